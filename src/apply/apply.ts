@@ -1,0 +1,44 @@
+/** Step 3 of the pipeline: carry out the operations, each file backed up first and replaced atomically. */
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { backupFile, backupRunDir, type BackupRecord } from '../fs/backup.js';
+import { acquireLock } from '../fs/lock.js';
+import { readTextIfExists } from '../fs/read.js';
+import { UserError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Paths } from '../paths.js';
+import type { Operation } from '../plan/plan.js';
+
+export interface ApplyResult {
+  written: string[];
+  backups: BackupRecord[];
+}
+
+export async function applyOperations(operations: Operation[], paths: Paths): Promise<ApplyResult> {
+  const result: ApplyResult = { written: [], backups: [] };
+  if (operations.length === 0) return result;
+  const release = await acquireLock(paths.lock);
+  try {
+    const runDir = backupRunDir(paths.backups);
+    for (const op of operations) {
+      const current = await readTextIfExists(op.path);
+      if (current !== op.before) {
+        throw new UserError('changed-meanwhile', `${op.path} changed while glm-codex-setup was running; nothing more was written.`, {
+          exitCode: ExitCode.config,
+          fix: 'Run glm-codex-setup again.',
+        });
+      }
+      if (op.before !== null) {
+        const backup = await backupFile(op.path, runDir);
+        if (backup) result.backups.push(backup);
+      }
+      await writeFileAtomic(op.path, op.after, {
+        newFileMode: op.newFileMode,
+        ...(op.secret ? { forceMode: 0o600 } : {}),
+      });
+      result.written.push(op.path);
+    }
+    return result;
+  } finally {
+    await release();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Entry point. Only argv parsing and the help text load eagerly; everything a command needs
+ * (prompts, YAML, TOML, HTTP, processes) is imported when that command runs.
+ */
+import { CancelledError, UserError, errorMessage } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import { HELP } from './help.js';
+import { parseOptions, type Options } from './options.js';
+
+declare const __VERSION__: string;
+export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+export async function main(argv: string[]): Promise<number> {
+  let options: Options;
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    return reportEarly(error, argv.includes('--json'));
+  }
+  if (options.help) {
+    process.stdout.write(HELP);
+    return ExitCode.ok;
+  }
+  if (options.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return ExitCode.ok;
+  }
+
+  const secrets = new Set<string>();
+  const redactText = (text: string) => {
+    let out = text;
+    for (const value of secrets) out = out.split(value).join(`${value.slice(0, 3)}…(redacted)`);
+    return out;
+  };
+  const { createOutput } = await import('./ui/output.js');
+  const interactive = !options.nonInteractive && process.stdin.isTTY === true;
+  const out = createOutput({ json: options.json, interactive, redact: redactText });
+  const ctx = {
+    out,
+    version: VERSION,
+    addSecret(value: string | undefined) {
+      if (value && value.length >= 6) secrets.add(value);
+    },
+  };
+  if (process.env.ZAI_API_KEY) ctx.addSecret(process.env.ZAI_API_KEY.trim());
+
+  const onSigint = () => {
+    // Writes are atomic renames, so stopping here never leaves a half-written file.
+    out.error('Cancelled (Ctrl-C). Nothing was left half-written.');
+    process.exit(ExitCode.cancelled);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const { runCommand } = await import('./commands/index.js');
+    return await runCommand(options, ctx);
+  } catch (error) {
+    return reportError(error, out, options);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+function reportEarly(error: unknown, json: boolean): number {
+  const code = error instanceof UserError ? error.exitCode : ExitCode.internal;
+  const fix = error instanceof UserError ? error.fix : undefined;
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ok: false, error: { code: (error as UserError).code ?? 'internal', message: errorMessage(error), fix } }, null, 2)}\n`);
+  }
+  process.stderr.write(`glm-codex-setup: ${errorMessage(error)}\n${fix ? `  fix: ${fix}\n` : ''}`);
+  return code;
+}
+
+function reportError(error: unknown, out: import('./ui/output.js').Output, options: Options): number {
+  if (error instanceof CancelledError) {
+    out.error(error.message);
+    out.result({ ok: false, command: options.command, error: { code: error.code, message: error.message } });
+    return error.exitCode;
+  }
+  if (error instanceof UserError) {
+    out.error(error.message);
+    if (error.fix) out.info(`  fix: ${error.fix}`);
+    out.result({ ok: false, command: options.command, error: { code: error.code, message: error.message, fix: error.fix ?? null } });
+    return error.exitCode;
+  }
+  out.error(`Unexpected error: ${errorMessage(error)}`);
+  if (process.env.GLM_CODEX_DEBUG && error instanceof Error && error.stack) out.info(error.stack);
+  out.info('  This is a bug: please report it with the output of `glm-codex-setup doctor --json`.');
+  out.result({ ok: false, command: options.command, error: { code: 'internal', message: errorMessage(error) } });
+  return ExitCode.internal;
+}

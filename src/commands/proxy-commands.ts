@@ -1,0 +1,103 @@
+/** start, stop, status, logs: the proxy on its own, from the files setup wrote. */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { parseManifest } from '../config/manifest.js';
+import { parseSecrets } from '../config/secrets.js';
+import { UserError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { readTextIfExists } from '../fs/read.js';
+import type { Options } from '../options.js';
+import { DEFAULT_PORT } from '../options.js';
+import { resolvePaths, type Paths } from '../paths.js';
+import { chooseLiteLLM, detectLiteLLM } from '../runtime/litellm.js';
+import { ensureProxy } from '../runtime/runtime.js';
+import { logTail, proxyProcessState, sleep, stopProxy } from '../runtime/proxy.js';
+import type { CommandContext } from './setup.js';
+
+async function requireSetup(paths: Paths) {
+  const manifest = parseManifest(await readTextIfExists(paths.manifest));
+  const bridge = await readTextIfExists(paths.bridgeConfig);
+  const { secrets } = parseSecrets((await readTextIfExists(paths.secrets)) ?? '');
+  if (!bridge || !secrets.LITELLM_MASTER_KEY) {
+    throw new UserError('not-set-up', `No setup found in ${paths.stateDir}.`, { exitCode: ExitCode.usage, fix: 'Run glm-codex-setup first.' });
+  }
+  return { manifest, secrets };
+}
+
+export async function runStart(options: Options, ctx: CommandContext): Promise<number> {
+  const paths = resolvePaths(options);
+  const { manifest, secrets } = await requireSetup(paths);
+  for (const value of Object.values(secrets)) ctx.addSecret(value);
+  const litellm = chooseLiteLLM(await detectLiteLLM(paths.venv, null));
+  if (!litellm) {
+    throw new UserError('litellm-missing', 'No LiteLLM that bridges is installed.', { exitCode: ExitCode.prerequisite, fix: 'Run glm-codex-setup to install it.' });
+  }
+  const port = options.port ?? manifest.port ?? DEFAULT_PORT;
+  const proxy = await ensureProxy({ paths, litellm, port, out: ctx.out });
+  if (proxy.action === 'reused') ctx.out.success(`Proxy already running (pid ${proxy.pid}, port ${port})`);
+  ctx.out.result({ ok: true, command: 'start', proxy });
+  return ExitCode.ok;
+}
+
+export async function runStop(options: Options, ctx: CommandContext): Promise<number> {
+  const paths = resolvePaths(options);
+  const state = await proxyProcessState(paths);
+  if (state.kind === 'running') {
+    await stopProxy(paths, state.record);
+    ctx.out.success(`Stopped the proxy (pid ${state.record.pid}, port ${state.record.port})`);
+  } else if (state.kind === 'stale') {
+    await stopProxy(paths, state.record, 0);
+    ctx.out.info(`The proxy was not running; removed its stale pid file (pid ${state.record.pid}).`);
+  } else {
+    ctx.out.info('The proxy is not running.');
+  }
+  ctx.out.result({ ok: true, command: 'stop', stopped: state.kind === 'running' ? state.record.pid : null });
+  return ExitCode.ok;
+}
+
+export async function runStatus(options: Options, ctx: CommandContext): Promise<number> {
+  const paths = resolvePaths(options);
+  const state = await proxyProcessState(paths);
+  if (state.kind === 'running') {
+    ctx.out.success(`Proxy running: pid ${state.record.pid}, http://127.0.0.1:${state.record.port}, since ${state.record.startedAt}`);
+  } else if (state.kind === 'stale') {
+    ctx.out.warn(`Proxy not running (stale pid file for pid ${state.record.pid}). Start it with: glm-codex-setup start`);
+  } else {
+    ctx.out.info('Proxy not running. Start it with: glm-codex-setup start');
+  }
+  ctx.out.result({
+    ok: state.kind === 'running',
+    command: 'status',
+    running: state.kind === 'running',
+    pid: state.kind === 'running' ? state.record.pid : null,
+    port: state.kind === 'none' ? null : state.record.port,
+    startedAt: state.kind === 'running' ? state.record.startedAt : null,
+    log: paths.logFile,
+  });
+  return state.kind === 'running' ? ExitCode.ok : ExitCode.unhealthy;
+}
+
+export async function runLogs(options: Options, ctx: CommandContext): Promise<number> {
+  const paths = resolvePaths(options);
+  const { secrets } = parseSecrets((await readTextIfExists(paths.secrets)) ?? '');
+  for (const value of Object.values(secrets)) ctx.addSecret(value);
+  for (const line of await logTail(paths.logFile, 50)) ctx.out.info(line);
+  if (!options.follow) return ExitCode.ok;
+  let offset = await stat(paths.logFile).then((s) => s.size, () => 0);
+  for (;;) {
+    await sleep(500);
+    const size = await stat(paths.logFile).then((s) => s.size, () => 0);
+    if (size < offset) offset = 0;
+    if (size > offset) {
+      const chunk = await new Promise<string>((resolve, reject) => {
+        let data = '';
+        createReadStream(paths.logFile, { start: offset, end: size - 1, encoding: 'utf8' })
+          .on('data', (part) => (data += part))
+          .on('end', () => resolve(data))
+          .on('error', reject);
+      });
+      ctx.out.raw(chunk);
+      offset = size;
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * glm-bridge.yaml, edited with yaml's Document API so the user's comments, models and settings
+ * survive a re-run. Only the entry for the chosen model and `general_settings.master_key` are ours.
+ */
+import { isMap, isSeq, parseDocument, type Document, YAMLMap, YAMLSeq } from 'yaml';
+import { UserError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { readTemplate } from '../templates.js';
+
+/**
+ * How LiteLLM is made to bridge Responses -> Chat Completions (measured with real releases):
+ * - `flag`: `openai/<id>` + `use_chat_completions_api: true`, LiteLLM >= 1.83.14.
+ * - `custom-openai`: `custom_openai/<id>`, a provider with no native Responses route, 1.67.0 - 1.83.13.
+ */
+export type BridgeRoute = 'flag' | 'custom-openai';
+
+export interface BridgeSettings {
+  model: string;
+  apiBase: string;
+  route: BridgeRoute;
+}
+
+export const ZAI_KEY_REFERENCE = 'os.environ/ZAI_API_KEY';
+export const MASTER_KEY_REFERENCE = 'os.environ/LITELLM_MASTER_KEY';
+
+export function parseBridgeYaml(text: string, file: string): Document {
+  const doc = parseDocument(text, { prettyErrors: true, keepSourceTokens: false });
+  const problem = doc.errors[0];
+  if (problem) {
+    const where = problem.linePos?.[0];
+    const position = where ? `${where.line}:${where.col}` : '1:1';
+    throw new UserError('yaml-invalid', `${file}:${position}: ${problem.message.split('\n')[0]}. The file was not changed.`, {
+      exitCode: ExitCode.config,
+      fix: `Fix the YAML at that line, or move ${file} aside so glm-codex-setup can write a fresh one.`,
+    });
+  }
+  if (doc.contents !== null && !isMap(doc.contents)) {
+    throw new UserError('yaml-shape', `${file}: expected a mapping at the top level. The file was not changed.`, {
+      exitCode: ExitCode.config,
+      fix: `Move ${file} aside so glm-codex-setup can write a fresh one.`,
+    });
+  }
+  return doc;
+}
+
+function findModelEntry(list: YAMLSeq, model: string): YAMLMap | undefined {
+  return list.items.find((item): item is YAMLMap => isMap(item) && item.get('model_name') === model);
+}
+
+export function planBridgeYaml(text: string | null, file: string, settings: BridgeSettings): string {
+  const source = text ?? readTemplate('glm-bridge.yaml');
+  const doc = parseBridgeYaml(source, file);
+  if (doc.contents === null) doc.contents = doc.createNode({}) as never;
+
+  let list = doc.get('model_list');
+  if (!isSeq(list)) {
+    list = doc.createNode([]);
+    doc.set('model_list', list);
+  }
+  const seq = list as YAMLSeq;
+  let entry = findModelEntry(seq, settings.model);
+  if (!entry) {
+    entry = doc.createNode({ model_name: settings.model, litellm_params: {} }) as YAMLMap;
+    seq.items.push(entry);
+    seq.flow = false;
+  }
+  let params = entry.get('litellm_params');
+  if (!isMap(params)) {
+    params = doc.createNode({});
+    entry.set('litellm_params', params);
+  }
+  const litellmParams = params as YAMLMap;
+  const upstreamModel = settings.route === 'flag' ? `openai/${settings.model}` : `custom_openai/${settings.model}`;
+  setIfDifferent(litellmParams, 'model', upstreamModel);
+  setIfDifferent(litellmParams, 'api_base', settings.apiBase);
+  setIfDifferent(litellmParams, 'api_key', ZAI_KEY_REFERENCE);
+  if (settings.route === 'flag') setIfDifferent(litellmParams, 'use_chat_completions_api', true);
+  else litellmParams.delete('use_chat_completions_api');
+
+  let general = doc.get('general_settings');
+  if (!isMap(general)) {
+    general = doc.createNode({});
+    doc.set('general_settings', general);
+  }
+  const generalMap = general as YAMLMap;
+  generalMap.flow = false;
+  setIfDifferent(generalMap, 'master_key', MASTER_KEY_REFERENCE);
+
+  const out = doc.toString({ lineWidth: 0 });
+  return text !== null && sameData(text, out, file) && text.length > 0 ? text : out;
+}
+
+function setIfDifferent(map: YAMLMap, key: string, value: unknown): void {
+  if (map.get(key) !== value) map.set(key, value);
+}
+
+function sameData(a: string, b: string, file: string): boolean {
+  return JSON.stringify(parseBridgeYaml(a, file).toJS()) === JSON.stringify(parseBridgeYaml(b, file).toJS());
+}
+
+/** The model entry for `model`, as data, or null. */
+export function bridgeEntry(text: string, file: string, model: string): Record<string, unknown> | null {
+  const doc = parseBridgeYaml(text, file);
+  const list = doc.get('model_list');
+  if (!isSeq(list)) return null;
+  const entry = findModelEntry(list as YAMLSeq, model);
+  return entry ? (entry.toJSON() as Record<string, unknown>) : null;
+}

@@ -1,0 +1,28 @@
+/** state.json: what the tool did, so re-runs, repair and uninstall know what is theirs. No secrets. */
+import type { BridgeRoute } from './bridge-yaml.js';
+
+export interface Manifest {
+  version: 1;
+  model?: string;
+  apiBase?: string;
+  port?: number;
+  route?: BridgeRoute;
+  /** Top-level model/model_provider before `--make-default` first replaced them (null = absent). */
+  previousDefault?: { model: string | null; model_provider: string | null } | null;
+  /** Files this tool created (uninstall removes them). */
+  createdFiles?: string[];
+}
+
+export function parseManifest(text: string | null): Manifest {
+  if (!text) return { version: 1 };
+  try {
+    const data = JSON.parse(text) as Partial<Manifest>;
+    return typeof data === 'object' && data !== null ? { ...data, version: 1 } : { version: 1 };
+  } catch {
+    return { version: 1 };
+  }
+}
+
+export function renderManifest(manifest: Manifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}

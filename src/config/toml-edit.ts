@@ -1,0 +1,419 @@
+/**
+ * Lossless TOML editing: every change is a splice of the original text at source ranges from a
+ * CST, so comments, order, quoting, blank lines, CRLF, a BOM and a missing final newline outside
+ * the edited spans stay byte-identical. After all edits the result is parsed again and compared
+ * with the intended data; any difference aborts the edit before anything is written.
+ */
+import type { AST } from 'toml-eslint-parser';
+import { getStaticTOMLValue } from 'toml-eslint-parser';
+import { UserError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { parseTomlData, parseTree, splitBom, type TomlData } from './toml-syntax.js';
+import { tomlDataEqual, deleteIn, setIn, pruneEmptyAncestors } from './toml-data.js';
+
+export type TomlScalar = string | number | boolean;
+export type KeyPath = readonly string[];
+
+export type TomlEdit =
+  | { op: 'set'; path: KeyPath; value: TomlScalar }
+  | { op: 'delete-key'; path: KeyPath }
+  | { op: 'delete-table'; path: KeyPath };
+
+interface KeyValueEntry {
+  path: string[];
+  /** Path of the table that holds the key-value (a header's key, [] at top level, or an inline table's path). */
+  base: string[];
+  node: AST.TOMLKeyValue;
+  inline: AST.TOMLInlineTable | null;
+}
+
+interface Splice {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface TomlEditResult {
+  text: string;
+  changed: boolean;
+  /** The ranges of the ORIGINAL text that were replaced, in order; used by tests and diffs. */
+  splices: Splice[];
+}
+
+export class TomlEditConflict extends UserError {
+  constructor(file: string, what: string) {
+    super('toml-conflict', `${file}: ${what}. The file was not changed.`, {
+      exitCode: ExitCode.config,
+      fix: `Edit ${file} by hand (or move the conflicting entry aside), then run glm-codex-setup again.`,
+    });
+  }
+}
+
+/** Applies `edits` to `text` and returns the new text; throws without side effects on any doubt. */
+export function editToml(text: string, edits: readonly TomlEdit[], file: string): TomlEditResult {
+  const { bom, body: originalBody } = splitBom(text);
+  const eol = detectEol(originalBody);
+  let expected = parseTomlData(originalBody, file);
+  parseTree(originalBody, file);
+  let body = originalBody;
+  const splices: Splice[] = [];
+  const deleted: KeyPath[] = [];
+
+  for (const edit of edits) {
+    const tree = parseTree(body, file);
+    const splice = planSplice(body, tree, edit, eol, file);
+    if (edit.op === 'set') {
+      expected = setIn(expected, edit.path, edit.value);
+    } else {
+      expected = deleteIn(expected, edit.path);
+      deleted.push(edit.path);
+    }
+    if (splice) {
+      body = body.slice(0, splice.start) + splice.text + body.slice(splice.end);
+      splices.push(splice);
+      // A delete may need several splices (a table in several places); repeat until gone.
+      if (edit.op !== 'set') {
+        for (let guard = 0; guard < 1000; guard++) {
+          const again = planSplice(body, parseTree(body, file), edit, eol, file);
+          if (!again) break;
+          body = body.slice(0, again.start) + again.text + body.slice(again.end);
+          splices.push(again);
+        }
+      }
+    }
+  }
+
+  let actual: TomlData;
+  try {
+    parseTree(body, file);
+    actual = parseTomlData(body, file);
+  } catch {
+    throw new UserError('toml-verify', `${file}: the planned edit would not parse; refusing to write it.`, {
+      exitCode: ExitCode.internal,
+      fix: 'This is a bug in glm-codex-setup: please report it with the file (secrets removed).',
+    });
+  }
+  for (const path of deleted) {
+    expected = pruneEmptyAncestors(expected, path);
+    actual = pruneEmptyAncestors(actual, path);
+  }
+  if (!tomlDataEqual(expected, actual)) {
+    throw new UserError('toml-verify', `${file}: the planned edit did not produce the intended data; refusing to write it.`, {
+      exitCode: ExitCode.internal,
+      fix: 'This is a bug in glm-codex-setup: please report it with the file (secrets removed).',
+    });
+  }
+  return { text: bom + body, changed: body !== originalBody, splices };
+}
+
+function planSplice(body: string, tree: AST.TOMLProgram, edit: TomlEdit, eol: string, file: string): Splice | null {
+  const top = tree.body[0];
+  const entries = indexKeyValues(top);
+  switch (edit.op) {
+    case 'set':
+      return planSet(body, top, entries, edit.path, edit.value, eol, file);
+    case 'delete-key': {
+      const entry = entries.find((e) => samePath(e.path, edit.path));
+      return entry ? removeKeyValue(body, entry) : null;
+    }
+    case 'delete-table':
+      return planDeleteTable(body, top, entries, edit.path);
+  }
+}
+
+// ---------------------------------------------------------------- index
+
+function indexKeyValues(top: AST.TOMLTopLevelTable): KeyValueEntry[] {
+  const entries: KeyValueEntry[] = [];
+  const visit = (kv: AST.TOMLKeyValue, base: string[], inline: AST.TOMLInlineTable | null): void => {
+    const path = [...base, ...keySegments(kv.key)];
+    entries.push({ path, base, node: kv, inline });
+    if (kv.value.type === 'TOMLInlineTable') {
+      for (const child of kv.value.body) visit(child, path, kv.value);
+    }
+  };
+  for (const item of top.body) {
+    if (item.type === 'TOMLKeyValue') visit(item, [], null);
+    else if (item.kind === 'standard') {
+      for (const kv of item.body) visit(kv, item.resolvedKey.map(String), null);
+    }
+    // Keys inside [[array]] tables live in array elements: never ours, never matched.
+  }
+  return entries;
+}
+
+function keySegments(key: AST.TOMLKey): string[] {
+  return key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value));
+}
+
+function samePath(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
+  return a.length === b.length && a.every((segment, i) => String(segment) === String(b[i]));
+}
+
+function startsWith(path: readonly (string | number)[], prefix: readonly (string | number)[]): boolean {
+  return path.length >= prefix.length && prefix.every((segment, i) => String(path[i]) === String(segment));
+}
+
+function standardTables(top: AST.TOMLTopLevelTable): AST.TOMLTable[] {
+  return top.body.filter((item): item is AST.TOMLTable => item.type === 'TOMLTable' && item.kind === 'standard');
+}
+
+// ---------------------------------------------------------------- set
+
+function planSet(
+  body: string,
+  top: AST.TOMLTopLevelTable,
+  entries: KeyValueEntry[],
+  path: KeyPath,
+  value: TomlScalar,
+  eol: string,
+  file: string,
+): Splice | null {
+  const rendered = renderValue(value);
+  const existing = entries.find((e) => samePath(e.path, path));
+  if (existing) {
+    const current = existing.node.value;
+    if (current.type !== 'TOMLArray' && current.type !== 'TOMLInlineTable' && scalarEquals(current, value)) return null;
+    return { start: current.range[0], end: current.range[1], text: rendered };
+  }
+
+  // A value (not a table) somewhere on the path blocks the edit: never overwrite user data with a table.
+  for (let i = 1; i < path.length; i++) {
+    const blocker = entries.find((e) => samePath(e.path, path.slice(0, i)));
+    if (blocker && blocker.node.value.type !== 'TOMLInlineTable') {
+      throw new TomlEditConflict(file, `\`${path.slice(0, i).join('.')}\` is a value, not a table, so \`${path.join('.')}\` cannot be set`);
+    }
+  }
+
+  const tablePath = path.slice(0, -1);
+  const leaf = path[path.length - 1]!;
+
+  // 1. The table has a [header]: add the key after its last key-value.
+  const header = standardTables(top).find((t) => samePath(t.resolvedKey, tablePath));
+  if (header) {
+    const last = header.body[header.body.length - 1];
+    const anchor = last ?? header;
+    const at = endOfLine(body, anchor.range[1]);
+    const indent = last ? lineIndent(body, last.range[0]) : '';
+    return { start: at, end: at, text: `${eol}${indent}${renderKey([leaf])} = ${rendered}` };
+  }
+  if (tablePath.length === 0) return insertRootKey(body, top, `${renderKey([leaf])} = ${rendered}`, eol);
+
+  // 2. The table, or one of its ancestors, is an inline table: extend it in place.
+  for (let depth = tablePath.length; depth >= 1; depth--) {
+    const owner = entries.find((e) => samePath(e.path, tablePath.slice(0, depth)) && e.node.value.type === 'TOMLInlineTable');
+    if (owner) {
+      const rest = path.slice(depth);
+      const pair =
+        rest.length === 1
+          ? `${renderKey(rest)} = ${rendered}`
+          : `${renderKey(rest.slice(0, -1))} = { ${renderKey([leaf])} = ${rendered} }`;
+      return extendInlineTable(owner.node.value as AST.TOMLInlineTable, pair);
+    }
+  }
+
+  // 3. The table exists only through dotted keys: add one more dotted key beside the last of them.
+  const dotted = entries.filter(
+    (e) => e.path.length > tablePath.length && startsWith(e.path, tablePath) && e.base.length < tablePath.length,
+  );
+  const lastDotted = dotted[dotted.length - 1];
+  if (lastDotted) {
+    const relative = path.slice(lastDotted.base.length);
+    const pair = `${renderKey(relative)} = ${rendered}`;
+    if (lastDotted.inline) return extendInlineTable(lastDotted.inline, pair);
+    const at = endOfLine(body, lastDotted.node.range[1]);
+    return { start: at, end: at, text: `${eol}${lineIndent(body, lastDotted.node.range[0])}${pair}` };
+  }
+
+  // 4. A new [table]: after the last table of the same family (e.g. model_providers.*), else at the end.
+  const block = `[${renderKey(tablePath)}]${eol}${renderKey([leaf])} = ${rendered}`;
+  const family = top.body.filter(
+    (item): item is AST.TOMLTable => item.type === 'TOMLTable' && startsWith(item.resolvedKey, tablePath.slice(0, 1)),
+  );
+  const lastOfFamily = family[family.length - 1];
+  if (lastOfFamily) {
+    const at = endOfLine(body, lastContentEnd(lastOfFamily));
+    return { start: at, end: at, text: `${eol}${eol}${block}` };
+  }
+  return appendBlock(body, block, eol);
+}
+
+function insertRootKey(body: string, top: AST.TOMLTopLevelTable, pair: string, eol: string): Splice {
+  const rootKeys = top.body.filter((item): item is AST.TOMLKeyValue => item.type === 'TOMLKeyValue');
+  const lastRoot = rootKeys[rootKeys.length - 1];
+  if (lastRoot) {
+    const at = endOfLine(body, lastRoot.range[1]);
+    return { start: at, end: at, text: `${eol}${pair}` };
+  }
+  const firstTable = top.body.find((item) => item.type === 'TOMLTable');
+  if (firstTable) {
+    // Comments directly above the first header describe that table: insert above them.
+    const at = startOfCommentBlock(body, startOfLine(body, firstTable.range[0]));
+    return { start: at, end: at, text: `${pair}${eol}${eol}` };
+  }
+  return appendBlock(body, pair, eol);
+}
+
+function extendInlineTable(table: AST.TOMLInlineTable, pair: string): Splice {
+  const last = table.body[table.body.length - 1];
+  if (last) return { start: last.range[1], end: last.range[1], text: `, ${pair}` };
+  return { start: table.range[0], end: table.range[1], text: `{ ${pair} }` };
+}
+
+function appendBlock(body: string, block: string, eol: string): Splice {
+  if (body.length === 0) return { start: 0, end: 0, text: `${block}${eol}` };
+  if (/^\s*$/.test(body)) return { start: body.length, end: body.length, text: `${block}${eol}` };
+  // Keep the file's choice about a final newline: insert after the last line's content.
+  const trimmedEnd = body.replace(/(\r?\n)+$/, '').length;
+  const hadFinalNewline = trimmedEnd !== body.length;
+  if (!hadFinalNewline) return { start: body.length, end: body.length, text: `${eol}${eol}${block}` };
+  return { start: trimmedEnd, end: trimmedEnd, text: `${eol}${eol}${block}` };
+}
+
+// ---------------------------------------------------------------- delete
+
+function planDeleteTable(
+  body: string,
+  top: AST.TOMLTopLevelTable,
+  entries: KeyValueEntry[],
+  tablePath: KeyPath,
+): Splice | null {
+  const header = top.body.find(
+    (item): item is AST.TOMLTable => item.type === 'TOMLTable' && startsWith(item.resolvedKey, tablePath),
+  );
+  if (header) return removeTableBlock(body, header);
+  const defining = entries.find(
+    (e) => startsWith(e.path, tablePath) && e.base.length < tablePath.length,
+  );
+  if (defining) return removeKeyValue(body, defining);
+  return null;
+}
+
+function removeTableBlock(body: string, table: AST.TOMLTable): Splice {
+  let start = startOfLine(body, table.range[0]);
+  const contentEnd = endOfLine(body, lastContentEnd(table));
+  if (/^\s*$/.test(body.slice(contentEnd))) {
+    // The last thing in the file: drop the separator before it, keep the file's own ending.
+    const kept = body.slice(0, start).replace(/(\r?\n)+$/, '');
+    if (kept.length === 0) return { start: 0, end: body.length, text: '' };
+    return { start: kept.length, end: contentEnd, text: '' };
+  }
+  let end = afterEol(body, contentEnd);
+  const blankBefore = /(\r?\n)(\r?\n)$/.exec(body.slice(0, start));
+  if (blankBefore) start -= blankBefore[2]!.length;
+  else if (start === 0) end = skipBlankLines(body, end);
+  return { start, end, text: '' };
+}
+
+function removeKeyValue(body: string, entry: KeyValueEntry): Splice {
+  const { node, inline } = entry;
+  if (inline) {
+    const after = body.slice(node.range[1], inline.range[1]);
+    const comma = /^\s*,\s*/.exec(after);
+    if (comma) return { start: node.range[0], end: node.range[1] + comma[0].length, text: '' };
+    const before = body.slice(inline.range[0], node.range[0]);
+    const prevComma = /\s*,\s*$/.exec(before);
+    if (prevComma) return { start: node.range[0] - prevComma[0].length, end: node.range[1], text: '' };
+    return { start: inline.range[0], end: inline.range[1], text: '{}' };
+  }
+  const start = startOfLine(body, node.range[0]);
+  const lineEnd = endOfLine(body, node.range[1]);
+  if (lineEnd === body.length) {
+    return { start: body.slice(0, start).replace(/\r?\n$/, '').length, end: lineEnd, text: '' };
+  }
+  let end = afterEol(body, lineEnd);
+  // A key alone at the top, set off by a blank line: take the blank line with it.
+  const atTop = start === 0 || /(\r?\n)(\r?\n)$/.test(body.slice(0, start)) || /^(\s*#[^\n]*\n)*$/.test(body.slice(0, start));
+  if (atTop && entry.base.length === 0) {
+    const blank = /^[ \t]*\r?\n/.exec(body.slice(end));
+    if (blank) end += blank[0].length;
+  }
+  return { start, end, text: '' };
+}
+
+// ---------------------------------------------------------------- text helpers
+
+export function detectEol(text: string): string {
+  const crlf = (text.match(/\r\n/g) ?? []).length;
+  const lf = (text.match(/\n/g) ?? []).length - crlf;
+  return crlf > lf ? '\r\n' : '\n';
+}
+
+function startOfLine(text: string, index: number): number {
+  return text.lastIndexOf('\n', index - 1) + 1;
+}
+
+/** Index of the line break that ends the line holding `index` (or the text's length). */
+function endOfLine(text: string, index: number): number {
+  const newline = text.indexOf('\n', index);
+  if (newline === -1) return text.length;
+  return text[newline - 1] === '\r' ? newline - 1 : newline;
+}
+
+function afterEol(text: string, index: number): number {
+  if (text.startsWith('\r\n', index)) return index + 2;
+  if (text[index] === '\n') return index + 1;
+  return index;
+}
+
+function skipBlankLines(text: string, index: number): number {
+  const match = /^(?:[ \t]*\r?\n)*/.exec(text.slice(index));
+  return index + (match ? match[0].length : 0);
+}
+
+function lineIndent(text: string, index: number): string {
+  const start = startOfLine(text, index);
+  return /^[ \t]*/.exec(text.slice(start, index))![0];
+}
+
+function startOfCommentBlock(text: string, lineStart: number): number {
+  let start = lineStart;
+  while (start > 0) {
+    const previousStart = startOfLine(text, start - 1);
+    const previousLine = text.slice(previousStart, start).trim();
+    if (!previousLine.startsWith('#')) break;
+    start = previousStart;
+  }
+  return start;
+}
+
+function lastContentEnd(table: AST.TOMLTable): number {
+  const last = table.body[table.body.length - 1];
+  return last ? last.range[1] : table.range[1];
+}
+
+// ---------------------------------------------------------------- rendering
+
+const BARE_KEY = /^[A-Za-z0-9_-]+$/;
+
+export function renderKey(path: readonly string[]): string {
+  return path.map((segment) => (BARE_KEY.test(segment) ? segment : renderString(segment))).join('.');
+}
+
+export function renderValue(value: TomlScalar): string {
+  if (typeof value === 'string') return renderString(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (!Number.isSafeInteger(value)) throw new Error(`only integers are written, got ${value}`);
+  return String(value);
+}
+
+function renderString(value: string): string {
+  let out = '"';
+  for (const char of value) {
+    const code = char.codePointAt(0)!;
+    if (char === '"') out += '\\"';
+    else if (char === '\\') out += '\\\\';
+    else if (char === '\n') out += '\\n';
+    else if (char === '\t') out += '\\t';
+    else if (char === '\r') out += '\\r';
+    else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += char;
+  }
+  return `${out}"`;
+}
+
+function scalarEquals(node: AST.TOMLValue, value: TomlScalar): boolean {
+  const current = getStaticTOMLValue(node);
+  if (typeof value === 'number' && typeof current === 'bigint') return BigInt(value) === current;
+  return current === value;
+}

@@ -1,0 +1,78 @@
+import { parse as parseData, TomlError } from 'smol-toml';
+import { parseTOML, type AST } from 'toml-eslint-parser';
+import { ExitCode } from '../exit-codes.js';
+import { UserError } from '../errors.js';
+
+export type TomlData = Record<string, unknown>;
+
+/** Where a TOML document failed to parse, 1-based, as editors and Codex report it. */
+export interface TomlSyntaxProblem {
+  file: string;
+  line: number;
+  column: number;
+  reason: string;
+}
+
+export class TomlSyntaxError extends UserError {
+  readonly problem: TomlSyntaxProblem;
+
+  constructor(problem: TomlSyntaxProblem) {
+    super(
+      'toml-invalid',
+      `${problem.file}:${problem.line}:${problem.column}: ${problem.reason}. The file was not changed.`,
+      {
+        exitCode: ExitCode.config,
+        fix: `Fix the TOML at line ${problem.line} of ${problem.file} (or run \`glm-codex-setup doctor\` for help), then run glm-codex-setup again.`,
+      },
+    );
+    this.problem = problem;
+  }
+}
+
+const BOM = '\uFEFF';
+
+export function splitBom(text: string): { bom: string; body: string } {
+  return text.startsWith(BOM) ? { bom: BOM, body: text.slice(1) } : { bom: '', body: text };
+}
+
+/** Parses with the CST parser (source ranges for lossless edits). `body` must have no BOM. */
+export function parseTree(body: string, file: string): AST.TOMLProgram {
+  try {
+    return parseTOML(body, { tomlVersion: '1.0' });
+  } catch (error) {
+    const e = error as { message?: string; lineNumber?: number; column?: number };
+    throw new TomlSyntaxError({
+      file,
+      line: e.lineNumber ?? 1,
+      column: (e.column ?? 0) + 1,
+      reason: cleanReason(e.message ?? 'invalid TOML'),
+    });
+  }
+}
+
+/**
+ * Parses to plain data with a second, independent parser. Using both means an edit is only
+ * written when two TOML 1.0 implementations agree on what the file says.
+ */
+export function parseTomlData(body: string, file: string): TomlData {
+  try {
+    return parseData(body, { integersAsBigInt: 'asNeeded' }) as TomlData;
+  } catch (error) {
+    if (error instanceof TomlError) {
+      throw new TomlSyntaxError({ file, line: error.line, column: error.column, reason: cleanReason(error.message) });
+    }
+    throw error;
+  }
+}
+
+/** Both parsers must accept the text; returns the data. */
+export function validateToml(text: string, file: string): TomlData {
+  const { body } = splitBom(text);
+  parseTree(body, file);
+  return parseTomlData(body, file);
+}
+
+function cleanReason(message: string): string {
+  const firstLine = message.split('\n')[0] ?? message;
+  return firstLine.replace(/^Invalid TOML document:\s*/i, '').replace(/\.$/, '');
+}

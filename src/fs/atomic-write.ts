@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { chmod, lstat, mkdir, open, readlink, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+
+/** Follows a chain of symlinks (dotfile managers) to the file that really holds the bytes. */
+export async function realTarget(path: string): Promise<string> {
+  let current = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    let info;
+    try {
+      info = await lstat(current);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return current;
+      throw error;
+    }
+    if (!info.isSymbolicLink()) return current;
+    const link = await readlink(current);
+    current = isAbsolute(link) ? link : resolve(dirname(current), link);
+  }
+  throw new UserError('symlink-loop', `${path}: too many levels of symbolic links.`, {
+    exitCode: ExitCode.config,
+    fix: `Point ${path} at a real file, then run again.`,
+  });
+}
+
+/**
+ * Replaces `path` with `content` atomically: a temporary file in the same directory, fsync, rename.
+ * Writes through symlinks to their target and keeps the target's mode (new files get `newFileMode`).
+ */
+export async function writeFileAtomic(path: string, content: string, options: { newFileMode?: number; forceMode?: number } = {}): Promise<void> {
+  const target = await realTarget(path);
+  await mkdir(dirname(target), { recursive: true });
+  let mode = options.newFileMode ?? 0o644;
+  try {
+    const info = await stat(target);
+    mode = info.mode & 0o7777;
+    await assertWritable(path, target, mode);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (options.forceMode !== undefined) mode = options.forceMode;
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle;
+  try {
+    handle = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode & 0o777);
+    await handle.writeFile(content, 'utf8');
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await chmod(temp, mode);
+    await rename(temp, target);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw cannotWrite(path, error);
+  }
+}
+
+async function assertWritable(path: string, target: string, mode: number): Promise<void> {
+  if ((mode & 0o200) === 0) {
+    throw new UserError('read-only', `${path} is read-only (mode ${(mode & 0o777).toString(8)}); it was not changed.`, {
+      exitCode: ExitCode.config,
+      fix: `If you want glm-codex-setup to manage it, make it writable (chmod u+w ${target}); or run with --dry-run and apply the diff by hand.`,
+    });
+  }
+}
+
+function cannotWrite(path: string, error: unknown): UserError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+  const reason =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'EROFS'
+        ? 'the file system is read-only'
+        : code === 'ENOSPC'
+          ? 'the disk is full'
+          : (error as Error).message;
+  return new UserError('write-failed', `Could not write ${path}: ${reason}. The old file is unchanged.`, {
+    exitCode: ExitCode.config,
+    fix: `Check the permissions of ${dirname(path)} and the free space, then run again.`,
+    cause: error,
+  });
+}

@@ -1,0 +1,57 @@
+/** Step 1 of the pipeline: what is on the machine now. Reads only. */
+import { stat } from 'node:fs/promises';
+import { parseManifest, type Manifest } from '../config/manifest.js';
+import { parseSecrets, type Secrets } from '../config/secrets.js';
+import { readTextIfExists } from '../fs/read.js';
+import type { Paths } from '../paths.js';
+import { detectCodex, type CodexInstall } from './codex-version.js';
+
+export interface FileSnapshot {
+  path: string;
+  text: string | null;
+}
+
+export interface SetupState {
+  paths: Paths;
+  codex: CodexInstall;
+  codexConfig: FileSnapshot;
+  codexProfile: FileSnapshot;
+  bridge: FileSnapshot;
+  secretsFile: FileSnapshot & { mode: number | null };
+  manifestFile: FileSnapshot;
+  manifest: Manifest;
+  secrets: Secrets;
+  secretsOtherLines: string[];
+}
+
+async function snapshot(path: string): Promise<FileSnapshot> {
+  return { path, text: await readTextIfExists(path) };
+}
+
+export async function inspectFiles(paths: Paths): Promise<Omit<SetupState, 'codex'>> {
+  const [codexConfig, codexProfile, bridge, secretsSnapshot, manifestFile] = await Promise.all([
+    snapshot(paths.codexConfig),
+    snapshot(paths.codexProfile),
+    snapshot(paths.bridgeConfig),
+    snapshot(paths.secrets),
+    snapshot(paths.manifest),
+  ]);
+  const mode = secretsSnapshot.text === null ? null : (await stat(paths.secrets)).mode & 0o777;
+  const { secrets, otherLines } = parseSecrets(secretsSnapshot.text ?? '');
+  return {
+    paths,
+    codexConfig,
+    codexProfile,
+    bridge,
+    secretsFile: { ...secretsSnapshot, mode },
+    manifestFile,
+    manifest: parseManifest(manifestFile.text),
+    secrets,
+    secretsOtherLines: otherLines,
+  };
+}
+
+export async function inspect(paths: Paths): Promise<SetupState> {
+  const [files, codex] = await Promise.all([inspectFiles(paths), detectCodex()]);
+  return { ...files, codex };
+}

@@ -1,0 +1,47 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const PROVIDER_ID = 'glm-litellm';
+export const PROFILE_NAME = 'glm';
+export const KEY_ENV = 'LITELLM_API_KEY';
+
+export interface Paths {
+  codexHome: string;
+  codexConfig: string;
+  codexProfile: string;
+  stateDir: string;
+  bridgeConfig: string;
+  secrets: string;
+  manifest: string;
+  backups: string;
+  lock: string;
+  venv: string;
+  pidFile: string;
+  logFile: string;
+}
+
+function expandHome(path: string, home: string): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return join(home, path.slice(2));
+  return path;
+}
+
+export function resolvePaths(input: { codexHome?: string | undefined; stateDir?: string | undefined }, env = process.env): Paths {
+  const home = env.HOME || homedir();
+  const codexHome = resolve(expandHome(input.codexHome ?? env.CODEX_HOME ?? join(home, '.codex'), home));
+  const stateDir = resolve(expandHome(input.stateDir ?? env.GLM_CODEX_HOME ?? join(home, '.glm-codex'), home));
+  return {
+    codexHome,
+    codexConfig: join(codexHome, 'config.toml'),
+    codexProfile: join(codexHome, `${PROFILE_NAME}.config.toml`),
+    stateDir,
+    bridgeConfig: join(stateDir, 'glm-bridge.yaml'),
+    secrets: join(stateDir, 'secrets.env'),
+    manifest: join(stateDir, 'state.json'),
+    backups: join(stateDir, 'backups'),
+    lock: join(stateDir, 'setup.lock'),
+    venv: join(stateDir, 'venv'),
+    pidFile: join(stateDir, 'proxy.pid'),
+    logFile: join(stateDir, 'proxy.log'),
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * Finding LiteLLM (our venv, then `litellm` on PATH, then the detected Python) and installing it
+ * into the tool's own venv. A venv only counts once the install finished and was verified: a marker
+ * file written last, so an interrupted install is never mistaken for a good one.
+ */
+import { constants } from 'node:fs';
+import { access, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { execa } from 'execa';
+import { UserError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { classifyLiteLLM, INSTALL_REQUIREMENT, type LiteLLMVerdict } from './litellm-versions.js';
+import type { PythonInstall } from './python.js';
+
+export type LiteLLMSource = 'venv' | 'path' | 'python';
+
+export interface LiteLLMInstall {
+  source: LiteLLMSource;
+  version: string;
+  /** The Python that has LiteLLM installed. */
+  python: string;
+  /** argv prefix that starts the proxy. */
+  launcher: string[];
+  /** fastapi/uvicorn etc. are there: `litellm[proxy]`, not just the SDK. */
+  proxyExtras: boolean;
+  verdict: LiteLLMVerdict;
+}
+
+const MARKER = '.glm-codex-complete';
+const PROBE = [
+  'import json, importlib.util',
+  'import importlib.metadata as m',
+  'try:\n    v = m.version("litellm")\nexcept Exception:\n    v = None',
+  'mods = ["fastapi", "uvicorn", "backoff", "yaml"]',
+  'print(json.dumps({"version": v, "proxy": all(importlib.util.find_spec(x) is not None for x in mods)}))',
+].join('\n');
+
+export function venvPython(venv: string, platform = process.platform): string {
+  return platform === 'win32' ? join(venv, 'Scripts', 'python.exe') : join(venv, 'bin', 'python');
+}
+
+function venvLiteLLM(venv: string, platform = process.platform): string {
+  return platform === 'win32' ? join(venv, 'Scripts', 'litellm.exe') : join(venv, 'bin', 'litellm');
+}
+
+async function exists(path: string, mode = constants.F_OK): Promise<boolean> {
+  return access(path, mode).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function probe(python: string[]): Promise<{ version: string | null; proxy: boolean } | null> {
+  try {
+    const result = await execa(python[0]!, [...python.slice(1), '-c', PROBE], { timeout: 30_000, reject: false, stdin: 'ignore' });
+    if (result.exitCode !== 0) return null;
+    return JSON.parse(result.stdout.trim().split('\n').pop() ?? 'null') as { version: string | null; proxy: boolean };
+  } catch {
+    return null;
+  }
+}
+
+export async function findOnPath(name: string, env = process.env): Promise<string | null> {
+  const extensions = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    for (const ext of extensions) {
+      const candidate = join(dir, name + ext);
+      if (await exists(candidate, constants.X_OK)) return candidate;
+    }
+  }
+  return null;
+}
+
+/** The interpreter named in a script's `#!` line (console scripts made by pip point at their venv's Python). */
+async function shebangPython(script: string): Promise<string | null> {
+  const handle = await open(script, 'r').catch(() => null);
+  if (!handle) return null;
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(512), 0, 512, 0);
+    const first = buffer.subarray(0, bytesRead).toString('utf8').split('\n')[0] ?? '';
+    const match = /^#!\s*(\S+)/.exec(first);
+    if (!match || match[1]!.endsWith('/env')) return null;
+    return match[1]!;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function installFrom(source: LiteLLMSource, python: string[], launcher: string[]): Promise<LiteLLMInstall | null> {
+  const result = await probe(python);
+  if (!result?.version) return null;
+  return { source, version: result.version, python: python.join(' '), launcher, proxyExtras: result.proxy, verdict: classifyLiteLLM(result.version) };
+}
+
+/** Our venv, counted only when complete. */
+export async function detectVenvLiteLLM(venv: string): Promise<LiteLLMInstall | null> {
+  if (!(await exists(join(venv, MARKER)))) return null;
+  return installFrom('venv', [venvPython(venv)], [venvLiteLLM(venv)]);
+}
+
+export async function detectLiteLLM(venv: string, python: PythonInstall | null): Promise<LiteLLMInstall[]> {
+  const found: LiteLLMInstall[] = [];
+  const own = await detectVenvLiteLLM(venv);
+  if (own) found.push(own);
+  const onPath = await findOnPath('litellm');
+  if (onPath && !onPath.startsWith(venv)) {
+    const interpreter = await shebangPython(onPath);
+    const install = interpreter ? await installFrom('path', [interpreter], [onPath]) : null;
+    if (install) found.push(install);
+  }
+  if (python) {
+    const install = await installFrom('python', python.command, [...python.command, '-m', 'litellm.proxy.proxy_cli']);
+    if (install && !found.some((f) => f.python === install.python || f.version === install.version)) found.push(install);
+  }
+  return found;
+}
+
+/** The first install that can run the proxy and bridges; compromised ones are reported, never used. */
+export function chooseLiteLLM(found: LiteLLMInstall[]): LiteLLMInstall | null {
+  return found.find((f) => f.verdict.kind === 'bridges' && f.proxyExtras) ?? null;
+}
+
+export interface InstallOptions {
+  venv: string;
+  python: PythonInstall;
+  requirement?: string;
+  onLine?: (line: string) => void;
+}
+
+async function runStreaming(file: string, args: string[], onLine: (line: string) => void, tail: string[]): Promise<number> {
+  const child = execa(file, args, { reject: false, stdin: 'ignore', all: true, env: { PIP_DISABLE_PIP_VERSION_CHECK: '1' } });
+  child.all?.setEncoding('utf8');
+  let buffered = '';
+  child.all?.on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split(/\r?\n/);
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      tail.push(line);
+      if (tail.length > 25) tail.shift();
+      onLine(line.trim());
+    }
+  });
+  const result = await child;
+  if (buffered.trim()) tail.push(buffered);
+  return result.exitCode ?? 1;
+}
+
+/** Creates (or upgrades) the tool's venv with a LiteLLM that bridges. uv when available, else venv + pip. */
+export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMInstall> {
+  const { venv, python } = options;
+  const requirement = options.requirement ?? INSTALL_REQUIREMENT;
+  const onLine = options.onLine ?? (() => undefined);
+  const tail: string[] = [];
+  await rm(join(venv, MARKER), { force: true });
+  const uv = await findOnPath('uv');
+  const pythonExe = venvPython(venv);
+  const manual = uv
+    ? `uv venv --python ${python.executable} ${venv} && uv pip install --python ${pythonExe} '${requirement}'`
+    : `${python.command.join(' ')} -m venv ${venv} && ${pythonExe} -m pip install '${requirement}'`;
+  const fail = (what: string) =>
+    new UserError('install-failed', `Installing LiteLLM failed (${what}). Last lines of the installer:\n${tail.slice(-12).join('\n')}`, {
+      exitCode: ExitCode.prerequisite,
+      fix: `Check the network (PIP_INDEX_URL / HTTPS_PROXY are honoured), or run by hand: ${manual}`,
+    });
+
+  if (!(await exists(pythonExe))) {
+    await rm(venv, { recursive: true, force: true });
+    const code = uv
+      ? await runStreaming(uv, ['venv', '--python', python.executable, venv], onLine, tail)
+      : await runStreaming(python.command[0]!, [...python.command.slice(1), '-m', 'venv', venv], onLine, tail);
+    if (code !== 0) {
+      await rm(venv, { recursive: true, force: true });
+      if (tail.some((line) => /ensurepip|python3-venv/.test(line))) {
+        throw new UserError('venv-missing', 'Python cannot create virtual environments here (the venv module is missing).', {
+          exitCode: ExitCode.prerequisite,
+          fix: 'Install it (Debian/Ubuntu: sudo apt install python3-venv), then run again.',
+        });
+      }
+      throw fail('creating the virtual environment');
+    }
+  }
+  const code = uv
+    ? await runStreaming(uv, ['pip', 'install', '--python', pythonExe, requirement], onLine, tail)
+    : await runStreaming(pythonExe, ['-m', 'pip', 'install', '--upgrade', requirement], onLine, tail);
+  if (code !== 0) throw fail(`exit code ${code}`);
+
+  const installed = await installFrom('venv', [pythonExe], [venvLiteLLM(venv)]);
+  if (!installed || installed.verdict.kind !== 'bridges' || !installed.proxyExtras) {
+    throw fail(`the result does not work: LiteLLM ${installed?.version ?? 'missing'}`);
+  }
+  await writeFile(join(venv, MARKER), `${installed.version}\n`);
+  return installed;
+}
+
+export async function venvMarkerVersion(venv: string): Promise<string | null> {
+  return readFile(join(venv, MARKER), 'utf8').then(
+    (text) => text.trim() || null,
+    () => null,
+  );
+}

@@ -1,0 +1,74 @@
+/** Is a loopback port free, and if not, who holds it. */
+import { createServer } from 'node:net';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { execa } from 'execa';
+
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+export async function findFreePort(start: number, host = '127.0.0.1'): Promise<number> {
+  for (let port = start; port < Math.min(start + 200, 65536); port++) {
+    if (await isPortFree(port, host)) return port;
+  }
+  throw new Error(`no free port in ${start}-${start + 199}`);
+}
+
+export interface PortHolder {
+  pid: number | null;
+  command: string | null;
+}
+
+/** Linux: /proc/net/tcp{,6} -> socket inode -> /proc/PID/fd. Elsewhere: lsof when present. */
+export async function findPortHolder(port: number): Promise<PortHolder | null> {
+  if (process.platform === 'linux') {
+    const inodes = new Set<string>();
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      const text = await readFile(table, 'utf8').catch(() => '');
+      for (const line of text.split('\n').slice(1)) {
+        const fields = line.trim().split(/\s+/);
+        const local = fields[1];
+        if (!local || fields[3] !== '0A') continue; // 0A = LISTEN
+        if (Number.parseInt(local.split(':')[1] ?? '', 16) === port && fields[9]) inodes.add(fields[9]);
+      }
+    }
+    if (inodes.size === 0) return null;
+    const pids = await readdir('/proc').catch(() => [] as string[]);
+    for (const pid of pids) {
+      if (!/^\d+$/.test(pid)) continue;
+      const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+      for (const fd of fds) {
+        const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+        const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+        if (inode && inodes.has(inode)) return { pid: Number(pid), command: await processCommand(Number(pid)) };
+      }
+    }
+    return { pid: null, command: null };
+  }
+  try {
+    const result = await execa('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpc'], { reject: false, timeout: 5000, stdin: 'ignore' });
+    const pid = /^p(\d+)$/m.exec(result.stdout)?.[1];
+    const command = /^c(.+)$/m.exec(result.stdout)?.[1] ?? null;
+    return pid ? { pid: Number(pid), command } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The command line of a process, or null when it is gone or unreadable. */
+export async function processCommand(pid: number): Promise<string | null> {
+  if (process.platform === 'linux') {
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => null);
+    return raw === null ? null : raw.split('\0').filter(Boolean).join(' ');
+  }
+  try {
+    const result = await execa('ps', ['-o', 'command=', '-p', String(pid)], { reject: false, timeout: 5000, stdin: 'ignore' });
+    return result.exitCode === 0 ? result.stdout.trim() || null : null;
+  } catch {
+    return null;
+  }
+}

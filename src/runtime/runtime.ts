@@ -1,0 +1,171 @@
+/**
+ * The runtime half of setup: find or install a LiteLLM that bridges, run the proxy on the chosen
+ * port (reuse, restart or start), wait until it is ready, then send the validation requests.
+ */
+import type { BridgeRoute } from '../config/bridge-yaml.js';
+import { parseSecrets } from '../config/secrets.js';
+import { UserError } from '../errors.js';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { readTextIfExists } from '../fs/read.js';
+import type { SetupState } from '../inspect/inspect.js';
+import type { Options } from '../options.js';
+import type { Paths } from '../paths.js';
+import type { Answers } from '../plan/plan.js';
+import type { Output } from '../ui/output.js';
+import type { Prompts } from '../ui/prompts.js';
+import { validateProxy, waitForReady, type ValidationResult } from '../verify/validate.js';
+import { chooseLiteLLM, detectLiteLLM, detectVenvLiteLLM, installLiteLLM, type LiteLLMInstall } from './litellm.js';
+import { FIRST_FLAG } from './litellm-versions.js';
+import { findFreePort, findPortHolder, isPortFree } from './ports.js';
+import { configHash, isAlive, logTail, proxyProcessState, startProxy, stopProxy, type PidRecord } from './proxy.js';
+import { findPython } from './python.js';
+
+export interface RuntimePlan {
+  chosen: LiteLLMInstall | null;
+  found: LiteLLMInstall[];
+  needsInstall: boolean;
+  route: BridgeRoute;
+  warnings: string[];
+}
+
+export interface ProxyReport {
+  pid: number;
+  port: number;
+  action: 'reused' | 'started' | 'restarted';
+  readyMs: number | null;
+  litellmVersion: string;
+}
+
+export interface RuntimeReport {
+  ok: boolean;
+  exitCode: ExitCodeValue;
+  proxy: ProxyReport | null;
+  validation: ValidationResult[];
+}
+
+export const READY_TIMEOUT_MS = 180_000;
+
+export function compromisedWarning(install: LiteLLMInstall): string {
+  return (
+    `SECURITY: LiteLLM ${install.version} (${install.source}: ${install.python}) is a compromised release that shipped a credential stealer ` +
+    '(LiteLLM issue #24512, OSV MAL-2026-2144). glm-codex-setup will not run it. Uninstall it (pip uninstall litellm), ' +
+    'rotate the API keys and cloud credentials this machine holds, and check for an unknown litellm_init.pth in site-packages.'
+  );
+}
+
+/** Which LiteLLM will serve, and therefore which bridge route glm-bridge.yaml must use. */
+export async function prepareRuntime(options: Options, state: SetupState, _out: Output): Promise<RuntimePlan> {
+  const venv = state.paths.venv;
+  const found = options.start ? await detectLiteLLM(venv, null) : [await detectVenvLiteLLM(venv)].filter((f): f is LiteLLMInstall => f !== null);
+  const warnings = found.filter((f) => f.verdict.kind === 'compromised').map(compromisedWarning);
+  const chosen = chooseLiteLLM(found);
+  const route: BridgeRoute = chosen?.verdict.kind === 'bridges' ? chosen.verdict.route : 'flag';
+  return { chosen, found, needsInstall: chosen === null, route, warnings };
+}
+
+/** Picks the proxy port before anything is written, so `base_url` names the port really used. */
+export async function choosePort(requested: number, paths: Paths, ask: Prompts | null): Promise<number> {
+  const current = await proxyProcessState(paths);
+  if (current.kind === 'running' && current.record.port === requested) return requested;
+  if (await isPortFree(requested)) return requested;
+  const holder = await findPortHolder(requested);
+  const who = holder?.pid ? `${holder.command ?? 'a process'} (pid ${holder.pid})` : 'another program';
+  const free = await findFreePort(requested + 1);
+  if (ask && (await ask.confirm(`Port ${requested} is taken by ${who}. Use port ${free} for the proxy instead?`, true))) return free;
+  throw new UserError('port-busy', `Port ${requested} on 127.0.0.1 is in use by ${who}; LiteLLM would silently move to a random port.`, {
+    exitCode: ExitCode.proxy,
+    fix: `Stop that program, or choose another port: --port ${free}`,
+  });
+}
+
+async function ensureLiteLLM(options: Options, plan: RuntimePlan, paths: Paths, out: Output): Promise<LiteLLMInstall> {
+  if (plan.chosen) return plan.chosen;
+  const python = await findPython(options.python);
+  const reason = plan.found.length === 0 ? 'not installed' : `found ${plan.found.map((f) => `${f.version} (${f.verdict.kind})`).join(', ')}, none bridges`;
+  out.step(`LiteLLM: ${reason}; installing LiteLLM >= ${FIRST_FLAG} into ${paths.venv} with Python ${python.version}`);
+  return out.task(
+    'Installing LiteLLM (this takes a minute or two)',
+    (update) => installLiteLLM({ venv: paths.venv, python, onLine: update }),
+    (installed) => `Installed LiteLLM ${installed.version}`,
+  );
+}
+
+/** Starts the proxy unless ours already runs the same config on the same port. */
+export async function ensureProxy(input: {
+  paths: Paths;
+  litellm: LiteLLMInstall;
+  port: number;
+  out: Output;
+}): Promise<ProxyReport> {
+  const { paths, litellm, port, out } = input;
+  const bridgeText = (await readTextIfExists(paths.bridgeConfig)) ?? '';
+  const { secrets } = parseSecrets((await readTextIfExists(paths.secrets)) ?? '');
+  const hash = configHash(bridgeText, secrets, litellm.launcher);
+  const current = await proxyProcessState(paths);
+  let action: ProxyReport['action'] = 'started';
+  if (current.kind === 'running') {
+    if (current.record.port === port && current.record.configHash === hash) {
+      try {
+        await waitForReady(port, { timeoutMs: 5000 });
+        return { pid: current.record.pid, port, action: 'reused', readyMs: null, litellmVersion: litellm.version };
+      } catch {
+        /* alive but not answering: restart it */
+      }
+    }
+    out.step(`Restarting the proxy (pid ${current.record.pid}): ${current.record.port !== port ? `port ${current.record.port} -> ${port}` : 'its configuration changed'}`);
+    await stopProxy(paths, current.record);
+    action = 'restarted';
+  } else if (current.kind === 'stale') {
+    await stopProxy(paths, current.record, 0).catch(() => undefined);
+  }
+  if (!(await isPortFree(port))) {
+    const holder = await findPortHolder(port);
+    throw new UserError('port-busy', `Port ${port} on 127.0.0.1 is in use by ${holder?.command ?? 'another program'}${holder?.pid ? ` (pid ${holder.pid})` : ''}.`, {
+      exitCode: ExitCode.proxy,
+      fix: `Stop that program, or run glm-codex-setup --port ${await findFreePort(port + 1)}`,
+    });
+  }
+  const record: PidRecord = await startProxy({ paths, launcher: litellm.launcher, port, secrets, hash });
+  let readyMs: number;
+  try {
+    readyMs = await out.task(
+      `Starting the LiteLLM proxy on 127.0.0.1:${port}`,
+      () => waitForReady(port, { timeoutMs: READY_TIMEOUT_MS, isAlive: () => isAlive(record.pid) }),
+      (ms) => `Proxy ready on 127.0.0.1:${port} in ${(ms / 1000).toFixed(1)} s (pid ${record.pid})`,
+    );
+  } catch (error) {
+    const tail = await logTail(paths.logFile, 15);
+    await stopProxy(paths, record, 3000);
+    throw new UserError('proxy-not-ready', `The proxy did not become ready: ${(error as Error).message}. Last lines of ${paths.logFile}:\n${tail.join('\n')}`, {
+      exitCode: ExitCode.proxy,
+      fix: 'Read the log above; `glm-codex-setup doctor` checks the usual causes.',
+    });
+  }
+  return { pid: record.pid, port, action, readyMs: Math.round(readyMs), litellmVersion: litellm.version };
+}
+
+export async function runValidation(answers: Pick<Answers, 'port' | 'masterKey' | 'model' | 'apiBase'>, out: Output): Promise<ValidationResult[]> {
+  const results: ValidationResult[] = [];
+  for (const mode of ['non-streaming', 'streaming'] as const) {
+    const result = await validateProxy(answers, mode);
+    results.push(result);
+    if (result.ok) {
+      out.success(`Validation (${mode}): "${(result.reply ?? '').trim().slice(0, 80)}" in ${result.roundTripMs} ms`);
+    } else {
+      out.error(`Validation (${mode}) failed: ${result.diagnosis?.cause ?? 'unknown'}`);
+      if (result.diagnosis) out.info(`  fix: ${result.diagnosis.fix}`);
+      break;
+    }
+  }
+  return results;
+}
+
+export async function runRuntime(options: Options, plan: RuntimePlan, answers: Answers, paths: Paths, out: Output): Promise<RuntimeReport> {
+  const litellm = await ensureLiteLLM(options, plan, paths, out);
+  if (plan.chosen) out.success(`LiteLLM ${litellm.version} (${litellm.source}) bridges with the ${plan.route} route`);
+  const proxy = await ensureProxy({ paths, litellm, port: answers.port, out });
+  if (proxy.action === 'reused') out.success(`Proxy already running with this configuration (pid ${proxy.pid}, port ${proxy.port})`);
+  const validation = await runValidation(answers, out);
+  const ok = validation.every((v) => v.ok);
+  return { ok, exitCode: ok ? ExitCode.ok : ExitCode.validation, proxy, validation };
+}

@@ -1,0 +1,127 @@
+/**
+ * Turns a failed validation (HTTP status, body, network error) into a cause and a fix.
+ * Z.ai's business codes travel inside LiteLLM's error message as `"code":"1113"`.
+ */
+
+export type DiagnosisCode =
+  | 'proxy-not-running'
+  | 'proxy-key-mismatch'
+  | 'unknown-model-alias'
+  | 'zai-bad-key'
+  | 'zai-no-balance-or-wrong-plan'
+  | 'zai-rate-limited'
+  | 'zai-no-permission'
+  | 'zai-unknown-model'
+  | 'not-bridging'
+  | 'upstream-unreachable'
+  | 'upstream-server-error'
+  | 'stream-error'
+  | 'timeout'
+  | 'unexpected';
+
+export interface Diagnosis {
+  code: DiagnosisCode;
+  cause: string;
+  fix: string;
+}
+
+export interface FailureInput {
+  status?: number | undefined;
+  body?: string | undefined;
+  networkError?: string | undefined;
+  streamError?: string | undefined;
+  port: number;
+  model: string;
+  apiBase: string;
+}
+
+const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'code'>> = {
+  'proxy-not-running': (i) => ({
+    cause: `Nothing answers on 127.0.0.1:${i.port}: the LiteLLM proxy is not running.`,
+    fix: 'Run `glm-codex-setup start` (or `glm-codex-setup` to repair), then `glm-codex-setup logs` if it stops again.',
+  }),
+  'proxy-key-mismatch': () => ({
+    cause: 'The proxy rejected the key: the key Codex sends (LITELLM_API_KEY) is not the proxy master key.',
+    fix: 'Run `glm-codex-setup` to restart the proxy with the key in secrets.env, then open a new terminal.',
+  }),
+  'unknown-model-alias': (i) => ({
+    cause: `The proxy has no model named "${i.model}" in glm-bridge.yaml.`,
+    fix: `Run \`glm-codex-setup --model ${i.model}\` to add it, or pick a model the proxy lists.`,
+  }),
+  'zai-bad-key': () => ({
+    cause: 'Z.ai rejected the API key (invalid, expired or missing; codes 1000-1004).',
+    fix: 'Create a key at https://z.ai/manage-apikey/apikey-list and run `ZAI_API_KEY=… glm-codex-setup`.',
+  }),
+  'zai-no-balance-or-wrong-plan': (i) => ({
+    cause: `Z.ai refused for billing reasons (code 1113): no balance, or a key for another plan than ${i.apiBase}.`,
+    fix: 'Top up the account, or match the endpoint to the key: Coding Plan keys use --endpoint coding, pay-as-you-go keys --endpoint general.',
+  }),
+  'zai-rate-limited': () => ({
+    cause: 'Z.ai is rate limiting this key (HTTP 429: too many requests or concurrent requests).',
+    fix: 'Wait a minute and run `glm-codex-setup doctor`; check the plan\'s limits in the Z.ai console.',
+  }),
+  'zai-no-permission': (i) => ({
+    cause: `The key has no permission for "${i.model}" (code 1220).`,
+    fix: 'Pick a model your plan includes with --model, or upgrade the plan.',
+  }),
+  'zai-unknown-model': (i) => ({
+    cause: `Z.ai does not know the model "${i.model}" (code 1211).`,
+    fix: 'Use an id from Z.ai\'s model list, e.g. --model glm-5.2.',
+  }),
+  'not-bridging': () => ({
+    cause: 'LiteLLM sent the request to Z.ai\'s /responses route, which does not exist: this LiteLLM is not bridging Responses to Chat Completions.',
+    fix: 'Run `glm-codex-setup` to install a LiteLLM that bridges (>= 1.83.14) and rewrite glm-bridge.yaml for it.',
+  }),
+  'upstream-unreachable': (i) => ({
+    cause: `The proxy could not reach ${i.apiBase} (DNS, network or a wrong endpoint URL).`,
+    fix: 'Check the network and the endpoint (glm-codex-setup --endpoint coding|general|china|URL).',
+  }),
+  'upstream-server-error': () => ({
+    cause: 'Z.ai answered with a server error (5xx).',
+    fix: 'Try again later; https://status.z.ai shows incidents.',
+  }),
+  'stream-error': (i) => ({
+    cause: `The answer stream broke off with an error: ${i.streamError ?? 'unknown'}.`,
+    fix: 'Try again; if it repeats, see `glm-codex-setup logs`.',
+  }),
+  timeout: () => ({
+    cause: 'No answer in time from the proxy or from Z.ai.',
+    fix: 'Check the network and the endpoint; `glm-codex-setup logs` shows what the proxy is waiting for.',
+  }),
+  unexpected: (i) => ({
+    cause: `Unexpected answer${i.status ? ` (HTTP ${i.status})` : ''}: ${(i.body ?? i.networkError ?? '').slice(0, 300)}`,
+    fix: 'See `glm-codex-setup logs`; run `glm-codex-setup doctor` for a full check.',
+  }),
+};
+
+export function classifyFailure(input: FailureInput): DiagnosisCode {
+  const body = input.body ?? '';
+  const zaiCode = /\\?"code\\?"\s*:\s*\\?"?(1\d{3})/.exec(body)?.[1];
+  if (input.networkError) {
+    if (/ECONNREFUSED|ECONNRESET|socket hang up/i.test(input.networkError)) return 'proxy-not-running';
+    if (/timeout|timed out/i.test(input.networkError)) return 'timeout';
+    return 'unexpected';
+  }
+  if (input.streamError) {
+    const inner = classifyFailure({ ...input, streamError: undefined, status: undefined, body: input.streamError });
+    return inner === 'unexpected' ? 'stream-error' : inner;
+  }
+  if (/no_db_connection|No connected db|token_not_found_in_db|Invalid proxy server token|Authentication Error/i.test(body) && !zaiCode) return 'proxy-key-mismatch';
+  if (/Invalid model name passed in model/i.test(body)) return 'unknown-model-alias';
+  if (zaiCode && Number(zaiCode) >= 1000 && Number(zaiCode) <= 1004) return 'zai-bad-key';
+  if (zaiCode === '1113') return 'zai-no-balance-or-wrong-plan';
+  if (zaiCode === '1211') return 'zai-unknown-model';
+  if (zaiCode === '1220') return 'zai-no-permission';
+  if (zaiCode === '1302' || zaiCode === '1303' || input.status === 429) return 'zai-rate-limited';
+  if (/\/responses/.test(body) && (input.status === 404 || /NotFound|404/.test(body))) return 'not-bridging';
+  if (/APIConnectionError|Connection error|getaddrinfo|ENOTFOUND|Name or service not known|Cannot connect/i.test(body)) return 'upstream-unreachable';
+  if (/Timeout/i.test(body) || input.status === 408) return 'timeout';
+  if (input.status !== undefined && input.status >= 500) return 'upstream-server-error';
+  if (input.status === 401) return 'zai-bad-key';
+  return 'unexpected';
+}
+
+export function diagnose(input: FailureInput): Diagnosis {
+  const code = classifyFailure(input);
+  return { code, ...DIAGNOSES[code](input) };
+}

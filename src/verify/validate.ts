@@ -1,0 +1,135 @@
+/**
+ * The guide's curl, done properly: POST /v1/responses through the proxy with the master key,
+ * non-streaming and streaming, with timeouts; the reply and round-trip time, or a diagnosis.
+ */
+import { request } from 'undici';
+import { diagnose, type Diagnosis } from './diagnose.js';
+
+export interface ValidationTarget {
+  port: number;
+  masterKey: string;
+  model: string;
+  apiBase: string;
+  timeoutMs?: number;
+}
+
+export interface ValidationResult {
+  ok: boolean;
+  mode: 'non-streaming' | 'streaming';
+  reply: string | null;
+  roundTripMs: number;
+  status: number | null;
+  diagnosis: Diagnosis | null;
+}
+
+const PROMPT = 'Reply with OK';
+
+function extractText(response: unknown): string {
+  const output = (response as { output?: unknown[] }).output;
+  if (!Array.isArray(output)) return '';
+  return output
+    .filter((item): item is { type: string; content?: unknown[] } => typeof item === 'object' && item !== null && (item as { type?: string }).type === 'message')
+    .flatMap((item) => (Array.isArray(item.content) ? item.content : []))
+    .map((part) => (typeof part === 'object' && part && (part as { type?: string }).type === 'output_text' ? String((part as { text?: unknown }).text ?? '') : ''))
+    .join('');
+}
+
+async function send(target: ValidationTarget, stream: boolean) {
+  const timeout = target.timeoutMs ?? 60_000;
+  return request(`http://127.0.0.1:${target.port}/v1/responses`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${target.masterKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: target.model, input: PROMPT, stream }),
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
+  });
+}
+
+export async function validateProxy(target: ValidationTarget, mode: ValidationResult['mode']): Promise<ValidationResult> {
+  const started = performance.now();
+  const base = { port: target.port, model: target.model, apiBase: target.apiBase };
+  const finish = (partial: Omit<ValidationResult, 'mode' | 'roundTripMs'>): ValidationResult => ({
+    mode,
+    roundTripMs: Math.round(performance.now() - started),
+    ...partial,
+  });
+  let response;
+  try {
+    response = await send(target, mode === 'streaming');
+  } catch (error) {
+    const message = `${(error as { code?: string }).code ?? ''} ${(error as Error).message}`;
+    return finish({ ok: false, reply: null, status: null, diagnosis: diagnose({ ...base, networkError: message }) });
+  }
+  const { statusCode } = response;
+  let text: string;
+  try {
+    text = await response.body.text();
+  } catch (error) {
+    return finish({ ok: false, reply: null, status: statusCode, diagnosis: diagnose({ ...base, networkError: (error as Error).message }) });
+  }
+  if (statusCode !== 200) {
+    return finish({ ok: false, reply: null, status: statusCode, diagnosis: diagnose({ ...base, status: statusCode, body: text }) });
+  }
+  if (mode === 'non-streaming') {
+    try {
+      return finish({ ok: true, reply: extractText(JSON.parse(text)), status: statusCode, diagnosis: null });
+    } catch {
+      return finish({ ok: false, reply: null, status: statusCode, diagnosis: diagnose({ ...base, status: statusCode, body: text }) });
+    }
+  }
+  const events = parseSse(text);
+  let reply = '';
+  let completed = false;
+  for (const event of events) {
+    const type = String(event.type ?? '');
+    if (type === 'response.output_text.delta') reply += String(event.delta ?? '');
+    if (type === 'response.completed') {
+      completed = true;
+      const full = extractText(event.response);
+      if (full) reply = full;
+    }
+    if (type === 'error' || type === 'response.failed' || ('error' in event && event.error)) {
+      return finish({ ok: false, reply: null, status: statusCode, diagnosis: diagnose({ ...base, status: statusCode, streamError: JSON.stringify(event.error ?? event) }) });
+    }
+  }
+  if (!completed) {
+    return finish({ ok: false, reply: null, status: statusCode, diagnosis: diagnose({ ...base, status: statusCode, streamError: 'the stream ended without response.completed' }) });
+  }
+  return finish({ ok: true, reply, status: statusCode, diagnosis: null });
+}
+
+export function parseSse(text: string): Record<string, unknown>[] {
+  const events: Record<string, unknown>[] = [];
+  for (const block of text.split(/\r?\n\r?\n/)) {
+    const data = block
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).trim())
+      .join('\n');
+    if (!data || data === '[DONE]') continue;
+    try {
+      events.push(JSON.parse(data) as Record<string, unknown>);
+    } catch {
+      events.push({ type: 'error', error: { message: `unparseable event: ${data.slice(0, 200)}` } });
+    }
+  }
+  return events;
+}
+
+/** Polls /health/readiness until it answers 200. Returns the time it took, or throws on timeout/exit. */
+export async function waitForReady(port: number, options: { timeoutMs: number; intervalMs?: number; isAlive?: () => boolean }): Promise<number> {
+  const started = performance.now();
+  const interval = options.intervalMs ?? 50;
+  while (performance.now() - started < options.timeoutMs) {
+    if (options.isAlive && !options.isAlive()) throw new Error('the proxy process exited');
+    try {
+      const response = await request(`http://127.0.0.1:${port}/health/readiness`, { headersTimeout: 2000, bodyTimeout: 2000 });
+      await response.body.dump();
+      if (response.statusCode === 200) return performance.now() - started;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+  throw new Error(`not ready after ${Math.round(options.timeoutMs / 1000)} s`);
+}
