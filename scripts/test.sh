@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The one command that runs every test from a fresh clone (`npm test`). It installs what the tests
+# need: node modules (with @openai/codex), and one venv per LiteLLM release in the version matrix,
+# cached in $GLM_CODEX_TEST_CACHE (default ~/.cache/glm-codex-setup-test) between runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x node_modules/.bin/vitest ] || [ ! -x node_modules/.bin/codex ]; then npm ci --no-audit --no-fund; fi
+
+cache=${GLM_CODEX_TEST_CACHE:-$HOME/.cache/glm-codex-setup-test}
+mkdir -p "$cache"
+# The matrix, measured (README: LiteLLM version matrix):
+#   1.67.0  first release with the Responses -> Chat bridge (custom_openai route)
+#   1.83.13 last release without use_chat_completions_api (custom_openai route)
+#   1.83.14 first release with use_chat_completions_api (flag route)
+#   1.108.7 newest release whose [proxy] extra resolves on this index (flag route)
+LATEST=1.108.7
+MATRIX="1.67.0 1.83.13 1.83.14 $LATEST"
+pids=()
+for version in $MATRIX; do
+  bash scripts/ensure-litellm.sh "$cache/litellm-$version" "$version" &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid"; done
+
+export GLM_TEST_LITELLM_VENVS=""
+for version in $MATRIX; do GLM_TEST_LITELLM_VENVS="$GLM_TEST_LITELLM_VENVS $version=$cache/litellm-$version"; done
+export GLM_TEST_LITELLM_LATEST="$cache/litellm-$LATEST"
+export GLM_TEST_CODEX_BIN="$PWD/node_modules/.bin/codex"
+
+npx tsc --noEmit -p .
+npx vitest run "$@"

@@ -1,0 +1,46 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { execa, type Options as ExecaOptions } from 'execa';
+import { tempDir } from './tmp.js';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const BIN = join(ROOT, 'bin/glm-codex-setup.js');
+export const NODE_BIN = join(ROOT, 'node_modules/.bin');
+export const CODEX_BIN = process.env.GLM_TEST_CODEX_BIN ?? join(NODE_BIN, 'codex');
+
+export interface Sandbox {
+  home: string;
+  codexHome: string;
+  stateDir: string;
+  env: Record<string, string>;
+}
+
+/** A temporary HOME with CODEX_HOME and GLM_CODEX_HOME inside it; never the real ones. */
+export async function sandbox(options: { codexOnPath?: boolean; extraPath?: string[] } = {}): Promise<Sandbox> {
+  const home = await tempDir('glm-home-');
+  const codexHome = join(home, '.codex');
+  const stateDir = join(home, '.glm-codex');
+  await mkdir(codexHome, { recursive: true });
+  const pathParts = [...(options.extraPath ?? [])];
+  if (options.codexOnPath !== false) pathParts.push(NODE_BIN);
+  pathParts.push('/usr/local/bin', '/usr/bin', '/bin');
+  return {
+    home,
+    codexHome,
+    stateDir,
+    env: { HOME: home, CODEX_HOME: codexHome, GLM_CODEX_HOME: stateDir, PATH: pathParts.join(':'), NO_COLOR: '1' },
+  };
+}
+
+export async function runCli(box: Sandbox, args: string[], options: { env?: Record<string, string | undefined>; input?: string; timeout?: number } = {}) {
+  const execOptions: ExecaOptions = {
+    cwd: box.home,
+    env: { ...box.env, ...options.env },
+    extendEnv: false,
+    reject: false,
+    timeout: options.timeout ?? 600_000,
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+  };
+  const result = await execa(process.execPath, [BIN, ...args], execOptions);
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr), all: `${String(result.stdout)}\n${String(result.stderr)}` };
+}
