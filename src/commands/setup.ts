@@ -49,6 +49,7 @@ export async function runSetup(options: Options, ctx: CommandContext): Promise<n
   ctx.addSecret(answers.masterKey);
 
   const plan = planChanges(state, answers);
+  for (const problem of plan.problems) out.warn(problem);
   const changes = plan.operations.map(describeOperation);
   const summary = {
     command: 'setup',
@@ -60,7 +61,7 @@ export async function runSetup(options: Options, ctx: CommandContext): Promise<n
     port: answers.port,
     paths: { codexConfig: paths.codexConfig, codexProfile: paths.codexProfile, bridgeConfig: paths.bridgeConfig, stateDir: paths.stateDir },
     changes,
-    warnings: runtime.warnings,
+    warnings: [...runtime.warnings, ...plan.problems],
   };
 
   if (options.dryRun) {

@@ -129,3 +129,28 @@ export function planProfileFile(text: string, file: string, model: string): stri
   const edits = settingEdits([], data, profileFileSettings(model));
   return editToml(text, edits, file).text;
 }
+
+/**
+ * Problems in the user's own part of config.toml that stop Codex whatever this tool writes.
+ * The tool never edits those parts silently; it names them with the fix.
+ */
+export function userConfigProblems(data: TomlData, file: string, shape: ProfileShape): string[] {
+  const problems: string[] = [];
+  const providers = getIn(data, ['model_providers']);
+  if (providers && typeof providers === 'object') {
+    for (const [id, provider] of Object.entries(providers as Record<string, unknown>)) {
+      if (id === PROVIDER_ID || !provider || typeof provider !== 'object') continue;
+      if ((provider as Record<string, unknown>).wire_api === 'chat') {
+        problems.push(`${file}: provider "${id}" has wire_api = "chat", which Codex no longer accepts: every codex start fails. Set it to "responses" (or remove that provider).`);
+      }
+      if (['openai', 'ollama', 'lmstudio'].includes(id)) {
+        problems.push(`${file}: provider id "${id}" is reserved by Codex and makes it refuse to start; rename [model_providers.${id}].`);
+      }
+    }
+  }
+  const selector = getIn(data, ['profile']);
+  if (shape === 'file' && typeof selector === 'string' && selector !== PROFILE_NAME) {
+    problems.push(`${file}: the legacy line profile = "${selector}" stops every start of this Codex version. Remove it and use \`codex --profile ${selector}\` with ${selector}.config.toml instead.`);
+  }
+  return problems;
+}

@@ -1,6 +1,6 @@
 /** Step 2 of the pipeline: the changes, as a list of operations computed from state + answers. */
 import { planBridgeYaml, type BridgeRoute } from '../config/bridge-yaml.js';
-import { planCodexConfig, planProfileFile, profileShapeFor, type ProfileShape } from '../config/codex-config.js';
+import { planCodexConfig, planProfileFile, profileShapeFor, userConfigProblems, type ProfileShape } from '../config/codex-config.js';
 import { renderManifest, type Manifest } from '../config/manifest.js';
 import { renderSecrets } from '../config/secrets.js';
 import { getIn } from '../config/toml-data.js';
@@ -36,6 +36,8 @@ export type Operation = WriteOperation;
 export interface Plan {
   operations: Operation[];
   profileShape: ProfileShape;
+  /** Problems in the user's own configuration that stop Codex; reported, never silently edited. */
+  problems: string[];
 }
 
 function write(label: string, path: string, before: string | null, after: string, options: { secret?: boolean; mode?: number } = {}): WriteOperation | null {
@@ -93,5 +95,9 @@ export function planChanges(state: SetupState, answers: Answers): Plan {
   manifest.createdFiles = [...created].sort();
   operations.push(write('glm-codex-setup state', paths.manifest, state.manifestFile.text, renderManifest(manifest), { mode: 0o600 }));
 
-  return { operations: operations.filter((op): op is Operation => op !== null), profileShape };
+  return {
+    operations: operations.filter((op): op is Operation => op !== null),
+    profileShape,
+    problems: userConfigProblems(configData, paths.codexConfig, profileShape),
+  };
 }

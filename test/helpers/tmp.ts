@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll } from 'vitest';
 
 const created: string[] = [];
 
@@ -12,6 +12,7 @@ export async function tempDir(prefix = 'glm-codex-test-'): Promise<string> {
   return dir;
 }
 
-afterEach(async () => {
+// After all tests of a file, not after each: concurrent tests must not remove each other's folders.
+afterAll(async () => {
   while (created.length > 0) await rm(created.pop()!, { recursive: true, force: true });
 });
