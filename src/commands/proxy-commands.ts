@@ -11,7 +11,7 @@ import { DEFAULT_PORT } from '../options.js';
 import { resolvePaths, type Paths } from '../paths.js';
 import { chooseLiteLLM, detectLiteLLM } from '../runtime/litellm.js';
 import { ensureProxy } from '../runtime/runtime.js';
-import { logTail, proxyProcessState, sleep, stopProxy } from '../runtime/proxy.js';
+import { forgetPidFile, logTail, proxyProcessState, sleep, stopProxy } from '../runtime/proxy.js';
 import type { CommandContext } from './setup.js';
 
 async function requireSetup(paths: Paths) {
@@ -46,7 +46,7 @@ export async function runStop(options: Options, ctx: CommandContext): Promise<nu
     await stopProxy(paths, state.record);
     ctx.out.success(`Stopped the proxy (pid ${state.record.pid}, port ${state.record.port})`);
   } else if (state.kind === 'stale') {
-    await stopProxy(paths, state.record, 0);
+    await forgetPidFile(paths);
     ctx.out.info(`The proxy was not running; removed its stale pid file (pid ${state.record.pid}).`);
   } else {
     ctx.out.info('The proxy is not running.');

@@ -157,6 +157,11 @@ export async function stopProxy(paths: Paths, record: PidRecord, timeoutMs = 10_
   await rm(paths.pidFile, { force: true });
 }
 
+/** Forgets a stale pid file. Never signals: that pid may now belong to another program. */
+export async function forgetPidFile(paths: Paths): Promise<void> {
+  await rm(paths.pidFile, { force: true });
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -17,7 +17,7 @@ import { validateProxy, waitForReady, type ValidationResult } from '../verify/va
 import { chooseLiteLLM, detectLiteLLM, detectVenvLiteLLM, installLiteLLM, type LiteLLMInstall } from './litellm.js';
 import { FIRST_FLAG } from './litellm-versions.js';
 import { findFreePort, findPortHolder, isPortFree } from './ports.js';
-import { configHash, isAlive, logTail, proxyProcessState, startProxy, stopProxy, type PidRecord } from './proxy.js';
+import { configHash, forgetPidFile, isAlive, logTail, proxyProcessState, startProxy, stopProxy, type PidRecord } from './proxy.js';
 import { findPython } from './python.js';
 
 export interface RuntimePlan {
@@ -116,7 +116,7 @@ export async function ensureProxy(input: {
     await stopProxy(paths, current.record);
     action = 'restarted';
   } else if (current.kind === 'stale') {
-    await stopProxy(paths, current.record, 0).catch(() => undefined);
+    await forgetPidFile(paths);
   }
   if (!(await isPortFree(port))) {
     const holder = await findPortHolder(port);
