@@ -94,25 +94,35 @@ const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'cod
   }),
 };
 
+/**
+ * Z.ai's failure classes, from its business code when LiteLLM passes the body through, else from
+ * Z.ai's documented message texts: LiteLLM (1.108) keeps only the upstream `message`.
+ */
+function zaiFailure(text: string, status: number | undefined): DiagnosisCode | null {
+  const code = Number(/\\?"code\\?"\s*:\s*\\?"?(1\d{3})/.exec(text)?.[1] ?? Number.NaN);
+  if ((code >= 1000 && code <= 1004) || /Authorization Token|身份验证|Authentication Failure|令牌已过期|token has expired/i.test(text)) return 'zai-bad-key';
+  if (code === 1113 || /Insufficient balance|no resource package|arrears|余额不足|欠费/i.test(text)) return 'zai-no-balance-or-wrong-plan';
+  if (code === 1211 || /Unknown Model|模型不存在/i.test(text)) return 'zai-unknown-model';
+  if (code === 1220 || /do not have permission|无权访问/i.test(text)) return 'zai-no-permission';
+  if (code === 1302 || code === 1303 || /High concurrency|rate limit|too many requests|并发/i.test(text) || status === 429) return 'zai-rate-limited';
+  return null;
+}
+
 export function classifyFailure(input: FailureInput): DiagnosisCode {
   const body = input.body ?? '';
-  const zaiCode = /\\?"code\\?"\s*:\s*\\?"?(1\d{3})/.exec(body)?.[1];
   if (input.networkError) {
     if (/ECONNREFUSED|ECONNRESET|socket hang up/i.test(input.networkError)) return 'proxy-not-running';
     if (/timeout|timed out/i.test(input.networkError)) return 'timeout';
     return 'unexpected';
   }
   if (input.streamError) {
-    const inner = classifyFailure({ ...input, streamError: undefined, status: undefined, body: input.streamError });
-    return inner === 'unexpected' ? 'stream-error' : inner;
+    // After a 200 the stream itself broke: only a recognisable Z.ai cause is more specific.
+    return zaiFailure(input.streamError, undefined) ?? 'stream-error';
   }
-  if (/no_db_connection|No connected db|token_not_found_in_db|Invalid proxy server token|Authentication Error/i.test(body) && !zaiCode) return 'proxy-key-mismatch';
+  if (/no_db_connection|No connected db|token_not_found_in_db|Invalid proxy server token/i.test(body)) return 'proxy-key-mismatch';
   if (/Invalid model name passed in model/i.test(body)) return 'unknown-model-alias';
-  if (zaiCode && Number(zaiCode) >= 1000 && Number(zaiCode) <= 1004) return 'zai-bad-key';
-  if (zaiCode === '1113') return 'zai-no-balance-or-wrong-plan';
-  if (zaiCode === '1211') return 'zai-unknown-model';
-  if (zaiCode === '1220') return 'zai-no-permission';
-  if (zaiCode === '1302' || zaiCode === '1303' || input.status === 429) return 'zai-rate-limited';
+  const zai = zaiFailure(body, input.status);
+  if (zai) return zai;
   if (/\/responses/.test(body) && (input.status === 404 || /NotFound|404/.test(body))) return 'not-bridging';
   if (/APIConnectionError|Connection error|getaddrinfo|ENOTFOUND|Name or service not known|Cannot connect/i.test(body)) return 'upstream-unreachable';
   if (/Timeout/i.test(body) || input.status === 408) return 'timeout';

@@ -1,0 +1,29 @@
+/** Classification of the answers seen from real LiteLLM releases (see test/integration/diagnosis.test.ts). */
+import { describe, expect, it } from 'vitest';
+import { classifyFailure } from '../../src/verify/diagnose.js';
+
+const base = { port: 4000, model: 'glm-5.2', apiBase: 'https://api.z.ai/api/paas/v4' };
+const litellm = (message: string, code: string) => JSON.stringify({ error: { message, type: null, param: null, code } });
+
+describe('classifyFailure', () => {
+  it.each([
+    [{ status: 400, body: litellm('No connected db.', '400') }, 'proxy-key-mismatch'],
+    [{ status: 401, body: litellm('Authentication Error, Invalid proxy server token passed.', '401') }, 'proxy-key-mismatch'],
+    [{ status: 400, body: litellm('/responses: Invalid model name passed in model=glm-9.', '400') }, 'unknown-model-alias'],
+    [{ status: 429, body: litellm('litellm.RateLimitError: OpenAIException - Insufficient balance or no resource package. Please recharge.', '429') }, 'zai-no-balance-or-wrong-plan'],
+    [{ status: 429, body: litellm('OpenAIException - {"error":{"code":"1113","message":"余额不足"}}', '429') }, 'zai-no-balance-or-wrong-plan'],
+    [{ status: 429, body: litellm('High concurrency usage of this API', '429') }, 'zai-rate-limited'],
+    [{ status: 400, body: litellm('OpenAIException - Unknown Model, please check the model code.', '400') }, 'zai-unknown-model'],
+    [{ status: 403, body: litellm('You do not have permission to access this model.', '403') }, 'zai-no-permission'],
+    [{ status: 401, body: litellm('AuthenticationError: OpenAIException - Authorization Token非法', '401') }, 'zai-bad-key'],
+    [{ status: 404, body: litellm('NotFoundError: OpenAIException - {"status":404,"error":"Not Found","path":"/api/paas/v4/responses"}', '404') }, 'not-bridging'],
+    [{ status: 500, body: litellm('APIConnectionError: Connection error.', '500') }, 'upstream-unreachable'],
+    [{ status: 500, body: litellm('Internal Error', '500') }, 'upstream-server-error'],
+    [{ networkError: 'ECONNREFUSED connect ECONNREFUSED 127.0.0.1:4000' }, 'proxy-not-running'],
+    [{ networkError: 'UND_ERR_HEADERS_TIMEOUT Headers Timeout Error' }, 'timeout'],
+    [{ status: 200, streamError: '{"message":"APIConnectionError: Network error, error id: 2026"}' }, 'stream-error'],
+    [{ status: 200, streamError: '{"message":"Insufficient balance"}' }, 'zai-no-balance-or-wrong-plan'],
+  ] as const)('%j -> %s', (input, expected) => {
+    expect(classifyFailure({ ...base, ...input })).toBe(expected);
+  });
+});
