@@ -18,10 +18,12 @@ import { chooseLiteLLM, detectLiteLLM, detectVenvLiteLLM, installLiteLLM, type L
 import { FIRST_FLAG } from './litellm-versions.js';
 import { findFreePort, findPortHolder, isPortFree } from './ports.js';
 import { configHash, forgetPidFile, isAlive, logTail, proxyProcessState, startProxy, stopProxy, type PidRecord } from './proxy.js';
-import { findPython } from './python.js';
+import { findPython, type PythonInstall } from './python.js';
 
 export interface RuntimePlan {
   chosen: LiteLLMInstall | null;
+  /** The Python to install with, found before anything is written (only when an install is needed). */
+  python: PythonInstall | null;
   found: LiteLLMInstall[];
   needsInstall: boolean;
   route: BridgeRoute;
@@ -56,11 +58,20 @@ export function compromisedWarning(install: LiteLLMInstall): string {
 /** Which LiteLLM will serve, and therefore which bridge route glm-bridge.yaml must use. */
 export async function prepareRuntime(options: Options, state: SetupState, _out: Output): Promise<RuntimePlan> {
   const venv = state.paths.venv;
-  const found = options.start ? await detectLiteLLM(venv, null) : [await detectVenvLiteLLM(venv)].filter((f): f is LiteLLMInstall => f !== null);
+  let found: LiteLLMInstall[];
+  let python: PythonInstall | null = null;
+  if (options.start) {
+    python = await findPython(options.python).catch(() => null);
+    found = await detectLiteLLM(venv, python);
+  } else {
+    found = [await detectVenvLiteLLM(venv)].filter((f): f is LiteLLMInstall => f !== null);
+  }
   const warnings = found.filter((f) => f.verdict.kind === 'compromised').map(compromisedWarning);
   const chosen = chooseLiteLLM(found);
+  // Missing Python is reported before anything is written.
+  if (options.start && !options.dryRun && chosen === null) python = await findPython(options.python);
   const route: BridgeRoute = chosen?.verdict.kind === 'bridges' ? chosen.verdict.route : 'flag';
-  return { chosen, found, needsInstall: chosen === null, route, warnings };
+  return { chosen, python, found, needsInstall: chosen === null, route, warnings };
 }
 
 /** Picks the proxy port before anything is written, so `base_url` names the port really used. */
@@ -80,7 +91,7 @@ export async function choosePort(requested: number, paths: Paths, ask: Prompts |
 
 async function ensureLiteLLM(options: Options, plan: RuntimePlan, paths: Paths, out: Output): Promise<LiteLLMInstall> {
   if (plan.chosen) return plan.chosen;
-  const python = await findPython(options.python);
+  const python = plan.python ?? (await findPython(options.python));
   const reason = plan.found.length === 0 ? 'not installed' : `found ${plan.found.map((f) => `${f.version} (${f.verdict.kind})`).join(', ')}, none bridges`;
   out.step(`LiteLLM: ${reason}; installing LiteLLM >= ${FIRST_FLAG} into ${paths.venv} with Python ${python.version}`);
   return out.task(

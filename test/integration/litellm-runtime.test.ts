@@ -1,0 +1,128 @@
+/**
+ * Finding and installing LiteLLM for real: the version matrix (each release with the bridge route
+ * the tool picks for it), a fresh install into the state dir's venv, a compromised release that is
+ * never run, and a missing Python.
+ */
+import { execFileSync } from 'node:child_process';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { findFreePort } from '../../src/runtime/ports.js';
+import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
+import { runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { latestVenv, litellmVenvs } from '../helpers/litellm.js';
+import { proxySandbox } from '../helpers/proxy-sandbox.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const ZAI_KEY = 'zai-test-key.0123456789abcdef';
+let fake: FakeZai;
+const stopAfter: Sandbox[] = [];
+
+beforeAll(async () => {
+  fake = await startFakeZai({ apiKey: ZAI_KEY });
+});
+afterAll(async () => {
+  await Promise.all(stopAfter.map((box) => runCli(box, ['stop'])));
+  await fake.close();
+});
+
+async function setup(box: Sandbox, extra: string[]) {
+  const result = await runCli(box, ['--non-interactive', '--json', '--endpoint', fake.codingBase, ...extra], { env: { ZAI_API_KEY: ZAI_KEY } });
+  let json: Record<string, any> = {};
+  try {
+    json = JSON.parse(result.stdout);
+  } catch {
+    /* asserted by callers */
+  }
+  return { ...result, json };
+}
+
+const EXPECTED_ROUTE: Record<string, string> = { '1.67.0': 'custom_openai/glm-5.2', '1.83.13': 'custom_openai/glm-5.2', '1.83.14': 'openai/glm-5.2', '1.108.7': 'openai/glm-5.2' };
+
+describe('the LiteLLM version matrix', () => {
+  const venvs = litellmVenvs();
+  it('has the oldest bridging release, the last and first around use_chat_completions_api, and the newest', () => {
+    expect([...venvs.keys()].sort()).toEqual(Object.keys(EXPECTED_ROUTE).sort());
+  });
+
+  for (const [version, venv] of venvs) {
+    it(`LiteLLM ${version}: the tool writes the route that bridges, and validation passes`, async () => {
+      const box = await proxySandbox(venv);
+      const port = await findFreePort(44000 + Object.keys(EXPECTED_ROUTE).indexOf(version) * 50);
+      const result = await setup(box, ['--port', String(port)]);
+      expect(result.exitCode, result.all).toBe(0);
+      expect(result.json.proxy.litellmVersion).toBe(version);
+      const bridge = parse(await readFile(join(box.stateDir, 'glm-bridge.yaml'), 'utf8'));
+      expect(bridge.model_list[0].litellm_params.model).toBe(EXPECTED_ROUTE[version]);
+      expect(bridge.model_list[0].litellm_params.use_chat_completions_api).toBe(EXPECTED_ROUTE[version]!.startsWith('openai/') ? true : undefined);
+      for (const v of result.json.validation) expect(v).toMatchObject({ ok: true, reply: 'OK' });
+      await runCli(box, ['stop']);
+    });
+  }
+});
+
+describe('installing LiteLLM', () => {
+  it('installs a bridging LiteLLM into the state dir venv when none is found, then validates', async () => {
+    const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+    const box = await sandbox();
+    stopAfter.push(box);
+    const port = await findFreePort(44600);
+    const result = await setup(box, ['--port', String(port), '--python', python]);
+    expect(result.exitCode, result.all.slice(-3000)).toBe(0);
+    expect(result.all).toMatch(/installing LiteLLM >= 1\.83\.14/);
+    await access(join(box.stateDir, 'venv', '.glm-codex-complete'));
+    expect(result.json.proxy.litellmVersion).toMatch(/^1\.\d+\.\d+/);
+    for (const v of result.json.validation) expect(v).toMatchObject({ ok: true });
+
+    // A second run finds the venv and installs nothing.
+    const again = await setup(box, ['--port', String(port), '--python', python]);
+    expect(again.exitCode, again.all).toBe(0);
+    expect(again.all).not.toMatch(/installing LiteLLM/);
+    expect(again.json.proxy.action).toBe('reused');
+  }, 900_000);
+
+  it('exits 3 with the install command when no Python can be found', async () => {
+    const box = await sandbox();
+    const result = await setup(box, ['--python', '/nonexistent/python3']);
+    expect(result.exitCode).toBe(3);
+    expect(result.all).toMatch(/--python \/nonexistent\/python3 does not run/);
+    expect(result.all).toMatch(/apt install python3|brew install|winget/);
+    await expect(access(join(box.stateDir, 'secrets.env'))).rejects.toThrow();
+  });
+
+  it('exits 3 naming the version when Python is too old', async () => {
+    const dir = await tempDir('old-python-');
+    const fakePython = join(dir, 'python3');
+    await writeFile(fakePython, '#!/bin/sh\necho \'{"v": [3, 8, 18], "exe": "/opt/python3.8"}\'\n', { mode: 0o755 });
+    const box = await sandbox();
+    const result = await setup(box, ['--python', fakePython]);
+    expect(result.exitCode).toBe(3);
+    expect(result.all).toMatch(/is 3\.8\.18\); LiteLLM needs 3\.9 or newer/);
+    await expect(readFile(join(box.codexHome, 'config.toml'), 'utf8')).rejects.toThrow();
+  });
+});
+
+describe('a compromised LiteLLM', () => {
+  it('is reported with a security message and never run; a safe LiteLLM serves instead', async () => {
+    // A venv claiming litellm 1.82.7, whose `litellm` would leave a mark if anyone ran it.
+    const dir = await tempDir('compromised-');
+    const venv = join(dir, 'venv');
+    execFileSync('python3', ['-m', 'venv', '--without-pip', venv]);
+    const site = execFileSync(join(venv, 'bin', 'python'), ['-c', 'import site; print(site.getsitepackages()[0])'], { encoding: 'utf8' }).trim();
+    await mkdir(join(site, 'litellm-1.82.7.dist-info'), { recursive: true });
+    await writeFile(join(site, 'litellm-1.82.7.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: litellm\nVersion: 1.82.7\n');
+    const mark = join(dir, 'RAN');
+    await writeFile(join(venv, 'bin', 'litellm'), `#!${join(venv, 'bin', 'python')}\nopen(${JSON.stringify(mark)}, "w").write("ran")\n`, { mode: 0o755 });
+
+    const box = await sandbox({ extraPath: [join(venv, 'bin')] });
+    stopAfter.push(box);
+    const port = await findFreePort(44700);
+    const result = await setup(box, ['--port', String(port), '--python', join(latestVenv(), 'bin', 'python')]);
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.all).toMatch(/SECURITY: LiteLLM 1\.82\.7 .* compromised release/);
+    expect(result.json.warnings.join('\n')).toMatch(/1\.82\.7/);
+    expect(result.json.proxy.litellmVersion).toBe('1.108.7');
+    await expect(access(mark)).rejects.toThrow();
+  });
+});
