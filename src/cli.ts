@@ -34,7 +34,8 @@ export async function main(argv: string[]): Promise<number> {
   };
   const { createOutput } = await import('./ui/output.js');
   const interactive = !options.nonInteractive && process.stdin.isTTY === true;
-  const out = createOutput({ json: options.json, interactive, redact: redactText });
+  const framed = interactive && options.command === 'setup' ? (await import('@clack/prompts')).log : null;
+  const out = createOutput({ json: options.json, interactive, redact: redactText, framed });
   const ctx = {
     out,
     version: VERSION,
@@ -77,14 +78,12 @@ function reportError(error: unknown, out: import('./ui/output.js').Output, optio
     return error.exitCode;
   }
   if (error instanceof UserError) {
-    out.error(error.message);
-    if (error.fix) out.info(`  fix: ${error.fix}`);
+    out.error(error.fix ? `${error.message}\n  fix: ${error.fix}` : error.message);
     out.result({ ok: false, command: options.command, error: { code: error.code, message: error.message, fix: error.fix ?? null } });
     return error.exitCode;
   }
-  out.error(`Unexpected error: ${errorMessage(error)}`);
-  if (process.env.GLM_CODEX_DEBUG && error instanceof Error && error.stack) out.info(error.stack);
-  out.info('  This is a bug: please report it with the output of `glm-codex-setup doctor --json`.');
+  const stack = process.env.GLM_CODEX_DEBUG && error instanceof Error && error.stack ? `\n${error.stack}` : '';
+  out.error(`Unexpected error: ${errorMessage(error)}${stack}\n  This is a bug: please report it (set GLM_CODEX_DEBUG=1 for details).`);
   out.result({ ok: false, command: options.command, error: { code: 'internal', message: errorMessage(error) } });
   return ExitCode.internal;
 }

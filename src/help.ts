@@ -20,6 +20,7 @@ Options
   --make-default           also make GLM Codex's default model (top-level model/model_provider)
   --no-make-default        put back the default model that --make-default replaced
   --no-start               write the configuration only: no install, no proxy, no validation
+  --no-shell-rc            do not add the key block to ~/.bashrc, ~/.profile, ~/.zshenv, fish
   --dry-run                print a diff of every file it would write; change nothing
   --json                   print one JSON object with the result on stdout (never a secret)
   --zai-key-file FILE      read the Z.ai API key from FILE (else env ZAI_API_KEY, else the stored key)

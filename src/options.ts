@@ -31,6 +31,8 @@ export interface Options {
   dryRun: boolean;
   json: boolean;
   zaiKeyFile: string | undefined;
+  /** Add the key block to shell startup files: undefined = ask (interactive) or yes. */
+  shellRc: boolean | undefined;
   python: string | undefined;
   yes: boolean;
   follow: boolean;
@@ -49,6 +51,7 @@ const FLAGS = {
   'make-default': { type: 'boolean' },
   'no-make-default': { type: 'boolean' },
   'no-start': { type: 'boolean' },
+  'no-shell-rc': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
   'zai-key-file': { type: 'string' },
@@ -130,6 +133,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     dryRun: values['dry-run'] ?? false,
     json: values.json ?? false,
     zaiKeyFile: values['zai-key-file'],
+    shellRc: values['no-shell-rc'] ? false : undefined,
     python: values.python,
     yes: values.yes ?? false,
     follow: values.follow ?? false,

@@ -5,6 +5,11 @@ export const PROVIDER_ID = 'glm-litellm';
 export const PROFILE_NAME = 'glm';
 export const KEY_ENV = 'LITELLM_API_KEY';
 
+/** A path as people write it: ~ for the home folder. */
+export function tildify(path: string, home = process.env.HOME || homedir()): string {
+  return home && (path === home || path.startsWith(`${home}/`)) ? `~${path.slice(home.length)}` : path;
+}
+
 export interface Paths {
   codexHome: string;
   codexConfig: string;

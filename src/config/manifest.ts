@@ -11,6 +11,8 @@ export interface Manifest {
   previousDefault?: { model: string | null; model_provider: string | null } | null;
   /** Files this tool created (uninstall removes them). */
   createdFiles?: string[];
+  /** Shell startup files that hold the key block. */
+  rcFiles?: string[];
 }
 
 export function parseManifest(text: string | null): Manifest {

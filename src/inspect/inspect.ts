@@ -1,9 +1,11 @@
 /** Step 1 of the pipeline: what is on the machine now. Reads only. */
 import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { parseManifest, type Manifest } from '../config/manifest.js';
 import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { readTextIfExists } from '../fs/read.js';
 import type { Paths } from '../paths.js';
+import { keyEnvFiles, rcTargets, type RcTarget } from '../config/shell-env.js';
 import { detectCodex, type CodexInstall } from './codex-version.js';
 
 export interface FileSnapshot {
@@ -22,6 +24,9 @@ export interface SetupState {
   manifest: Manifest;
   secrets: Secrets;
   secretsOtherLines: string[];
+  /** Shell startup files that get the key block, as they are now. */
+  rcFiles: (RcTarget & { text: string | null })[];
+  keyEnvFiles: { sh: FileSnapshot; fish: FileSnapshot };
 }
 
 async function snapshot(path: string): Promise<FileSnapshot> {
@@ -37,6 +42,9 @@ export async function inspectFiles(paths: Paths): Promise<Omit<SetupState, 'code
     snapshot(paths.manifest),
   ]);
   const mode = secretsSnapshot.text === null ? null : (await stat(paths.secrets)).mode & 0o777;
+  const home = process.env.HOME ?? homedir();
+  const rcFiles = await Promise.all((await rcTargets(home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
+  const envFiles = keyEnvFiles(paths.stateDir);
   const { secrets, otherLines } = parseSecrets(secretsSnapshot.text ?? '');
   return {
     paths,
@@ -48,6 +56,8 @@ export async function inspectFiles(paths: Paths): Promise<Omit<SetupState, 'code
     manifest: parseManifest(manifestFile.text),
     secrets,
     secretsOtherLines: otherLines,
+    rcFiles,
+    keyEnvFiles: { sh: await snapshot(envFiles.sh), fish: await snapshot(envFiles.fish) },
   };
 }
 

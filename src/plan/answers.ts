@@ -11,6 +11,7 @@ import type { SetupState } from '../inspect/inspect.js';
 import { DEFAULT_MODEL, DEFAULT_PORT, ENDPOINTS, resolveEndpoint, validateModel, type Options } from '../options.js';
 import type { Prompts } from '../ui/prompts.js';
 import type { Answers } from './plan.js';
+import { tildify } from '../paths.js';
 
 const CODING_PLAN_NOTE =
   'Z.ai says Coding Plan quotas are meant for its list of approved tools, and Codex is not on it; pay-as-you-go keys (the "general" endpoint) have no such limit.';
@@ -103,7 +104,16 @@ export async function resolveAnswers(
     makeDefault = (await ask.confirm('Make GLM the default model for every `codex` run (not only `codex --profile glm`)?', false)) || undefined;
   }
 
+  let shellRc = options.shellRc;
+  if (shellRc === undefined && ask) {
+    shellRc = await ask.confirm(
+      `Add a line to your shell startup files (${state.rcFiles.map((rc) => tildify(rc.path)).join(', ')}) so every new terminal can run \`codex --profile glm\`? It sources ${tildify(state.keyEnvFiles.sh.path)} (mode 0600).`,
+      true,
+    );
+  }
+
   return {
+    shellRc: shellRc ?? true,
     model,
     apiBase,
     port: options.port ?? stored.port ?? DEFAULT_PORT,

@@ -3,6 +3,7 @@ import { planBridgeYaml, type BridgeRoute } from '../config/bridge-yaml.js';
 import { planCodexConfig, planProfileFile, profileShapeFor, userConfigProblems, type ProfileShape } from '../config/codex-config.js';
 import { renderManifest, type Manifest } from '../config/manifest.js';
 import { renderSecrets } from '../config/secrets.js';
+import { renderKeyEnv, upsertBlock } from '../config/shell-env.js';
 import { getIn } from '../config/toml-data.js';
 import { parseTomlData, splitBom } from '../config/toml-syntax.js';
 import type { SetupState } from '../inspect/inspect.js';
@@ -17,6 +18,8 @@ export interface Answers {
   masterKey: string;
   makeDefault: boolean | undefined;
   route: BridgeRoute;
+  /** Add the key block to the shell startup files. */
+  shellRc: boolean;
 }
 
 export interface WriteOperation {
@@ -75,6 +78,23 @@ export function planChanges(state: SetupState, answers: Answers): Plan {
   const secretsText = renderSecrets({ ZAI_API_KEY: answers.zaiKey, LITELLM_MASTER_KEY: answers.masterKey }, state.secretsOtherLines);
   if (state.secretsFile.text === null) created.add(paths.secrets);
   operations.push(write('secrets (Z.ai key, proxy key)', paths.secrets, state.secretsFile.text, secretsText, { secret: true, mode: 0o600 }));
+
+  for (const kind of ['sh', 'fish'] as const) {
+    const file = state.keyEnvFiles[kind];
+    const wanted = kind === 'sh' || (answers.shellRc && state.rcFiles.some((rc) => rc.kind === 'fish'));
+    if (!wanted) continue;
+    if (file.text === null) created.add(file.path);
+    operations.push(write(`proxy key for shells (${kind})`, file.path, file.text, renderKeyEnv(kind, answers.masterKey), { secret: true, mode: 0o600 }));
+  }
+  const rcFiles = new Set(manifest.rcFiles ?? []);
+  if (answers.shellRc) {
+    for (const rc of state.rcFiles) {
+      if (rc.text === null) created.add(rc.path);
+      rcFiles.add(rc.path);
+      operations.push(write(`${rc.shell} startup file`, rc.path, rc.text, upsertBlock(rc.text, rc.kind, state.keyEnvFiles[rc.kind].path)));
+    }
+  }
+  manifest.rcFiles = [...rcFiles].sort();
 
   if (state.bridge.text === null) created.add(paths.bridgeConfig);
   operations.push(

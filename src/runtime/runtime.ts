@@ -13,6 +13,7 @@ import type { Paths } from '../paths.js';
 import type { Answers } from '../plan/plan.js';
 import type { Output } from '../ui/output.js';
 import type { Prompts } from '../ui/prompts.js';
+import { runCodexCheck, type CodexCheckResult } from '../verify/codex-check.js';
 import { validateProxy, waitForReady, type ValidationResult } from '../verify/validate.js';
 import { chooseLiteLLM, detectLiteLLM, detectVenvLiteLLM, installLiteLLM, type LiteLLMInstall } from './litellm.js';
 import { FIRST_FLAG } from './litellm-versions.js';
@@ -43,6 +44,8 @@ export interface RuntimeReport {
   exitCode: ExitCodeValue;
   proxy: ProxyReport | null;
   validation: ValidationResult[];
+  /** The real `codex exec --profile glm` through the proxy; null when Codex is not installed. */
+  codex: CodexCheckResult | null;
 }
 
 export const READY_TIMEOUT_MS = 180_000;
@@ -163,20 +166,35 @@ export async function runValidation(answers: Pick<Answers, 'port' | 'masterKey' 
     if (result.ok) {
       out.success(`Validation (${mode}): "${(result.reply ?? '').trim().slice(0, 80)}" in ${result.roundTripMs} ms`);
     } else {
-      out.error(`Validation (${mode}) failed: ${result.diagnosis?.cause ?? 'unknown'}`);
-      if (result.diagnosis) out.info(`  fix: ${result.diagnosis.fix}`);
+      out.error(`Validation (${mode}) failed: ${result.diagnosis?.cause ?? 'unknown'}${result.diagnosis ? `\n  fix: ${result.diagnosis.fix}` : ''}`);
       break;
     }
   }
   return results;
 }
 
-export async function runRuntime(options: Options, plan: RuntimePlan, answers: Answers, paths: Paths, out: Output): Promise<RuntimeReport> {
+export async function runRuntime(
+  options: Options,
+  plan: RuntimePlan,
+  answers: Answers,
+  paths: Paths,
+  out: Output,
+  codexBin: string | null,
+): Promise<RuntimeReport> {
   const litellm = await ensureLiteLLM(options, plan, paths, out);
   if (plan.chosen) out.success(`LiteLLM ${litellm.version} (${litellm.source}) bridges with the ${plan.route} route`);
   const proxy = await ensureProxy({ paths, litellm, port: answers.port, out });
   if (proxy.action === 'reused') out.success(`Proxy already running with this configuration (pid ${proxy.pid}, port ${proxy.port})`);
   const validation = await runValidation(answers, out);
-  const ok = validation.every((v) => v.ok);
-  return { ok, exitCode: ok ? ExitCode.ok : ExitCode.validation, proxy, validation };
+  if (!validation.every((v) => v.ok)) return { ok: false, exitCode: ExitCode.validation, proxy, validation, codex: null };
+  if (!codexBin) return { ok: true, exitCode: ExitCode.ok, proxy, validation, codex: null };
+  const codex = await out.task(
+    'Asking Codex itself (codex exec --profile glm "Reply with OK")',
+    () => runCodexCheck({ codexBin, codexHome: paths.codexHome, masterKey: answers.masterKey, cwd: paths.stateDir }),
+    (result) => (result.ok ? `Codex answered through the proxy in ${(result.durationMs / 1000).toFixed(1)} s: ${result.reply?.split('\n').pop() ?? ''}` : 'Codex check done'),
+  );
+  if (!codex.ok) {
+    out.error(`Codex could not use the glm profile: ${codex.detail ?? 'unknown'}\n  fix: \`glm-codex-setup logs\` shows what the proxy saw; re-run glm-codex-setup to repair.`);
+  }
+  return { ok: codex.ok, exitCode: codex.ok ? ExitCode.ok : ExitCode.validation, proxy, validation, codex };
 }

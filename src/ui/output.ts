@@ -18,19 +18,32 @@ export interface Output {
   result(data: Record<string, unknown>): void;
 }
 
-export function createOutput(options: { json: boolean; interactive: boolean; redact: (text: string) => string }): Output {
+/** clack's log functions, used in interactive mode so everything sits in the wizard's frame. */
+export interface FramedLog {
+  info(message: string): void;
+  success(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  step(message: string): void;
+}
+
+export function createOutput(options: { json: boolean; interactive: boolean; redact: (text: string) => string; framed?: FramedLog | null }): Output {
   const stream = options.json ? process.stderr : process.stdout;
   const color = stream.isTTY === true && !process.env.NO_COLOR;
   kleur.enabled = color;
   const write = (text: string) => stream.write(`${options.redact(text)}\n`);
+  const problem = (text: string) => process.stderr.write(`${options.redact(text)}\n`);
+  const framed = options.framed ?? null;
+  const say = (kind: keyof FramedLog, plain: (message: string) => void) => (message: string) =>
+    framed ? framed[kind](options.redact(message)) : plain(message);
   return {
     json: options.json,
     interactive: options.interactive,
-    info: (message) => write(message),
-    success: (message) => write(`${kleur.green('✔')} ${message}`),
-    warn: (message) => write(`${kleur.yellow('!')} ${message}`),
-    error: (message) => write(`${kleur.red('✖')} ${message}`),
-    step: (message) => write(`${kleur.cyan('›')} ${message}`),
+    info: say('info', (message) => write(message)),
+    success: say('success', (message) => write(`${kleur.green('✔')} ${message}`)),
+    warn: say('warn', (message) => problem(`${kleur.yellow('!')} ${message}`)),
+    error: say('error', (message) => problem(`${kleur.red('✖')} ${message}`)),
+    step: say('step', (message) => write(`${kleur.cyan('›')} ${message}`)),
     raw: (text) => stream.write(options.redact(text)),
     async task(title, run, done) {
       if (options.interactive && stream.isTTY) {

@@ -1,0 +1,33 @@
+/**
+ * The end-to-end check: a real `codex exec --profile glm` through the proxy. The profile sets
+ * `unbounded_connection_retries = false`, and a timeout bounds the run, so a dead proxy cannot hang it.
+ */
+import { execa } from 'execa';
+import { KEY_ENV, PROFILE_NAME } from '../paths.js';
+
+export interface CodexCheckResult {
+  ok: boolean;
+  reply: string | null;
+  durationMs: number;
+  /** The last lines of Codex's own output when it failed (secrets are redacted by the output layer). */
+  detail: string | null;
+}
+
+export async function runCodexCheck(input: { codexBin: string; codexHome: string; masterKey: string; cwd: string; timeoutMs?: number }): Promise<CodexCheckResult> {
+  const started = performance.now();
+  const result = await execa(input.codexBin, ['exec', '--skip-git-repo-check', '--profile', PROFILE_NAME, 'Reply with OK'], {
+    cwd: input.cwd,
+    env: { CODEX_HOME: input.codexHome, [KEY_ENV]: input.masterKey },
+    stdin: 'ignore',
+    reject: false,
+    timeout: input.timeoutMs ?? 120_000,
+  });
+  const durationMs = Math.round(performance.now() - started);
+  const stdout = String(result.stdout).trim();
+  if (result.exitCode === 0 && stdout) {
+    return { ok: true, reply: stdout.split('\n').slice(-3).join('\n'), durationMs, detail: null };
+  }
+  const why = result.timedOut ? `no answer within ${Math.round((input.timeoutMs ?? 120_000) / 1000)} s` : `exit code ${result.exitCode}`;
+  const tail = String(result.stderr).trim().split('\n').slice(-8).join('\n');
+  return { ok: false, reply: null, durationMs, detail: `${why}\n${tail}` };
+}
