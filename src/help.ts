@@ -7,6 +7,8 @@ Usage
   glm-codex-setup start | stop        start or stop the proxy
   glm-codex-setup logs [-f]           show (or follow) the proxy's log
   glm-codex-setup uninstall [--purge] undo everything the tool did (--purge: also its state dir)
+  glm-codex-setup backups             list the backups the tool made
+  glm-codex-setup restore [NAME]      put the files of one backup back (the newest by default)
 
 Options
   --non-interactive        no prompts: every answer from flags, env or defaults
@@ -24,6 +26,7 @@ Options
   --dry-run                print a diff of every file it would write; change nothing
   --json                   print one JSON object with the result on stdout (never a secret)
   --zai-key-file FILE      read the Z.ai API key from FILE (else env ZAI_API_KEY, else the stored key)
+  --force-rebuild          config.toml does not parse: back it up and rebuild it from what still parses
   --python PATH            the Python to install LiteLLM with (default: python3, python, py -3)
   -y, --yes                do not ask for confirmation
   -h, --help               this help

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { usageError } from './errors.js';
 
-export const COMMANDS = ['setup', 'doctor', 'status', 'start', 'stop', 'logs', 'uninstall'] as const;
+export const COMMANDS = ['setup', 'doctor', 'status', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const ENDPOINTS = {
@@ -37,6 +37,9 @@ export interface Options {
   yes: boolean;
   follow: boolean;
   purge: boolean;
+  forceRebuild: boolean;
+  /** restore: which backup (a folder name under backups/); the newest when absent. */
+  target: string | undefined;
 }
 
 const FLAGS = {
@@ -60,6 +63,7 @@ const FLAGS = {
   yes: { type: 'boolean', short: 'y' },
   follow: { type: 'boolean', short: 'f' },
   purge: { type: 'boolean' },
+  'force-rebuild': { type: 'boolean' },
 } as const;
 
 export function resolveEndpoint(value: string): string {
@@ -109,7 +113,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   const [first, ...rest] = positionals;
   const command = (first ?? 'setup') as Command;
   if (!COMMANDS.includes(command)) throw usageError(`Unknown command "${first}".`, `Commands: ${COMMANDS.join(', ')}.`);
-  if (rest.length > 0) throw usageError(`Unexpected argument "${rest[0]}".`);
+  if (rest.length > (command === 'restore' ? 1 : 0)) throw usageError(`Unexpected argument "${rest[command === 'restore' ? 1 : 0]}".`);
   if (values['make-default'] && values['no-make-default']) throw usageError('--make-default and --no-make-default contradict each other.');
 
   const modelSource = values.model !== undefined ? '--model' : 'GLM_CODEX_MODEL';
@@ -138,6 +142,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     yes: values.yes ?? false,
     follow: values.follow ?? false,
     purge: values.purge ?? false,
+    forceRebuild: values['force-rebuild'] ?? false,
+    target: command === 'restore' ? rest[0] : undefined,
   };
 }
 

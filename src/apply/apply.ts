@@ -1,5 +1,6 @@
 /** Step 3 of the pipeline: carry out the operations, each file backed up first and replaced atomically. */
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { unlink } from 'node:fs/promises';
+import { realTarget, writeFileAtomic } from '../fs/atomic-write.js';
 import { backupFile, backupRunDir, type BackupRecord } from '../fs/backup.js';
 import { acquireLock } from '../fs/lock.js';
 import { readTextIfExists } from '../fs/read.js';
@@ -31,10 +32,13 @@ export async function applyOperations(operations: Operation[], paths: Paths): Pr
         const backup = await backupFile(op.path, runDir);
         if (backup) result.backups.push(backup);
       }
-      await writeFileAtomic(op.path, op.after, {
-        newFileMode: op.newFileMode,
-        ...(op.secret ? { forceMode: 0o600 } : {}),
-      });
+      if (op.kind === 'delete') await unlink(await realTarget(op.path));
+      else {
+        await writeFileAtomic(op.path, op.after, {
+          newFileMode: op.newFileMode,
+          ...(op.secret ? { forceMode: 0o600 } : {}),
+        });
+      }
       result.written.push(op.path);
     }
     return result;

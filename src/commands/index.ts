@@ -1,5 +1,3 @@
-import { UserError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
 import type { Options } from '../options.js';
 import type { CommandContext } from './setup.js';
 
@@ -16,10 +14,12 @@ export async function runCommand(options: Options, ctx: CommandContext): Promise
     case 'logs':
       return (await import('./proxy-commands.js')).runLogs(options, ctx);
     case 'doctor':
+      return (await import('./doctor.js')).runDoctor(options, ctx);
     case 'uninstall':
-      throw new UserError('not-available', `\`${options.command}\` is not available in this version yet.`, {
-        exitCode: ExitCode.usage,
-        fix: 'Re-run `glm-codex-setup` to repair a setup; see the README for manual removal.',
-      });
+      return (await import('./uninstall.js')).runUninstall(options, ctx);
+    case 'backups':
+      return (await import('./backups.js')).runBackups(options, ctx);
+    case 'restore':
+      return (await import('./backups.js')).runRestore(options, ctx);
   }
 }

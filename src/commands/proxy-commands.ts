@@ -10,6 +10,7 @@ import type { Options } from '../options.js';
 import { DEFAULT_PORT } from '../options.js';
 import { resolvePaths, type Paths } from '../paths.js';
 import { chooseLiteLLM, detectLiteLLM } from '../runtime/litellm.js';
+import { findPython } from '../runtime/python.js';
 import { ensureProxy } from '../runtime/runtime.js';
 import { forgetPidFile, logTail, proxyProcessState, sleep, stopProxy } from '../runtime/proxy.js';
 import type { CommandContext } from './setup.js';
@@ -28,7 +29,8 @@ export async function runStart(options: Options, ctx: CommandContext): Promise<n
   const paths = resolvePaths(options);
   const { manifest, secrets } = await requireSetup(paths);
   for (const value of Object.values(secrets)) ctx.addSecret(value);
-  const litellm = chooseLiteLLM(await detectLiteLLM(paths.venv, null));
+  const python = await findPython(options.python ?? manifest.litellmPython).catch(() => null);
+  const litellm = chooseLiteLLM(await detectLiteLLM(paths.venv, python));
   if (!litellm) {
     throw new UserError('litellm-missing', 'No LiteLLM that bridges is installed.', { exitCode: ExitCode.prerequisite, fix: 'Run glm-codex-setup to install it.' });
   }

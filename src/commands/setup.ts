@@ -23,11 +23,12 @@ export interface CommandContext {
   version: string;
 }
 
-export function describeOperation(op: Operation): { path: string; label: string; action: 'create' | 'update' } {
-  return { path: op.path, label: op.label, action: op.before === null ? 'create' : 'update' };
+export function describeOperation(op: Operation): { path: string; label: string; action: 'create' | 'update' | 'delete' } {
+  return { path: op.path, label: op.label, action: op.kind === 'delete' ? 'delete' : op.before === null ? 'create' : 'update' };
 }
 
 export function renderDiff(op: Operation): string {
+  if (op.kind === 'delete') return `--- a${op.path}\n+++ /dev/null\n(deleted${op.secret ? '' : `: ${op.before.split('\n').length} lines`})\n`;
   if (op.secret) {
     return `--- ${op.before === null ? '/dev/null' : `a${op.path}`}\n+++ b${op.path}\n(contents hidden: this file holds secrets; it is written with mode 0600)\n`;
   }
@@ -46,7 +47,7 @@ function preflight(state: SetupState, runtime: RuntimePlan, options: Options): s
     lines.push(runtime.python ? `Python ${runtime.python.version} (${runtime.python.executable})` : runtime.chosen ? `Python: not needed (LiteLLM is installed)` : 'Python: not found');
     if (runtime.found.length === 0) lines.push('LiteLLM not installed: it will be installed into the state dir');
     for (const found of runtime.found) {
-      const verdict = found.verdict.kind === 'bridges' ? `bridges (${found.verdict.route} route)` : found.verdict.kind === 'compromised' ? 'COMPROMISED: will not be run' : found.verdict.kind === 'too-old' ? 'too old to bridge' : 'unknown version';
+      const verdict = found.verdict.kind === 'bridges' ? 'bridges' : found.verdict.kind === 'compromised' ? 'COMPROMISED: will not be run' : found.verdict.kind === 'too-old' ? 'too old to bridge Codex (needs 1.83.14 or newer)' : 'unknown version';
       lines.push(`LiteLLM ${found.version} (${found.source}): ${verdict}${found.proxyExtras ? '' : ', without the proxy extras'}`);
     }
   }
@@ -98,13 +99,15 @@ export async function runSetup(options: Options, ctx: CommandContext): Promise<n
   if (!state.codex.version && !options.dryRun) await offerCodexInstall(ask, out);
 
   if (ask && !options.endpoint && !state.manifest.apiBase) out.info(CODING_PLAN_NOTE);
-  const answers = await resolveAnswers(options, state, ask, runtime.route);
+  const answers = await resolveAnswers(options, state, ask);
+  if (runtime.chosen?.source === 'python') answers.litellmPython = runtime.chosen.python;
   ctx.addSecret(answers.zaiKey);
   ctx.addSecret(answers.masterKey);
   if (options.start && !options.dryRun) answers.port = await choosePort(answers.port, paths, ask);
 
-  const plan = planChanges(state, answers);
+  const plan = planChanges(state, answers, { forceRebuild: options.forceRebuild });
   for (const problem of plan.problems) out.warn(problem);
+  for (const repair of plan.repairs) out.warn(`Repair: ${repair}`);
   const changes = plan.operations.map(describeOperation);
   const summary = {
     command: 'setup',
@@ -117,6 +120,7 @@ export async function runSetup(options: Options, ctx: CommandContext): Promise<n
     paths: { codexConfig: paths.codexConfig, codexProfile: paths.codexProfile, bridgeConfig: paths.bridgeConfig, stateDir: paths.stateDir },
     changes,
     warnings: [...runtime.warnings, ...plan.problems],
+    repairs: plan.repairs,
   };
 
   if (options.dryRun) {
@@ -128,7 +132,7 @@ export async function runSetup(options: Options, ctx: CommandContext): Promise<n
   }
 
   if (ask && plan.operations.length > 0 && !options.yes) {
-    const list = changes.map((c) => `${c.action === 'create' ? 'create' : 'update'}  ${tildify(c.path)}  (${c.label})`);
+    const list = changes.map((c) => `${c.action}  ${tildify(c.path)}  (${c.label})`);
     if (runtime.needsInstall && options.start) list.push(`install LiteLLM into ${tildify(paths.venv)}`);
     if (options.start) list.push(`start the proxy on 127.0.0.1:${answers.port}, then validate`);
     clack?.note(list.join('\n'), 'The plan');

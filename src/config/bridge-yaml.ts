@@ -8,16 +8,12 @@ import { ExitCode } from '../exit-codes.js';
 import { readTemplate } from '../templates.js';
 
 /**
- * How LiteLLM is made to bridge Responses -> Chat Completions (measured with real releases):
- * - `flag`: `openai/<id>` + `use_chat_completions_api: true`, LiteLLM >= 1.83.14.
- * - `custom-openai`: `custom_openai/<id>`, a provider with no native Responses route, 1.67.0 - 1.83.13.
+ * The model entry: `openai/<id>` + `use_chat_completions_api: true` makes LiteLLM (>= 1.83.14) bridge
+ * Codex's Responses calls to Z.ai's Chat Completions instead of posting to Z.ai's missing /responses.
  */
-export type BridgeRoute = 'flag' | 'custom-openai';
-
 export interface BridgeSettings {
   model: string;
   apiBase: string;
-  route: BridgeRoute;
 }
 
 export const ZAI_KEY_REFERENCE = 'os.environ/ZAI_API_KEY';
@@ -70,12 +66,10 @@ export function planBridgeYaml(text: string | null, file: string, settings: Brid
     entry.set('litellm_params', params);
   }
   const litellmParams = params as YAMLMap;
-  const upstreamModel = settings.route === 'flag' ? `openai/${settings.model}` : `custom_openai/${settings.model}`;
-  setIfDifferent(litellmParams, 'model', upstreamModel);
+  setIfDifferent(litellmParams, 'model', `openai/${settings.model}`);
   setIfDifferent(litellmParams, 'api_base', settings.apiBase);
   setIfDifferent(litellmParams, 'api_key', ZAI_KEY_REFERENCE);
-  if (settings.route === 'flag') setIfDifferent(litellmParams, 'use_chat_completions_api', true);
-  else litellmParams.delete('use_chat_completions_api');
+  setIfDifferent(litellmParams, 'use_chat_completions_api', true);
 
   let general = doc.get('general_settings');
   if (!isMap(general)) {

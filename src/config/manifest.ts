@@ -1,12 +1,11 @@
 /** state.json: what the tool did, so re-runs, repair and uninstall know what is theirs. No secrets. */
-import type { BridgeRoute } from './bridge-yaml.js';
-
 export interface Manifest {
   version: 1;
   model?: string;
   apiBase?: string;
   port?: number;
-  route?: BridgeRoute;
+  /** A Python with a bridging LiteLLM that the user pointed at (--python): found again on later runs. */
+  litellmPython?: string;
   /** Top-level model/model_provider before `--make-default` first replaced them (null = absent). */
   previousDefault?: { model: string | null; model_provider: string | null } | null;
   /** Files this tool created (uninstall removes them). */

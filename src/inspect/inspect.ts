@@ -26,38 +26,43 @@ export interface SetupState {
   secretsOtherLines: string[];
   /** Shell startup files that get the key block, as they are now. */
   rcFiles: (RcTarget & { text: string | null })[];
-  keyEnvFiles: { sh: FileSnapshot; fish: FileSnapshot };
+  keyEnvFiles: { sh: FileSnapshot & { mode: number | null }; fish: FileSnapshot & { mode: number | null } };
 }
 
 async function snapshot(path: string): Promise<FileSnapshot> {
   return { path, text: await readTextIfExists(path) };
 }
 
+async function snapshotWithMode(path: string): Promise<FileSnapshot & { mode: number | null }> {
+  const file = await snapshot(path);
+  const mode = file.text === null ? null : await stat(path).then((s) => s.mode & 0o777, () => null);
+  return { ...file, mode };
+}
+
 export async function inspectFiles(paths: Paths): Promise<Omit<SetupState, 'codex'>> {
-  const [codexConfig, codexProfile, bridge, secretsSnapshot, manifestFile] = await Promise.all([
+  const [codexConfig, codexProfile, bridge, secretsFile, manifestFile] = await Promise.all([
     snapshot(paths.codexConfig),
     snapshot(paths.codexProfile),
     snapshot(paths.bridgeConfig),
-    snapshot(paths.secrets),
+    snapshotWithMode(paths.secrets),
     snapshot(paths.manifest),
   ]);
-  const mode = secretsSnapshot.text === null ? null : (await stat(paths.secrets)).mode & 0o777;
   const home = process.env.HOME ?? homedir();
   const rcFiles = await Promise.all((await rcTargets(home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
   const envFiles = keyEnvFiles(paths.stateDir);
-  const { secrets, otherLines } = parseSecrets(secretsSnapshot.text ?? '');
+  const { secrets, otherLines } = parseSecrets(secretsFile.text ?? '');
   return {
     paths,
     codexConfig,
     codexProfile,
     bridge,
-    secretsFile: { ...secretsSnapshot, mode },
+    secretsFile,
     manifestFile,
     manifest: parseManifest(manifestFile.text),
     secrets,
     secretsOtherLines: otherLines,
     rcFiles,
-    keyEnvFiles: { sh: await snapshot(envFiles.sh), fish: await snapshot(envFiles.fish) },
+    keyEnvFiles: { sh: await snapshotWithMode(envFiles.sh), fish: await snapshotWithMode(envFiles.fish) },
   };
 }
 

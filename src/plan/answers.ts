@@ -3,7 +3,6 @@
  * one code path for both modes.
  */
 import { readFile } from 'node:fs/promises';
-import type { BridgeRoute } from '../config/bridge-yaml.js';
 import { generateMasterKey, isValidSecretValue, normalizeZaiKey } from '../config/secrets.js';
 import { UserError, usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -51,7 +50,6 @@ export async function resolveAnswers(
   options: Options,
   state: SetupState,
   ask: Prompts | null,
-  route: BridgeRoute,
   env = process.env,
 ): Promise<Answers> {
   const stored = state.manifest;
@@ -114,13 +112,13 @@ export async function resolveAnswers(
 
   return {
     shellRc: shellRc ?? true,
+    litellmPython: stored.litellmPython,
     model,
     apiBase,
     port: options.port ?? stored.port ?? DEFAULT_PORT,
     zaiKey,
     masterKey: state.secrets.LITELLM_MASTER_KEY ?? generateMasterKey(),
     makeDefault,
-    route,
   };
 }
 

@@ -1,13 +1,16 @@
 /** Step 2 of the pipeline: the changes, as a list of operations computed from state + answers. */
-import { planBridgeYaml, type BridgeRoute } from '../config/bridge-yaml.js';
+import { parseBridgeYaml, planBridgeYaml } from '../config/bridge-yaml.js';
+import { dropBrokenOwnSection, rebuildParsable } from '../config/toml-repair.js';
+import { UserError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
 import { planCodexConfig, planProfileFile, profileShapeFor, userConfigProblems, type ProfileShape } from '../config/codex-config.js';
 import { renderManifest, type Manifest } from '../config/manifest.js';
 import { renderSecrets } from '../config/secrets.js';
 import { renderKeyEnv, upsertBlock } from '../config/shell-env.js';
 import { getIn } from '../config/toml-data.js';
-import { parseTomlData, splitBom } from '../config/toml-syntax.js';
+import { parseTomlData, splitBom, TomlSyntaxError, type TomlData } from '../config/toml-syntax.js';
 import type { SetupState } from '../inspect/inspect.js';
-import { PROVIDER_ID } from '../paths.js';
+import { PROVIDER_ID, tildify } from '../paths.js';
 import { readTemplate } from '../templates.js';
 
 export interface Answers {
@@ -17,7 +20,8 @@ export interface Answers {
   zaiKey: string;
   masterKey: string;
   makeDefault: boolean | undefined;
-  route: BridgeRoute;
+  /** The Python whose LiteLLM serves, when it is neither our venv nor on PATH (remembered for later runs). */
+  litellmPython: string | undefined;
   /** Add the key block to the shell startup files. */
   shellRc: boolean;
 }
@@ -34,25 +38,64 @@ export interface WriteOperation {
   newFileMode: number;
 }
 
-export type Operation = WriteOperation;
+export interface DeleteOperation {
+  kind: 'delete';
+  path: string;
+  label: string;
+  before: string;
+  secret: boolean;
+}
+
+export type Operation = WriteOperation | DeleteOperation;
 
 export interface Plan {
   operations: Operation[];
   profileShape: ProfileShape;
   /** Problems in the user's own configuration that stop Codex; reported, never silently edited. */
   problems: string[];
+  /** What was broken and is being repaired (each broken file is backed up by the write). */
+  repairs: string[];
 }
 
-function write(label: string, path: string, before: string | null, after: string, options: { secret?: boolean; mode?: number } = {}): WriteOperation | null {
-  if (before === after) return null;
+export interface PlanOptions {
+  /** config.toml does not parse outside the tool's part: rebuild it from what still parses. */
+  forceRebuild: boolean;
+}
+
+/** config.toml as the merge can use it: parsed, or repaired when the tool may repair it. */
+function usableConfig(text: string, file: string, options: PlanOptions, repairs: string[]): { text: string; data: TomlData } {
+  try {
+    return { text, data: parseTomlData(splitBom(text).body, file) };
+  } catch (error) {
+    if (!(error instanceof TomlSyntaxError)) throw error;
+    const { bom, body } = splitBom(text);
+    const own = dropBrokenOwnSection(body, file, error.problem);
+    if (own) {
+      repairs.push(`${tildify(file)} did not parse (${error.problem.line}:${error.problem.column}, in the tool's own ${own.section}): that section is written anew.`);
+      return { text: bom + own.text, data: parseTomlData(own.text, file) };
+    }
+    if (!options.forceRebuild) {
+      throw new UserError('toml-invalid', error.message, {
+        exitCode: ExitCode.config,
+        fix: `Fix line ${error.problem.line} of ${file} yourself, or run again with --force-rebuild to keep a backup and rebuild the file from every section that still parses.`,
+      });
+    }
+    const rebuilt = rebuildParsable(body, file);
+    repairs.push(`${tildify(file)} did not parse (${error.problem.line}:${error.problem.column}): rebuilt from what still parses; dropped ${rebuilt.dropped.join(', ')} (all of it is in the backup).`);
+    return { text: bom + rebuilt.text, data: parseTomlData(rebuilt.text, file) };
+  }
+}
+
+function write(label: string, path: string, before: string | null, after: string, options: { secret?: boolean; mode?: number; always?: boolean } = {}): WriteOperation | null {
+  if (before === after && !options.always) return null;
   return { kind: 'write', path, label, before, after, secret: options.secret ?? false, newFileMode: options.mode ?? 0o644 };
 }
 
-export function planChanges(state: SetupState, answers: Answers): Plan {
+export function planChanges(state: SetupState, answers: Answers, options: PlanOptions = { forceRebuild: false }): Plan {
   const { paths } = state;
+  const repairs: string[] = [];
   const profileShape = profileShapeFor(state.codex.version);
-  const configText = state.codexConfig.text ?? '';
-  const configData = parseTomlData(splitBom(configText).body, paths.codexConfig);
+  const { text: configText, data: configData } = usableConfig(state.codexConfig.text ?? '', paths.codexConfig, options, repairs);
 
   const manifest: Manifest = { ...state.manifest };
   if (answers.makeDefault === true && manifest.previousDefault === undefined && getIn(configData, ['model_provider']) !== PROVIDER_ID) {
@@ -77,14 +120,17 @@ export function planChanges(state: SetupState, answers: Answers): Plan {
   const operations: (Operation | null)[] = [];
   const secretsText = renderSecrets({ ZAI_API_KEY: answers.zaiKey, LITELLM_MASTER_KEY: answers.masterKey }, state.secretsOtherLines);
   if (state.secretsFile.text === null) created.add(paths.secrets);
-  operations.push(write('secrets (Z.ai key, proxy key)', paths.secrets, state.secretsFile.text, secretsText, { secret: true, mode: 0o600 }));
+  const secretsExposed = state.secretsFile.mode !== null && state.secretsFile.mode !== 0o600;
+  if (secretsExposed) repairs.push(`${tildify(paths.secrets)} had mode ${state.secretsFile.mode!.toString(8)}: set back to 600.`);
+  operations.push(write('secrets (Z.ai key, proxy key)', paths.secrets, state.secretsFile.text, secretsText, { secret: true, mode: 0o600, always: secretsExposed }));
 
   for (const kind of ['sh', 'fish'] as const) {
     const file = state.keyEnvFiles[kind];
     const wanted = kind === 'sh' || (answers.shellRc && state.rcFiles.some((rc) => rc.kind === 'fish'));
     if (!wanted) continue;
     if (file.text === null) created.add(file.path);
-    operations.push(write(`proxy key for shells (${kind})`, file.path, file.text, renderKeyEnv(kind, answers.masterKey), { secret: true, mode: 0o600 }));
+    const exposed = file.mode !== null && file.mode !== 0o600;
+    operations.push(write(`proxy key for shells (${kind})`, file.path, file.text, renderKeyEnv(kind, answers.masterKey), { secret: true, mode: 0o600, always: exposed }));
   }
   const rcFiles = new Set(manifest.rcFiles ?? []);
   if (answers.shellRc) {
@@ -97,13 +143,24 @@ export function planChanges(state: SetupState, answers: Answers): Plan {
   manifest.rcFiles = [...rcFiles].sort();
 
   if (state.bridge.text === null) created.add(paths.bridgeConfig);
-  operations.push(
-    write('LiteLLM proxy config', paths.bridgeConfig, state.bridge.text, planBridgeYaml(state.bridge.text, paths.bridgeConfig, answers)),
-  );
+  let bridgeBase = state.bridge.text;
+  try {
+    if (bridgeBase !== null) parseBridgeYaml(bridgeBase, paths.bridgeConfig);
+  } catch (error) {
+    repairs.push(`${(error as Error).message.replace(/ The file was not changed\.$/, '')}: written anew (the broken file is in the backup; additions in it are not carried over).`);
+    bridgeBase = null;
+  }
+  operations.push(write('LiteLLM proxy config', paths.bridgeConfig, state.bridge.text, planBridgeYaml(bridgeBase, paths.bridgeConfig, answers)));
 
   if (profileShape === 'file') {
     if (state.codexProfile.text === null) created.add(paths.codexProfile);
-    const profileBase = state.codexProfile.text ?? readTemplate('glm.config.toml');
+    let profileBase = state.codexProfile.text ?? readTemplate('glm.config.toml');
+    try {
+      parseTomlData(splitBom(profileBase).body, paths.codexProfile);
+    } catch (error) {
+      repairs.push(`${(error as Error).message.replace(/ The file was not changed\.$/, '')}: the profile is written anew (the broken file is in the backup).`);
+      profileBase = readTemplate('glm.config.toml');
+    }
     operations.push(
       write('Codex profile "glm"', paths.codexProfile, state.codexProfile.text, planProfileFile(profileBase, paths.codexProfile, answers.model)),
     );
@@ -111,7 +168,8 @@ export function planChanges(state: SetupState, answers: Answers): Plan {
   if (state.codexConfig.text === null) created.add(paths.codexConfig);
   operations.push(write('Codex config', paths.codexConfig, state.codexConfig.text, newConfig));
 
-  Object.assign(manifest, { model: answers.model, apiBase: answers.apiBase, port: answers.port, route: answers.route });
+  Object.assign(manifest, { model: answers.model, apiBase: answers.apiBase, port: answers.port });
+  if (answers.litellmPython) manifest.litellmPython = answers.litellmPython;
   manifest.createdFiles = [...created].sort();
   operations.push(write('glm-codex-setup state', paths.manifest, state.manifestFile.text, renderManifest(manifest), { mode: 0o600 }));
 
@@ -119,5 +177,6 @@ export function planChanges(state: SetupState, answers: Answers): Plan {
     operations: operations.filter((op): op is Operation => op !== null),
     profileShape,
     problems: userConfigProblems(configData, paths.codexConfig, profileShape),
+    repairs,
   };
 }

@@ -166,6 +166,14 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
       fix: `Check the network (PIP_INDEX_URL / HTTPS_PROXY are honoured), or run by hand: ${manual}`,
     });
 
+  if (await exists(pythonExe)) {
+    // A venv whose Python no longer runs, or that holds a compromised release, is rebuilt from scratch:
+    // an upgrade in place could leave a malicious .pth file behind.
+    const current = await probe([pythonExe]);
+    if (current === null || (current.version !== null && classifyLiteLLM(current.version).kind === 'compromised')) {
+      await rm(venv, { recursive: true, force: true });
+    }
+  }
   if (!(await exists(pythonExe))) {
     await rm(venv, { recursive: true, force: true });
     const code = uv

@@ -2,7 +2,6 @@
  * The runtime half of setup: find or install a LiteLLM that bridges, run the proxy on the chosen
  * port (reuse, restart or start), wait until it is ready, then send the validation requests.
  */
-import type { BridgeRoute } from '../config/bridge-yaml.js';
 import { parseSecrets } from '../config/secrets.js';
 import { UserError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
@@ -27,7 +26,6 @@ export interface RuntimePlan {
   python: PythonInstall | null;
   found: LiteLLMInstall[];
   needsInstall: boolean;
-  route: BridgeRoute;
   warnings: string[];
 }
 
@@ -58,13 +56,13 @@ export function compromisedWarning(install: LiteLLMInstall): string {
   );
 }
 
-/** Which LiteLLM will serve, and therefore which bridge route glm-bridge.yaml must use. */
+/** Which LiteLLM will serve: one that bridges, or an install is needed. Python is found before anything is written. */
 export async function prepareRuntime(options: Options, state: SetupState, _out: Output): Promise<RuntimePlan> {
   const venv = state.paths.venv;
   let found: LiteLLMInstall[];
   let python: PythonInstall | null = null;
   if (options.start) {
-    python = await findPython(options.python).catch(() => null);
+    python = await findPython(options.python ?? state.manifest.litellmPython).catch(() => null);
     found = await detectLiteLLM(venv, python);
   } else {
     found = [await detectVenvLiteLLM(venv)].filter((f): f is LiteLLMInstall => f !== null);
@@ -73,8 +71,7 @@ export async function prepareRuntime(options: Options, state: SetupState, _out: 
   const chosen = chooseLiteLLM(found);
   // Missing Python is reported before anything is written.
   if (options.start && !options.dryRun && chosen === null) python = await findPython(options.python);
-  const route: BridgeRoute = chosen?.verdict.kind === 'bridges' ? chosen.verdict.route : 'flag';
-  return { chosen, python, found, needsInstall: chosen === null, route, warnings };
+  return { chosen, python, found, needsInstall: chosen === null, warnings };
 }
 
 /** Picks the proxy port before anything is written, so `base_url` names the port really used. */
@@ -182,7 +179,7 @@ export async function runRuntime(
   codexBin: string | null,
 ): Promise<RuntimeReport> {
   const litellm = await ensureLiteLLM(options, plan, paths, out);
-  if (plan.chosen) out.success(`LiteLLM ${litellm.version} (${litellm.source}) bridges with the ${plan.route} route`);
+  if (plan.chosen) out.success(`LiteLLM ${litellm.version} (${litellm.source}) bridges`);
   const proxy = await ensureProxy({ paths, litellm, port: answers.port, out });
   if (proxy.action === 'reused') out.success(`Proxy already running with this configuration (pid ${proxy.pid}, port ${proxy.port})`);
   const validation = await runValidation(answers, out);

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planBridgeYaml, type BridgeRoute } from '../../src/config/bridge-yaml.js';
+import { planBridgeYaml } from '../../src/config/bridge-yaml.js';
 import { generateMasterKey } from '../../src/config/secrets.js';
 import { resolvePaths, type Paths } from '../../src/paths.js';
 import { findFreePort } from '../../src/runtime/ports.js';
@@ -25,11 +25,11 @@ interface RunningProxy {
   masterKey: string;
 }
 
-async function runProxy(venv: string, apiBase: string, route: BridgeRoute, zaiKey = ZAI_KEY, model = 'glm-5.2'): Promise<RunningProxy> {
+async function runProxy(venv: string, apiBase: string, zaiKey = ZAI_KEY, model = 'glm-5.2'): Promise<RunningProxy> {
   const home = await tempDir('glm-diag-');
   const paths = resolvePaths({ codexHome: join(home, '.codex'), stateDir: join(home, '.glm-codex') });
   await mkdir(paths.stateDir, { recursive: true });
-  await writeFile(paths.bridgeConfig, planBridgeYaml(null, paths.bridgeConfig, { model, apiBase, route }));
+  await writeFile(paths.bridgeConfig, planBridgeYaml(null, paths.bridgeConfig, { model, apiBase }));
   const masterKey = generateMasterKey();
   const port = await findFreePort(43000 + Math.floor(Math.random() * 2000));
   const launcher = [join(venv, 'bin', 'litellm')];
@@ -45,7 +45,7 @@ const others: RunningProxy[] = [];
 
 beforeAll(async () => {
   fake = await startFakeZai({ apiKey: ZAI_KEY });
-  proxy = await runProxy(latestVenv(), fake.codingBase, 'flag');
+  proxy = await runProxy(latestVenv(), fake.codingBase);
 });
 afterAll(async () => {
   for (const p of [proxy, ...others]) if (p) await stopProxy(p.paths, p.record);
@@ -107,7 +107,7 @@ describe('validation through the real proxy', () => {
   });
 
   it('diagnoses a bad Z.ai key (401, code 1002)', async () => {
-    const target = await runProxy(latestVenv(), fake.codingBase, 'flag', 'zai-wrong-key.0000');
+    const target = await runProxy(latestVenv(), fake.codingBase, 'zai-wrong-key.0000');
     others.push(target);
     const result = await check({ target });
     expect(result.diagnosis?.code, JSON.stringify(result.diagnosis)).toBe('zai-bad-key');
@@ -115,7 +115,7 @@ describe('validation through the real proxy', () => {
   });
 
   it('diagnoses a model Z.ai does not know (1211)', async () => {
-    const target = await runProxy(latestVenv(), fake.codingBase, 'flag', ZAI_KEY, 'glm-9');
+    const target = await runProxy(latestVenv(), fake.codingBase, ZAI_KEY, 'glm-9');
     others.push(target);
     const result = await check({ target, model: 'glm-9' });
     expect(result.diagnosis?.code, JSON.stringify(result.diagnosis)).toBe('zai-unknown-model');
@@ -123,7 +123,7 @@ describe('validation through the real proxy', () => {
 
   it('diagnoses an unreachable endpoint', async () => {
     const closed = await findFreePort(46500);
-    const target = await runProxy(latestVenv(), `http://127.0.0.1:${closed}/api/paas/v4`, 'flag');
+    const target = await runProxy(latestVenv(), `http://127.0.0.1:${closed}/api/paas/v4`);
     others.push(target);
     const result = await check({ target });
     expect(result.diagnosis?.code, JSON.stringify(result.diagnosis)).toBe('upstream-unreachable');
@@ -132,7 +132,7 @@ describe('validation through the real proxy', () => {
   it('diagnoses a LiteLLM that does not bridge (1.83.13 with the flag config posts to /responses)', async () => {
     const venv = litellmVenvs().get('1.83.13');
     expect(venv, 'the 1.83.13 venv from scripts/test.sh').toBeDefined();
-    const target = await runProxy(venv!, fake.codingBase, 'flag');
+    const target = await runProxy(venv!, fake.codingBase);
     others.push(target);
     const result = await check({ target });
     expect(result.diagnosis?.code, JSON.stringify(result.diagnosis)).toBe('not-bridging');

@@ -38,25 +38,43 @@ async function setup(box: Sandbox, extra: string[]) {
   return { ...result, json };
 }
 
-const EXPECTED_ROUTE: Record<string, string> = { '1.67.0': 'custom_openai/glm-5.2', '1.83.13': 'custom_openai/glm-5.2', '1.83.14': 'openai/glm-5.2', '1.108.7': 'openai/glm-5.2' };
-
 describe('the LiteLLM version matrix', () => {
   const venvs = litellmVenvs();
-  it('has the oldest bridging release, the last and first around use_chat_completions_api, and the newest', () => {
-    expect([...venvs.keys()].sort()).toEqual(Object.keys(EXPECTED_ROUTE).sort());
+  it('has the oldest release with a bridge, the last and first around use_chat_completions_api, and the newest', () => {
+    expect([...venvs.keys()].sort()).toEqual(['1.108.7', '1.67.0', '1.83.13', '1.83.14']);
   });
 
-  for (const [version, venv] of venvs) {
-    it(`LiteLLM ${version}: the tool writes the route that bridges, and validation passes`, async () => {
-      const box = await proxySandbox(venv);
-      const port = await findFreePort(44000 + Object.keys(EXPECTED_ROUTE).indexOf(version) * 50);
+  for (const version of ['1.83.14', '1.108.7']) {
+    it(`LiteLLM ${version} bridges: validation and a real codex exec pass through it`, async () => {
+      const box = await proxySandbox(venvs.get(version)!);
+      const port = await findFreePort(44000 + (version === '1.83.14' ? 0 : 50));
       const result = await setup(box, ['--port', String(port)]);
+      if (result.json.codexCheck?.ok === false) {
+        console.error(`proxy log of LiteLLM ${version}:\n${(await readFile(join(box.stateDir, 'proxy.log'), 'utf8')).split('\n').slice(-40).join('\n')}`);
+      }
       expect(result.exitCode, result.all).toBe(0);
       expect(result.json.proxy.litellmVersion).toBe(version);
       const bridge = parse(await readFile(join(box.stateDir, 'glm-bridge.yaml'), 'utf8'));
-      expect(bridge.model_list[0].litellm_params.model).toBe(EXPECTED_ROUTE[version]);
-      expect(bridge.model_list[0].litellm_params.use_chat_completions_api).toBe(EXPECTED_ROUTE[version]!.startsWith('openai/') ? true : undefined);
+      expect(bridge.model_list[0].litellm_params).toMatchObject({ model: 'openai/glm-5.2', use_chat_completions_api: true });
       for (const v of result.json.validation) expect(v).toMatchObject({ ok: true, reply: 'OK' });
+      // The real Codex went through this release too (it sends `reasoning`, tools, client_metadata).
+      expect(result.json.codexCheck).toMatchObject({ ok: true });
+      await runCli(box, ['stop']);
+    });
+  }
+
+  for (const version of ['1.67.0', '1.83.13']) {
+    it(`LiteLLM ${version} does not bridge Codex: it is reported too old and a newer one serves`, async () => {
+      // The old release is first on PATH; --python points at a Python with a LiteLLM that bridges.
+      const box = await proxySandbox(venvs.get(version)!);
+      const port = await findFreePort(44200 + (version === '1.67.0' ? 0 : 50));
+      const result = await setup(box, ['--port', String(port), '--python', join(latestVenv(), 'bin', 'python')]);
+      expect(result.exitCode, result.all).toBe(0);
+      expect(result.all).toMatch(new RegExp(`LiteLLM ${version.replace(/\./g, '\\.')} \\(path\\): too old to bridge Codex`));
+      expect(result.json.proxy.litellmVersion).toBe('1.108.7');
+      expect(result.json.codexCheck).toMatchObject({ ok: true });
+      // The choice is remembered: start and doctor find the same LiteLLM without --python.
+      expect((await runCli(box, ['doctor'])).exitCode).toBe(0);
       await runCli(box, ['stop']);
     });
   }

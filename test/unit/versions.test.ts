@@ -33,17 +33,17 @@ describe('which LiteLLM bridges', () => {
     ['1.82.8', 'compromised'],
     ['1.63.8', 'too-old'],
     ['1.66.3', 'too-old'],
-    ['1.67.0', 'custom-openai'],
-    ['1.83.13', 'custom-openai'],
-    ['1.83.14', 'flag'],
-    ['1.108.7', 'flag'],
-    ['1.103.0.dev2', 'flag'],
+    ['1.67.0', 'too-old'],
+    ['1.83.13', 'too-old'],
+    ['1.83.14.dev1', 'too-old'],
+    ['1.83.14', 'bridges'],
+    ['1.108.7', 'bridges'],
+    ['1.103.0.dev2', 'bridges'],
   ])('%s -> %s', (version, expected) => {
-    const verdict = classifyLiteLLM(version);
-    expect(verdict.kind === 'bridges' ? verdict.route : verdict.kind).toBe(expected);
+    expect(classifyLiteLLM(version).kind).toBe(expected);
   });
 
-  it('installs a release that bridges with the flag, never a compromised one', () => {
+  it('installs a release that bridges, never a compromised one', () => {
     expect(INSTALL_REQUIREMENT).toBe('litellm[proxy]>=1.83.14,!=1.82.7,!=1.82.8');
   });
 });

@@ -1,0 +1,70 @@
+/** backups: list what the tool saved; restore: put one backup's files back (backing up the current ones first). */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { applyOperations } from '../apply/apply.js';
+import { UserError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { readTextIfExists } from '../fs/read.js';
+import type { Options } from '../options.js';
+import { resolvePaths, tildify } from '../paths.js';
+import type { Operation } from '../plan/plan.js';
+import type { CommandContext } from './setup.js';
+
+interface BackupRun {
+  name: string;
+  files: { backup: string; original: string }[];
+}
+
+async function listRuns(backupsDir: string): Promise<BackupRun[]> {
+  const names = (await readdir(backupsDir).catch(() => [] as string[])).filter((n) => /^\d{8}T\d{6}Z$/.test(n)).sort();
+  const runs: BackupRun[] = [];
+  for (const name of names) {
+    const index = await readFile(join(backupsDir, name, 'INDEX'), 'utf8').catch(() => '');
+    const files = index
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [file, original] = line.split('\t');
+        return { backup: join(backupsDir, name, file!), original: original! };
+      });
+    runs.push({ name, files });
+  }
+  return runs;
+}
+
+export async function runBackups(options: Options, ctx: CommandContext): Promise<number> {
+  const paths = resolvePaths(options);
+  const runs = await listRuns(paths.backups);
+  if (runs.length === 0) ctx.out.info(`No backups in ${tildify(paths.backups)}.`);
+  for (const run of runs) {
+    ctx.out.info(run.name);
+    for (const file of run.files) ctx.out.info(`  ${tildify(file.original)}  <-  ${tildify(file.backup)}`);
+  }
+  ctx.out.result({ ok: true, command: 'backups', backups: runs });
+  return ExitCode.ok;
+}
+
+export async function runRestore(options: Options, ctx: CommandContext): Promise<number> {
+  const paths = resolvePaths(options);
+  const runs = await listRuns(paths.backups);
+  const run = options.target ? runs.find((r) => r.name === options.target) : runs[runs.length - 1];
+  if (!run) {
+    throw new UserError('no-backup', options.target ? `No backup named ${options.target} in ${paths.backups}.` : `No backups in ${paths.backups}.`, {
+      exitCode: ExitCode.usage,
+      fix: 'List them with `glm-codex-setup backups`.',
+    });
+  }
+  const ops: Operation[] = [];
+  for (const file of run.files) {
+    const content = await readFile(file.backup, 'utf8');
+    const current = await readTextIfExists(file.original);
+    if (current === content) continue;
+    const secret = /secrets\.env|codex-env\./.test(file.original);
+    ops.push({ kind: 'write', path: file.original, label: `restore from ${run.name}`, before: current, after: content, secret, newFileMode: secret ? 0o600 : 0o644 });
+  }
+  const applied = await applyOperations(ops, paths);
+  for (const path of applied.written) ctx.out.success(`Restored ${tildify(path)} from ${run.name}`);
+  if (ops.length === 0) ctx.out.info(`Nothing to restore: the files already match backup ${run.name}.`);
+  ctx.out.result({ ok: true, command: 'restore', backup: run.name, restored: applied.written, backups: applied.backups });
+  return ExitCode.ok;
+}
