@@ -30,3 +30,5 @@ export GLM_TEST_CODEX_BIN="$PWD/node_modules/.bin/codex"
 
 npx tsc --noEmit -p .
 npx vitest run "$@"
+# The benchmark is not a test: CI runs it in quick mode only to keep it working (figures: npm run bench).
+if [ $# -eq 0 ]; then node bench/bench.mjs --quick; fi

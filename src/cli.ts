@@ -45,12 +45,14 @@ export async function main(argv: string[]): Promise<number> {
   };
   if (process.env.ZAI_API_KEY) ctx.addSecret(process.env.ZAI_API_KEY.trim());
 
-  const onSigint = () => {
-    // Writes are atomic renames, so stopping here never leaves a half-written file.
+  const onSigint = async () => {
+    // While files are being replaced, finish the one in hand and stop before the next.
+    const { requestStop } = await import('./apply/apply.js');
+    if (requestStop()) return;
     out.error('Cancelled (Ctrl-C). Nothing was left half-written.');
     process.exit(ExitCode.cancelled);
   };
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onSigint);
   try {
     const { runCommand } = await import('./commands/index.js');
     return await runCommand(options, ctx);

@@ -4,10 +4,21 @@ import { realTarget, writeFileAtomic } from '../fs/atomic-write.js';
 import { backupFile, backupRunDir, type BackupRecord } from '../fs/backup.js';
 import { acquireLock } from '../fs/lock.js';
 import { readTextIfExists } from '../fs/read.js';
-import { UserError } from '../errors.js';
+import { CancelledError, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Paths } from '../paths.js';
 import type { Operation } from '../plan/plan.js';
+
+/**
+ * Ctrl-C while files are being replaced: the file in hand is finished (its rename is atomic
+ * anyway), the rest are not started, and the run ends as cancelled.
+ */
+const interruption = { writing: false, requested: false };
+
+export function requestStop(): boolean {
+  interruption.requested = true;
+  return interruption.writing;
+}
 
 export interface ApplyResult {
   written: string[];
@@ -18,9 +29,11 @@ export async function applyOperations(operations: Operation[], paths: Paths): Pr
   const result: ApplyResult = { written: [], backups: [] };
   if (operations.length === 0) return result;
   const release = await acquireLock(paths.lock);
+  interruption.writing = true;
   try {
     const runDir = backupRunDir(paths.backups);
     for (const op of operations) {
+      if (interruption.requested) throw new CancelledError();
       const current = await readTextIfExists(op.path);
       if (current !== op.before) {
         throw new UserError('changed-meanwhile', `${op.path} changed while glm-codex-setup was running; nothing more was written.`, {
@@ -43,6 +56,7 @@ export async function applyOperations(operations: Operation[], paths: Paths): Pr
     }
     return result;
   } finally {
+    interruption.writing = false;
     await release();
   }
 }
