@@ -5,7 +5,7 @@
 import { applyOperations, type ApplyResult } from '../apply/apply.js';
 import { CancelledError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { inspect, type SetupState } from '../inspect/inspect.js';
+import { inspectWith, type SetupState } from '../inspect/inspect.js';
 import { profileShapeFor } from '../config/codex-config.js';
 import { ENDPOINTS, type Options } from '../options.js';
 import { resolvePaths, tildify } from '../paths.js';
@@ -89,9 +89,8 @@ export async function runSetup(options: Options, ctx: CommandContext): Promise<n
   clack?.intro(`glm-codex-setup ${ctx.version}: GLM models in Codex, through a local LiteLLM proxy`);
 
   const paths = resolvePaths(options);
-  const state = await inspect(paths);
+  const [state, runtime] = await inspectWith(paths, (files) => prepareRuntime(options, files));
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
-  const runtime = await prepareRuntime(options, state, out);
   const checks = preflight(state, runtime, options);
   if (clack) clack.note(checks.join('\n'), 'Preflight');
   else for (const line of checks) out.step(line);

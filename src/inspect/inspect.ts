@@ -70,3 +70,10 @@ export async function inspect(paths: Paths): Promise<SetupState> {
   const [files, codex] = await Promise.all([inspectFiles(paths), detectCodex()]);
   return { ...files, codex };
 }
+
+/** inspect() plus whatever else must be looked at, run side by side (each is a child process). */
+export async function inspectWith<T>(paths: Paths, more: (files: Omit<SetupState, 'codex'>) => Promise<T>): Promise<[SetupState, T]> {
+  const files = await inspectFiles(paths);
+  const [codex, extra] = await Promise.all([detectCodex(), more(files)]);
+  return [{ ...files, codex }, extra];
+}

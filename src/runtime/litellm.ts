@@ -109,7 +109,8 @@ export async function detectLiteLLM(venv: string, python: PythonInstall | null):
     const install = interpreter ? await installFrom('path', [interpreter], [onPath]) : null;
     if (install) found.push(install);
   }
-  if (python) {
+  // One that bridges is enough: asking the detected Python too would only cost time.
+  if (python && !chooseLiteLLM(found)) {
     const install = await installFrom('python', python.command, [...python.command, '-m', 'litellm.proxy.proxy_cli']);
     if (install && !found.some((f) => f.python === install.python || f.version === install.version)) found.push(install);
   }

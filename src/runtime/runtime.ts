@@ -57,7 +57,7 @@ export function compromisedWarning(install: LiteLLMInstall): string {
 }
 
 /** Which LiteLLM will serve: one that bridges, or an install is needed. Python is found before anything is written. */
-export async function prepareRuntime(options: Options, state: SetupState, _out: Output): Promise<RuntimePlan> {
+export async function prepareRuntime(options: Options, state: Pick<SetupState, 'paths' | 'manifest'>): Promise<RuntimePlan> {
   const venv = state.paths.venv;
   let found: LiteLLMInstall[];
   let python: PythonInstall | null = null;

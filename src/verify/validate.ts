@@ -119,13 +119,16 @@ export function parseSse(text: string): Record<string, unknown>[] {
 /** Polls /health/readiness until it answers 200. Returns the time it took, or throws on timeout/exit. */
 export async function waitForReady(port: number, options: { timeoutMs: number; intervalMs?: number; isAlive?: () => boolean }): Promise<number> {
   const started = performance.now();
-  const interval = options.intervalMs ?? 50;
+  const interval = options.intervalMs ?? 25;
   while (performance.now() - started < options.timeoutMs) {
     if (options.isAlive && !options.isAlive()) throw new Error('the proxy process exited');
     try {
       const response = await request(`http://127.0.0.1:${port}/health/readiness`, { headersTimeout: 2000, bodyTimeout: 2000 });
       await response.body.dump();
-      if (response.statusCode === 200) return performance.now() - started;
+      if (response.statusCode === 200) {
+        if (process.env.GLM_CODEX_TRACE) process.stderr.write(`ready-detected ${Date.now()}\n`);
+        return performance.now() - started;
+      }
     } catch {
       /* not listening yet */
     }
