@@ -98,7 +98,7 @@ if (!existsSync(join(venv, 'bin', 'litellm'))) {
   const key = 'zai-bench-key.0123456789';
   const fake = await startFakeZai({ apiKey: key });
   const home = temp('glm-bench-home-');
-  const port = 45900 + Math.floor(Math.random() * 80);
+  const port = 28000 + Math.floor(Math.random() * 900);
   const env = {
     ...process.env,
     HOME: home,

@@ -10,12 +10,13 @@ if [ ! -x node_modules/.bin/vitest ] || [ ! -x node_modules/.bin/codex ]; then n
 cache=${GLM_CODEX_TEST_CACHE:-$HOME/.cache/glm-codex-setup-test}
 mkdir -p "$cache"
 # The matrix, measured (README: LiteLLM version matrix):
-#   1.67.0  first release with the Responses -> Chat bridge (custom_openai route)
-#   1.83.13 last release without use_chat_completions_api (custom_openai route)
-#   1.83.14 first release with use_chat_completions_api (flag route)
-#   1.108.7 newest release whose [proxy] extra resolves on this index (flag route)
+#   1.63.8  the guide's floor: no Responses -> Chat bridge at all
+#   1.67.0  first release with a bridge (only for providers without a native Responses route)
+#   1.83.13 last release without use_chat_completions_api
+#   1.83.14 first release with use_chat_completions_api: the first that bridges Codex
+#   1.108.7 newest release whose [proxy] extra resolves on this index
 LATEST=1.108.7
-MATRIX="1.67.0 1.83.13 1.83.14 $LATEST"
+MATRIX="1.63.8 1.67.0 1.83.13 1.83.14 $LATEST"
 pids=()
 for version in $MATRIX; do
   bash scripts/ensure-litellm.sh "$cache/litellm-$version" "$version" &

@@ -63,7 +63,10 @@ export async function isOurProcess(record: PidRecord): Promise<boolean> {
   if (!isAlive(record.pid)) return false;
   const command = await processCommand(record.pid);
   if (command === null) return process.platform !== 'linux';
-  return command.includes('litellm') && command.includes('--port') && command.includes(String(record.port));
+  const args = command.split(' ');
+  const after = (flag: string) => args[args.indexOf(flag) + 1];
+  const config = record.command[record.command.indexOf('--config') + 1];
+  return command.includes('litellm') && after('--port') === String(record.port) && (config === undefined || command.includes(config));
 }
 
 export type ProxyProcessState =

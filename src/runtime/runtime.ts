@@ -147,6 +147,12 @@ export async function ensureProxy(input: {
   } catch (error) {
     const tail = await logTail(paths.logFile, 15);
     await stopProxy(paths, record, 3000);
+    if (tail.some((line) => /address already in use|error while attempting to bind/i.test(line))) {
+      throw new UserError('port-busy', `Port ${port} on 127.0.0.1 was taken by another program while the proxy started.`, {
+        exitCode: ExitCode.proxy,
+        fix: `Run glm-codex-setup again, or choose another port: --port ${await findFreePort(port + 1)}`,
+      });
+    }
     throw new UserError('proxy-not-ready', `The proxy did not become ready: ${(error as Error).message}. Last lines of ${paths.logFile}:\n${tail.join('\n')}`, {
       exitCode: ExitCode.proxy,
       fix: 'Read the log above; `glm-codex-setup doctor` checks the usual causes.',

@@ -22,7 +22,7 @@ afterAll(async () => fake.close());
 describe('the interactive wizard in a terminal', () => {
   it('walks from nothing to a validated setup with typed answers', async () => {
     const box = await proxySandbox(latestVenv());
-    const port = await findFreePort(48000);
+    const port = await findFreePort(25000);
     const result = await drivePty({
       argv: [process.execPath, BIN, '--port', String(port)],
       env: { ...box.env, TERM: 'xterm-256color', GLM_CODEX_ENDPOINT: fake.generalBase },

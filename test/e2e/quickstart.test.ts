@@ -26,7 +26,7 @@ describe('README quick start', () => {
     await execa('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: ROOT });
     const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz'))!);
     const box = await proxySandbox(latestVenv());
-    const port = await findFreePort(46200);
+    const port = await findFreePort(24200);
     const result = await execa(
       'npx',
       ['--yes', `--package=${tarball}`, 'glm-codex-setup', '--non-interactive', '--endpoint', fake.generalBase, '--port', String(port)],

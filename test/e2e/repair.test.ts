@@ -88,7 +88,7 @@ async function edit(path: string, change: (text: string) => string) {
 beforeAll(async () => {
   fake = await startFakeZai({ apiKey: ZAI_KEY });
   box = await proxySandbox(latestVenv());
-  port = await findFreePort(49000);
+  port = await findFreePort(26000);
   configPath = join(box.codexHome, 'config.toml');
   await copyFile(join(CORPUS, USER_CONFIG), configPath);
   await chmod(configPath, 0o644);

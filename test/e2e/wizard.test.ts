@@ -23,7 +23,7 @@ let first: Awaited<ReturnType<typeof runCli>>;
 beforeAll(async () => {
   fake = await startFakeZai({ apiKey: ZAI_KEY, reasoning: 'Let me think.' });
   box = await proxySandbox(latestVenv());
-  port = await findFreePort(47000);
+  port = await findFreePort(25500);
   first = await runCli(box, ['--non-interactive', '--json', '--endpoint', fake.generalBase, '--port', String(port)], { env: { ZAI_API_KEY: ZAI_KEY } });
 });
 afterAll(async () => fake.close());

@@ -44,3 +44,10 @@ export async function runCli(box: Sandbox, args: string[], options: { env?: Reco
   const result = await execa(process.execPath, [BIN, ...args], execOptions);
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr), all: `${String(result.stdout)}\n${String(result.stderr)}` };
 }
+
+/*
+ * Test ports: each file takes its own range below 32768, outside Linux's ephemeral range
+ * (32768-60999), so a client socket elsewhere in the suite can never hold a port a proxy is about
+ * to bind: proxy 21000-21999, diagnosis 22000-22999, litellm-runtime 23000-23999, quickstart 24000+,
+ * interactive 25000+, wizard 25500+, repair 26000+, bench 28000-28999.
+ */

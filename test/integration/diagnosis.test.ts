@@ -31,7 +31,7 @@ async function runProxy(venv: string, apiBase: string, zaiKey = ZAI_KEY, model =
   await mkdir(paths.stateDir, { recursive: true });
   await writeFile(paths.bridgeConfig, planBridgeYaml(null, paths.bridgeConfig, { model, apiBase }));
   const masterKey = generateMasterKey();
-  const port = await findFreePort(43000 + Math.floor(Math.random() * 2000));
+  const port = await findFreePort(22000 + Math.floor(Math.random() * 900));
   const launcher = [join(venv, 'bin', 'litellm')];
   const secrets = { ZAI_API_KEY: zaiKey, LITELLM_MASTER_KEY: masterKey };
   const record = await startProxy({ paths, launcher, port, secrets, hash: configHash('', secrets, launcher) });
@@ -101,7 +101,7 @@ describe('validation through the real proxy', () => {
   }
 
   it('diagnoses a proxy that is not running', async () => {
-    const closed = await findFreePort(45500);
+    const closed = await findFreePort(22950);
     const result = await check({ port: closed });
     expect(result.diagnosis?.code).toBe('proxy-not-running');
   });
@@ -122,7 +122,7 @@ describe('validation through the real proxy', () => {
   });
 
   it('diagnoses an unreachable endpoint', async () => {
-    const closed = await findFreePort(46500);
+    const closed = await findFreePort(22970);
     const target = await runProxy(latestVenv(), `http://127.0.0.1:${closed}/api/paas/v4`);
     others.push(target);
     const result = await check({ target });

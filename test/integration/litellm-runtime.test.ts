@@ -4,7 +4,7 @@
  * never run, and a missing Python.
  */
 import { execFileSync } from 'node:child_process';
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -40,14 +40,14 @@ async function setup(box: Sandbox, extra: string[]) {
 
 describe('the LiteLLM version matrix', () => {
   const venvs = litellmVenvs();
-  it('has the oldest release with a bridge, the last and first around use_chat_completions_api, and the newest', () => {
-    expect([...venvs.keys()].sort()).toEqual(['1.108.7', '1.67.0', '1.83.13', '1.83.14']);
+  it("has the guide's floor, the first release with a bridge, the last and first around use_chat_completions_api, and the newest", () => {
+    expect([...venvs.keys()].sort()).toEqual(['1.108.7', '1.63.8', '1.67.0', '1.83.13', '1.83.14']);
   });
 
   for (const version of ['1.83.14', '1.108.7']) {
     it(`LiteLLM ${version} bridges: validation and a real codex exec pass through it`, async () => {
       const box = await proxySandbox(venvs.get(version)!);
-      const port = await findFreePort(44000 + (version === '1.83.14' ? 0 : 50));
+      const port = await findFreePort(23000 + (version === '1.83.14' ? 0 : 50));
       const result = await setup(box, ['--port', String(port)]);
       if (result.json.codexCheck?.ok === false) {
         console.error(`proxy log of LiteLLM ${version}:\n${(await readFile(join(box.stateDir, 'proxy.log'), 'utf8')).split('\n').slice(-40).join('\n')}`);
@@ -63,11 +63,11 @@ describe('the LiteLLM version matrix', () => {
     });
   }
 
-  for (const version of ['1.67.0', '1.83.13']) {
+  for (const version of ['1.63.8', '1.67.0', '1.83.13']) {
     it(`LiteLLM ${version} does not bridge Codex: it is reported too old and a newer one serves`, async () => {
       // The old release is first on PATH; --python points at a Python with a LiteLLM that bridges.
       const box = await proxySandbox(venvs.get(version)!);
-      const port = await findFreePort(44200 + (version === '1.67.0' ? 0 : 50));
+      const port = await findFreePort(23200 + ['1.63.8', '1.67.0', '1.83.13'].indexOf(version) * 50);
       const result = await setup(box, ['--port', String(port), '--python', join(latestVenv(), 'bin', 'python')]);
       expect(result.exitCode, result.all).toBe(0);
       expect(result.all).toMatch(new RegExp(`LiteLLM ${version.replace(/\./g, '\\.')} \\(path\\): too old to bridge Codex`));
@@ -85,7 +85,7 @@ describe('installing LiteLLM', () => {
     const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
     const box = await sandbox();
     stopAfter.push(box);
-    const port = await findFreePort(44600);
+    const port = await findFreePort(23600);
     const result = await setup(box, ['--port', String(port), '--python', python]);
     expect(result.exitCode, result.all.slice(-3000)).toBe(0);
     expect(result.all).toMatch(/installing LiteLLM >= 1\.83\.14/);
@@ -98,7 +98,19 @@ describe('installing LiteLLM', () => {
     expect(again.exitCode, again.all).toBe(0);
     expect(again.all).not.toMatch(/installing LiteLLM/);
     expect(again.json.proxy.action).toBe('reused');
-  }, 900_000);
+
+    // The venv broken by hand (its LiteLLM deleted): doctor names it, setup reinstalls, doctor passes.
+    const site = execFileSync(join(box.stateDir, 'venv', 'bin', 'python'), ['-c', 'import site; print(site.getsitepackages()[0])'], { encoding: 'utf8' }).trim();
+    await rm(join(site, 'litellm'), { recursive: true, force: true });
+    await rm(join(site, (await readdir(site)).find((name) => /^litellm-\d.*\.dist-info$/.test(name))!), { recursive: true, force: true });
+    const sick = await runCli(box, ['doctor', '--json']);
+    expect(sick.exitCode).toBe(7);
+    expect(JSON.parse(sick.stdout).checks.filter((c: { status: string }) => c.status === 'FAIL').map((c: { id: string }) => c.id)).toContain('litellm');
+    const repaired = await setup(box, ['--port', String(port), '--python', python]);
+    expect(repaired.exitCode, repaired.all.slice(-3000)).toBe(0);
+    expect(repaired.all).toMatch(/installing LiteLLM/);
+    expect((await runCli(box, ['doctor'])).exitCode).toBe(0);
+  }, 1_500_000);
 
   it('exits 3 with the install command when no Python can be found', async () => {
     const box = await sandbox();
@@ -135,7 +147,7 @@ describe('a compromised LiteLLM', () => {
 
     const box = await sandbox({ extraPath: [join(venv, 'bin')] });
     stopAfter.push(box);
-    const port = await findFreePort(44700);
+    const port = await findFreePort(23700);
     const result = await setup(box, ['--port', String(port), '--python', join(latestVenv(), 'bin', 'python')]);
     expect(result.exitCode, result.all).toBe(0);
     expect(result.all).toMatch(/SECURITY: LiteLLM 1\.82\.7 .* compromised release/);

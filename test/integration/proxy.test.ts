@@ -49,7 +49,7 @@ describe('setup with the real proxy', () => {
 
   beforeAll(async () => {
     box = await proxySandbox(latestVenv());
-    port = await findFreePort(41000);
+    port = await findFreePort(21000);
   });
 
   it('starts the proxy on loopback, validates, and the upstream got Chat Completions with the Z.ai key', async () => {
@@ -147,7 +147,7 @@ describe('port conflicts', () => {
   let busyPort: number;
 
   beforeAll(async () => {
-    busyPort = await findFreePort(42000);
+    busyPort = await findFreePort(21500);
     foreign = createServer();
     await new Promise<void>((resolve) => foreign.listen(busyPort, '127.0.0.1', resolve));
   });
