@@ -4,7 +4,7 @@
  * file written last, so an interrupted install is never mistaken for a good one.
  */
 import { constants } from 'node:fs';
-import { access, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, open, rm, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../errors.js';
@@ -202,11 +202,4 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
   }
   await writeFile(join(venv, MARKER), `${installed.version}\n`);
   return installed;
-}
-
-export async function venvMarkerVersion(venv: string): Promise<string | null> {
-  return readFile(join(venv, MARKER), 'utf8').then(
-    (text) => text.trim() || null,
-    () => null,
-  );
 }
