@@ -30,6 +30,11 @@ export GLM_TEST_LITELLM_LATEST="$cache/litellm-$LATEST"
 export GLM_TEST_CODEX_BIN="$PWD/node_modules/.bin/codex"
 
 npx tsc --noEmit -p .
-npx vitest run "$@"
+results=$(mktemp)
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile="$results" "$@" || status=$?
 # The benchmark is not a test: CI runs it in quick mode only to keep it working (figures: npm run bench).
-if [ $# -eq 0 ]; then node bench/bench.mjs --quick; fi
+if [ $# -eq 0 ] && [ $status -eq 0 ]; then node bench/bench.mjs --quick || status=$?; fi
+node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$results" || true
+rm -f "$results"
+exit $status
