@@ -93,8 +93,7 @@ function sameData(a: string, b: string, file: string): boolean {
 }
 
 /** The model entry for `model`, as data, or null. */
-export function bridgeEntry(text: string, file: string, model: string): Record<string, unknown> | null {
-  const doc = parseBridgeYaml(text, file);
+export function bridgeEntry(doc: Document, model: string): Record<string, unknown> | null {
   const list = doc.get('model_list');
   if (!isSeq(list)) return null;
   const entry = findModelEntry(list as YAMLSeq, model);

@@ -4,10 +4,9 @@
  * in the state dir that exports the key: the key itself never lands in rc files (often published
  * as dotfiles) nor in config.toml. Re-runs replace the block in place; uninstall removes it.
  */
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KEY_ENV } from '../paths.js';
+import { findOnPath, pathExists } from '../system.js';
 
 export const BLOCK_START = '# >>> glm-codex-setup >>>';
 export const BLOCK_END = '# <<< glm-codex-setup <<<';
@@ -85,20 +84,6 @@ export function hasBlock(text: string | null): boolean {
   return text !== null && findBlock(text) !== null;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path, constants.F_OK).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function onPath(name: string, pathVar: string | undefined): Promise<boolean> {
-  for (const dir of (pathVar ?? '').split(':')) {
-    if (dir && (await exists(join(dir, name)))) return true;
-  }
-  return false;
-}
-
 /**
  * The startup files to touch: bash's interactive file and the login file bash will actually read
  * (first of ~/.bash_profile, ~/.bash_login, ~/.profile); zsh's ~/.zshenv (read by every zsh) when
@@ -109,16 +94,16 @@ export async function rcTargets(home: string, env: NodeJS.ProcessEnv = process.e
   const loginCandidates = ['.bash_profile', '.bash_login', '.profile'].map((name) => join(home, name));
   let login = loginCandidates[2]!;
   for (const candidate of loginCandidates) {
-    if (await exists(candidate)) {
+    if (await pathExists(candidate)) {
       login = candidate;
       break;
     }
   }
   targets.push({ path: login, kind: 'sh', shell: 'bash (login)' });
-  if ((await onPath('zsh', env.PATH)) || (await exists(join(home, '.zshrc'))) || (await exists(join(home, '.zshenv')))) {
+  if ((await findOnPath('zsh', env)) !== null || (await pathExists(join(home, '.zshrc'))) || (await pathExists(join(home, '.zshenv')))) {
     targets.push({ path: join(home, '.zshenv'), kind: 'sh', shell: 'zsh' });
   }
-  if ((await onPath('fish', env.PATH)) || (await exists(join(home, '.config', 'fish')))) {
+  if ((await findOnPath('fish', env)) !== null || (await pathExists(join(home, '.config', 'fish')))) {
     targets.push({ path: join(home, '.config', 'fish', 'conf.d', 'glm-codex-setup.fish'), kind: 'fish', shell: 'fish' });
   }
   return targets;

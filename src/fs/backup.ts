@@ -1,5 +1,6 @@
 import { copyFile, mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { pathExists } from '../system.js';
 import { realTarget } from './atomic-write.js';
 
 export interface BackupRecord {
@@ -16,12 +17,7 @@ export function backupRunDir(backupsDir: string, now = new Date()): string {
 /** Copies the real file behind `path` into `runDir`, keeping its mode. Returns null when there is nothing to back up. */
 export async function backupFile(path: string, runDir: string): Promise<BackupRecord | null> {
   const target = await realTarget(path);
-  let exists = true;
-  await readFile(target).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') exists = false;
-    else throw error;
-  });
-  if (!exists) return null;
+  if (!(await pathExists(target))) return null;
   await mkdir(runDir, { recursive: true, mode: 0o700 });
   await chmod(runDir, 0o700);
   let name = basename(path);

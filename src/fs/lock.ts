@@ -2,15 +2,7 @@ import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { isProcessAlive } from '../system.js';
 
 /** An exclusive lock file holding our pid; a lock left by a dead process is taken over. */
 export async function acquireLock(path: string): Promise<() => Promise<void>> {
@@ -29,7 +21,7 @@ export async function acquireLock(path: string): Promise<() => Promise<void>> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isProcessAlive(holder)) {
         throw new UserError('locked', `Another glm-codex-setup (pid ${holder}) is changing this setup right now.`, {
           exitCode: ExitCode.config,
           fix: `Wait for it to finish. If no such run exists, delete ${path}.`,

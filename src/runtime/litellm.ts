@@ -3,12 +3,12 @@
  * into the tool's own venv. A venv only counts once the install finished and was verified: a marker
  * file written last, so an interrupted install is never mistaken for a good one.
  */
-import { constants } from 'node:fs';
-import { access, open, rm, writeFile } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { open, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { findOnPath, pathExists } from '../system.js';
 import { classifyLiteLLM, INSTALL_REQUIREMENT, type LiteLLMVerdict } from './litellm-versions.js';
 import type { PythonInstall } from './python.js';
 
@@ -43,13 +43,6 @@ function venvLiteLLM(venv: string, platform = process.platform): string {
   return platform === 'win32' ? join(venv, 'Scripts', 'litellm.exe') : join(venv, 'bin', 'litellm');
 }
 
-async function exists(path: string, mode = constants.F_OK): Promise<boolean> {
-  return access(path, mode).then(
-    () => true,
-    () => false,
-  );
-}
-
 async function probe(python: string[]): Promise<{ version: string | null; proxy: boolean } | null> {
   try {
     const result = await execa(python[0]!, [...python.slice(1), '-c', PROBE], { timeout: 30_000, reject: false, stdin: 'ignore' });
@@ -58,18 +51,6 @@ async function probe(python: string[]): Promise<{ version: string | null; proxy:
   } catch {
     return null;
   }
-}
-
-export async function findOnPath(name: string, env = process.env): Promise<string | null> {
-  const extensions = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    for (const ext of extensions) {
-      const candidate = join(dir, name + ext);
-      if (await exists(candidate, constants.X_OK)) return candidate;
-    }
-  }
-  return null;
 }
 
 /** The interpreter named in a script's `#!` line (console scripts made by pip point at their venv's Python). */
@@ -95,7 +76,7 @@ async function installFrom(source: LiteLLMSource, python: string[], launcher: st
 
 /** Our venv, counted only when complete. */
 export async function detectVenvLiteLLM(venv: string): Promise<LiteLLMInstall | null> {
-  if (!(await exists(join(venv, MARKER)))) return null;
+  if (!(await pathExists(join(venv, MARKER)))) return null;
   return installFrom('venv', [venvPython(venv)], [venvLiteLLM(venv)]);
 }
 
@@ -167,7 +148,7 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
       fix: `Check the network (PIP_INDEX_URL / HTTPS_PROXY are honoured), or run by hand: ${manual}`,
     });
 
-  if (await exists(pythonExe)) {
+  if (await pathExists(pythonExe)) {
     // A venv whose Python no longer runs, or that holds a compromised release, is rebuilt from scratch:
     // an upgrade in place could leave a malicious .pth file behind.
     const current = await probe([pythonExe]);
@@ -175,7 +156,7 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
       await rm(venv, { recursive: true, force: true });
     }
   }
-  if (!(await exists(pythonExe))) {
+  if (!(await pathExists(pythonExe))) {
     await rm(venv, { recursive: true, force: true });
     const code = uv
       ? await runStreaming(uv, ['venv', '--python', python.executable, venv], onLine, tail)

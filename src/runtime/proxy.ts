@@ -12,6 +12,7 @@ import { ExitCode } from '../exit-codes.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Paths } from '../paths.js';
 import type { Secrets } from '../config/secrets.js';
+import { isProcessAlive } from '../system.js';
 import { processCommand } from './ports.js';
 
 export interface PidRecord {
@@ -49,18 +50,9 @@ export async function readPidRecord(paths: Paths): Promise<PidRecord | null> {
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Our proxy is running: the pid is alive AND its command line is the one we started (pids get reused). */
 export async function isOurProcess(record: PidRecord): Promise<boolean> {
-  if (!isAlive(record.pid)) return false;
+  if (!isProcessAlive(record.pid)) return false;
   const command = await processCommand(record.pid);
   if (command === null) return process.platform !== 'linux';
   const args = command.split(' ');
@@ -152,10 +144,10 @@ export async function stopProxy(paths: Paths, record: PidRecord, timeoutMs = 10_
   };
   signal('SIGTERM');
   const deadline = Date.now() + timeoutMs;
-  while (isAlive(record.pid) && Date.now() < deadline) await sleep(100);
-  if (isAlive(record.pid)) {
+  while (isProcessAlive(record.pid) && Date.now() < deadline) await sleep(100);
+  if (isProcessAlive(record.pid)) {
     signal('SIGKILL');
-    while (isAlive(record.pid) && Date.now() < deadline + 5000) await sleep(50);
+    while (isProcessAlive(record.pid) && Date.now() < deadline + 5000) await sleep(50);
   }
   await rm(paths.pidFile, { force: true });
 }

@@ -17,8 +17,9 @@ import { validateProxy, waitForReady, type ValidationResult } from '../verify/va
 import { chooseLiteLLM, detectLiteLLM, detectVenvLiteLLM, installLiteLLM, type LiteLLMInstall } from './litellm.js';
 import { FIRST_FLAG } from './litellm-versions.js';
 import { findFreePort, findPortHolder, isPortFree } from './ports.js';
-import { configHash, forgetPidFile, isAlive, logTail, proxyProcessState, startProxy, stopProxy, type PidRecord } from './proxy.js';
+import { configHash, forgetPidFile, logTail, proxyProcessState, startProxy, stopProxy, type PidRecord } from './proxy.js';
 import { findPython, type PythonInstall } from './python.js';
+import { isProcessAlive } from '../system.js';
 
 export interface RuntimePlan {
   chosen: LiteLLMInstall | null;
@@ -141,7 +142,7 @@ export async function ensureProxy(input: {
   try {
     readyMs = await out.task(
       `Starting the LiteLLM proxy on 127.0.0.1:${port}`,
-      () => waitForReady(port, { timeoutMs: READY_TIMEOUT_MS, isAlive: () => isAlive(record.pid) }),
+      () => waitForReady(port, { timeoutMs: READY_TIMEOUT_MS, isAlive: () => isProcessAlive(record.pid) }),
       (ms) => `Proxy ready on 127.0.0.1:${port} in ${(ms / 1000).toFixed(1)} s (pid ${record.pid})`,
     );
   } catch (error) {

@@ -161,18 +161,17 @@ export async function runChecks(input: DoctorInput): Promise<Check[]> {
   if (bridgeText === null) checks.push(fail('bridge', `${tildify(state.bridge.path)} is missing.`));
   else {
     try {
-      parseBridgeYaml(bridgeText, state.bridge.path);
-      const entry = model ? bridgeEntry(bridgeText, state.bridge.path, model) : null;
-
+      const doc = parseBridgeYaml(bridgeText, state.bridge.path);
+      const entry = model ? bridgeEntry(doc, model) : null;
       const params = (entry?.litellm_params ?? {}) as Record<string, unknown>;
-      const doc = parseBridgeYaml(bridgeText, state.bridge.path).toJS() as { general_settings?: { master_key?: string } };
+      const general = doc.toJS() as { general_settings?: { master_key?: string } };
       const problems: string[] = [];
       if (!entry) problems.push(`no model_list entry for ${model}`);
       else {
         if (params.api_key !== ZAI_KEY_REFERENCE) problems.push(`api_key is not ${ZAI_KEY_REFERENCE}`);
         if (params.model !== `openai/${model}` || params.use_chat_completions_api !== true) problems.push(`the entry does not bridge (needs model: openai/${model} and use_chat_completions_api: true)`);
       }
-      if (doc.general_settings?.master_key !== MASTER_KEY_REFERENCE) problems.push(`general_settings.master_key is not ${MASTER_KEY_REFERENCE}`);
+      if (general.general_settings?.master_key !== MASTER_KEY_REFERENCE) problems.push(`general_settings.master_key is not ${MASTER_KEY_REFERENCE}`);
       checks.push(problems.length === 0 ? pass('bridge', `${tildify(state.bridge.path)} routes ${model} to ${String(params.api_base)}`) : fail('bridge', `${tildify(state.bridge.path)}: ${problems.join('; ')}.`));
     } catch (error) {
       checks.push(fail('bridge', (error as Error).message.replace(/ The file was not changed\.$/, ''), `${REPAIR} (the broken file is backed up first)`));

@@ -45,6 +45,18 @@ export async function runCli(box: Sandbox, args: string[], options: { env?: Reco
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr), all: `${String(result.stdout)}\n${String(result.stderr)}` };
 }
 
+/** runCli with --json: the parsed object beside the raw output ({} when stdout is not JSON; callers assert the exit code). */
+export async function runCliJson(box: Sandbox, args: string[], options: Parameters<typeof runCli>[2] = {}) {
+  const result = await runCli(box, [...args, '--json'], options);
+  let json: Record<string, any> = {};
+  try {
+    json = JSON.parse(result.stdout) as Record<string, any>;
+  } catch {
+    /* asserted by the caller */
+  }
+  return { ...result, json };
+}
+
 /*
  * Test ports: each file takes its own range below 32768, outside Linux's ephemeral range
  * (32768-60999), so a client socket elsewhere in the suite can never hold a port a proxy is about

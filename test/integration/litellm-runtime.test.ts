@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { findFreePort } from '../../src/runtime/ports.js';
 import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
-import { runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { runCli, runCliJson, sandbox, type Sandbox } from '../helpers/cli.js';
 import { latestVenv, litellmVenvs } from '../helpers/litellm.js';
 import { proxySandbox } from '../helpers/proxy-sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -27,15 +27,8 @@ afterAll(async () => {
   await fake.close();
 });
 
-async function setup(box: Sandbox, extra: string[]) {
-  const result = await runCli(box, ['--non-interactive', '--json', '--endpoint', fake.codingBase, ...extra], { env: { ZAI_API_KEY: ZAI_KEY } });
-  let json: Record<string, any> = {};
-  try {
-    json = JSON.parse(result.stdout);
-  } catch {
-    /* asserted by callers */
-  }
-  return { ...result, json };
+function setup(box: Sandbox, extra: string[]) {
+  return runCliJson(box, ['--non-interactive', '--endpoint', fake.codingBase, ...extra], { env: { ZAI_API_KEY: ZAI_KEY } });
 }
 
 describe('the LiteLLM version matrix', () => {

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { parseSecrets } from '../../src/config/secrets.js';
 import { findFreePort } from '../../src/runtime/ports.js';
 import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
-import { runCli, type Sandbox } from '../helpers/cli.js';
+import { runCli, runCliJson, type Sandbox } from '../helpers/cli.js';
 import { latestVenv } from '../helpers/litellm.js';
 import { proxySandbox } from '../helpers/proxy-sandbox.js';
 
@@ -22,15 +22,8 @@ beforeAll(async () => {
 });
 afterAll(async () => fake.close());
 
-async function setup(box: Sandbox, extra: string[] = [], env: Record<string, string> = {}) {
-  const result = await runCli(box, ['--non-interactive', '--json', '--endpoint', fake.codingBase, ...extra], { env: { ZAI_API_KEY: ZAI_KEY, ...env } });
-  let json: Record<string, any> = {};
-  try {
-    json = JSON.parse(result.stdout) as Record<string, any>;
-  } catch {
-    /* asserted by the caller */
-  }
-  return { ...result, json };
+function setup(box: Sandbox, extra: string[] = []) {
+  return runCliJson(box, ['--non-interactive', '--endpoint', fake.codingBase, ...extra], { env: { ZAI_API_KEY: ZAI_KEY } });
 }
 
 /** The address LiteLLM listens on, from /proc/net/tcp: proves it is loopback only. */
