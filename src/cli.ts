@@ -4,7 +4,6 @@
  */
 import { CancelledError, UserError, errorMessage } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import { HELP } from './help.js';
 import { parseOptions, type Options } from './options.js';
 
 declare const __VERSION__: string;
@@ -18,7 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     return reportEarly(error, argv.includes('--json'));
   }
   if (options.help) {
-    process.stdout.write(HELP);
+    process.stdout.write((await import('./help.js')).helpText());
     return ExitCode.ok;
   }
   if (options.version) {
@@ -32,17 +31,12 @@ export async function main(argv: string[]): Promise<number> {
     for (const value of secrets) out = out.split(value).join(`${value.slice(0, 3)}…(redacted)`);
     return out;
   };
-  const { createOutput } = await import('./ui/output.js');
-  const interactive = !options.nonInteractive && process.stdin.isTTY === true;
-  const framed = interactive && options.command === 'setup' ? (await import('@clack/prompts')).log : null;
-  const out = createOutput({ json: options.json, interactive, redact: redactText, framed });
-  const ctx = {
-    out,
-    version: VERSION,
-    addSecret(value: string | undefined) {
-      if (value && value.length >= 6) secrets.add(value);
-    },
+  const addSecret = (value: string | undefined) => {
+    if (value && value.length >= 6) secrets.add(value);
   };
+  const { buildContext } = await import('./context.js');
+  const ctx = await buildContext(options, { version: VERSION, stdinIsTty: process.stdin.isTTY === true, redact: redactText, addSecret });
+  const { out } = ctx;
   if (process.env.ZAI_API_KEY) ctx.addSecret(process.env.ZAI_API_KEY.trim());
 
   const onSigint = async () => {
@@ -55,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   try {
     const { runCommand } = await import('./commands/index.js');
-    return await runCommand(options, ctx);
+    return await runCommand(ctx);
   } catch (error) {
     return reportError(error, out, options);
   } finally {

@@ -1,4 +1,18 @@
-export const HELP = `glm-codex-setup: use Z.ai GLM models in OpenAI Codex CLI through a local LiteLLM proxy.
+import { questionFlags, SWITCHES } from './options.js';
+import type { FlagSpec } from './questions.js';
+
+function flagLines(flags: FlagSpec[]): string {
+  return flags
+    .map((flag) => {
+      const name = `${flag.short ? `-${flag.short}, ` : ''}--${flag.name}${flag.valueName ? ` ${flag.valueName}` : ''}`;
+      const [first, ...more] = flag.help.split('\n');
+      return [`  ${name.padEnd(23)}  ${first}`, ...more.map((line) => `${' '.repeat(27)}${line}`)].join('\n');
+    })
+    .join('\n');
+}
+
+export function helpText(): string {
+  return `glm-codex-setup: use Z.ai GLM models in OpenAI Codex CLI through a local LiteLLM proxy.
 
 Usage
   glm-codex-setup [setup] [options]   set up, or repair, everything (the default command)
@@ -10,27 +24,11 @@ Usage
   glm-codex-setup backups             list the backups the tool made
   glm-codex-setup restore [NAME]      put the files of one backup back (the newest by default)
 
+Answers (asked in the wizard when no flag or variable gives them)
+${flagLines(questionFlags())}
+
 Options
-  --non-interactive        no prompts: every answer from flags, env or defaults
-  --codex-home DIR         Codex's folder (default: $CODEX_HOME, else ~/.codex)
-  --state-dir DIR          the tool's folder: glm-bridge.yaml, secrets.env, logs, venv, backups
-                           (default: $GLM_CODEX_HOME, else ~/.glm-codex)
-  --model ID               GLM model id (default: glm-5.2; env GLM_CODEX_MODEL)
-  --endpoint PLAN|URL      coding | general | china | china-coding | a URL
-                           (default: coding = https://api.z.ai/api/coding/paas/v4; env GLM_CODEX_ENDPOINT)
-  --port N                 the proxy's port on 127.0.0.1 (default: 4000; env GLM_CODEX_PORT)
-  --make-default           also make GLM Codex's default model (top-level model/model_provider)
-  --no-make-default        put back the default model that --make-default replaced
-  --no-start               write the configuration only: no install, no proxy, no validation
-  --no-shell-rc            do not add the key block to ~/.bashrc, ~/.profile, ~/.zshenv, fish
-  --dry-run                print a diff of every file it would write; change nothing
-  --json                   print one JSON object with the result on stdout (never a secret)
-  --zai-key-file FILE      read the Z.ai API key from FILE (else env ZAI_API_KEY, else the stored key)
-  --force-rebuild          config.toml does not parse: back it up and rebuild it from what still parses
-  --python PATH            the Python to install LiteLLM with (default: python3, python, py -3)
-  -y, --yes                do not ask for confirmation
-  -h, --help               this help
-  -v, --version            the tool's version
+${flagLines(SWITCHES)}
 
 Non-interactive usage
   The Z.ai key is never a flag value (argv is visible to every user): set ZAI_API_KEY or use
@@ -46,3 +44,4 @@ Exit codes
   4 a file could not be changed safely (invalid TOML/YAML, read-only, locked)
   5 proxy could not start   6 validation failed   7 doctor found a problem   130 cancelled
 `;
+}

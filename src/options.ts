@@ -1,19 +1,11 @@
 import { parseArgs } from 'node:util';
 import { usageError } from './errors.js';
+import { QUESTIONS, type FlagSpec, type Given, type QuestionId } from './questions.js';
 
 export const COMMANDS = ['setup', 'doctor', 'status', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore'] as const;
 export type Command = (typeof COMMANDS)[number];
 
-export const ENDPOINTS = {
-  coding: 'https://api.z.ai/api/coding/paas/v4',
-  general: 'https://api.z.ai/api/paas/v4',
-  china: 'https://open.bigmodel.cn/api/paas/v4',
-  'china-coding': 'https://open.bigmodel.cn/api/coding/paas/v4',
-} as const;
-export type EndpointName = keyof typeof ENDPOINTS;
-
-export const DEFAULT_MODEL = 'glm-5.2';
-export const DEFAULT_PORT = 4000;
+export { DEFAULT_MODEL, DEFAULT_PORT, ENDPOINTS, parsePort, resolveEndpoint, validateModel, type EndpointName } from './questions.js';
 
 export interface Options {
   command: Command;
@@ -22,17 +14,11 @@ export interface Options {
   nonInteractive: boolean;
   codexHome: string | undefined;
   stateDir: string | undefined;
-  /** Undefined when neither a flag nor the environment gave one (a prompt may ask). */
-  model: string | undefined;
-  endpoint: string | undefined;
-  port: number | undefined;
-  makeDefault: boolean | undefined;
+  /** The answers that flags and the environment gave (questions.ts); the rest is asked, stored or defaulted. */
+  given: Given;
   start: boolean;
   dryRun: boolean;
   json: boolean;
-  zaiKeyFile: string | undefined;
-  /** Add the key block to shell startup files: undefined = ask (interactive) or yes. */
-  shellRc: boolean | undefined;
   python: string | undefined;
   yes: boolean;
   follow: boolean;
@@ -42,71 +28,45 @@ export interface Options {
   target: string | undefined;
 }
 
-const FLAGS = {
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-  'non-interactive': { type: 'boolean' },
-  'codex-home': { type: 'string' },
-  'state-dir': { type: 'string' },
-  model: { type: 'string' },
-  endpoint: { type: 'string' },
-  port: { type: 'string' },
-  'make-default': { type: 'boolean' },
-  'no-make-default': { type: 'boolean' },
-  'no-start': { type: 'boolean' },
-  'no-shell-rc': { type: 'boolean' },
-  'dry-run': { type: 'boolean' },
-  json: { type: 'boolean' },
-  'zai-key-file': { type: 'string' },
-  'zai-key': { type: 'string' },
-  python: { type: 'string' },
-  yes: { type: 'boolean', short: 'y' },
-  follow: { type: 'boolean', short: 'f' },
-  purge: { type: 'boolean' },
-  'force-rebuild': { type: 'boolean' },
-} as const;
+/** Flags that are not answers to a question: how the tool runs, not what it sets up. */
+export const SWITCHES: FlagSpec[] = [
+  { name: 'non-interactive', type: 'boolean', help: 'no prompts: every answer from flags, env or defaults' },
+  { name: 'codex-home', type: 'string', valueName: 'DIR', help: "Codex's folder (default: $CODEX_HOME, else ~/.codex)" },
+  { name: 'state-dir', type: 'string', valueName: 'DIR', help: "the tool's folder: glm-bridge.yaml, secrets.env, logs, venv, backups\n(default: $GLM_CODEX_HOME, else ~/.glm-codex)" },
+  { name: 'no-start', type: 'boolean', help: 'write the configuration only: no install, no proxy, no validation' },
+  { name: 'dry-run', type: 'boolean', help: 'print a diff of every file it would write; change nothing' },
+  { name: 'json', type: 'boolean', help: 'print one JSON object with the result on stdout (never a secret)' },
+  { name: 'force-rebuild', type: 'boolean', help: 'config.toml does not parse: back it up and rebuild it from what still parses' },
+  { name: 'python', type: 'string', valueName: 'PATH', help: 'the Python to install LiteLLM with (default: python3, python, py -3)' },
+  { name: 'yes', type: 'boolean', short: 'y', help: 'do not ask for confirmation' },
+  { name: 'follow', type: 'boolean', short: 'f', help: 'logs: keep printing new lines' },
+  { name: 'purge', type: 'boolean', help: "uninstall: also remove the tool's state dir" },
+  { name: 'help', type: 'boolean', short: 'h', help: 'this help' },
+  { name: 'version', type: 'boolean', short: 'v', help: "the tool's version" },
+];
 
-export function resolveEndpoint(value: string): string {
-  if (value in ENDPOINTS) return ENDPOINTS[value as EndpointName];
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw usageError(`--endpoint: "${value}" is neither a plan name nor a URL.`, `Use one of ${Object.keys(ENDPOINTS).join(', ')} or a full https:// URL.`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw usageError(`--endpoint: "${value}" must be an http(s) URL.`);
-  }
-  if (url.username || url.password) throw usageError('--endpoint: the URL must not contain credentials.');
-  return value.replace(/\/+$/, '');
+/** Every question's flags, in the table's order. */
+export function questionFlags(): FlagSpec[] {
+  return Object.values(QUESTIONS).flatMap((question) => question.flags);
 }
 
-export function parsePort(value: string, source: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw usageError(`${source}: "${value}" is not a port number (1-65535).`);
-  }
-  return port;
-}
-
-const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
-
-export function validateModel(value: string, source: string): string {
-  if (!MODEL_ID.test(value)) {
-    throw usageError(`${source}: "${value}" is not a model id (letters, digits, ".", "-", "_", ":"; no slashes).`, 'Example: --model glm-5.2');
-  }
-  if (/^gpt-/i.test(value)) throw usageError(`${source}: model ids starting with "gpt-" make Codex apply OpenAI model behaviour; use the GLM id.`);
-  return value;
+function parseArgsConfig() {
+  const config: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const flag of [...questionFlags(), ...SWITCHES]) config[flag.name] = { type: flag.type, ...(flag.short ? { short: flag.short } : {}) };
+  // Accepted only to be refused with the reason.
+  config['zai-key'] = { type: 'string' };
+  return config;
 }
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): Options {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: parseArgsConfig(), allowPositionals: true, strict: true });
   } catch (error) {
     throw usageError((error as Error).message.replace(/\. To specify.*$/s, '.'), 'Run `glm-codex-setup --help` for the list of flags.');
   }
-  const { values, positionals } = parsed;
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const { positionals } = parsed;
   if (values['zai-key'] !== undefined) {
     throw usageError('--zai-key is not accepted: a key in the command line is visible to every user of this machine.', 'Set ZAI_API_KEY in the environment, or pass --zai-key-file FILE.');
   }
@@ -116,35 +76,35 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (rest.length > (command === 'restore' ? 1 : 0)) throw usageError(`Unexpected argument "${rest[command === 'restore' ? 1 : 0]}".`);
   if (values['make-default'] && values['no-make-default']) throw usageError('--make-default and --no-make-default contradict each other.');
 
-  const modelSource = values.model !== undefined ? '--model' : 'GLM_CODEX_MODEL';
-  const modelValue = values.model ?? (env.GLM_CODEX_MODEL || undefined);
-  const endpointValue = values.endpoint ?? (env.GLM_CODEX_ENDPOINT || undefined);
-  const portSource = values.port !== undefined ? '--port' : 'GLM_CODEX_PORT';
-  const portValue = values.port ?? (env.GLM_CODEX_PORT || undefined);
+  const given: Given = {};
+  for (const id of Object.keys(QUESTIONS) as QuestionId[]) readGiven(id, values, env, given);
+  if (typeof values['zai-key-file'] === 'string') given.zaiKeyFile = values['zai-key-file'];
 
+  const flag = (name: string) => values[name] === true;
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   return {
     command,
-    help: values.help ?? false,
-    version: values.version ?? false,
-    nonInteractive: values['non-interactive'] ?? isTruthy(env.GLM_CODEX_NON_INTERACTIVE),
-    codexHome: values['codex-home'],
-    stateDir: values['state-dir'],
-    model: modelValue === undefined ? undefined : validateModel(modelValue, modelSource),
-    endpoint: endpointValue === undefined ? undefined : resolveEndpoint(endpointValue),
-    port: portValue === undefined ? undefined : parsePort(portValue, portSource),
-    makeDefault: values['make-default'] ? true : values['no-make-default'] ? false : undefined,
-    start: !values['no-start'],
-    dryRun: values['dry-run'] ?? false,
-    json: values.json ?? false,
-    zaiKeyFile: values['zai-key-file'],
-    shellRc: values['no-shell-rc'] ? false : undefined,
-    python: values.python,
-    yes: values.yes ?? false,
-    follow: values.follow ?? false,
-    purge: values.purge ?? false,
-    forceRebuild: values['force-rebuild'] ?? false,
+    help: flag('help'),
+    version: flag('version'),
+    nonInteractive: flag('non-interactive') || isTruthy(env.GLM_CODEX_NON_INTERACTIVE),
+    codexHome: text('codex-home'),
+    stateDir: text('state-dir'),
+    given,
+    start: !flag('no-start'),
+    dryRun: flag('dry-run'),
+    json: flag('json'),
+    python: text('python'),
+    yes: flag('yes'),
+    follow: flag('follow'),
+    purge: flag('purge'),
+    forceRebuild: flag('force-rebuild'),
     target: command === 'restore' ? rest[0] : undefined,
   };
+}
+
+function readGiven<K extends QuestionId>(id: K, values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv, given: Given): void {
+  const value = QUESTIONS[id].fromArgs(values, env);
+  if (value !== undefined) given[id] = value;
 }
 
 function isTruthy(value: string | undefined): boolean {

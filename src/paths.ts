@@ -1,9 +1,8 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const PROVIDER_ID = 'glm-litellm';
-export const PROFILE_NAME = 'glm';
-export const KEY_ENV = 'LITELLM_API_KEY';
+/** Every mode writes the same profile: `codex --profile glm`. */
+const PROFILE_FILE = 'glm.config.toml';
 
 /** A path as people write it: ~ for the home folder. */
 export function tildify(path: string, home = process.env.HOME || homedir()): string {
@@ -38,7 +37,7 @@ export function resolvePaths(input: { codexHome?: string | undefined; stateDir?:
   return {
     codexHome,
     codexConfig: join(codexHome, 'config.toml'),
-    codexProfile: join(codexHome, `${PROFILE_NAME}.config.toml`),
+    codexProfile: join(codexHome, PROFILE_FILE),
     stateDir,
     bridgeConfig: join(stateDir, 'glm-bridge.yaml'),
     secrets: join(stateDir, 'secrets.env'),

@@ -1,4 +1,7 @@
-/** Step 3 of the pipeline: carry out the operations, each file backed up first and replaced atomically. */
+/**
+ * Step 3 of the pipeline, and the only place that changes the machine: files are backed up first
+ * and replaced atomically; `run` operations (install, start, stop) go to apply/actions.ts.
+ */
 import { unlink } from 'node:fs/promises';
 import { realTarget, writeFileAtomic } from '../fs/atomic-write.js';
 import { backupFile, backupRunDir, type BackupRecord } from '../fs/backup.js';
@@ -6,8 +9,8 @@ import { acquireLock } from '../fs/lock.js';
 import { readTextIfExists } from '../fs/read.js';
 import { CancelledError, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import type { Paths } from '../paths.js';
-import type { Operation } from '../plan/plan.js';
+import type { FileOperation, Operation } from '../plan/operations.js';
+import { runAction, type ActionEnv, type RunResults } from './actions.js';
 
 /**
  * Ctrl-C while files are being replaced: the file in hand is finished (its rename is atomic
@@ -20,39 +23,51 @@ export function requestStop(): boolean {
   return interruption.writing;
 }
 
-export interface ApplyResult {
+export interface ApplyResult extends RunResults {
   written: string[];
   backups: BackupRecord[];
 }
 
-export async function applyOperations(operations: Operation[], paths: Paths): Promise<ApplyResult> {
-  const result: ApplyResult = { written: [], backups: [] };
+async function applyFile(op: FileOperation, runDir: string, result: ApplyResult): Promise<void> {
+  const current = await readTextIfExists(op.path);
+  if (current !== op.before) {
+    throw new UserError('changed-meanwhile', `${op.path} changed while glm-codex-setup was running; nothing more was written.`, {
+      exitCode: ExitCode.config,
+      fix: 'Run glm-codex-setup again.',
+    });
+  }
+  if (op.before !== null) {
+    const backup = await backupFile(op.path, runDir);
+    if (backup) result.backups.push(backup);
+  }
+  if (op.kind === 'delete') await unlink(await realTarget(op.path));
+  else {
+    await writeFileAtomic(op.path, op.after, {
+      newFileMode: op.newFileMode,
+      ...(op.secret ? { forceMode: 0o600 } : {}),
+    });
+  }
+  result.written.push(op.path);
+}
+
+/** Carries out the operations in order, under the state dir's lock. */
+export async function applyOperations(operations: Operation[], env: ActionEnv): Promise<ApplyResult> {
+  const result: ApplyResult = { written: [], backups: [], litellm: null, proxy: null, stopped: [] };
   if (operations.length === 0) return result;
-  const release = await acquireLock(paths.lock);
+  const release = await acquireLock(env.paths.lock);
   interruption.writing = true;
   try {
-    const runDir = backupRunDir(paths.backups);
+    const runDir = backupRunDir(env.paths.backups);
     for (const op of operations) {
       if (interruption.requested) throw new CancelledError();
-      const current = await readTextIfExists(op.path);
-      if (current !== op.before) {
-        throw new UserError('changed-meanwhile', `${op.path} changed while glm-codex-setup was running; nothing more was written.`, {
-          exitCode: ExitCode.config,
-          fix: 'Run glm-codex-setup again.',
-        });
+      if (op.kind !== 'run') {
+        await applyFile(op, runDir, result);
+        continue;
       }
-      if (op.before !== null) {
-        const backup = await backupFile(op.path, runDir);
-        if (backup) result.backups.push(backup);
-      }
-      if (op.kind === 'delete') await unlink(await realTarget(op.path));
-      else {
-        await writeFileAtomic(op.path, op.after, {
-          newFileMode: op.newFileMode,
-          ...(op.secret ? { forceMode: 0o600 } : {}),
-        });
-      }
-      result.written.push(op.path);
+      // A command (an install, a proxy start) is not a half-written file: Ctrl-C ends it at once.
+      interruption.writing = false;
+      await runAction(op, env, result);
+      interruption.writing = true;
     }
     return result;
   } finally {

@@ -5,10 +5,10 @@ import { applyOperations } from '../apply/apply.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { readTextIfExists } from '../fs/read.js';
-import type { Options } from '../options.js';
-import { resolvePaths, tildify } from '../paths.js';
+import { keyEnvFiles } from '../config/shell-env.js';
+import { tildify } from '../paths.js';
 import type { Operation } from '../plan/plan.js';
-import type { CommandContext } from './setup.js';
+import type { Context } from '../context.js';
 
 interface BackupRun {
   name: string;
@@ -32,8 +32,8 @@ async function listRuns(backupsDir: string): Promise<BackupRun[]> {
   return runs;
 }
 
-export async function runBackups(options: Options, ctx: CommandContext): Promise<number> {
-  const paths = resolvePaths(options);
+export async function runBackups(ctx: Context): Promise<number> {
+  const { options, paths } = ctx;
   const runs = await listRuns(paths.backups);
   if (runs.length === 0) ctx.out.info(`No backups in ${tildify(paths.backups)}.`);
   for (const run of runs) {
@@ -44,8 +44,8 @@ export async function runBackups(options: Options, ctx: CommandContext): Promise
   return ExitCode.ok;
 }
 
-export async function runRestore(options: Options, ctx: CommandContext): Promise<number> {
-  const paths = resolvePaths(options);
+export async function runRestore(ctx: Context): Promise<number> {
+  const { options, paths } = ctx;
   const runs = await listRuns(paths.backups);
   const run = options.target ? runs.find((r) => r.name === options.target) : runs[runs.length - 1];
   if (!run) {
@@ -55,14 +55,16 @@ export async function runRestore(options: Options, ctx: CommandContext): Promise
     });
   }
   const ops: Operation[] = [];
+  // Files that hold keys come back 0600, whatever the backup's mode.
+  const secretFiles = new Set([paths.secrets, ...Object.values(keyEnvFiles(paths.stateDir))]);
   for (const file of run.files) {
     const content = await readFile(file.backup, 'utf8');
     const current = await readTextIfExists(file.original);
     if (current === content) continue;
-    const secret = /secrets\.env|codex-env\./.test(file.original);
+    const secret = secretFiles.has(file.original);
     ops.push({ kind: 'write', path: file.original, label: `restore from ${run.name}`, before: current, after: content, secret, newFileMode: secret ? 0o600 : 0o644 });
   }
-  const applied = await applyOperations(ops, paths);
+  const applied = await applyOperations(ops, { paths, out: ctx.out, options, runtime: null });
   for (const path of applied.written) ctx.out.success(`Restored ${tildify(path)} from ${run.name}`);
   if (ops.length === 0) ctx.out.info(`Nothing to restore: the files already match backup ${run.name}.`);
   ctx.out.result({ ok: true, command: 'restore', backup: run.name, restored: applied.written, backups: applied.backups });

@@ -1,29 +1,31 @@
-/** doctor: inspect + verify, never apply. PASS/WARN/FAIL lines; exit 0 only when nothing FAILs. */
+/**
+ * doctor: inspect + verify, never apply. Each unit's checks, then "a fresh plan would change
+ * nothing", then the mode's own proof. PASS/WARN/FAIL lines; exit 0 only when nothing FAILs.
+ */
+import type { Context } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { inspect } from '../inspect/inspect.js';
-import type { Options } from '../options.js';
-import { resolvePaths } from '../paths.js';
+import { modeFor } from '../modes/index.js';
 import { detectLiteLLM } from '../runtime/litellm.js';
-import { proxyProcessState } from '../runtime/proxy.js';
 import { findPython } from '../runtime/python.js';
 import { runChecks } from '../verify/checks.js';
 import { waitForReady } from '../verify/validate.js';
-import type { CommandContext } from './setup.js';
 
-export async function runDoctor(options: Options, ctx: CommandContext): Promise<number> {
-  const { out } = ctx;
-  const paths = resolvePaths(options);
+export async function runDoctor(ctx: Context): Promise<number> {
+  const { out, options, paths } = ctx;
   const state = await inspect(paths);
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
   const python = await findPython(options.python ?? state.manifest.litellmPython).catch(() => null);
-  const [litellm, proxy] = await Promise.all([detectLiteLLM(paths.venv, python), proxyProcessState(paths)]);
+  const litellm = await detectLiteLLM(paths.venv, python);
+  const { proxy } = state;
   const ready =
     proxy.kind === 'running' &&
     (await waitForReady(proxy.record.port, { timeoutMs: 3000 }).then(
       () => true,
       () => false,
     ));
-  const checks = await runChecks({ state, litellm, proxy, ready, cwd: process.cwd() });
+  const mode = modeFor(undefined);
+  const checks = await runChecks(mode, { state, litellm, proxy, ready, cwd: process.cwd() });
   for (const check of checks) {
     const line = `${check.status}  ${check.message}`;
     if (check.status === 'PASS') out.success(line);

@@ -1,25 +1,24 @@
-import type { Options } from '../options.js';
-import type { CommandContext } from './setup.js';
+import type { Context } from '../context.js';
 
-export async function runCommand(options: Options, ctx: CommandContext): Promise<number> {
-  switch (options.command) {
+export async function runCommand(ctx: Context): Promise<number> {
+  switch (ctx.options.command) {
     case 'setup':
-      return (await import('./setup.js')).runSetup(options, ctx);
+      return (await import('./setup.js')).runSetup(ctx);
     case 'start':
-      return (await import('./proxy-commands.js')).runStart(options, ctx);
+      return (await import('./proxy-commands.js')).runStart(ctx);
     case 'stop':
-      return (await import('./proxy-commands.js')).runStop(options, ctx);
+      return (await import('./proxy-commands.js')).runStop(ctx);
     case 'status':
-      return (await import('./proxy-commands.js')).runStatus(options, ctx);
+      return (await import('./proxy-commands.js')).runStatus(ctx);
     case 'logs':
-      return (await import('./proxy-commands.js')).runLogs(options, ctx);
+      return (await import('./proxy-commands.js')).runLogs(ctx);
     case 'doctor':
-      return (await import('./doctor.js')).runDoctor(options, ctx);
+      return (await import('./doctor.js')).runDoctor(ctx);
     case 'uninstall':
-      return (await import('./uninstall.js')).runUninstall(options, ctx);
+      return (await import('./uninstall.js')).runUninstall(ctx);
     case 'backups':
-      return (await import('./backups.js')).runBackups(options, ctx);
+      return (await import('./backups.js')).runBackups(ctx);
     case 'restore':
-      return (await import('./backups.js')).runRestore(options, ctx);
+      return (await import('./backups.js')).runRestore(ctx);
   }
 }

@@ -6,14 +6,13 @@ import { parseSecrets } from '../config/secrets.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { readTextIfExists } from '../fs/read.js';
-import type { Options } from '../options.js';
 import { DEFAULT_PORT } from '../options.js';
-import { resolvePaths, type Paths } from '../paths.js';
+import type { Paths } from '../paths.js';
 import { chooseLiteLLM, detectLiteLLM } from '../runtime/litellm.js';
 import { findPython } from '../runtime/python.js';
 import { ensureProxy } from '../runtime/runtime.js';
 import { forgetPidFile, logTail, proxyProcessState, sleep, stopProxy } from '../runtime/proxy.js';
-import type { CommandContext } from './setup.js';
+import type { Context } from '../context.js';
 
 async function requireSetup(paths: Paths) {
   const manifest = parseManifest(await readTextIfExists(paths.manifest));
@@ -25,8 +24,8 @@ async function requireSetup(paths: Paths) {
   return { manifest, secrets };
 }
 
-export async function runStart(options: Options, ctx: CommandContext): Promise<number> {
-  const paths = resolvePaths(options);
+export async function runStart(ctx: Context): Promise<number> {
+  const { options, paths } = ctx;
   const { manifest, secrets } = await requireSetup(paths);
   for (const value of Object.values(secrets)) ctx.addSecret(value);
   const python = await findPython(options.python ?? manifest.litellmPython).catch(() => null);
@@ -34,15 +33,15 @@ export async function runStart(options: Options, ctx: CommandContext): Promise<n
   if (!litellm) {
     throw new UserError('litellm-missing', 'No LiteLLM that bridges is installed.', { exitCode: ExitCode.prerequisite, fix: 'Run glm-codex-setup to install it.' });
   }
-  const port = options.port ?? manifest.port ?? DEFAULT_PORT;
+  const port = options.given.port ?? manifest.port ?? DEFAULT_PORT;
   const proxy = await ensureProxy({ paths, litellm, port, out: ctx.out });
   if (proxy.action === 'reused') ctx.out.success(`Proxy already running (pid ${proxy.pid}, port ${port})`);
   ctx.out.result({ ok: true, command: 'start', proxy });
   return ExitCode.ok;
 }
 
-export async function runStop(options: Options, ctx: CommandContext): Promise<number> {
-  const paths = resolvePaths(options);
+export async function runStop(ctx: Context): Promise<number> {
+  const { options, paths } = ctx;
   const state = await proxyProcessState(paths);
   if (state.kind === 'running') {
     await stopProxy(paths, state.record);
@@ -57,8 +56,8 @@ export async function runStop(options: Options, ctx: CommandContext): Promise<nu
   return ExitCode.ok;
 }
 
-export async function runStatus(options: Options, ctx: CommandContext): Promise<number> {
-  const paths = resolvePaths(options);
+export async function runStatus(ctx: Context): Promise<number> {
+  const { options, paths } = ctx;
   const state = await proxyProcessState(paths);
   if (state.kind === 'running') {
     ctx.out.success(`Proxy running: pid ${state.record.pid}, http://127.0.0.1:${state.record.port}, since ${state.record.startedAt}`);
@@ -79,8 +78,8 @@ export async function runStatus(options: Options, ctx: CommandContext): Promise<
   return state.kind === 'running' ? ExitCode.ok : ExitCode.unhealthy;
 }
 
-export async function runLogs(options: Options, ctx: CommandContext): Promise<number> {
-  const paths = resolvePaths(options);
+export async function runLogs(ctx: Context): Promise<number> {
+  const { options, paths } = ctx;
   const { secrets } = parseSecrets((await readTextIfExists(paths.secrets)) ?? '');
   for (const value of Object.values(secrets)) ctx.addSecret(value);
   for (const line of await logTail(paths.logFile, 50)) ctx.out.info(line);

@@ -1,9 +1,10 @@
 /**
  * What the tool owns in Codex's configuration, expressed as lossless TOML edits:
- * `[model_providers.glm-litellm]` in config.toml, the `glm` profile (a file for Codex >= 0.134,
- * a `[profiles.glm]` table before), and optionally the top-level default model.
+ * the provider table (`[model_providers.glm-litellm]` in local mode) in config.toml, the profile (a
+ * file for Codex >= 0.134, a `[profiles.glm]` table before), and optionally the top-level default.
+ * Which provider and profile: the mode's ProviderSpec.
  */
-import { KEY_ENV, PROFILE_NAME, PROVIDER_ID } from '../paths.js';
+import type { ProviderSpec } from '../modes/types.js';
 import { getIn } from './toml-data.js';
 import { editToml, type TomlEdit, type TomlScalar } from './toml-edit.js';
 import { parseTomlData, splitBom, type TomlData } from './toml-syntax.js';
@@ -27,12 +28,12 @@ export interface Setting {
 const enforced = (key: string, value: TomlScalar): Setting => ({ key, value, enforce: true });
 const preset = (key: string, value: TomlScalar): Setting => ({ key, value, enforce: false });
 
-export function providerSettings(port: number): Setting[] {
+export function providerSettings(provider: ProviderSpec): Setting[] {
   return [
-    preset('name', 'GLM via LiteLLM (glm-codex-setup)'),
-    enforced('base_url', `http://127.0.0.1:${port}/v1`),
-    enforced('env_key', KEY_ENV),
-    preset('env_key_instructions', 'Open a new terminal, or run `glm-codex-setup` to repair the setup (the key is kept in ~/.glm-codex/secrets.env).'),
+    preset('name', provider.name),
+    enforced('base_url', provider.baseUrl),
+    enforced('env_key', provider.auth.envVar),
+    preset('env_key_instructions', provider.auth.instructions),
     enforced('wire_api', 'responses'),
     preset('request_max_retries', 4),
     preset('stream_idle_timeout_ms', 300000),
@@ -40,10 +41,10 @@ export function providerSettings(port: number): Setting[] {
 }
 
 /** Profile keys for GLM through LiteLLM (see the Codex facts); model and provider are enforced. */
-export function profileFileSettings(model: string): Setting[] {
+export function profileFileSettings(model: string, providerId: string): Setting[] {
   return [
     enforced('model', model),
-    enforced('model_provider', PROVIDER_ID),
+    enforced('model_provider', providerId),
     preset('model_context_window', 200000),
     preset('model_auto_compact_token_limit', 160000),
     preset('model_reasoning_summary', 'none'),
@@ -58,8 +59,8 @@ export function profileFileSettings(model: string): Setting[] {
 }
 
 /** Only flat keys are valid inside a legacy `[profiles.glm]` table. */
-export function profileTableSettings(model: string): Setting[] {
-  return profileFileSettings(model).filter((setting) => !setting.key.includes('.'));
+export function profileTableSettings(model: string, providerId: string): Setting[] {
+  return profileFileSettings(model, providerId).filter((setting) => !setting.key.includes('.'));
 }
 
 export interface DefaultModelChange {
@@ -72,7 +73,7 @@ export interface DefaultModelChange {
 export interface CodexConfigInput {
   text: string;
   file: string;
-  port: number;
+  provider: ProviderSpec;
   model: string;
   shape: ProfileShape;
   defaults: DefaultModelChange;
@@ -87,31 +88,31 @@ function settingEdits(base: readonly string[], data: TomlData, settings: Setting
   return edits;
 }
 
-/** True when a `[profiles.glm]` table was written by this tool (it points at our provider). */
-export function isOwnLegacyProfile(data: TomlData): boolean {
-  return getIn(data, ['profiles', PROFILE_NAME, 'model_provider']) === PROVIDER_ID;
+/** True when a `[profiles.<profile>]` table was written by this tool (it points at our provider). */
+export function isOwnLegacyProfile(data: TomlData, provider: Pick<ProviderSpec, 'id' | 'profile'>): boolean {
+  return getIn(data, ['profiles', provider.profile, 'model_provider']) === provider.id;
 }
 
 export function codexConfigEdits(input: CodexConfigInput, data: TomlData): TomlEdit[] {
-  const provider = ['model_providers', PROVIDER_ID];
-  const edits = settingEdits(provider, data, providerSettings(input.port));
+  const { provider } = input;
+  const edits = settingEdits(['model_providers', provider.id], data, providerSettings(provider));
 
   if (input.shape === 'file') {
-    if (isOwnLegacyProfile(data)) edits.push({ op: 'delete-table', path: ['profiles', PROFILE_NAME] });
-    if (getIn(data, ['profile']) === PROFILE_NAME) edits.push({ op: 'delete-key', path: ['profile'] });
+    if (isOwnLegacyProfile(data, provider)) edits.push({ op: 'delete-table', path: ['profiles', provider.profile] });
+    if (getIn(data, ['profile']) === provider.profile) edits.push({ op: 'delete-key', path: ['profile'] });
   } else {
-    edits.push(...settingEdits(['profiles', PROFILE_NAME], data, profileTableSettings(input.model)));
+    edits.push(...settingEdits(['profiles', provider.profile], data, profileTableSettings(input.model, provider.id)));
   }
 
   const { makeDefault, previous } = input.defaults;
   if (makeDefault === true) {
-    edits.push({ op: 'set', path: ['model'], value: input.model }, { op: 'set', path: ['model_provider'], value: PROVIDER_ID });
-  } else if (makeDefault === false && getIn(data, ['model_provider']) === PROVIDER_ID) {
+    edits.push({ op: 'set', path: ['model'], value: input.model }, { op: 'set', path: ['model_provider'], value: provider.id });
+  } else if (makeDefault === false && getIn(data, ['model_provider']) === provider.id) {
     for (const key of ['model', 'model_provider'] as const) {
       const before = previous?.[key] ?? null;
       edits.push(before === null ? { op: 'delete-key', path: [key] } : { op: 'set', path: [key], value: before });
     }
-  } else if (makeDefault === undefined && getIn(data, ['model_provider']) === PROVIDER_ID && getIn(data, ['model']) !== input.model) {
+  } else if (makeDefault === undefined && getIn(data, ['model_provider']) === provider.id && getIn(data, ['model']) !== input.model) {
     // GLM is already the default: keep the default model in step with the chosen one.
     edits.push({ op: 'set', path: ['model'], value: input.model });
   }
@@ -124,9 +125,9 @@ export function planCodexConfig(input: CodexConfigInput): string {
 }
 
 /** The `glm.config.toml` profile file: created from the template, or updated keeping the user's keys. */
-export function planProfileFile(text: string, file: string, model: string): string {
+export function planProfileFile(text: string, file: string, model: string, providerId: string): string {
   const data = parseTomlData(splitBom(text).body, file);
-  const edits = settingEdits([], data, profileFileSettings(model));
+  const edits = settingEdits([], data, profileFileSettings(model, providerId));
   return editToml(text, edits, file).text;
 }
 
@@ -134,13 +135,14 @@ export function planProfileFile(text: string, file: string, model: string): stri
  * Problems in the user's own part of config.toml that stop Codex whatever this tool writes.
  * The tool never edits those parts silently; it names them with the fix.
  */
-export function userConfigProblems(data: TomlData, file: string, shape: ProfileShape): string[] {
+export function userConfigProblems(data: TomlData, file: string, shape: ProfileShape, provider: Pick<ProviderSpec, 'id' | 'profile'>): string[] {
+  const own = provider;
   const problems: string[] = [];
   const providers = getIn(data, ['model_providers']);
   if (providers && typeof providers === 'object') {
-    for (const [id, provider] of Object.entries(providers as Record<string, unknown>)) {
-      if (id === PROVIDER_ID || !provider || typeof provider !== 'object') continue;
-      if ((provider as Record<string, unknown>).wire_api === 'chat') {
+    for (const [id, table] of Object.entries(providers as Record<string, unknown>)) {
+      if (id === own.id || !table || typeof table !== 'object') continue;
+      if ((table as Record<string, unknown>).wire_api === 'chat') {
         problems.push(`${file}: provider "${id}" has wire_api = "chat", which Codex no longer accepts: every codex start fails. Set it to "responses" (or remove that provider).`);
       }
       if (['openai', 'ollama', 'lmstudio'].includes(id)) {
@@ -149,7 +151,7 @@ export function userConfigProblems(data: TomlData, file: string, shape: ProfileS
     }
   }
   const selector = getIn(data, ['profile']);
-  if (shape === 'file' && typeof selector === 'string' && selector !== PROFILE_NAME) {
+  if (shape === 'file' && typeof selector === 'string' && selector !== own.profile) {
     problems.push(`${file}: the legacy line profile = "${selector}" stops every start of this Codex version. Remove it and use \`codex --profile ${selector}\` with ${selector}.config.toml instead.`);
   }
   return problems;

@@ -5,7 +5,6 @@
  * as dotfiles) nor in config.toml. Re-runs replace the block in place; uninstall removes it.
  */
 import { join } from 'node:path';
-import { KEY_ENV } from '../paths.js';
 import { findOnPath, pathExists } from '../system.js';
 
 export const BLOCK_START = '# >>> glm-codex-setup >>>';
@@ -34,9 +33,9 @@ export function keyEnvFiles(stateDir: string): Record<ShellKind, string> {
   return { sh: join(stateDir, 'codex-env.sh'), fish: join(stateDir, 'codex-env.fish') };
 }
 
-export function renderKeyEnv(kind: ShellKind, key: string): string {
+export function renderKeyEnv(kind: ShellKind, envVar: string, key: string): string {
   const header = '# Written by glm-codex-setup (mode 0600): the local LiteLLM proxy key for `codex --profile glm`.\n';
-  return kind === 'sh' ? `${header}export ${KEY_ENV}=${shQuote(key)}\n` : `${header}set -gx ${KEY_ENV} ${fishQuote(key)}\n`;
+  return kind === 'sh' ? `${header}export ${envVar}=${shQuote(key)}\n` : `${header}set -gx ${envVar} ${fishQuote(key)}\n`;
 }
 
 export function renderBlock(kind: ShellKind, envFile: string, eol = '\n'): string {

@@ -3,7 +3,7 @@
  * - the error lies inside the tool's own section: drop that section (the merge writes it anew);
  * - --force-rebuild: keep every section that still parses, drop the others, and say which.
  */
-import { PROFILE_NAME, PROVIDER_ID } from '../paths.js';
+import type { ProviderSpec } from '../modes/types.js';
 import { validateToml, type TomlSyntaxProblem } from './toml-syntax.js';
 
 const HEADER = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$/;
@@ -29,10 +29,10 @@ function headerPath(header: string): string {
   return header.replace(/\s*\.\s*/g, '.').replace(/"([^"]*)"|'([^']*)'/g, (_, a: string | undefined, b: string | undefined) => a ?? b ?? '');
 }
 
-export function isOwnSection(header: string | null): boolean {
+export function isOwnSection(header: string | null, own: Pick<ProviderSpec, 'id' | 'profile'>): boolean {
   if (header === null) return false;
   const path = headerPath(header);
-  return [`model_providers.${PROVIDER_ID}`, `profiles.${PROFILE_NAME}`].some((own) => path === own || path.startsWith(`${own}.`));
+  return [`model_providers.${own.id}`, `profiles.${own.profile}`].some((section) => path === section || path.startsWith(`${section}.`));
 }
 
 function parses(text: string, file: string): boolean {
@@ -45,11 +45,16 @@ function parses(text: string, file: string): boolean {
 }
 
 /** The text without the tool's own section that holds the error, when that alone makes it parse. */
-export function dropBrokenOwnSection(text: string, file: string, problem: TomlSyntaxProblem): { text: string; section: string } | null {
+export function dropBrokenOwnSection(
+  text: string,
+  file: string,
+  problem: TomlSyntaxProblem,
+  own: Pick<ProviderSpec, 'id' | 'profile'>,
+): { text: string; section: string } | null {
   const sections = splitSections(text);
   const holder = [...sections].reverse().find((s) => s.startLine <= problem.line);
-  if (!holder || !isOwnSection(holder.header)) return null;
-  const kept = sections.filter((s) => s !== holder && !isOwnSection(s.header));
+  if (!holder || !isOwnSection(holder.header, own)) return null;
+  const kept = sections.filter((s) => s !== holder && !isOwnSection(s.header, own));
   const candidate = kept.flatMap((s) => s.lines).join('\n');
   return parses(candidate, file) ? { text: candidate, section: `[${holder.header}] (line ${holder.startLine})` } : null;
 }

@@ -6,6 +6,7 @@ import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { readTextIfExists } from '../fs/read.js';
 import type { Paths } from '../paths.js';
 import { keyEnvFiles, rcTargets, type RcTarget } from '../config/shell-env.js';
+import { proxyProcessState, type ProxyProcessState } from '../runtime/proxy.js';
 import { detectCodex, type CodexInstall } from './codex-version.js';
 
 export interface FileSnapshot {
@@ -27,6 +28,8 @@ export interface SetupState {
   /** Shell startup files that get the key block, as they are now. */
   rcFiles: (RcTarget & { text: string | null })[];
   keyEnvFiles: { sh: FileSnapshot & { mode: number | null }; fish: FileSnapshot & { mode: number | null } };
+  /** The proxy the pid file names: running (ours), stale, or none. */
+  proxy: ProxyProcessState;
 }
 
 async function snapshot(path: string): Promise<FileSnapshot> {
@@ -40,12 +43,13 @@ async function snapshotWithMode(path: string): Promise<FileSnapshot & { mode: nu
 }
 
 export async function inspectFiles(paths: Paths): Promise<Omit<SetupState, 'codex'>> {
-  const [codexConfig, codexProfile, bridge, secretsFile, manifestFile] = await Promise.all([
+  const [codexConfig, codexProfile, bridge, secretsFile, manifestFile, proxy] = await Promise.all([
     snapshot(paths.codexConfig),
     snapshot(paths.codexProfile),
     snapshot(paths.bridgeConfig),
     snapshotWithMode(paths.secrets),
     snapshot(paths.manifest),
+    proxyProcessState(paths),
   ]);
   const home = process.env.HOME ?? homedir();
   const rcFiles = await Promise.all((await rcTargets(home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
@@ -63,6 +67,7 @@ export async function inspectFiles(paths: Paths): Promise<Omit<SetupState, 'code
     secretsOtherLines: otherLines,
     rcFiles,
     keyEnvFiles: { sh: await snapshotWithMode(envFiles.sh), fish: await snapshotWithMode(envFiles.fish) },
+    proxy,
   };
 }
 

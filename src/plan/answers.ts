@@ -1,134 +1,87 @@
 /**
- * Every answer resolves as flag ?? env ?? (interactive ? prompt : stored value ?? default):
- * one code path for both modes.
+ * Every answer resolves as flag ?? env ?? (interactive ? prompt : stored value ?? default), walking
+ * the mode's rows of the question table (questions.ts): one code path for both kinds of run.
  */
 import { readFile } from 'node:fs/promises';
-import { generateMasterKey, isValidSecretValue, normalizeZaiKey } from '../config/secrets.js';
+import { isValidSecretValue, normalizeZaiKey } from '../config/secrets.js';
+import type { Context } from '../context.js';
 import { UserError, usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SetupState } from '../inspect/inspect.js';
-import { DEFAULT_MODEL, DEFAULT_PORT, ENDPOINTS, resolveEndpoint, validateModel, type Options } from '../options.js';
+import type { Answers, Mode } from '../modes/types.js';
+import type { Options } from '../options.js';
+import { QUESTIONS, type Draft, type Question, type QuestionId } from '../questions.js';
 import type { Prompts } from '../ui/prompts.js';
-import type { Answers } from './plan.js';
-import { tildify } from '../paths.js';
 
-const CODING_PLAN_NOTE =
-  'Z.ai says Coding Plan quotas are meant for its list of approved tools, and Codex is not on it; pay-as-you-go keys (the "general" endpoint) have no such limit.';
+export { CODING_PLAN_NOTE } from '../questions.js';
 
-export async function resolveZaiKey(options: Options, state: SetupState, ask: Prompts | null, env = process.env): Promise<string> {
+/** The Z.ai key: the environment, else --zai-key-file, else (asked or) the stored one. */
+export async function resolveZaiKey(options: Pick<Options, 'given'>, state: SetupState, prompts: Prompts | null, env = process.env): Promise<string> {
   if (env.ZAI_API_KEY) return normalizeZaiKey(env.ZAI_API_KEY, 'the ZAI_API_KEY variable');
-  if (options.zaiKeyFile) {
+  const file = options.given.zaiKeyFile;
+  if (file) {
     let text: string;
     try {
-      text = await readFile(options.zaiKeyFile, 'utf8');
+      text = await readFile(file, 'utf8');
     } catch (error) {
-      throw new UserError('key-file', `Cannot read --zai-key-file ${options.zaiKeyFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, {
+      throw new UserError('key-file', `Cannot read --zai-key-file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, {
         exitCode: ExitCode.usage,
         fix: 'Check the path and its permissions.',
       });
     }
-    return normalizeZaiKey(text, options.zaiKeyFile);
+    return normalizeZaiKey(text, file);
   }
   const stored = state.secrets.ZAI_API_KEY;
-  if (ask) {
-    if (stored && (await ask.confirm(`Keep the Z.ai API key stored in ${state.paths.secrets}?`, true))) return stored;
-    const entered = await ask.secret('Your Z.ai API key (input hidden)', (value) => {
+  if (prompts) {
+    if (stored && (await prompts.confirm(`Keep the Z.ai API key stored in ${state.paths.secrets}?`, true))) return stored;
+    const entered = await prompts.secret('Your Z.ai API key (input hidden)', (value) => {
       const key = value.trim();
       if (!key) return 'The key is required: create one at https://z.ai/manage-apikey/apikey-list';
       return isValidSecretValue(key) ? undefined : 'That does not look like a key: no spaces or quotes.';
     });
     return normalizeZaiKey(entered, 'the prompt');
   }
-  if (stored) return stored;
-  throw new UserError('key-missing', 'No Z.ai API key: none in the environment, in --zai-key-file, or stored from an earlier run.', {
-    exitCode: ExitCode.usage,
-    fix: 'Set ZAI_API_KEY=… in the environment, or pass --zai-key-file FILE.',
-  });
+  return stored ?? QUESTIONS.zaiKey.fallback(state, {});
 }
 
-export async function resolveAnswers(
-  options: Options,
+async function resolveOne<K extends QuestionId>(id: K, ctx: Pick<Context, 'options' | 'prompts'>, state: SetupState, draft: Partial<Draft>, env: NodeJS.ProcessEnv): Promise<Draft[K]> {
+  if (id === 'zaiKey') return (await resolveZaiKey(ctx.options, state, ctx.prompts, env)) as Draft[K];
+  const question = QUESTIONS[id];
+  const value = await firstAnswer(question, ctx, state, draft);
+  const { start, dryRun } = ctx.options;
+  return question.settle && start && !dryRun ? question.settle(value, { prompts: ctx.prompts, state }) : value;
+}
+
+async function firstAnswer<K extends QuestionId>(question: Question<K>, ctx: Pick<Context, 'options' | 'prompts'>, state: SetupState, draft: Partial<Draft>): Promise<Draft[K]> {
+  const given = ctx.options.given[question.id] as Draft[K] | undefined;
+  if (given !== undefined) return given;
+  const stored = question.stored?.(state);
+  const asking = ctx.prompts !== null && question.ask !== undefined && (question.askWhen ? question.askWhen(state, draft) : stored === undefined);
+  const asked = asking ? await question.ask!({ prompts: ctx.prompts!, state, draft }) : undefined;
+  if (asked !== undefined) return asked;
+  return stored !== undefined ? stored : question.fallback(state, draft);
+}
+
+export async function resolveAnswers<A extends Answers>(
+  ctx: Pick<Context, 'options' | 'prompts'>,
   state: SetupState,
-  ask: Prompts | null,
+  mode: Mode<A>,
   env = process.env,
-): Promise<Answers> {
-  const stored = state.manifest;
-  let apiBase = options.endpoint ?? stored.apiBase;
-  if (apiBase === undefined && ask) {
-    const choice = await ask.select(
-      'Which Z.ai endpoint (plan) does your key belong to?',
-      [
-        { value: 'coding', label: 'Coding Plan', hint: ENDPOINTS.coding },
-        { value: 'general', label: 'Pay-as-you-go (general)', hint: ENDPOINTS.general },
-        { value: 'china', label: 'China, pay-as-you-go (bigmodel.cn)', hint: ENDPOINTS.china },
-        { value: 'china-coding', label: 'China, Coding Plan (bigmodel.cn)', hint: ENDPOINTS['china-coding'] },
-        { value: 'custom', label: 'Another URL' },
-      ],
-      'coding',
-    );
-    if (choice === 'custom') {
-      apiBase = resolveEndpoint(
-        await ask.text('Endpoint URL (OpenAI-compatible chat base)', 'https://', (value) => {
-          try {
-            resolveEndpoint(value);
-            return undefined;
-          } catch (error) {
-            return (error as Error).message;
-          }
-        }),
-      );
-    } else {
-      apiBase = ENDPOINTS[choice as keyof typeof ENDPOINTS];
-    }
-  }
-  apiBase ??= ENDPOINTS.coding;
-
-  let model = options.model ?? stored.model;
-  if (model === undefined && ask) {
-    model = await ask.text('Model id', DEFAULT_MODEL, (value) => {
-      try {
-        validateModel(value, 'model');
-        return undefined;
-      } catch (error) {
-        return (error as Error).message;
-      }
-    });
-  }
-  model ??= DEFAULT_MODEL;
-
-  const zaiKey = await resolveZaiKey(options, state, ask, env);
-  let makeDefault = options.makeDefault;
-  if (makeDefault === undefined && ask && stored.previousDefault === undefined) {
-    makeDefault = (await ask.confirm('Make GLM the default model for every `codex` run (not only `codex --profile glm`)?', false)) || undefined;
-  }
-
-  let shellRc = options.shellRc;
-  if (shellRc === undefined && ask) {
-    shellRc = await ask.confirm(
-      `Add a line to your shell startup files (${state.rcFiles.map((rc) => tildify(rc.path)).join(', ')}) so every new terminal can run \`codex --profile glm\`? It sources ${tildify(state.keyEnvFiles.sh.path)} (mode 0600).`,
-      true,
-    );
-  }
-
-  return {
-    shellRc: shellRc ?? true,
-    litellmPython: stored.litellmPython,
-    model,
-    apiBase,
-    port: options.port ?? stored.port ?? DEFAULT_PORT,
-    zaiKey,
-    masterKey: state.secrets.LITELLM_MASTER_KEY ?? generateMasterKey(),
-    makeDefault,
-  };
+): Promise<{ answers: A; draft: Draft }> {
+  const draft: Partial<Draft> = {};
+  for (const id of mode.questions) (draft as Record<QuestionId, unknown>)[id] = await resolveOne(id, ctx, state, draft, env);
+  return { answers: mode.answers(draft as Draft, state), draft: draft as Draft };
 }
 
-export { CODING_PLAN_NOTE };
+/** The same setup next time, without questions: every answer as its flag (the key never). */
+export function nonInteractiveCommand(mode: Mode, answers: Draft, extra: string[] = []): string {
+  const args = mode.questions.flatMap((id) => (QUESTIONS[id].toArgs as (value: unknown) => string[])(answers[id]));
+  return ['glm-codex-setup', '--non-interactive', ...args, ...extra].join(' ');
+}
 
-export function requireInteractiveTerminal(options: Options, stdinIsTty: boolean): void {
+export function requireInteractiveTerminal(options: Options, stdinIsTty: boolean, mode: Mode): void {
   if (!options.nonInteractive && !stdinIsTty) {
-    throw usageError(
-      'No terminal to ask questions on (stdin is not a TTY).',
-      'Run with --non-interactive and give the answers as flags/env: ZAI_API_KEY or --zai-key-file, --endpoint, --model, --port, --make-default.',
-    );
+    const ways = mode.questions.map((id) => QUESTIONS[id].howToGive);
+    throw usageError('No terminal to ask questions on (stdin is not a TTY).', `Run with --non-interactive and give the answers as flags/env: ${ways.join(', ')}.`);
   }
 }

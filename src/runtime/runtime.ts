@@ -1,21 +1,18 @@
 /**
- * The runtime half of setup: find or install a LiteLLM that bridges, run the proxy on the chosen
- * port (reuse, restart or start), wait until it is ready, then send the validation requests.
+ * The local proxy's runtime: which LiteLLM serves (found before anything is written), the port
+ * (checked before anything is written), and running the proxy (reuse, restart or start).
  */
 import { parseSecrets } from '../config/secrets.js';
 import { UserError } from '../errors.js';
-import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { ExitCode } from '../exit-codes.js';
 import { readTextIfExists } from '../fs/read.js';
 import type { SetupState } from '../inspect/inspect.js';
 import type { Options } from '../options.js';
 import type { Paths } from '../paths.js';
-import type { Answers } from '../plan/plan.js';
 import type { Output } from '../ui/output.js';
 import type { Prompts } from '../ui/prompts.js';
-import { runCodexCheck, type CodexCheckResult } from '../verify/codex-check.js';
-import { validateProxy, waitForReady, type ValidationResult } from '../verify/validate.js';
-import { chooseLiteLLM, detectLiteLLM, detectVenvLiteLLM, installLiteLLM, type LiteLLMInstall } from './litellm.js';
-import { FIRST_FLAG } from './litellm-versions.js';
+import { waitForReady } from '../verify/validate.js';
+import { chooseLiteLLM, detectLiteLLM, detectVenvLiteLLM, type LiteLLMInstall } from './litellm.js';
 import { findFreePort, findPortHolder, isPortFree } from './ports.js';
 import { configHash, forgetPidFile, logTail, proxyProcessState, startProxy, stopProxy, type PidRecord } from './proxy.js';
 import { findPython, type PythonInstall } from './python.js';
@@ -36,15 +33,6 @@ export interface ProxyReport {
   action: 'reused' | 'started' | 'restarted';
   readyMs: number | null;
   litellmVersion: string;
-}
-
-export interface RuntimeReport {
-  ok: boolean;
-  exitCode: ExitCodeValue;
-  proxy: ProxyReport | null;
-  validation: ValidationResult[];
-  /** The real `codex exec --profile glm` through the proxy; null when Codex is not installed. */
-  codex: CodexCheckResult | null;
 }
 
 export const READY_TIMEOUT_MS = 180_000;
@@ -88,18 +76,6 @@ export async function choosePort(requested: number, paths: Paths, ask: Prompts |
     exitCode: ExitCode.proxy,
     fix: `Stop that program, or choose another port: --port ${free}`,
   });
-}
-
-async function ensureLiteLLM(options: Options, plan: RuntimePlan, paths: Paths, out: Output): Promise<LiteLLMInstall> {
-  if (plan.chosen) return plan.chosen;
-  const python = plan.python ?? (await findPython(options.python));
-  const reason = plan.found.length === 0 ? 'not installed' : `found ${plan.found.map((f) => `${f.version} (${f.verdict.kind})`).join(', ')}, none bridges`;
-  out.step(`LiteLLM: ${reason}; installing LiteLLM >= ${FIRST_FLAG} into ${paths.venv} with Python ${python.version}`);
-  return out.task(
-    'Installing LiteLLM (this takes a minute or two)',
-    (update) => installLiteLLM({ venv: paths.venv, python, onLine: update }),
-    (installed) => `Installed LiteLLM ${installed.version}`,
-  );
 }
 
 /** Starts the proxy unless ours already runs the same config on the same port. */
@@ -160,45 +136,4 @@ export async function ensureProxy(input: {
     });
   }
   return { pid: record.pid, port, action, readyMs: Math.round(readyMs), litellmVersion: litellm.version };
-}
-
-export async function runValidation(answers: Pick<Answers, 'port' | 'masterKey' | 'model' | 'apiBase'>, out: Output): Promise<ValidationResult[]> {
-  const results: ValidationResult[] = [];
-  for (const mode of ['non-streaming', 'streaming'] as const) {
-    const result = await validateProxy(answers, mode);
-    results.push(result);
-    if (result.ok) {
-      out.success(`Validation (${mode}): "${(result.reply ?? '').trim().slice(0, 80)}" in ${result.roundTripMs} ms`);
-    } else {
-      out.error(`Validation (${mode}) failed: ${result.diagnosis?.cause ?? 'unknown'}${result.diagnosis ? `\n  fix: ${result.diagnosis.fix}` : ''}`);
-      break;
-    }
-  }
-  return results;
-}
-
-export async function runRuntime(
-  options: Options,
-  plan: RuntimePlan,
-  answers: Answers,
-  paths: Paths,
-  out: Output,
-  codexBin: string | null,
-): Promise<RuntimeReport> {
-  const litellm = await ensureLiteLLM(options, plan, paths, out);
-  if (plan.chosen) out.success(`LiteLLM ${litellm.version} (${litellm.source}) bridges`);
-  const proxy = await ensureProxy({ paths, litellm, port: answers.port, out });
-  if (proxy.action === 'reused') out.success(`Proxy already running with this configuration (pid ${proxy.pid}, port ${proxy.port})`);
-  const validation = await runValidation(answers, out);
-  if (!validation.every((v) => v.ok)) return { ok: false, exitCode: ExitCode.validation, proxy, validation, codex: null };
-  if (!codexBin) return { ok: true, exitCode: ExitCode.ok, proxy, validation, codex: null };
-  const codex = await out.task(
-    'Asking Codex itself (codex exec --profile glm "Reply with OK")',
-    () => runCodexCheck({ codexBin, codexHome: paths.codexHome, masterKey: answers.masterKey, cwd: paths.stateDir }),
-    (result) => (result.ok ? `Codex answered through the proxy in ${(result.durationMs / 1000).toFixed(1)} s: ${result.reply?.split('\n').pop() ?? ''}` : 'Codex check done'),
-  );
-  if (!codex.ok) {
-    out.error(`Codex could not use the glm profile: ${codex.detail ?? 'unknown'}\n  fix: \`glm-codex-setup logs\` shows what the proxy saw; re-run glm-codex-setup to repair.`);
-  }
-  return { ok: codex.ok, exitCode: codex.ok ? ExitCode.ok : ExitCode.validation, proxy, validation, codex };
 }

@@ -3,7 +3,6 @@
  * `unbounded_connection_retries = false`, and a timeout bounds the run, so a dead proxy cannot hang it.
  */
 import { execa } from 'execa';
-import { KEY_ENV, PROFILE_NAME } from '../paths.js';
 
 export interface CodexCheckResult {
   ok: boolean;
@@ -13,11 +12,19 @@ export interface CodexCheckResult {
   detail: string | null;
 }
 
-export async function runCodexCheck(input: { codexBin: string; codexHome: string; masterKey: string; cwd: string; timeoutMs?: number }): Promise<CodexCheckResult> {
+export async function runCodexCheck(input: {
+  codexBin: string;
+  codexHome: string;
+  profile: string;
+  /** What Codex needs in its environment to authenticate (the provider's env_key and its value). */
+  authEnv: Record<string, string>;
+  cwd: string;
+  timeoutMs?: number;
+}): Promise<CodexCheckResult> {
   const started = performance.now();
-  const result = await execa(input.codexBin, ['exec', '--skip-git-repo-check', '--profile', PROFILE_NAME, 'Reply with OK'], {
+  const result = await execa(input.codexBin, ['exec', '--skip-git-repo-check', '--profile', input.profile, 'Reply with OK'], {
     cwd: input.cwd,
-    env: { CODEX_HOME: input.codexHome, [KEY_ENV]: input.masterKey },
+    env: { CODEX_HOME: input.codexHome, ...input.authEnv },
     stdin: 'ignore',
     reject: false,
     timeout: input.timeoutMs ?? 120_000,

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { localProvider } from '../../src/modes/local.js';
 import { codexConfigEdits, type ProfileShape } from '../../src/config/codex-config.js';
 import { deleteIn, pruneEmptyAncestors, tomlDataEqual } from '../../src/config/toml-data.js';
 import { editToml } from '../../src/config/toml-edit.js';
@@ -17,7 +18,7 @@ const INVALID = '36-derKlinke-codex-config.toml';
 
 function merge(text: string, shape: ProfileShape, makeDefault?: boolean) {
   const data = parseTomlData(text.replace(/^\uFEFF/, ''), 'config.toml');
-  const edits = codexConfigEdits({ text, file: 'config.toml', port: 4000, model: 'glm-5.2', shape, defaults: { makeDefault, previous: null } }, data);
+  const edits = codexConfigEdits({ text, file: 'config.toml', provider: localProvider(4000), model: 'glm-5.2', shape, defaults: { makeDefault, previous: null } }, data);
   return editToml(text, edits, 'config.toml');
 }
 

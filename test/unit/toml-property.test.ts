@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { parseTOML, type AST } from 'toml-eslint-parser';
 import { describe, expect, it } from 'vitest';
+import { localProvider } from '../../src/modes/local.js';
 import { codexConfigEdits, providerSettings, type ProfileShape } from '../../src/config/codex-config.js';
 import { getIn, tomlDataEqual } from '../../src/config/toml-data.js';
 import { editToml, renderKey, renderValue } from '../../src/config/toml-edit.js';
@@ -77,11 +78,11 @@ const documentArb = fc
     }
   });
 
-const MANAGED_PROVIDER_KEYS = new Set(providerSettings(4000).map((s) => s.key));
+const MANAGED_PROVIDER_KEYS = new Set(providerSettings(localProvider(4000)).map((s) => s.key));
 
 function merge(text: string, shape: ProfileShape) {
   const data = parseTomlData(text, 'gen.toml');
-  const edits = codexConfigEdits({ text, file: 'gen.toml', port: 4000, model: 'glm-5.2', shape, defaults: { makeDefault: undefined, previous: null } }, data);
+  const edits = codexConfigEdits({ text, file: 'gen.toml', provider: localProvider(4000), model: 'glm-5.2', shape, defaults: { makeDefault: undefined, previous: null } }, data);
   return editToml(text, edits, 'gen.toml');
 }
 

@@ -1,0 +1,60 @@
+/** The commands a plan can hold (`run` operations), and how each is carried out. Only apply/ calls these. */
+import type { Options } from '../options.js';
+import type { Paths } from '../paths.js';
+import type { RunOperation } from '../plan/operations.js';
+import { installLiteLLM, type LiteLLMInstall } from '../runtime/litellm.js';
+import { FIRST_FLAG } from '../runtime/litellm-versions.js';
+import { proxyProcessState, stopProxy } from '../runtime/proxy.js';
+import { findPython } from '../runtime/python.js';
+import { ensureProxy, type ProxyReport, type RuntimePlan } from '../runtime/runtime.js';
+import type { Output } from '../ui/output.js';
+
+export interface ActionEnv {
+  paths: Paths;
+  out: Output;
+  options: Pick<Options, 'python'>;
+  /** What inspection found: the LiteLLM that serves, or the Python to install one with. */
+  runtime: RuntimePlan | null;
+}
+
+/** What the commands produced, for the verify step and --json. */
+export interface RunResults {
+  litellm: LiteLLMInstall | null;
+  proxy: ProxyReport | null;
+  stopped: number[];
+}
+
+export async function runAction(op: RunOperation, env: ActionEnv, results: RunResults): Promise<void> {
+  const { paths, out } = env;
+  switch (op.action) {
+    case 'install-litellm': {
+      const python = env.runtime?.python ?? (await findPython(env.options.python));
+      out.step(`LiteLLM: ${op.reason}; installing LiteLLM >= ${FIRST_FLAG} into ${op.venv} with Python ${python.version}`);
+      results.litellm = await out.task(
+        'Installing LiteLLM (this takes a minute or two)',
+        (update) => installLiteLLM({ venv: op.venv, python, onLine: update }),
+        (installed) => `Installed LiteLLM ${installed.version}`,
+      );
+      return;
+    }
+    case 'ensure-proxy': {
+      const litellm = results.litellm ?? env.runtime?.chosen ?? null;
+      if (!litellm) throw new Error('ensure-proxy planned without a LiteLLM to run');
+      if (!results.litellm) out.success(`LiteLLM ${litellm.version} (${litellm.source}) bridges`);
+      results.litellm = litellm;
+      results.proxy = await ensureProxy({ paths, litellm, port: op.port, out });
+      if (results.proxy.action === 'reused') out.success(`Proxy already running with this configuration (pid ${results.proxy.pid}, port ${results.proxy.port})`);
+      return;
+    }
+    case 'stop-proxy': {
+      const proxy = await proxyProcessState(paths);
+      // Only the process the pid file names AND that still runs our command line: never a reused pid.
+      if (proxy.kind === 'running' && proxy.record.pid === op.pid) {
+        await stopProxy(paths, proxy.record);
+        results.stopped.push(op.pid);
+        out.success(`Stopped the proxy (pid ${op.pid})`);
+      }
+      return;
+    }
+  }
+}

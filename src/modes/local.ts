@@ -1,0 +1,71 @@
+/** The local mode (the default): Codex -> LiteLLM on 127.0.0.1 -> Z.ai's Chat Completions. */
+import { generateMasterKey } from '../config/secrets.js';
+import type { SetupState } from '../inspect/inspect.js';
+import { tildify, type Paths } from '../paths.js';
+import { DEFAULT_MODEL, DEFAULT_PORT, ENDPOINTS, type Draft } from '../questions.js';
+import { bridgeUnit } from '../units/bridge.js';
+import { codexConfigUnit } from '../units/codex-config.js';
+import { manifestUnit } from '../units/manifest.js';
+import { profileUnit } from '../units/profile.js';
+import { proxyUnit } from '../units/proxy.js';
+import { secretsUnit } from '../units/secrets.js';
+import { shellEnvUnit } from '../units/shell-env.js';
+import { doctorVerifyLocal, verifyLocal } from '../verify/local.js';
+import type { LocalAnswers, Mode, ProviderSpec } from './types.js';
+
+export const LOCAL_PROVIDER_ID = 'glm-litellm';
+export const LOCAL_KEY_ENV = 'LITELLM_API_KEY';
+export const PROFILE = 'glm';
+
+export function localProvider(port: number, stateDir = '~/.glm-codex'): ProviderSpec {
+  return {
+    id: LOCAL_PROVIDER_ID,
+    name: 'GLM via LiteLLM (glm-codex-setup)',
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    auth: {
+      kind: 'env',
+      envVar: LOCAL_KEY_ENV,
+      instructions: `Open a new terminal, or run \`glm-codex-setup\` to repair the setup (the key is kept in ${tildify(stateDir)}/secrets.env).`,
+    },
+    profile: PROFILE,
+  };
+}
+
+export const localMode: Mode<LocalAnswers> = {
+  id: 'local',
+  label: 'Local LiteLLM bridge',
+  hint: 'a LiteLLM proxy on 127.0.0.1 translates Codex\'s Responses calls to Z.ai\'s Chat Completions',
+  questions: ['endpoint', 'model', 'port', 'zaiKey', 'makeDefault', 'shellRc'],
+  answers(draft: Draft, state: SetupState): LocalAnswers {
+    return {
+      mode: 'local',
+      model: draft.model,
+      apiBase: draft.endpoint,
+      port: draft.port,
+      zaiKey: draft.zaiKey,
+      masterKey: state.secrets.LITELLM_MASTER_KEY ?? generateMasterKey(),
+      makeDefault: draft.makeDefault,
+      litellmPython: state.manifest.litellmPython,
+      shellRc: draft.shellRc,
+    };
+  },
+  stored(state: SetupState): LocalAnswers {
+    const { manifest, secrets } = state;
+    return {
+      mode: 'local',
+      model: manifest.model ?? DEFAULT_MODEL,
+      apiBase: manifest.apiBase ?? ENDPOINTS.coding,
+      port: manifest.port ?? DEFAULT_PORT,
+      zaiKey: secrets.ZAI_API_KEY ?? '',
+      masterKey: secrets.LITELLM_MASTER_KEY ?? '',
+      makeDefault: undefined,
+      litellmPython: manifest.litellmPython,
+      shellRc: (manifest.rcFiles ?? []).length > 0,
+    };
+  },
+  provider: (answers: LocalAnswers, paths: Paths) => localProvider(answers.port, paths.stateDir),
+  // Files first (state.json last among them, it lists what the others created), then the proxy.
+  units: [secretsUnit, shellEnvUnit, bridgeUnit, profileUnit, codexConfigUnit, manifestUnit, proxyUnit],
+  verify: verifyLocal,
+  doctorVerify: doctorVerifyLocal,
+};

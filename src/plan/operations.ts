@@ -1,0 +1,79 @@
+/**
+ * What a plan is made of. Files are written or deleted; commands (installing LiteLLM, starting or
+ * stopping the proxy) are `run` operations. All three are shown by --dry-run and the confirm list,
+ * and carried out only by apply/.
+ */
+import { unifiedDiff } from '../ui/diff.js';
+
+export interface WriteOperation {
+  kind: 'write';
+  path: string;
+  /** What the file is, for people: "Codex config", "LiteLLM config", ... */
+  label: string;
+  before: string | null;
+  after: string;
+  /** Holds secrets: written 0600, never shown in a diff. */
+  secret: boolean;
+  newFileMode: number;
+}
+
+export interface DeleteOperation {
+  kind: 'delete';
+  path: string;
+  label: string;
+  before: string;
+  secret: boolean;
+}
+
+/** The commands apply/ knows how to run (apply/actions.ts), each with what it needs. */
+export type RunAction =
+  | { action: 'install-litellm'; venv: string; reason: string }
+  | { action: 'ensure-proxy'; port: number }
+  | { action: 'stop-proxy'; pid: number };
+
+export type RunOperation = { kind: 'run'; label: string } & RunAction;
+
+export type FileOperation = WriteOperation | DeleteOperation;
+export type Operation = FileOperation | RunOperation;
+
+export const isFileOperation = (op: Operation): op is FileOperation => op.kind !== 'run';
+
+export function writeOp(
+  label: string,
+  path: string,
+  before: string | null,
+  after: string,
+  options: { secret?: boolean; mode?: number; always?: boolean } = {},
+): WriteOperation[] {
+  if (before === after && !options.always) return [];
+  return [{ kind: 'write', path, label, before, after, secret: options.secret ?? false, newFileMode: options.mode ?? 0o644 }];
+}
+
+export function deleteOp(label: string, path: string, before: string | null, secret = false): DeleteOperation[] {
+  return before === null ? [] : [{ kind: 'delete', path, label, before, secret }];
+}
+
+export interface OperationSummary {
+  path: string | null;
+  label: string;
+  action: 'create' | 'update' | 'delete' | 'run';
+}
+
+export function describeOperation(op: Operation): OperationSummary {
+  if (op.kind === 'run') return { path: null, label: op.label, action: 'run' };
+  return { path: op.path, label: op.label, action: op.kind === 'delete' ? 'delete' : op.before === null ? 'create' : 'update' };
+}
+
+export function renderDiff(op: Operation): string {
+  if (op.kind === 'run') return `run: ${op.label}\n`;
+  if (op.kind === 'delete') return `--- a${op.path}\n+++ /dev/null\n(deleted${op.secret ? '' : `: ${op.before.split('\n').length} lines`})\n`;
+  if (op.secret) {
+    return `--- ${op.before === null ? '/dev/null' : `a${op.path}`}\n+++ b${op.path}\n(contents hidden: this file holds secrets; it is written with mode 0600)\n`;
+  }
+  return unifiedDiff(op.path, op.before, op.after);
+}
+
+/** Files the plan creates (their `before` is null): uninstall may delete exactly these. */
+export function createdPaths(ops: readonly Operation[]): string[] {
+  return ops.filter((op): op is WriteOperation => op.kind === 'write' && op.before === null).map((op) => op.path);
+}

@@ -1,0 +1,45 @@
+/** glm-bridge.yaml: LiteLLM's config, the model entry that bridges Responses to Z.ai's Chat Completions. */
+import { bridgeEntry, MASTER_KEY_REFERENCE, parseBridgeYaml, planBridgeYaml, ZAI_KEY_REFERENCE } from '../config/bridge-yaml.js';
+import type { LocalAnswers } from '../modes/types.js';
+import { writeOp } from '../plan/operations.js';
+import { tildify } from '../paths.js';
+import { fail, pass, REPAIR, withoutUnchanged } from '../verify/check.js';
+import type { Unit } from './types.js';
+
+export const bridgeUnit: Unit<LocalAnswers> = {
+  id: 'bridge',
+  plan({ state, answers, notes }) {
+    const { path, text } = state.bridge;
+    let base = text;
+    try {
+      if (base !== null) parseBridgeYaml(base, path);
+    } catch (error) {
+      notes.repairs.push(`${withoutUnchanged((error as Error).message)}: written anew (the broken file is in the backup; additions in it are not carried over).`);
+      base = null;
+    }
+    return writeOp('LiteLLM proxy config', path, text, planBridgeYaml(base, path, { model: answers.model, apiBase: answers.apiBase }));
+  },
+  // Kept by uninstall, with your own additions; `uninstall --purge` removes the state dir.
+  undo: () => [],
+  check({ state, answers }) {
+    const { path, text } = state.bridge;
+    if (text === null) return [fail('bridge', `${tildify(path)} is missing.`)];
+    try {
+      const doc = parseBridgeYaml(text, path);
+      const { model } = answers;
+      const entry = bridgeEntry(doc, model);
+      const params = (entry?.litellm_params ?? {}) as Record<string, unknown>;
+      const general = doc.toJS() as { general_settings?: { master_key?: string } };
+      const problems: string[] = [];
+      if (!entry) problems.push(`no model_list entry for ${model}`);
+      else {
+        if (params.api_key !== ZAI_KEY_REFERENCE) problems.push(`api_key is not ${ZAI_KEY_REFERENCE}`);
+        if (params.model !== `openai/${model}` || params.use_chat_completions_api !== true) problems.push(`the entry does not bridge (needs model: openai/${model} and use_chat_completions_api: true)`);
+      }
+      if (general.general_settings?.master_key !== MASTER_KEY_REFERENCE) problems.push(`general_settings.master_key is not ${MASTER_KEY_REFERENCE}`);
+      return [problems.length === 0 ? pass('bridge', `${tildify(path)} routes ${model} to ${String(params.api_base)}`) : fail('bridge', `${tildify(path)}: ${problems.join('; ')}.`)];
+    } catch (error) {
+      return [fail('bridge', withoutUnchanged((error as Error).message), `${REPAIR} (the broken file is backed up first)`)];
+    }
+  },
+};

@@ -1,0 +1,70 @@
+/**
+ * The proxy key for Codex in every new terminal: 0600 files that export it (codex-env.sh/.fish)
+ * and a marked block in each shell's startup file that sources them.
+ */
+import { hasBlock, removeBlock, renderKeyEnv, upsertBlock } from '../config/shell-env.js';
+import type { LocalAnswers } from '../modes/types.js';
+import { deleteOp, writeOp, type Operation } from '../plan/operations.js';
+import { tildify } from '../paths.js';
+import { fail, pass, warn, type Check } from '../verify/check.js';
+import type { Unit } from './types.js';
+
+export const shellEnvUnit: Unit<LocalAnswers> = {
+  id: 'shell-env',
+  plan({ state, answers, provider, manifest }) {
+    const ops: Operation[] = [];
+    const { envVar } = provider.auth;
+    for (const kind of ['sh', 'fish'] as const) {
+      const file = state.keyEnvFiles[kind];
+      const wanted = kind === 'sh' || (answers.shellRc && state.rcFiles.some((rc) => rc.kind === 'fish'));
+      if (!wanted) continue;
+      const exposed = file.mode !== null && file.mode !== 0o600;
+      ops.push(...writeOp(`proxy key for shells (${kind})`, file.path, file.text, renderKeyEnv(kind, envVar, answers.masterKey), { secret: true, mode: 0o600, always: exposed }));
+    }
+    const rcFiles = new Set(manifest.rcFiles ?? []);
+    if (answers.shellRc) {
+      for (const rc of state.rcFiles) {
+        rcFiles.add(rc.path);
+        ops.push(...writeOp(`${rc.shell} startup file`, rc.path, rc.text, upsertBlock(rc.text, rc.kind, state.keyEnvFiles[rc.kind].path)));
+      }
+    }
+    manifest.rcFiles = [...rcFiles].sort();
+    return ops;
+  },
+  undo(state) {
+    const created = new Set(state.manifest.createdFiles ?? []);
+    const ops: Operation[] = [];
+    for (const rc of state.rcFiles) {
+      if (rc.text === null) continue;
+      const after = removeBlock(rc.text);
+      if (after === rc.text) continue;
+      if (created.has(rc.path) && after.trim() === '') ops.push(...deleteOp(`${rc.shell} startup file (created by the tool)`, rc.path, rc.text));
+      else ops.push(...writeOp(`${rc.shell} startup file`, rc.path, rc.text, after));
+    }
+    for (const file of [state.keyEnvFiles.sh, state.keyEnvFiles.fish]) ops.push(...deleteOp('proxy key for shells', file.path, file.text, true));
+    return ops;
+  },
+  check({ state, provider }) {
+    const checks: Check[] = [];
+    const { envVar } = provider.auth;
+    const key = state.secrets.LITELLM_MASTER_KEY;
+    const keyFile = state.keyEnvFiles.sh;
+    if (key && keyFile.text !== renderKeyEnv('sh', envVar, key)) {
+      checks.push(fail('codex-key', `${tildify(keyFile.path)} does not hold the proxy's key: Codex would send a key the proxy rejects.`));
+    } else if (key) {
+      checks.push(pass('codex-key', `${envVar} for Codex matches the proxy's master key`));
+    }
+    const rcPaths = state.manifest.rcFiles ?? [];
+    if (rcPaths.length > 0) {
+      const missing = state.rcFiles.filter((rc) => rcPaths.includes(rc.path) && !hasBlock(rc.text));
+      checks.push(
+        missing.length === 0
+          ? pass('shell', `New shells load ${envVar} (${rcPaths.map((p) => tildify(p)).join(', ')})`)
+          : fail('shell', `The key block is missing from ${missing.map((rc) => tildify(rc.path)).join(', ')}: new terminals cannot use the profile.`),
+      );
+    } else {
+      checks.push(warn('shell', `No shell startup file loads ${envVar}: run \`. ${tildify(keyFile.path)}\` in each terminal before \`codex --profile ${provider.profile}\`.`, 'Run glm-codex-setup without --no-shell-rc.'));
+    }
+    return checks;
+  },
+};

@@ -1,0 +1,53 @@
+/**
+ * A unit is one artifact the tool owns (secrets, the shell key files, the LiteLLM config, the Codex
+ * provider, the profile, the proxy process, state.json). Each says, in one file, what it writes
+ * (plan), how that is undone (undo), and what doctor checks (check). Plans are pure: they read the
+ * inspected state and return operations; apply/ carries them out.
+ */
+import type { Manifest } from '../config/manifest.js';
+import type { SetupState } from '../inspect/inspect.js';
+import type { Answers, ProviderSpec } from '../modes/types.js';
+import type { Operation } from '../plan/operations.js';
+import type { LiteLLMInstall } from '../runtime/litellm.js';
+import type { ProxyProcessState } from '../runtime/proxy.js';
+import type { RuntimePlan } from '../runtime/runtime.js';
+import type { Check } from '../verify/check.js';
+
+export interface PlanNotes {
+  /** Problems in the user's own configuration that stop Codex; reported, never silently edited. */
+  problems: string[];
+  /** What was broken and is being repaired (each broken file is backed up by the write). */
+  repairs: string[];
+}
+
+export interface PlanInput<A extends Answers = Answers> {
+  state: SetupState;
+  answers: A;
+  provider: ProviderSpec;
+  /** The state.json this run will write: units record in it what they own. */
+  manifest: Manifest;
+  /** What the units before this one planned. */
+  planned: readonly Operation[];
+  notes: PlanNotes;
+  options: { forceRebuild: boolean; start: boolean };
+  /** Which LiteLLM serves, when the run starts the proxy (null with --no-start). */
+  runtime: RuntimePlan | null;
+}
+
+export interface DoctorInput<A extends Answers = Answers> {
+  state: SetupState;
+  answers: A;
+  provider: ProviderSpec;
+  litellm: LiteLLMInstall[];
+  proxy: ProxyProcessState;
+  /** The proxy answers /health/readiness. */
+  ready: boolean;
+  cwd: string;
+}
+
+export interface Unit<A extends Answers = Answers> {
+  id: string;
+  plan(input: PlanInput<A>): Operation[];
+  undo(state: SetupState, provider: ProviderSpec): Operation[];
+  check(input: DoctorInput<A>): Check[] | Promise<Check[]>;
+}

@@ -1,0 +1,17 @@
+/** One line of `doctor`: PASS, WARN or FAIL, with the fix for every FAIL. */
+export type CheckStatus = 'PASS' | 'WARN' | 'FAIL';
+
+export interface Check {
+  id: string;
+  status: CheckStatus;
+  message: string;
+  fix?: string;
+}
+
+export const REPAIR = 'Run `glm-codex-setup` to repair it.';
+export const pass = (id: string, message: string): Check => ({ id, status: 'PASS', message });
+export const warn = (id: string, message: string, fix?: string): Check => ({ id, status: 'WARN', message, ...(fix ? { fix } : {}) });
+export const fail = (id: string, message: string, fix = REPAIR): Check => ({ id, status: 'FAIL', message, fix });
+
+/** Messages from parse errors say "The file was not changed."; doctor changes nothing anyway. */
+export const withoutUnchanged = (message: string) => message.replace(/ The file was not changed\.$/, '');

@@ -1,0 +1,49 @@
+/**
+ * How the local mode proves itself: the validation request through the proxy (non-streaming and
+ * streaming), then a real `codex exec --profile glm`. Doctor sends the non-streaming request only.
+ */
+import type { LocalAnswers, ProviderSpec } from '../modes/types.js';
+import type { Paths } from '../paths.js';
+import type { Output } from '../ui/output.js';
+import type { DoctorInput } from '../units/types.js';
+import { fail, pass, type Check } from './check.js';
+import { runCodexCheck } from './codex-check.js';
+import { diagnose } from './diagnose.js';
+import { validateProxy } from './validate.js';
+import type { VerifyReport } from './types.js';
+import { ExitCode } from '../exit-codes.js';
+
+export async function verifyLocal(input: { answers: LocalAnswers; provider: ProviderSpec; paths: Paths; out: Output; codexBin: string | null }): Promise<VerifyReport> {
+  const { answers, provider, paths, out, codexBin } = input;
+  const validation = [];
+  for (const mode of ['non-streaming', 'streaming'] as const) {
+    const result = await validateProxy(answers, mode);
+    validation.push(result);
+    if (result.ok) {
+      out.success(`Validation (${mode}): "${(result.reply ?? '').trim().slice(0, 80)}" in ${result.roundTripMs} ms`);
+    } else {
+      out.error(`Validation (${mode}) failed: ${result.diagnosis?.cause ?? 'unknown'}${result.diagnosis ? `\n  fix: ${result.diagnosis.fix}` : ''}`);
+      return { ok: false, exitCode: ExitCode.validation, validation, codex: null };
+    }
+  }
+  if (!codexBin) return { ok: true, exitCode: ExitCode.ok, validation, codex: null };
+  const codex = await out.task(
+    `Asking Codex itself (codex exec --profile ${provider.profile} "Reply with OK")`,
+    () => runCodexCheck({ codexBin, codexHome: paths.codexHome, profile: provider.profile, authEnv: { [provider.auth.envVar]: answers.masterKey }, cwd: paths.stateDir }),
+    (result) => (result.ok ? `Codex answered through the proxy in ${(result.durationMs / 1000).toFixed(1)} s: ${result.reply?.split('\n').pop() ?? ''}` : 'Codex check done'),
+  );
+  if (!codex.ok) {
+    out.error(`Codex could not use the ${provider.profile} profile: ${codex.detail ?? 'unknown'}\n  fix: \`glm-codex-setup logs\` shows what the proxy saw; re-run glm-codex-setup to repair.`);
+  }
+  return { ok: codex.ok, exitCode: codex.ok ? ExitCode.ok : ExitCode.validation, validation, codex };
+}
+
+/** doctor: one validation request, when the proxy runs and answers. */
+export async function doctorVerifyLocal({ answers, state, proxy, ready }: DoctorInput<LocalAnswers>): Promise<Check[]> {
+  const masterKey = state.secrets.LITELLM_MASTER_KEY;
+  if (proxy.kind !== 'running' || !ready || !masterKey || !state.manifest.model) return [];
+  const target = { port: proxy.record.port, masterKey, model: answers.model, apiBase: answers.apiBase };
+  const result = await validateProxy(target, 'non-streaming');
+  const diagnosis = result.diagnosis ?? diagnose({ port: target.port, model: target.model, apiBase: target.apiBase });
+  return [result.ok ? pass('validation', `The validation request answered "${(result.reply ?? '').trim().slice(0, 40)}" in ${result.roundTripMs} ms`) : fail('validation', diagnosis.cause, diagnosis.fix)];
+}
