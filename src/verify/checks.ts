@@ -13,7 +13,7 @@ import { pass, warn, type Check } from './check.js';
 export type { Check, CheckStatus } from './check.js';
 
 /** Would `glm-codex-setup` (non-interactive, same answers) write anything? */
-function planCheck<A extends Answers>(mode: Mode<A>, state: SetupState, answers: A, failing: boolean): Check[] {
+function planCheck<A extends Answers>(mode: Mode<A>, state: SetupState, answers: A): Check[] {
   let files: string[];
   try {
     files = planChanges(state, mode, answers).operations.filter(isFileOperation).map((op) => {
@@ -25,8 +25,8 @@ function planCheck<A extends Answers>(mode: Mode<A>, state: SetupState, answers:
     return [];
   }
   if (files.length === 0) return [pass('plan', 'A re-run would change no file')];
-  // A re-run repairs what the FAIL lines above name; alone, a pending change is worth a warning.
-  return failing ? [] : [warn('plan', `A re-run would change: ${files.join('; ')}.`, 'Run `glm-codex-setup` to bring the files up to date.')];
+  // What the FAIL lines above name is among these; alone, a pending change is worth a warning.
+  return [warn('plan', `A re-run would change: ${files.join('; ')}.`, 'Run `glm-codex-setup` to bring the files up to date.')];
 }
 
 export async function runChecks<A extends Answers>(mode: Mode<A>, input: Omit<DoctorInput<A>, 'answers' | 'provider'>): Promise<Check[]> {
@@ -34,7 +34,7 @@ export async function runChecks<A extends Answers>(mode: Mode<A>, input: Omit<Do
   const full: DoctorInput<A> = { ...input, answers, provider: mode.provider(answers, input.state.paths) };
   const checks: Check[] = [];
   for (const unit of mode.units) checks.push(...(await unit.check(full)));
-  checks.push(...planCheck(mode, input.state, answers, checks.some((c) => c.status === 'FAIL')));
+  checks.push(...planCheck(mode, input.state, answers));
   checks.push(...(await mode.doctorVerify(full)));
   return checks;
 }

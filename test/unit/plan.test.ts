@@ -1,0 +1,211 @@
+/**
+ * The pure core, without a binary or a process: for each starting state, which operations the
+ * local mode plans (setup and uninstall), how answers resolve, and what doctor's plan check says.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseManifest } from '../../src/config/manifest.js';
+import { parseSecrets } from '../../src/config/secrets.js';
+import { keyEnvFiles } from '../../src/config/shell-env.js';
+import type { SetupState } from '../../src/inspect/inspect.js';
+import { localMode } from '../../src/modes/local.js';
+import type { LocalAnswers } from '../../src/modes/types.js';
+import { nonInteractiveCommand, resolveAnswers } from '../../src/plan/answers.js';
+import { describeOperation, type Operation } from '../../src/plan/operations.js';
+import { planChanges, planUndo } from '../../src/plan/plan.js';
+import { parseOptions } from '../../src/options.js';
+import { resolvePaths } from '../../src/paths.js';
+import type { RuntimePlan } from '../../src/runtime/runtime.js';
+import type { Prompts } from '../../src/ui/prompts.js';
+import { runChecks } from '../../src/verify/checks.js';
+
+const HOME = '/home/ada';
+const paths = resolvePaths({}, { HOME });
+type Files = Record<string, string>;
+
+/** A SetupState as inspect() would build it from these files. */
+function stateOf(files: Files, options: { codex?: string | null; proxyPid?: number } = {}): SetupState {
+  const snap = (path: string) => ({ path, text: files[path] ?? null });
+  const withMode = (path: string) => ({ ...snap(path), mode: files[path] === undefined ? null : 0o600 });
+  const env = keyEnvFiles(paths.stateDir);
+  const { secrets, otherLines } = parseSecrets(files[paths.secrets] ?? '');
+  const rc = (name: string, shell: string) => ({ path: `${HOME}/${name}`, kind: 'sh' as const, shell, text: files[`${HOME}/${name}`] ?? null });
+  return {
+    paths,
+    codex: { bin: options.codex === null ? null : 'codex', version: options.codex === undefined ? '0.169.0' : options.codex },
+    codexConfig: snap(paths.codexConfig),
+    codexProfile: snap(paths.codexProfile),
+    bridge: snap(paths.bridgeConfig),
+    secretsFile: withMode(paths.secrets),
+    manifestFile: snap(paths.manifest),
+    manifest: parseManifest(files[paths.manifest] ?? null),
+    secrets,
+    secretsOtherLines: otherLines,
+    rcFiles: [rc('.bashrc', 'bash (interactive)'), rc('.profile', 'bash (login)')],
+    keyEnvFiles: { sh: withMode(env.sh), fish: withMode(env.fish) },
+    proxy:
+      options.proxyPid === undefined
+        ? { kind: 'none' }
+        : { kind: 'running', record: { pid: options.proxyPid, port: 4000, startedAt: '', configHash: '', command: [] } },
+  };
+}
+
+/** The files after applying a plan's writes and deletes. */
+function applied(files: Files, ops: Operation[]): Files {
+  const next = { ...files };
+  for (const op of ops) {
+    if (op.kind === 'write') next[op.path] = op.after;
+    if (op.kind === 'delete') delete next[op.path];
+  }
+  return next;
+}
+
+const answers = (overrides: Partial<LocalAnswers> = {}): LocalAnswers => ({
+  mode: 'local',
+  model: 'glm-5.2',
+  apiBase: 'https://api.z.ai/api/paas/v4',
+  port: 4000,
+  zaiKey: 'zai-key-0123456789',
+  masterKey: 'sk-0123456789abcdefghijklmnopqrstuv',
+  makeDefault: undefined,
+  litellmPython: undefined,
+  shellRc: true,
+  ...overrides,
+});
+
+const installNeeded: RuntimePlan = { chosen: null, python: null, found: [], needsInstall: true, warnings: [] };
+const summary = (ops: Operation[]) => ops.map((op) => {
+  const c = describeOperation(op);
+  return op.kind === 'run' ? `run ${op.action}` : `${c.action} ${c.path!.replace(HOME, '~')}`;
+});
+
+describe('planning the local mode', () => {
+  it('a fresh machine: every file created, then LiteLLM installed and the proxy started, in that order', () => {
+    const plan = planChanges(stateOf({}), localMode, answers(), { forceRebuild: false, start: true }, installNeeded);
+    expect(summary(plan.operations)).toEqual([
+      'create ~/.glm-codex/secrets.env',
+      'create ~/.glm-codex/codex-env.sh',
+      'create ~/.bashrc',
+      'create ~/.profile',
+      'create ~/.glm-codex/glm-bridge.yaml',
+      'create ~/.codex/glm.config.toml',
+      'create ~/.codex/config.toml',
+      'create ~/.glm-codex/state.json',
+      'run install-litellm',
+      'run ensure-proxy',
+    ]);
+    const manifest = JSON.parse((plan.operations[7] as { after: string }).after);
+    // Created files are derived from the operations: exactly the ones whose `before` was null.
+    expect(manifest.createdFiles).toEqual(plan.operations.filter((op) => op.kind === 'write').map((op) => op.path).filter((p) => p !== paths.manifest).sort());
+  });
+
+  it('a second run on what the first wrote plans no file, and --no-start plans no command', () => {
+    const first = planChanges(stateOf({}), localMode, answers());
+    const files = applied({}, first.operations);
+    const second = planChanges(stateOf(files), localMode, answers(), { forceRebuild: false, start: true }, { ...installNeeded, needsInstall: false });
+    expect(summary(second.operations)).toEqual(['run ensure-proxy']);
+    expect(planChanges(stateOf(files), localMode, answers()).operations).toEqual([]);
+  });
+
+  it('Codex 0.133 gets a [profiles.glm] table in config.toml and no profile file', () => {
+    const plan = planChanges(stateOf({}, { codex: '0.133.0' }), localMode, answers());
+    expect(plan.profileShape).toBe('table');
+    const config = plan.operations.find((op) => op.kind === 'write' && op.path === paths.codexConfig) as { after: string };
+    expect(config.after).toMatch(/^\[profiles\.glm\]$/m);
+    expect(plan.operations.some((op) => op.kind === 'write' && op.path === paths.codexProfile)).toBe(false);
+  });
+
+  it('--no-shell-rc writes the key file but no startup file', () => {
+    const plan = planChanges(stateOf({}), localMode, answers({ shellRc: false }));
+    expect(summary(plan.operations)).not.toContain('create ~/.bashrc');
+    expect(summary(plan.operations)).toContain('create ~/.glm-codex/codex-env.sh');
+  });
+
+  it('a user config that stops Codex on its own is reported, not edited', () => {
+    const user = '[model_providers.old]\nname = "old"\nbase_url = "http://x"\nwire_api = "chat"\n';
+    const plan = planChanges(stateOf({ [paths.codexConfig]: user }), localMode, answers());
+    expect(plan.problems.join('\n')).toMatch(/wire_api = "chat"/);
+    const config = plan.operations.find((op) => op.kind === 'write' && op.path === paths.codexConfig) as { after: string };
+    expect(config.after.startsWith(user)).toBe(true);
+  });
+});
+
+describe('uninstall plans each unit\'s undo', () => {
+  it('stops the running proxy first, removes what the tool created, gives config.toml back byte for byte, rewrites state.json last', () => {
+    const user = '# mine\nmodel = "o3"\n';
+    const files = applied({ [paths.codexConfig]: user }, planChanges(stateOf({ [paths.codexConfig]: user }), localMode, answers({ makeDefault: true })).operations);
+    const ops = planUndo(stateOf(files, { proxyPid: 4242 }), localMode);
+    expect(summary(ops)[0]).toBe('run stop-proxy');
+    expect(summary(ops).at(-1)).toBe('update ~/.glm-codex/state.json');
+    const after = applied(files, ops);
+    expect(after[paths.codexConfig]).toBe(user);
+    expect(after[paths.codexProfile]).toBeUndefined();
+    expect(after[`${HOME}/.bashrc`]).toBeUndefined();
+    expect(after[paths.secrets]).toBeDefined();
+  });
+
+  it('plans nothing on a machine the tool never touched', () => {
+    expect(planUndo(stateOf({ [paths.codexConfig]: 'model = "o3"\n' }), localMode)).toEqual([]);
+  });
+});
+
+/** Astro-style fake prompts: answers by question text, and a record of what was asked. */
+function fakePrompts(answersByText: Record<string, unknown>) {
+  const asked: string[] = [];
+  const reply = async (message: string, fallback: unknown) => {
+    asked.push(message);
+    const key = Object.keys(answersByText).find((text) => message.includes(text));
+    return (key === undefined ? fallback : answersByText[key]) as never;
+  };
+  const prompts: Prompts = {
+    secret: (message) => reply(message, 'zai-typed-0123456789'),
+    text: (message, initial) => reply(message, initial),
+    select: (message, _choices, initial) => reply(message, initial),
+    confirm: (message, initial) => reply(message, initial),
+  };
+  return { prompts, asked };
+}
+
+describe('answers resolve from one question table', () => {
+  const env = { ZAI_API_KEY: 'zai-env-0123456789' };
+
+  it('flags and environment win; nothing is asked for them', async () => {
+    const { prompts, asked } = fakePrompts({});
+    const options = parseOptions(['--endpoint', 'general', '--model', 'glm-5.1', '--port', '4100', '--no-shell-rc', '--make-default'], {});
+    const { answers: resolved } = await resolveAnswers({ options: { ...options, start: false }, prompts }, stateOf({}), localMode, env);
+    expect(resolved).toMatchObject({ apiBase: 'https://api.z.ai/api/paas/v4', model: 'glm-5.1', port: 4100, shellRc: false, makeDefault: true, zaiKey: env.ZAI_API_KEY });
+    expect(asked).toEqual([]);
+  });
+
+  it('interactive: asks endpoint, model, default and shell files, in that order', async () => {
+    const { prompts, asked } = fakePrompts({ 'Which Z.ai endpoint': 'china', 'Model id': 'glm-5.3' });
+    const { answers: resolved } = await resolveAnswers({ options: { ...parseOptions([], {}), start: false }, prompts }, stateOf({}), localMode, env);
+    expect(asked.map((m) => m.slice(0, 20))).toEqual(['Which Z.ai endpoint ', 'Model id', 'Make GLM the default', 'Add a line to your s']);
+    expect(resolved).toMatchObject({ apiBase: 'https://open.bigmodel.cn/api/paas/v4', model: 'glm-5.3' });
+  });
+
+  it('non-interactive: the stored answers of the last run, else the defaults; no key is an error naming both ways', async () => {
+    const stored = { [paths.manifest]: JSON.stringify({ version: 1, model: 'glm-5.1', apiBase: 'https://api.z.ai/api/paas/v4', port: 4300 }) };
+    const { answers: resolved } = await resolveAnswers({ options: { ...parseOptions([], {}), start: false }, prompts: null }, stateOf(stored), localMode, env);
+    expect(resolved).toMatchObject({ model: 'glm-5.1', port: 4300, shellRc: true });
+    await expect(resolveAnswers({ options: { ...parseOptions([], {}), start: false }, prompts: null }, stateOf({}), localMode, {})).rejects.toThrow(/ZAI_API_KEY.*--zai-key-file|--zai-key-file/s);
+  });
+
+  it('the next-time command is generated from the same table, and never holds the key', () => {
+    const line = nonInteractiveCommand(localMode, { endpoint: 'https://api.z.ai/api/paas/v4', model: 'glm-5.2', port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false });
+    expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --port 4000 --make-default --no-shell-rc');
+    expect(line).not.toContain('zai-secret');
+  });
+});
+
+describe('doctor: a fresh plan would change nothing', () => {
+  it('passes on what a setup wrote, and warns with the file when a re-run would change one', async () => {
+    const files = applied({}, planChanges(stateOf({}), localMode, answers()).operations);
+    const input = { litellm: [], proxy: { kind: 'none' as const }, ready: false, cwd: '/' };
+    const healthy = await runChecks(localMode, { ...input, state: stateOf(files) });
+    expect(healthy.find((c) => c.id === 'plan')).toMatchObject({ status: 'PASS' });
+    const edited = { ...files, [paths.codexConfig]: files[paths.codexConfig]!.replace(/^request_max_retries = 4\n/m, '') };
+    const pending = await runChecks(localMode, { ...input, state: stateOf(edited) });
+    expect(pending.find((c) => c.id === 'plan')).toMatchObject({ status: 'WARN' });
+    expect(pending.find((c) => c.id === 'plan')!.message).toContain('config.toml');
+  });
+});
