@@ -16,6 +16,15 @@ export const ENDPOINTS = {
 } as const;
 export type EndpointName = keyof typeof ENDPOINTS;
 
+/** Z.ai's own Responses endpoint (documented for Coding Plan keys): direct mode, no proxy. */
+export const RESPONSES_ENDPOINTS = {
+  coding: 'https://api.z.ai/api/v1',
+  'china-coding': 'https://open.bigmodel.cn/api/v1',
+} as const;
+
+export const MODE_NAMES = ['local', 'direct', 'gateway'] as const;
+export type ModeName = (typeof MODE_NAMES)[number];
+
 export const DEFAULT_MODEL = 'glm-5.2';
 export const DEFAULT_PORT = 4000;
 
@@ -24,17 +33,34 @@ export const CODING_PLAN_NOTE =
 
 /** Every answer a setup needs from the user, whatever its source. */
 export interface Draft {
+  mode: ModeName;
+  /** Z.ai's base URL: its Chat Completions base (local), or its Responses base (direct). */
   endpoint: string;
+  /** A team's LiteLLM gateway (gateway mode), without /v1. */
+  gatewayUrl: string;
   model: string;
   port: number;
   zaiKey: string;
+  gatewayKey: string;
   makeDefault: boolean | undefined;
   shellRc: boolean;
 }
 export type QuestionId = keyof Draft;
 
 /** What flags and the environment said, before prompts, stored values and defaults. */
-export type Given = { [K in QuestionId]?: Draft[K] } & { zaiKeyFile?: string };
+export type Given = { [K in QuestionId]?: Draft[K] } & { zaiKeyFile?: string; gatewayKeyFile?: string };
+
+/** A secret answer: never a flag value; from its variable, a file, the prompt or the stored copy. */
+export interface SecretSource {
+  env: string;
+  fileFlag: string;
+  file(given: Given): string | undefined;
+  /** Its name in secrets.env. */
+  storedAs: 'ZAI_API_KEY' | 'GLM_CODEX_GATEWAY_KEY';
+  /** For people: "Z.ai API key". */
+  label: string;
+  whereToGet: string;
+}
 
 export interface FlagSpec {
   name: string;
@@ -63,21 +89,39 @@ export interface Question<K extends QuestionId> {
   askWhen?(state: SetupState, draft: Partial<Draft>): boolean;
   ask?(input: AskInput): Promise<Draft[K] | undefined>;
   fallback(state: SetupState, draft: Partial<Draft>): Draft[K];
+  /** A given or stored value made final once the mode is known (a plan name becomes that mode's URL). */
+  finalize?(value: Draft[K], draft: Partial<Draft>): Draft[K];
+  /** Secret answers are read by plan/answers.ts from these sources. */
+  secret?: SecretSource;
   /** After the value is known: a last check that may ask again (a taken port). Not in dry runs. */
   settle?(value: Draft[K], input: { prompts: Prompts | null; state: SetupState }): Promise<Draft[K]>;
   /** The flags that give this answer next time ([] when it needs none, or must not be in argv). */
-  toArgs(value: Draft[K]): string[];
+  toArgs(value: Draft[K], draft: Partial<Draft>): string[];
   /** For the "no terminal" fix text: how to give this answer without prompts. */
   howToGive: string;
 }
 
 export function resolveEndpoint(value: string, source = '--endpoint'): string {
   if (value in ENDPOINTS) return ENDPOINTS[value as EndpointName];
+  return checkUrl(value, source);
+}
+
+/** The plan names of a mode's endpoints: Chat Completions bases (local), Responses bases (direct). */
+export function endpointsFor(mode: ModeName | undefined): Record<string, string> {
+  return mode === 'direct' ? RESPONSES_ENDPOINTS : ENDPOINTS;
+}
+
+/** A plan name of any mode, or a URL; resolved to the mode's URL by the endpoint question's finalize. */
+function endpointInput(value: string, source: string): string {
+  return value in ENDPOINTS || value in RESPONSES_ENDPOINTS ? value : checkUrl(value, source);
+}
+
+export function checkUrl(value: string, source: string): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw usageError(`${source}: "${value}" is neither a plan name nor a URL.`, `Use one of ${Object.keys(ENDPOINTS).join(', ')} or a full https:// URL.`);
+    throw usageError(`${source}: "${value}" is neither a plan name nor a URL.`, `Use a plan name (${Object.keys(ENDPOINTS).join(', ')}; direct mode: ${Object.keys(RESPONSES_ENDPOINTS).join(', ')}) or a full https:// URL.`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw usageError(`${source}: "${value}" must be an http(s) URL.`);
@@ -114,7 +158,31 @@ function stringFrom<T>(flag: string, env: string | undefined, parse: (raw: strin
   };
 }
 
-const endpointName = (url: string) => Object.entries(ENDPOINTS).find(([, value]) => value === url)?.[0] ?? url;
+const endpointName = (url: string, mode: ModeName | undefined) => Object.entries(endpointsFor(mode)).find(([, value]) => value === url)?.[0] ?? url;
+
+const mode: Question<'mode'> = {
+  id: 'mode',
+  flags: [{ name: 'mode', type: 'string', valueName: 'MODE', help: 'local | direct | gateway: how Codex reaches GLM (default: local,\nor the last run\'s; env GLM_CODEX_MODE)' }],
+  env: 'GLM_CODEX_MODE',
+  fromArgs: stringFrom('mode', 'GLM_CODEX_MODE', (raw, source) => {
+    if ((MODE_NAMES as readonly string[]).includes(raw)) return raw as ModeName;
+    throw usageError(`${source}: "${raw}" is not a mode.`, `Use one of ${MODE_NAMES.join(', ')}.`);
+  }),
+  stored: (state) => state.manifest.mode ?? (state.manifest.model ? 'local' : undefined),
+  ask: ({ prompts }) =>
+    prompts.select<ModeName>(
+      'How should Codex reach GLM?',
+      [
+        { value: 'local', label: 'Local LiteLLM bridge (default)', hint: 'a proxy on 127.0.0.1 translates to Z.ai\'s Chat Completions; any Z.ai key' },
+        { value: 'direct', label: 'Z.ai directly', hint: 'Z.ai\'s own Responses endpoint; no Python, no proxy; documented for Coding Plan keys' },
+        { value: 'gateway', label: 'A team gateway', hint: 'your team\'s shared LiteLLM, with your own virtual key' },
+      ],
+      'local',
+    ),
+  fallback: () => 'local',
+  toArgs: (value) => (value === 'local' ? [] : ['--mode', value]),
+  howToGive: '--mode',
+};
 
 const endpoint: Question<'endpoint'> = {
   id: 'endpoint',
@@ -123,39 +191,77 @@ const endpoint: Question<'endpoint'> = {
       name: 'endpoint',
       type: 'string',
       valueName: 'PLAN|URL',
-      help: `coding | general | china | china-coding | a URL\n(default: coding = ${ENDPOINTS.coding}; env GLM_CODEX_ENDPOINT)`,
+      help: `coding | general | china | china-coding | a URL\n(default: coding = ${ENDPOINTS.coding}; env GLM_CODEX_ENDPOINT)\ndirect mode: coding = ${RESPONSES_ENDPOINTS.coding} | china-coding | a URL`,
     },
   ],
   env: 'GLM_CODEX_ENDPOINT',
-  fromArgs: stringFrom('endpoint', 'GLM_CODEX_ENDPOINT', resolveEndpoint),
+  fromArgs: stringFrom('endpoint', 'GLM_CODEX_ENDPOINT', endpointInput),
+  finalize(value, draft) {
+    const plans = endpointsFor(draft.mode);
+    if (value in plans) return plans[value]!;
+    if (value in ENDPOINTS || value in RESPONSES_ENDPOINTS) {
+      throw usageError(`--endpoint ${value} has no ${draft.mode} endpoint.`, `In ${draft.mode} mode use one of ${Object.keys(plans).join(', ')}, or a URL.`);
+    }
+    return value;
+  },
   stored: (state) => state.manifest.apiBase,
-  async ask({ prompts }) {
-    const choice = await prompts.select(
-      'Which Z.ai endpoint (plan) does your key belong to?',
-      [
-        { value: 'coding', label: 'Coding Plan', hint: ENDPOINTS.coding },
-        { value: 'general', label: 'Pay-as-you-go (general)', hint: ENDPOINTS.general },
-        { value: 'china', label: 'China, pay-as-you-go (bigmodel.cn)', hint: ENDPOINTS.china },
-        { value: 'china-coding', label: 'China, Coding Plan (bigmodel.cn)', hint: ENDPOINTS['china-coding'] },
-        { value: 'custom', label: 'Another URL' },
-      ],
-      'coding',
-    );
-    if (choice !== 'custom') return ENDPOINTS[choice as EndpointName];
-    const typed = await prompts.text('Endpoint URL (OpenAI-compatible chat base)', 'https://', (value) => {
+  askWhen: (state, draft) => state.manifest.apiBase === undefined || (state.manifest.mode ?? 'local') !== draft.mode,
+  async ask({ prompts, draft }) {
+    const direct = draft.mode === 'direct';
+    const choices = direct
+      ? [
+          { value: 'coding', label: 'Coding Plan', hint: RESPONSES_ENDPOINTS.coding },
+          { value: 'china-coding', label: 'China, Coding Plan (bigmodel.cn)', hint: RESPONSES_ENDPOINTS['china-coding'] },
+        ]
+      : [
+          { value: 'coding', label: 'Coding Plan', hint: ENDPOINTS.coding },
+          { value: 'general', label: 'Pay-as-you-go (general)', hint: ENDPOINTS.general },
+          { value: 'china', label: 'China, pay-as-you-go (bigmodel.cn)', hint: ENDPOINTS.china },
+          { value: 'china-coding', label: 'China, Coding Plan (bigmodel.cn)', hint: ENDPOINTS['china-coding'] },
+        ];
+    const choice = await prompts.select('Which Z.ai endpoint (plan) does your key belong to?', [...choices, { value: 'custom', label: 'Another URL' }], 'coding');
+    if (choice !== 'custom') return endpointsFor(draft.mode)[choice]!;
+    const what = direct ? 'Responses base, e.g. https://api.z.ai/api/v1' : 'OpenAI-compatible chat base';
+    const typed = await prompts.text(`Endpoint URL (${what})`, 'https://', (value) => {
       try {
-        resolveEndpoint(value);
+        checkUrl(value, 'URL');
         return undefined;
       } catch (error) {
         return (error as Error).message;
       }
     });
-    return resolveEndpoint(typed);
+    return checkUrl(typed, 'URL');
   },
-  fallback: () => ENDPOINTS.coding,
-  toArgs: (value) => ['--endpoint', endpointName(value)],
+  fallback: (_state, draft) => endpointsFor(draft.mode).coding!,
+  toArgs: (value, draft) => ['--endpoint', endpointName(value, draft.mode)],
   howToGive: '--endpoint',
 };
+
+const gatewayUrl: Question<'gatewayUrl'> = {
+  id: 'gatewayUrl',
+  flags: [{ name: 'gateway-url', type: 'string', valueName: 'URL', help: 'gateway mode: your team\'s LiteLLM gateway, e.g. https://llm.example.com\n(env GLM_CODEX_GATEWAY_URL)' }],
+  env: 'GLM_CODEX_GATEWAY_URL',
+  fromArgs: stringFrom('gateway-url', 'GLM_CODEX_GATEWAY_URL', gatewayBase),
+  stored: (state) => state.manifest.gatewayUrl,
+  ask: async ({ prompts }) => gatewayBase(await prompts.text('Gateway URL (your team\'s LiteLLM, e.g. https://llm.example.com)', 'https://', (value) => {
+    try {
+      gatewayBase(value, 'URL');
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }), 'URL'),
+  fallback: () => {
+    throw usageError('Gateway mode needs the gateway\'s URL.', 'Pass --gateway-url https://llm.example.com (or set GLM_CODEX_GATEWAY_URL).');
+  },
+  toArgs: (value) => ['--gateway-url', value],
+  howToGive: '--gateway-url',
+};
+
+/** A gateway's base URL as the user gives it, with or without /v1; stored without. */
+export function gatewayBase(value: string, source = '--gateway-url'): string {
+  return checkUrl(value, source).replace(/\/v1$/, '');
+}
 
 const model: Question<'model'> = {
   id: 'model',
@@ -181,15 +287,37 @@ const zaiKey: Question<'zaiKey'> = {
   id: 'zaiKey',
   flags: [{ name: 'zai-key-file', type: 'string', valueName: 'FILE', help: 'read the Z.ai API key from FILE (else env ZAI_API_KEY, else the stored key)' }],
   env: 'ZAI_API_KEY',
-  // The key itself is read (and checked) by plan/answers.ts: from the environment or the file.
-  fromArgs: () => undefined,
-  stored: (state) => state.secrets.ZAI_API_KEY,
-  fallback: () => {
-    throw usageError('No Z.ai API key: none in the environment, in --zai-key-file, or stored from an earlier run.', 'Set ZAI_API_KEY=… in the environment, or pass --zai-key-file FILE.');
+  secret: {
+    env: 'ZAI_API_KEY',
+    fileFlag: '--zai-key-file',
+    file: (given) => given.zaiKeyFile,
+    storedAs: 'ZAI_API_KEY',
+    label: 'Z.ai API key',
+    whereToGet: 'create one at https://z.ai/manage-apikey/apikey-list',
   },
+  fromArgs: () => undefined,
+  fallback: () => undefined as never,
   // Never in argv: a command line is visible to every user of the machine.
   toArgs: () => [],
   howToGive: 'ZAI_API_KEY or --zai-key-file',
+};
+
+const gatewayKey: Question<'gatewayKey'> = {
+  id: 'gatewayKey',
+  flags: [{ name: 'gateway-key-file', type: 'string', valueName: 'FILE', help: 'gateway mode: read your virtual key from FILE (else env GLM_CODEX_GATEWAY_KEY,\nelse the stored key)' }],
+  env: 'GLM_CODEX_GATEWAY_KEY',
+  secret: {
+    env: 'GLM_CODEX_GATEWAY_KEY',
+    fileFlag: '--gateway-key-file',
+    file: (given) => given.gatewayKeyFile,
+    storedAs: 'GLM_CODEX_GATEWAY_KEY',
+    label: 'gateway virtual key',
+    whereToGet: 'ask your gateway\'s operator (glm-codex-setup gateway key create)',
+  },
+  fromArgs: () => undefined,
+  fallback: () => undefined as never,
+  toArgs: () => [],
+  howToGive: 'GLM_CODEX_GATEWAY_KEY or --gateway-key-file',
 };
 
 const makeDefault: Question<'makeDefault'> = {
@@ -238,7 +366,7 @@ const port: Question<'port'> = {
   howToGive: '--port',
 };
 
-export const QUESTIONS: { [K in QuestionId]: Question<K> } = { endpoint, model, zaiKey, makeDefault, shellRc, port };
+export const QUESTIONS: { [K in QuestionId]: Question<K> } = { mode, endpoint, gatewayUrl, model, zaiKey, gatewayKey, makeDefault, shellRc, port };
 
 function tildePath(path: string): string {
   const home = process.env.HOME ?? '';

@@ -5,7 +5,7 @@
 import type { Context } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { inspect } from '../inspect/inspect.js';
-import { modeFor } from '../modes/index.js';
+import { MODES, storedMode } from '../modes/index.js';
 import { detectLiteLLM } from '../runtime/litellm.js';
 import { findPython } from '../runtime/python.js';
 import { runChecks } from '../verify/checks.js';
@@ -15,8 +15,9 @@ export async function runDoctor(ctx: Context): Promise<number> {
   const { out, options, paths } = ctx;
   const state = await inspect(paths);
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
-  const python = await findPython(options.python ?? state.manifest.litellmPython).catch(() => null);
-  const litellm = await detectLiteLLM(paths.venv, python);
+  const mode = storedMode(state) ?? MODES.local;
+  const python = mode.localRuntime ? await findPython(options.python ?? state.manifest.litellmPython).catch(() => null) : null;
+  const litellm = mode.localRuntime ? await detectLiteLLM(paths.venv, python) : [];
   const { proxy } = state;
   const ready =
     proxy.kind === 'running' &&
@@ -24,7 +25,6 @@ export async function runDoctor(ctx: Context): Promise<number> {
       () => true,
       () => false,
     ));
-  const mode = modeFor(undefined);
   const checks = await runChecks(mode, { state, litellm, proxy, ready, cwd: process.cwd() });
   for (const check of checks) {
     const line = `${check.status}  ${check.message}`;

@@ -8,23 +8,23 @@ import type { Context } from '../context.js';
 import { CancelledError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { inspectWith, type SetupState } from '../inspect/inspect.js';
-import { modeFor } from '../modes/index.js';
+import type { Mode } from '../modes/types.js';
 import { tildify } from '../paths.js';
-import { CODING_PLAN_NOTE, nonInteractiveCommand, requireInteractiveTerminal, resolveAnswers } from '../plan/answers.js';
+import { CODING_PLAN_NOTE, nonInteractiveCommand, requireInteractiveTerminal, resolveAnswers, resolveMode } from '../plan/answers.js';
 import { describeOperation, isFileOperation, renderDiff } from '../plan/operations.js';
 import { planChanges } from '../plan/plan.js';
 import { prepareRuntime, type RuntimePlan } from '../runtime/runtime.js';
 import type { VerifyReport } from '../verify/types.js';
 
-function preflight(state: SetupState, runtime: RuntimePlan, start: boolean): string[] {
-  const lines = [`Node ${process.versions.node}`];
+function preflight(state: SetupState, runtime: RuntimePlan | null, start: boolean, mode: Mode): string[] {
+  const lines = [`Node ${process.versions.node}`, `Mode: ${mode.id} (GLM ${mode.title})`];
   const { codex } = state;
   lines.push(
     codex.version
       ? `Codex ${codex.version}: the profile goes ${profileShapeFor(codex.version) === 'file' ? 'into glm.config.toml' : 'into [profiles.glm] in config.toml'}`
       : 'Codex not installed (the configuration is written anyway)',
   );
-  if (start) {
+  if (start && runtime) {
     lines.push(runtime.python ? `Python ${runtime.python.version} (${runtime.python.executable})` : runtime.chosen ? `Python: not needed (LiteLLM is installed)` : 'Python: not found');
     if (runtime.found.length === 0) lines.push('LiteLLM not installed: it will be installed into the state dir');
     for (const found of runtime.found) {
@@ -54,26 +54,41 @@ async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out'>): Promise
   else out.warn(`The install failed (exit ${result.exitCode}); run it yourself: ${command}`);
 }
 
+/** Looks for Python and LiteLLM while Codex is asked for its version; used only when the mode runs LiteLLM here. */
+function runtimeLookup(ctx: Context, files: Omit<SetupState, 'codex'>): () => Promise<RuntimePlan> {
+  const settled = prepareRuntime(ctx.options, files).then(
+    (plan) => ({ plan }),
+    (error: unknown) => ({ error }),
+  );
+  return async () => {
+    const result = await settled;
+    if ('error' in result) throw result.error;
+    return result.plan;
+  };
+}
+
 export async function runSetup(ctx: Context): Promise<number> {
   const { out, options, paths, prompts } = ctx;
-  const mode = modeFor(undefined);
-  requireInteractiveTerminal(options, process.stdin.isTTY === true, mode);
+  requireInteractiveTerminal(options, process.stdin.isTTY === true);
   const clack = prompts ? await import('@clack/prompts') : null;
-  clack?.intro(`glm-codex-setup ${ctx.version}: GLM models in Codex, through a local LiteLLM proxy`);
+  clack?.intro(`glm-codex-setup ${ctx.version}: GLM models in Codex`);
 
-  const [state, runtime] = await inspectWith(paths, (files) => prepareRuntime(options, files));
+  const [state, lookup] = await inspectWith(paths, async (files) => {
+    const maybeLocal = (options.given.mode ?? files.manifest.mode ?? 'local') === 'local';
+    return maybeLocal ? runtimeLookup(ctx, files) : null;
+  });
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
-  const checks = preflight(state, runtime, options.start);
+  const mode = await resolveMode(ctx, state);
+  const runtime = mode.localRuntime ? await (lookup ?? runtimeLookup(ctx, state))() : null;
+  const checks = preflight(state, runtime, options.start, mode);
   if (clack) clack.note(checks.join('\n'), 'Preflight');
   else for (const line of checks) out.step(line);
-  for (const warning of runtime.warnings) out.warn(warning);
+  for (const warning of runtime?.warnings ?? []) out.warn(warning);
   if (!state.codex.version && !options.dryRun) await offerCodexInstall(ctx);
 
-  if (prompts && !options.given.endpoint && !state.manifest.apiBase) out.info(CODING_PLAN_NOTE);
-  const { answers, draft } = await resolveAnswers(ctx, state, mode);
-  if (runtime.chosen?.source === 'python') answers.litellmPython = runtime.chosen.python;
-  ctx.addSecret(answers.zaiKey);
-  ctx.addSecret(answers.masterKey);
+  if (prompts && mode.id === 'local' && !options.given.endpoint && !state.manifest.apiBase) out.info(CODING_PLAN_NOTE);
+  const { answers, draft } = await resolveAnswers(ctx, state, mode, runtime);
+  for (const value of Object.values(mode.secrets(answers))) ctx.addSecret(value);
   const provider = mode.provider(answers, paths);
 
   const plan = planChanges(state, mode, answers, { forceRebuild: options.forceRebuild, start: options.start }, runtime);
@@ -87,13 +102,12 @@ export async function runSetup(ctx: Context): Promise<number> {
     dryRun: options.dryRun,
     mode: mode.id,
     codex: { version: state.codex.version, profileShape: plan.profileShape },
-    model: answers.model,
-    endpoint: answers.apiBase,
-    port: answers.port,
+    ...mode.remember(answers),
+    provider: { id: provider.id, baseUrl: provider.baseUrl },
     paths: { codexConfig: paths.codexConfig, codexProfile: paths.codexProfile, bridgeConfig: paths.bridgeConfig, stateDir: paths.stateDir },
     changes,
     commands: plan.operations.filter((op) => op.kind === 'run').map((op) => op.label),
-    warnings: [...runtime.warnings, ...plan.problems],
+    warnings: [...(runtime?.warnings ?? []), ...plan.problems],
     repairs: plan.repairs,
   };
 
@@ -141,6 +155,7 @@ export async function runSetup(ctx: Context): Promise<number> {
     written: applied.written,
     backups: applied.backups,
     proxy: applied.proxy,
+    stopped: applied.stopped,
     validation: report?.validation ?? null,
     codexCheck: report?.codex ?? null,
   });

@@ -9,7 +9,6 @@ import type { Context } from '../context.js';
 import { CancelledError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { inspect } from '../inspect/inspect.js';
-import { modeFor } from '../modes/index.js';
 import { tildify } from '../paths.js';
 import { describeOperation, isFileOperation, renderDiff } from '../plan/operations.js';
 import { planUndo } from '../plan/plan.js';
@@ -19,7 +18,7 @@ export async function runUninstall(ctx: Context): Promise<number> {
   const { out, options, paths, prompts } = ctx;
   const state = await inspect(paths);
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
-  const ops = planUndo(state, modeFor(undefined));
+  const ops = planUndo(state);
   const changes = ops.filter(isFileOperation).map(describeOperation);
 
   if (options.dryRun) {

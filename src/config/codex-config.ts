@@ -77,6 +77,8 @@ export interface CodexConfigInput {
   model: string;
   shape: ProfileShape;
   defaults: DefaultModelChange;
+  /** The provider of the mode being left (its table goes; a default that named it follows the new one). */
+  previous?: Pick<ProviderSpec, 'id'> | null;
 }
 
 function settingEdits(base: readonly string[], data: TomlData, settings: Setting[]): TomlEdit[] {
@@ -104,8 +106,12 @@ export function codexConfigEdits(input: CodexConfigInput, data: TomlData): TomlE
     edits.push(...settingEdits(['profiles', provider.profile], data, profileTableSettings(input.model, provider.id)));
   }
 
+  const left = input.previous && input.previous.id !== provider.id ? input.previous.id : null;
+  if (left !== null && getIn(data, ['model_providers', left]) !== undefined) edits.push({ op: 'delete-table', path: ['model_providers', left] });
   const { makeDefault, previous } = input.defaults;
-  if (makeDefault === true) {
+  if (left !== null && makeDefault !== false && getIn(data, ['model_provider']) === left) {
+    edits.push({ op: 'set', path: ['model'], value: input.model }, { op: 'set', path: ['model_provider'], value: provider.id });
+  } else if (makeDefault === true) {
     edits.push({ op: 'set', path: ['model'], value: input.model }, { op: 'set', path: ['model_provider'], value: provider.id });
   } else if (makeDefault === false && getIn(data, ['model_provider']) === provider.id) {
     for (const key of ['model', 'model_provider'] as const) {

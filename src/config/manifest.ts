@@ -1,8 +1,13 @@
 /** state.json: what the tool did, so re-runs, repair and uninstall know what is theirs. No secrets. */
 export interface Manifest {
   version: 1;
+  /** How Codex reaches GLM (absent in files from before modes: local). */
+  mode?: 'local' | 'direct' | 'gateway';
   model?: string;
+  /** Z.ai's base URL: Chat Completions (local) or Responses (direct). */
   apiBase?: string;
+  /** Gateway mode: the team gateway's base URL (without /v1). */
+  gatewayUrl?: string;
   port?: number;
   /** A Python with a bridging LiteLLM that the user pointed at (--python): found again on later runs. */
   litellmPython?: string;

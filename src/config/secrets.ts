@@ -9,9 +9,11 @@ import { ExitCode } from '../exit-codes.js';
 export interface Secrets {
   ZAI_API_KEY?: string;
   LITELLM_MASTER_KEY?: string;
+  /** Gateway mode: the developer's virtual key for the team's LiteLLM. */
+  GLM_CODEX_GATEWAY_KEY?: string;
 }
 
-const NAMES = ['ZAI_API_KEY', 'LITELLM_MASTER_KEY'] as const;
+const NAMES = ['ZAI_API_KEY', 'LITELLM_MASTER_KEY', 'GLM_CODEX_GATEWAY_KEY'] as const;
 /** Printable ASCII without spaces or quotes: safe in env files, headers and shell snippets. */
 const SAFE_VALUE = /^[\x21\x23-\x26\x28-\x7e]+$/;
 
@@ -50,18 +52,18 @@ export function generateMasterKey(): string {
   return `sk-${randomBytes(24).toString('base64url')}`;
 }
 
-export function normalizeZaiKey(raw: string, source: string): string {
+export function normalizeSecret(raw: string, source: string, label = 'Z.ai API key'): string {
   const key = raw.trim();
   if (!key) {
-    throw new UserError('key-empty', `The Z.ai API key from ${source} is empty.`, {
+    throw new UserError('key-empty', `The ${label} from ${source} is empty.`, {
       exitCode: ExitCode.usage,
-      fix: 'Put your key from https://z.ai/manage-apikey/apikey-list into ZAI_API_KEY or the --zai-key-file file.',
+      fix: label === 'Z.ai API key' ? 'Put your key from https://z.ai/manage-apikey/apikey-list into ZAI_API_KEY or the --zai-key-file file.' : `Put the ${label} into the variable or the file.`,
     });
   }
   if (!isValidSecretValue(key)) {
-    throw new UserError('key-invalid', `The Z.ai API key from ${source} contains spaces, quotes or control characters.`, {
+    throw new UserError('key-invalid', `The ${label} from ${source} contains spaces, quotes or control characters.`, {
       exitCode: ExitCode.usage,
-      fix: 'Copy the key again from the Z.ai console; it is a single word like 0123abcd….XyZ.',
+      fix: `Copy the ${label} again; it is a single word like 0123abcd….XyZ.`,
     });
   }
   return key;

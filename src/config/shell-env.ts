@@ -33,8 +33,8 @@ export function keyEnvFiles(stateDir: string): Record<ShellKind, string> {
   return { sh: join(stateDir, 'codex-env.sh'), fish: join(stateDir, 'codex-env.fish') };
 }
 
-export function renderKeyEnv(kind: ShellKind, envVar: string, key: string): string {
-  const header = '# Written by glm-codex-setup (mode 0600): the local LiteLLM proxy key for `codex --profile glm`.\n';
+export function renderKeyEnv(kind: ShellKind, envVar: string, key: string, what = 'the local LiteLLM proxy key'): string {
+  const header = `# Written by glm-codex-setup (mode 0600): ${what} for \`codex --profile glm\`.\n`;
   return kind === 'sh' ? `${header}export ${envVar}=${shQuote(key)}\n` : `${header}set -gx ${envVar} ${fishQuote(key)}\n`;
 }
 

@@ -1,9 +1,15 @@
 /** The modes, by id. Adding one: a file beside this one, registered here, plus the units it needs. */
+import type { SetupState } from '../inspect/inspect.js';
+import { directMode } from './direct.js';
+import { gatewayMode } from './gateway.js';
 import { localMode } from './local.js';
 import type { Mode, ModeId } from './types.js';
 
-export const MODES: { [K in ModeId]: Mode } = { local: localMode };
+export const MODES: { [K in ModeId]: Mode } = { local: localMode, direct: directMode, gateway: gatewayMode } as { [K in ModeId]: Mode };
 
-export function modeFor(id: ModeId | undefined): Mode {
-  return MODES[id ?? 'local'];
+/** The mode the last run set up (files from before modes: local), or null on a machine never set up. */
+export function storedMode(state: Pick<SetupState, 'manifest'>): Mode | null {
+  const { manifest } = state;
+  if (manifest.mode) return MODES[manifest.mode];
+  return manifest.model ? MODES.local : null;
 }

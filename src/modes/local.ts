@@ -2,6 +2,7 @@
 import { generateMasterKey } from '../config/secrets.js';
 import type { SetupState } from '../inspect/inspect.js';
 import { tildify, type Paths } from '../paths.js';
+import type { RuntimePlan } from '../runtime/runtime.js';
 import { DEFAULT_MODEL, DEFAULT_PORT, ENDPOINTS, type Draft } from '../questions.js';
 import { bridgeUnit } from '../units/bridge.js';
 import { codexConfigUnit } from '../units/codex-config.js';
@@ -15,28 +16,32 @@ import type { LocalAnswers, Mode, ProviderSpec } from './types.js';
 
 export const LOCAL_PROVIDER_ID = 'glm-litellm';
 export const LOCAL_KEY_ENV = 'LITELLM_API_KEY';
+/** Every mode writes the same profile: `codex --profile glm`. */
 export const PROFILE = 'glm';
+
+/** Codex shows this when the provider's variable is missing. */
+export function keyInstructions(stateDir: string): string {
+  return `Open a new terminal, or run \`glm-codex-setup\` to repair the setup (the key is kept in ${tildify(stateDir)}/secrets.env).`;
+}
 
 export function localProvider(port: number, stateDir = '~/.glm-codex'): ProviderSpec {
   return {
     id: LOCAL_PROVIDER_ID,
     name: 'GLM via LiteLLM (glm-codex-setup)',
     baseUrl: `http://127.0.0.1:${port}/v1`,
-    auth: {
-      kind: 'env',
-      envVar: LOCAL_KEY_ENV,
-      instructions: `Open a new terminal, or run \`glm-codex-setup\` to repair the setup (the key is kept in ${tildify(stateDir)}/secrets.env).`,
-    },
+    auth: { kind: 'env', envVar: LOCAL_KEY_ENV, instructions: keyInstructions(stateDir) },
     profile: PROFILE,
   };
 }
 
 export const localMode: Mode<LocalAnswers> = {
   id: 'local',
-  label: 'Local LiteLLM bridge',
-  hint: 'a LiteLLM proxy on 127.0.0.1 translates Codex\'s Responses calls to Z.ai\'s Chat Completions',
-  questions: ['endpoint', 'model', 'port', 'zaiKey', 'makeDefault', 'shellRc'],
-  answers(draft: Draft, state: SetupState): LocalAnswers {
+  title: 'through a local LiteLLM proxy',
+  questions: ['mode', 'endpoint', 'model', 'port', 'zaiKey', 'makeDefault', 'shellRc'],
+  localRuntime: true,
+  answers(draft: Draft, state: SetupState, runtime: RuntimePlan | null): LocalAnswers {
+    // A LiteLLM found through a Python the user named is remembered for later runs.
+    const python = runtime?.chosen?.source === 'python' ? runtime.chosen.python : undefined;
     return {
       mode: 'local',
       model: draft.model,
@@ -45,7 +50,7 @@ export const localMode: Mode<LocalAnswers> = {
       zaiKey: draft.zaiKey,
       masterKey: state.secrets.LITELLM_MASTER_KEY ?? generateMasterKey(),
       makeDefault: draft.makeDefault,
-      litellmPython: state.manifest.litellmPython,
+      litellmPython: python ?? state.manifest.litellmPython,
       shellRc: draft.shellRc,
     };
   },
@@ -63,7 +68,10 @@ export const localMode: Mode<LocalAnswers> = {
       shellRc: (manifest.rcFiles ?? []).length > 0,
     };
   },
+  remember: (a) => ({ model: a.model, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}) }),
   provider: (answers: LocalAnswers, paths: Paths) => localProvider(answers.port, paths.stateDir),
+  codexKey: (a) => ({ value: a.masterKey, what: 'the local LiteLLM proxy key' }),
+  secrets: (a) => ({ ZAI_API_KEY: a.zaiKey, LITELLM_MASTER_KEY: a.masterKey }),
   // Files first (state.json last among them, it lists what the others created), then the proxy.
   units: [secretsUnit, shellEnvUnit, bridgeUnit, profileUnit, codexConfigUnit, manifestUnit, proxyUnit],
   verify: verifyLocal,

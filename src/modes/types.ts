@@ -2,33 +2,55 @@
  * A mode is one way to reach GLM. It is data: the questions it asks, the provider Codex gets, the
  * units (artifacts) it owns, and how its result is verified. Only src/modes/ branches on the mode.
  */
+import type { Manifest } from '../config/manifest.js';
+import type { Secrets } from '../config/secrets.js';
 import type { SetupState } from '../inspect/inspect.js';
 import type { Paths } from '../paths.js';
-import type { Draft, QuestionId } from '../questions.js';
+import type { RuntimePlan } from '../runtime/runtime.js';
+import type { Draft, ModeName, QuestionId } from '../questions.js';
 import type { Output } from '../ui/output.js';
 import type { DoctorInput, Unit } from '../units/types.js';
 import type { Check } from '../verify/check.js';
 import type { VerifyReport } from '../verify/types.js';
 
-/** Answers of the local mode: Codex -> LiteLLM on 127.0.0.1 -> Z.ai's Chat Completions. */
-export interface LocalAnswers {
-  mode: 'local';
+interface CommonAnswers {
   model: string;
+  makeDefault: boolean | undefined;
+  /** Add the key block to the shell startup files. */
+  shellRc: boolean;
+}
+
+/** Codex -> LiteLLM on 127.0.0.1 -> Z.ai's Chat Completions. */
+export interface LocalAnswers extends CommonAnswers {
+  mode: 'local';
   /** Z.ai's chat base URL. */
   apiBase: string;
   port: number;
   zaiKey: string;
   /** The proxy's master key, generated once and kept. */
   masterKey: string;
-  makeDefault: boolean | undefined;
   /** The Python whose LiteLLM serves, when it is neither our venv nor on PATH (remembered for later runs). */
   litellmPython: string | undefined;
-  /** Add the key block to the shell startup files. */
-  shellRc: boolean;
 }
 
-export type Answers = LocalAnswers;
-export type ModeId = Answers['mode'];
+/** Codex -> Z.ai's own Responses endpoint. */
+export interface DirectAnswers extends CommonAnswers {
+  mode: 'direct';
+  /** Z.ai's Responses base URL (https://api.z.ai/api/v1). */
+  apiBase: string;
+  zaiKey: string;
+}
+
+/** Codex -> a team's LiteLLM gateway, with the developer's virtual key. */
+export interface GatewayAnswers extends CommonAnswers {
+  mode: 'gateway';
+  /** The gateway's base URL, without /v1. */
+  gatewayUrl: string;
+  gatewayKey: string;
+}
+
+export type Answers = LocalAnswers | DirectAnswers | GatewayAnswers;
+export type ModeId = ModeName;
 
 /** How Codex authenticates to the provider: an environment variable (later: a command). */
 export interface EnvAuth {
@@ -50,15 +72,23 @@ export interface ProviderSpec {
 
 export interface Mode<A extends Answers = Answers> {
   id: A['mode'];
-  label: string;
-  hint: string;
+  /** For the wizard's intro: "through a local LiteLLM proxy". */
+  title: string;
   /** The questions this mode asks, in order (rows of questions.ts). */
   questions: QuestionId[];
-  /** Typed answers from the resolved questions plus what the machine holds (kept keys). */
-  answers(draft: Draft, state: SetupState): A;
+  /** This mode runs LiteLLM on this machine: setup looks for Python and LiteLLM first. */
+  localRuntime: boolean;
+  /** Typed answers from the resolved questions plus what the machine holds (kept keys, the LiteLLM found). */
+  answers(draft: Draft, state: SetupState, runtime: RuntimePlan | null): A;
   /** The answers the last run left on disk: what doctor checks against, with defaults for gaps. */
   stored(state: SetupState): A;
+  /** What state.json remembers of the answers for the next run. */
+  remember(answers: A): Partial<Manifest>;
   provider(answers: A, paths: Paths): ProviderSpec;
+  /** The key Codex sends (the value of the provider's env_key), and what it is, for people. */
+  codexKey(answers: A): { value: string; what: string };
+  /** What secrets.env holds in this mode. */
+  secrets(answers: A): Secrets;
   /** The artifacts, in write order. */
   units: Unit<A>[];
   /** After apply: prove that Codex reaches GLM this way (validation requests, a real Codex turn). */

@@ -1,53 +1,59 @@
 /**
  * Every answer resolves as flag ?? env ?? (interactive ? prompt : stored value ?? default), walking
- * the mode's rows of the question table (questions.ts): one code path for both kinds of run.
+ * the question table (questions.ts): the mode first, then the mode's own questions. One code path
+ * for both kinds of run.
  */
 import { readFile } from 'node:fs/promises';
-import { isValidSecretValue, normalizeZaiKey } from '../config/secrets.js';
+import { isValidSecretValue, normalizeSecret } from '../config/secrets.js';
 import type { Context } from '../context.js';
 import { UserError, usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SetupState } from '../inspect/inspect.js';
+import { MODES } from '../modes/index.js';
 import type { Answers, Mode } from '../modes/types.js';
 import type { Options } from '../options.js';
-import { QUESTIONS, type Draft, type Question, type QuestionId } from '../questions.js';
+import { QUESTIONS, type Draft, type Question, type QuestionId, type SecretSource } from '../questions.js';
 import type { Prompts } from '../ui/prompts.js';
+import type { RuntimePlan } from '../runtime/runtime.js';
 
 export { CODING_PLAN_NOTE } from '../questions.js';
 
-/** The Z.ai key: the environment, else --zai-key-file, else (asked or) the stored one. */
-export async function resolveZaiKey(options: Pick<Options, 'given'>, state: SetupState, prompts: Prompts | null, env = process.env): Promise<string> {
-  if (env.ZAI_API_KEY) return normalizeZaiKey(env.ZAI_API_KEY, 'the ZAI_API_KEY variable');
-  const file = options.given.zaiKeyFile;
+/** A key: its environment variable, else its file flag, else (asked, offering the stored one) the stored one. */
+export async function resolveSecret(source: SecretSource, options: Pick<Options, 'given'>, state: SetupState, prompts: Prompts | null, env = process.env): Promise<string> {
+  const fromEnv = env[source.env];
+  if (fromEnv) return normalizeSecret(fromEnv, `the ${source.env} variable`, source.label);
+  const file = source.file(options.given);
   if (file) {
     let text: string;
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      throw new UserError('key-file', `Cannot read --zai-key-file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, {
+      throw new UserError('key-file', `Cannot read ${source.fileFlag} ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, {
         exitCode: ExitCode.usage,
         fix: 'Check the path and its permissions.',
       });
     }
-    return normalizeZaiKey(text, file);
+    return normalizeSecret(text, file, source.label);
   }
-  const stored = state.secrets.ZAI_API_KEY;
+  const stored = state.secrets[source.storedAs];
   if (prompts) {
-    if (stored && (await prompts.confirm(`Keep the Z.ai API key stored in ${state.paths.secrets}?`, true))) return stored;
-    const entered = await prompts.secret('Your Z.ai API key (input hidden)', (value) => {
+    if (stored && (await prompts.confirm(`Keep the ${source.label} stored in ${state.paths.secrets}?`, true))) return stored;
+    const entered = await prompts.secret(`Your ${source.label} (input hidden)`, (value) => {
       const key = value.trim();
-      if (!key) return 'The key is required: create one at https://z.ai/manage-apikey/apikey-list';
+      if (!key) return `The key is required: ${source.whereToGet}`;
       return isValidSecretValue(key) ? undefined : 'That does not look like a key: no spaces or quotes.';
     });
-    return normalizeZaiKey(entered, 'the prompt');
+    return normalizeSecret(entered, 'the prompt', source.label);
   }
-  return stored ?? QUESTIONS.zaiKey.fallback(state, {});
+  if (stored) return stored;
+  throw usageError(`No ${source.label}: none in the environment, in ${source.fileFlag}, or stored from an earlier run.`, `Set ${source.env}=… in the environment, or pass ${source.fileFlag} FILE.`);
 }
 
 async function resolveOne<K extends QuestionId>(id: K, ctx: Pick<Context, 'options' | 'prompts'>, state: SetupState, draft: Partial<Draft>, env: NodeJS.ProcessEnv): Promise<Draft[K]> {
-  if (id === 'zaiKey') return (await resolveZaiKey(ctx.options, state, ctx.prompts, env)) as Draft[K];
   const question = QUESTIONS[id];
-  const value = await firstAnswer(question, ctx, state, draft);
+  if (question.secret) return (await resolveSecret(question.secret, ctx.options, state, ctx.prompts, env)) as Draft[K];
+  let value = await firstAnswer(question, ctx, state, draft);
+  if (question.finalize) value = question.finalize(value, draft);
   const { start, dryRun } = ctx.options;
   return question.settle && start && !dryRun ? question.settle(value, { prompts: ctx.prompts, state }) : value;
 }
@@ -62,26 +68,41 @@ async function firstAnswer<K extends QuestionId>(question: Question<K>, ctx: Pic
   return stored !== undefined ? stored : question.fallback(state, draft);
 }
 
-export async function resolveAnswers<A extends Answers>(
-  ctx: Pick<Context, 'options' | 'prompts'>,
-  state: SetupState,
-  mode: Mode<A>,
-  env = process.env,
-): Promise<{ answers: A; draft: Draft }> {
-  const draft: Partial<Draft> = {};
-  for (const id of mode.questions) (draft as Record<QuestionId, unknown>)[id] = await resolveOne(id, ctx, state, draft, env);
-  return { answers: mode.answers(draft as Draft, state), draft: draft as Draft };
+export interface Resolved {
+  answers: Answers;
+  /** The answers as the question table has them (for the next-time command). */
+  draft: Draft;
 }
 
-/** The same setup next time, without questions: every answer as its flag (the key never). */
+/** The mode comes first: it decides which questions follow (and whether LiteLLM is looked for). */
+export async function resolveMode(ctx: Pick<Context, 'options' | 'prompts'>, state: SetupState, env = process.env): Promise<Mode> {
+  return MODES[await resolveOne('mode', ctx, state, {}, env)];
+}
+
+/** The mode's questions, in order. */
+export async function resolveAnswers(
+  ctx: Pick<Context, 'options' | 'prompts'>,
+  state: SetupState,
+  mode: Mode,
+  runtime: RuntimePlan | null = null,
+  env = process.env,
+): Promise<Resolved> {
+  const draft: Partial<Draft> = { mode: mode.id };
+  for (const id of mode.questions) {
+    if (id !== 'mode') (draft as Record<QuestionId, unknown>)[id] = await resolveOne(id, ctx, state, draft, env);
+  }
+  return { answers: mode.answers(draft as Draft, state, runtime), draft: draft as Draft };
+}
+
+/** The same setup next time, without questions: every answer as its flag (keys never). */
 export function nonInteractiveCommand(mode: Mode, answers: Draft, extra: string[] = []): string {
-  const args = mode.questions.flatMap((id) => (QUESTIONS[id].toArgs as (value: unknown) => string[])(answers[id]));
+  const args = mode.questions.flatMap((id) => (QUESTIONS[id].toArgs as (value: unknown, draft: Draft) => string[])(answers[id], answers));
   return ['glm-codex-setup', '--non-interactive', ...args, ...extra].join(' ');
 }
 
-export function requireInteractiveTerminal(options: Options, stdinIsTty: boolean, mode: Mode): void {
+export function requireInteractiveTerminal(options: Options, stdinIsTty: boolean): void {
   if (!options.nonInteractive && !stdinIsTty) {
-    const ways = mode.questions.map((id) => QUESTIONS[id].howToGive);
+    const ways = [...new Set(Object.values(MODES).flatMap((mode) => mode.questions.map((id) => QUESTIONS[id].howToGive)))];
     throw usageError('No terminal to ask questions on (stdin is not a TTY).', `Run with --non-interactive and give the answers as flags/env: ${ways.join(', ')}.`);
   }
 }

@@ -5,6 +5,7 @@
 import { profileShapeFor, type ProfileShape } from '../config/codex-config.js';
 import type { Manifest } from '../config/manifest.js';
 import type { SetupState } from '../inspect/inspect.js';
+import { MODES, storedMode } from '../modes/index.js';
 import type { Answers, Mode } from '../modes/types.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
 import type { PlanInput, PlanNotes } from '../units/types.js';
@@ -38,15 +39,24 @@ export function planChanges<A extends Answers>(
   const notes: PlanNotes = { problems: [], repairs: [] };
   const provider = mode.provider(answers, state.paths);
   const operations: Operation[] = [];
+  // Switching modes: what only the old mode had is undone first (its proxy stops), its provider goes.
+  const previous = storedMode(state);
+  const leaving = previous && previous.id !== mode.id ? previous : null;
+  const previousProvider = leaving ? leaving.provider(leaving.stored(state), state.paths) : null;
+  if (leaving) {
+    const kept = new Set(mode.units.map((unit) => unit.id));
+    operations.push(...leaving.units.filter((unit) => !kept.has(unit.id)).flatMap((unit) => unit.undo(state, previousProvider!)));
+  }
   for (const unit of mode.units) {
-    const input: PlanInput<A> = { state, answers, provider, manifest, planned: operations, notes, options, runtime };
+    const input: PlanInput<A> = { state, mode, answers, provider, manifest, planned: operations, notes, options, runtime, previousProvider };
     operations.push(...unit.plan(input));
   }
   return { operations, profileShape: profileShapeFor(state.codex.version), manifest, ...notes };
 }
 
-/** uninstall: every unit's undo, commands first (the proxy stops before its files go), state.json last. */
-export function planUndo<A extends Answers>(state: SetupState, mode: Mode<A>): Operation[] {
+/** uninstall: every unit's undo of the mode set up, commands first (the proxy stops before its files go), state.json last. */
+export function planUndo(state: SetupState): Operation[] {
+  const mode = storedMode(state) ?? MODES.local;
   const provider = mode.provider(mode.stored(state), state.paths);
   return mode.units.flatMap((unit) => unit.undo(state, provider)).sort(runsFirst);
 }

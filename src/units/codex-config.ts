@@ -54,10 +54,12 @@ const readString = (data: TomlData, key: string): string | null => {
 
 export const codexConfigUnit: Unit<Answers> = {
   id: 'codex-config',
-  plan({ state, answers, provider, manifest, notes, options }) {
+  plan({ state, answers, provider, manifest, notes, options, previousProvider }) {
     const shape = profileShapeFor(state.codex.version);
     const { text, data } = usableConfig(state, provider, options.forceRebuild, notes);
-    if (answers.makeDefault === true && manifest.previousDefault === undefined && getIn(data, ['model_provider']) !== provider.id) {
+    const current = readString(data, 'model_provider');
+    const ownDefault = current !== null && (current === provider.id || current === previousProvider?.id);
+    if (answers.makeDefault === true && manifest.previousDefault === undefined && !ownDefault) {
       manifest.previousDefault = { model: readString(data, 'model'), model_provider: readString(data, 'model_provider') };
     }
     const after = planCodexConfig({
@@ -67,6 +69,7 @@ export const codexConfigUnit: Unit<Answers> = {
       model: answers.model,
       shape,
       defaults: { makeDefault: answers.makeDefault, previous: manifest.previousDefault ?? null },
+      previous: previousProvider,
     });
     if (answers.makeDefault === false) delete manifest.previousDefault;
     notes.problems.push(...userConfigProblems(data, state.paths.codexConfig, shape, provider));

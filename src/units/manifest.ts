@@ -4,19 +4,23 @@ import type { Answers } from '../modes/types.js';
 import { createdPaths, writeOp } from '../plan/operations.js';
 import type { Unit } from './types.js';
 
+const MODE_KEYS = ['mode', 'apiBase', 'port', 'gatewayUrl'] as const;
+
 export const manifestUnit: Unit<Answers> = {
   id: 'manifest',
-  plan({ state, answers, manifest, planned }) {
-    Object.assign(manifest, { model: answers.model, apiBase: answers.apiBase, port: answers.port });
-    if (answers.litellmPython) manifest.litellmPython = answers.litellmPython;
+  plan({ state, mode, answers, manifest, planned }) {
+    const remembered = mode.remember(answers);
+    // What another mode remembered goes (a switch from direct to local forgets `mode: direct`).
+    for (const key of MODE_KEYS) if (!(key in remembered)) delete manifest[key];
+    Object.assign(manifest, remembered);
     manifest.createdFiles = [...new Set([...(manifest.createdFiles ?? []), ...createdPaths(planned)])].sort();
     return writeOp('glm-codex-setup state', state.paths.manifest, state.manifestFile.text, renderManifest(manifest), { mode: 0o600 });
   },
   undo(state) {
     if (state.manifestFile.text === null) return [];
     // Keep the last answers for a later setup; forget what the tool owned, it is gone now.
-    const { model, apiBase, port, litellmPython } = state.manifest;
-    const after = renderManifest({ version: 1, model, apiBase, port, ...(litellmPython ? { litellmPython } : {}) });
+    const { mode, model, apiBase, port, gatewayUrl, litellmPython } = state.manifest;
+    const after = renderManifest(JSON.parse(JSON.stringify({ version: 1, mode, model, apiBase, port, gatewayUrl, litellmPython })));
     return writeOp('glm-codex-setup state', state.paths.manifest, state.manifestFile.text, after, { mode: 0o600 });
   },
   check: () => [],

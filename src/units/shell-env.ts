@@ -3,23 +3,24 @@
  * and a marked block in each shell's startup file that sources them.
  */
 import { hasBlock, removeBlock, renderKeyEnv, upsertBlock } from '../config/shell-env.js';
-import type { LocalAnswers } from '../modes/types.js';
+import type { Answers } from '../modes/types.js';
 import { deleteOp, writeOp, type Operation } from '../plan/operations.js';
 import { tildify } from '../paths.js';
 import { fail, pass, warn, type Check } from '../verify/check.js';
 import type { Unit } from './types.js';
 
-export const shellEnvUnit: Unit<LocalAnswers> = {
+export const shellEnvUnit: Unit<Answers> = {
   id: 'shell-env',
-  plan({ state, answers, provider, manifest }) {
+  plan({ state, mode, answers, provider, manifest }) {
     const ops: Operation[] = [];
     const { envVar } = provider.auth;
+    const key = mode.codexKey(answers);
     for (const kind of ['sh', 'fish'] as const) {
       const file = state.keyEnvFiles[kind];
       const wanted = kind === 'sh' || (answers.shellRc && state.rcFiles.some((rc) => rc.kind === 'fish'));
       if (!wanted) continue;
       const exposed = file.mode !== null && file.mode !== 0o600;
-      ops.push(...writeOp(`proxy key for shells (${kind})`, file.path, file.text, renderKeyEnv(kind, envVar, answers.masterKey), { secret: true, mode: 0o600, always: exposed }));
+      ops.push(...writeOp(`key for shells (${kind})`, file.path, file.text, renderKeyEnv(kind, envVar, key.value, key.what), { secret: true, mode: 0o600, always: exposed }));
     }
     const rcFiles = new Set(manifest.rcFiles ?? []);
     if (answers.shellRc) {
@@ -41,18 +42,18 @@ export const shellEnvUnit: Unit<LocalAnswers> = {
       if (created.has(rc.path) && after.trim() === '') ops.push(...deleteOp(`${rc.shell} startup file (created by the tool)`, rc.path, rc.text));
       else ops.push(...writeOp(`${rc.shell} startup file`, rc.path, rc.text, after));
     }
-    for (const file of [state.keyEnvFiles.sh, state.keyEnvFiles.fish]) ops.push(...deleteOp('proxy key for shells', file.path, file.text, true));
+    for (const file of [state.keyEnvFiles.sh, state.keyEnvFiles.fish]) ops.push(...deleteOp('key for shells', file.path, file.text, true));
     return ops;
   },
-  check({ state, provider }) {
+  check({ state, mode, answers, provider }) {
     const checks: Check[] = [];
     const { envVar } = provider.auth;
-    const key = state.secrets.LITELLM_MASTER_KEY;
+    const key = mode.codexKey(answers);
     const keyFile = state.keyEnvFiles.sh;
-    if (key && keyFile.text !== renderKeyEnv('sh', envVar, key)) {
-      checks.push(fail('codex-key', `${tildify(keyFile.path)} does not hold the proxy's key: Codex would send a key the proxy rejects.`));
-    } else if (key) {
-      checks.push(pass('codex-key', `${envVar} for Codex matches the proxy's master key`));
+    if (key.value && keyFile.text !== renderKeyEnv('sh', envVar, key.value, key.what)) {
+      checks.push(fail('codex-key', `${tildify(keyFile.path)} does not hold ${key.what}: Codex would send a key that is refused.`));
+    } else if (key.value) {
+      checks.push(pass('codex-key', `${envVar} for Codex matches ${key.what}`));
     }
     const rcPaths = state.manifest.rcFiles ?? [];
     if (rcPaths.length > 0) {

@@ -6,7 +6,7 @@
  */
 import type { Manifest } from '../config/manifest.js';
 import type { SetupState } from '../inspect/inspect.js';
-import type { Answers, ProviderSpec } from '../modes/types.js';
+import type { Answers, Mode, ProviderSpec } from '../modes/types.js';
 import type { Operation } from '../plan/operations.js';
 import type { LiteLLMInstall } from '../runtime/litellm.js';
 import type { ProxyProcessState } from '../runtime/proxy.js';
@@ -22,6 +22,7 @@ export interface PlanNotes {
 
 export interface PlanInput<A extends Answers = Answers> {
   state: SetupState;
+  mode: Mode<A>;
   answers: A;
   provider: ProviderSpec;
   /** The state.json this run will write: units record in it what they own. */
@@ -30,12 +31,15 @@ export interface PlanInput<A extends Answers = Answers> {
   planned: readonly Operation[];
   notes: PlanNotes;
   options: { forceRebuild: boolean; start: boolean };
+  /** The provider of the mode the last run set up, when this run switches to another mode. */
+  previousProvider: ProviderSpec | null;
   /** Which LiteLLM serves, when the run starts the proxy (null with --no-start). */
   runtime: RuntimePlan | null;
 }
 
 export interface DoctorInput<A extends Answers = Answers> {
   state: SetupState;
+  mode: Mode<A>;
   answers: A;
   provider: ProviderSpec;
   litellm: LiteLLMInstall[];

@@ -29,9 +29,9 @@ function planCheck<A extends Answers>(mode: Mode<A>, state: SetupState, answers:
   return [warn('plan', `A re-run would change: ${files.join('; ')}.`, 'Run `glm-codex-setup` to bring the files up to date.')];
 }
 
-export async function runChecks<A extends Answers>(mode: Mode<A>, input: Omit<DoctorInput<A>, 'answers' | 'provider'>): Promise<Check[]> {
+export async function runChecks<A extends Answers>(mode: Mode<A>, input: Omit<DoctorInput<A>, 'answers' | 'provider' | 'mode'>): Promise<Check[]> {
   const answers = mode.stored(input.state);
-  const full: DoctorInput<A> = { ...input, answers, provider: mode.provider(answers, input.state.paths) };
+  const full: DoctorInput<A> = { ...input, mode, answers, provider: mode.provider(answers, input.state.paths) };
   const checks: Check[] = [];
   for (const unit of mode.units) checks.push(...(await unit.check(full)));
   checks.push(...planCheck(mode, input.state, answers));

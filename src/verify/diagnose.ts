@@ -17,6 +17,12 @@ export type DiagnosisCode =
   | 'upstream-server-error'
   | 'stream-error'
   | 'timeout'
+  | 'endpoint-unreachable'
+  | 'wrong-endpoint'
+  | 'gateway-bad-key'
+  | 'gateway-no-database'
+  | 'gateway-model-denied'
+  | 'gateway-budget-exceeded'
   | 'unexpected';
 
 export interface Diagnosis {
@@ -25,19 +31,24 @@ export interface Diagnosis {
   fix: string;
 }
 
+/** Where the validation request went: the local proxy (in front of Z.ai), Z.ai itself, or a team gateway. */
+export type Where = { kind: 'proxy'; port: number; apiBase: string } | { kind: 'direct'; url: string } | { kind: 'gateway'; url: string };
+
 export interface FailureInput {
   status?: number | undefined;
   body?: string | undefined;
   networkError?: string | undefined;
   streamError?: string | undefined;
-  port: number;
   model: string;
-  apiBase: string;
+  where: Where;
 }
+
+const upstreamOf = (where: Where) => (where.kind === 'proxy' ? where.apiBase : where.url);
+const portOf = (where: Where) => (where.kind === 'proxy' ? where.port : 0);
 
 const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'code'>> = {
   'proxy-not-running': (i) => ({
-    cause: `Nothing answers on 127.0.0.1:${i.port}: the LiteLLM proxy is not running.`,
+    cause: `Nothing answers on 127.0.0.1:${portOf(i.where)}: the LiteLLM proxy is not running.`,
     fix: 'Run `glm-codex-setup start` (or `glm-codex-setup` to repair), then `glm-codex-setup logs` if it stops again.',
   }),
   'proxy-key-mismatch': () => ({
@@ -53,7 +64,7 @@ const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'cod
     fix: 'Create a key at https://z.ai/manage-apikey/apikey-list and run `ZAI_API_KEY=… glm-codex-setup`.',
   }),
   'zai-no-balance-or-wrong-plan': (i) => ({
-    cause: `Z.ai refused for billing reasons (code 1113): no balance, or a key for another plan than ${i.apiBase}.`,
+    cause: `Z.ai refused for billing reasons (code 1113): no balance, or a key for another plan than ${upstreamOf(i.where)}.`,
     fix: 'Top up the account, or match the endpoint to the key: Coding Plan keys use --endpoint coding, pay-as-you-go keys --endpoint general.',
   }),
   'zai-rate-limited': () => ({
@@ -73,7 +84,7 @@ const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'cod
     fix: 'Run `glm-codex-setup` to install a LiteLLM that bridges (>= 1.83.14) and rewrite glm-bridge.yaml for it.',
   }),
   'upstream-unreachable': (i) => ({
-    cause: `The proxy could not reach ${i.apiBase} (DNS, network or a wrong endpoint URL).`,
+    cause: `The proxy could not reach ${upstreamOf(i.where)} (DNS, network or a wrong endpoint URL).`,
     fix: 'Check the network and the endpoint (glm-codex-setup --endpoint coding|general|china|URL).',
   }),
   'upstream-server-error': () => ({
@@ -87,6 +98,30 @@ const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'cod
   timeout: () => ({
     cause: 'No answer in time from the proxy or from Z.ai.',
     fix: 'Check the network and the endpoint; `glm-codex-setup logs` shows what the proxy is waiting for.',
+  }),
+  'endpoint-unreachable': (i) => ({
+    cause: `${upstreamOf(i.where)} could not be reached (DNS, network, a proxy in between, or a wrong URL).`,
+    fix: i.where.kind === 'gateway' ? 'Check the gateway URL (--gateway-url) and that you are on the network it serves.' : 'Check the network and the endpoint (--endpoint coding|china-coding|URL).',
+  }),
+  'wrong-endpoint': (i) => ({
+    cause: `${upstreamOf(i.where)}/responses does not exist (HTTP 404): the URL is not a Responses endpoint.`,
+    fix: i.where.kind === 'gateway' ? 'Use the gateway\'s base URL, e.g. --gateway-url https://llm.example.com (without a path).' : 'Use Z.ai\'s Responses base: --endpoint coding (https://api.z.ai/api/v1) or china-coding.',
+  }),
+  'gateway-bad-key': () => ({
+    cause: 'The gateway does not know your virtual key (invalid, expired or deleted).',
+    fix: 'Ask the gateway\'s operator for a key (glm-codex-setup gateway key create), save it to a file, and run glm-codex-setup --mode gateway --gateway-key-file FILE.',
+  }),
+  'gateway-no-database': () => ({
+    cause: 'The gateway has no database, so it cannot check virtual keys: it answered no_db_connection (it only accepts its master key).',
+    fix: 'Ask the operator to start the gateway with its Postgres database (DATABASE_URL); see the README that `glm-codex-setup gateway init` wrote.',
+  }),
+  'gateway-model-denied': (i) => ({
+    cause: `Your virtual key may not use "${i.model}" on this gateway.`,
+    fix: 'Ask the operator to add the model to your key, or pick one your key allows with --model.',
+  }),
+  'gateway-budget-exceeded': () => ({
+    cause: 'Your budget on the gateway is used up.',
+    fix: 'Ask the operator to raise the budget of your key (or wait for it to reset).',
   }),
   unexpected: (i) => ({
     cause: `Unexpected answer${i.status ? ` (HTTP ${i.status})` : ''}: ${(i.body ?? i.networkError ?? '').slice(0, 300)}`,
@@ -110,8 +145,10 @@ function zaiFailure(text: string, status: number | undefined): DiagnosisCode | n
 
 export function classifyFailure(input: FailureInput): DiagnosisCode {
   const body = input.body ?? '';
+  const local = input.where.kind === 'proxy';
   if (input.networkError) {
-    if (/ECONNREFUSED|ECONNRESET|socket hang up/i.test(input.networkError)) return 'proxy-not-running';
+    if (/ECONNREFUSED|ECONNRESET|socket hang up/i.test(input.networkError)) return local ? 'proxy-not-running' : 'endpoint-unreachable';
+    if (!local && /ENOTFOUND|EAI_AGAIN|getaddrinfo|EHOSTUNREACH|ENETUNREACH|certificate|CERT_/i.test(input.networkError)) return 'endpoint-unreachable';
     if (/timeout|timed out/i.test(input.networkError)) return 'timeout';
     return 'unexpected';
   }
@@ -119,15 +156,22 @@ export function classifyFailure(input: FailureInput): DiagnosisCode {
     // After a 200 the stream itself broke: only a recognisable Z.ai cause is more specific.
     return zaiFailure(input.streamError, undefined) ?? 'stream-error';
   }
+  if (input.where.kind === 'gateway') {
+    if (/no_db_connection|No connected db/i.test(body)) return 'gateway-no-database';
+    if (/token_not_found_in_db|Invalid proxy server token|Authentication Error,/i.test(body)) return 'gateway-bad-key';
+    if (/budget.*exceeded|ExceededBudget|budget_exceeded/i.test(body)) return 'gateway-budget-exceeded';
+    if (/not allowed to access model|key_model_access_denied|team_model_access_denied/i.test(body)) return 'gateway-model-denied';
+  }
   if (/no_db_connection|No connected db|token_not_found_in_db|Invalid proxy server token/i.test(body)) return 'proxy-key-mismatch';
   if (/Invalid model name passed in model/i.test(body)) return 'unknown-model-alias';
   const zai = zaiFailure(body, input.status);
   if (zai) return zai;
+  if (!local && input.status === 404) return 'wrong-endpoint';
   if (/\/responses/.test(body) && (input.status === 404 || /NotFound|404/.test(body))) return 'not-bridging';
   if (/APIConnectionError|Connection error|getaddrinfo|ENOTFOUND|Name or service not known|Cannot connect/i.test(body)) return 'upstream-unreachable';
   if (/Timeout/i.test(body) || input.status === 408) return 'timeout';
   if (input.status !== undefined && input.status >= 500) return 'upstream-server-error';
-  if (input.status === 401) return 'zai-bad-key';
+  if (input.status === 401) return input.where.kind === 'gateway' ? 'gateway-bad-key' : 'zai-bad-key';
   return 'unexpected';
 }
 

@@ -44,6 +44,6 @@ export async function doctorVerifyLocal({ answers, state, proxy, ready }: Doctor
   if (proxy.kind !== 'running' || !ready || !masterKey || !state.manifest.model) return [];
   const target = { port: proxy.record.port, masterKey, model: answers.model, apiBase: answers.apiBase };
   const result = await validateProxy(target, 'non-streaming');
-  const diagnosis = result.diagnosis ?? diagnose({ port: target.port, model: target.model, apiBase: target.apiBase });
+  const diagnosis = result.diagnosis ?? diagnose({ model: target.model, where: { kind: 'proxy', port: target.port, apiBase: target.apiBase } });
   return [result.ok ? pass('validation', `The validation request answered "${(result.reply ?? '').trim().slice(0, 40)}" in ${result.roundTripMs} ms`) : fail('validation', diagnosis.cause, diagnosis.fix)];
 }

@@ -3,13 +3,23 @@
  * non-streaming and streaming, with timeouts; the reply and round-trip time, or a diagnosis.
  */
 import { request } from 'undici';
-import { diagnose, type Diagnosis } from './diagnose.js';
+import { diagnose, type Diagnosis, type Where } from './diagnose.js';
 
 export interface ValidationTarget {
   port: number;
   masterKey: string;
   model: string;
   apiBase: string;
+  timeoutMs?: number;
+}
+
+/** Any Responses endpoint: the local proxy, Z.ai's own, or a team gateway. */
+export interface ResponsesTarget {
+  /** The base Codex uses (`…/v1`): the request goes to `${baseUrl}/responses`. */
+  baseUrl: string;
+  key: string;
+  model: string;
+  where: Where;
   timeoutMs?: number;
 }
 
@@ -34,20 +44,26 @@ function extractText(response: unknown): string {
     .join('');
 }
 
-async function send(target: ValidationTarget, stream: boolean) {
+async function send(target: ResponsesTarget, stream: boolean) {
   const timeout = target.timeoutMs ?? 60_000;
-  return request(`http://127.0.0.1:${target.port}/v1/responses`, {
+  return request(`${target.baseUrl}/responses`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${target.masterKey}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${target.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ model: target.model, input: PROMPT, stream }),
     headersTimeout: timeout,
     bodyTimeout: timeout,
   });
 }
 
-export async function validateProxy(target: ValidationTarget, mode: ValidationResult['mode']): Promise<ValidationResult> {
+/** The local proxy, on 127.0.0.1 with the master key. */
+export function validateProxy(target: ValidationTarget, mode: ValidationResult['mode']): Promise<ValidationResult> {
+  const { port, masterKey, model, apiBase, timeoutMs } = target;
+  return validateResponses({ baseUrl: `http://127.0.0.1:${port}/v1`, key: masterKey, model, where: { kind: 'proxy', port, apiBase }, ...(timeoutMs ? { timeoutMs } : {}) }, mode);
+}
+
+export async function validateResponses(target: ResponsesTarget, mode: ValidationResult['mode']): Promise<ValidationResult> {
   const started = performance.now();
-  const base = { port: target.port, model: target.model, apiBase: target.apiBase };
+  const base = { where: target.where, model: target.model };
   const finish = (partial: Omit<ValidationResult, 'mode' | 'roundTripMs'>): ValidationResult => ({
     mode,
     roundTripMs: Math.round(performance.now() - started),

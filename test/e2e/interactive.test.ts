@@ -28,6 +28,7 @@ describe('the interactive wizard in a terminal', () => {
       env: { ...box.env, TERM: 'xterm-256color', GLM_CODEX_ENDPOINT: fake.generalBase },
       cwd: box.home,
       steps: [
+        { expect: 'How should Codex reach GLM', send: KEYS.enter },
         { expect: 'Model id', send: KEYS.enter },
         { expect: 'Z\\.ai API key', send: `${ZAI_KEY}${KEYS.enter}` },
         { expect: 'Make GLM the default', send: KEYS.enter },
@@ -53,6 +54,7 @@ describe('the interactive wizard in a terminal', () => {
       env: { ...box.env, TERM: 'xterm-256color', ZAI_API_KEY: ZAI_KEY },
       cwd: box.home,
       steps: [
+        { expect: 'How should Codex reach GLM', send: KEYS.enter },
         { expect: 'Which Z\\.ai endpoint', send: `${KEYS.down}` },
         { expect: 'Pay-as-you-go', send: KEYS.enter },
         { expect: 'Model id', send: KEYS.enter },
@@ -76,7 +78,10 @@ describe('the interactive wizard in a terminal', () => {
       argv: [process.execPath, BIN],
       env: { ...box.env, TERM: 'xterm-256color', ZAI_API_KEY: ZAI_KEY },
       cwd: box.home,
-      steps: [{ expect: 'Which Z\\.ai endpoint', send: KEYS.ctrlC }],
+      steps: [
+        { expect: 'How should Codex reach GLM', send: KEYS.enter },
+        { expect: 'Which Z\\.ai endpoint', send: KEYS.ctrlC },
+      ],
     });
     expect(result.exit_code, result.transcript).toBe(130);
     expect(result.transcript).toMatch(/Cancelled/);

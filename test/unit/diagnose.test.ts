@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFailure } from '../../src/verify/diagnose.js';
 
-const base = { port: 4000, model: 'glm-5.2', apiBase: 'https://api.z.ai/api/paas/v4' };
+const base = { model: 'glm-5.2', where: { kind: 'proxy' as const, port: 4000, apiBase: 'https://api.z.ai/api/paas/v4' } };
 const litellm = (message: string, code: string) => JSON.stringify({ error: { message, type: null, param: null, code } });
 
 describe('classifyFailure', () => {

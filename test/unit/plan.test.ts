@@ -8,8 +8,10 @@ import { parseSecrets } from '../../src/config/secrets.js';
 import { keyEnvFiles } from '../../src/config/shell-env.js';
 import type { SetupState } from '../../src/inspect/inspect.js';
 import { localMode } from '../../src/modes/local.js';
-import type { LocalAnswers } from '../../src/modes/types.js';
-import { nonInteractiveCommand, resolveAnswers } from '../../src/plan/answers.js';
+import { directMode } from '../../src/modes/direct.js';
+import { gatewayMode } from '../../src/modes/gateway.js';
+import type { DirectAnswers, GatewayAnswers, LocalAnswers } from '../../src/modes/types.js';
+import { nonInteractiveCommand, resolveAnswers, resolveMode } from '../../src/plan/answers.js';
 import { describeOperation, type Operation } from '../../src/plan/operations.js';
 import { planChanges, planUndo } from '../../src/plan/plan.js';
 import { parseOptions } from '../../src/options.js';
@@ -133,7 +135,7 @@ describe('uninstall plans each unit\'s undo', () => {
   it('stops the running proxy first, removes what the tool created, gives config.toml back byte for byte, rewrites state.json last', () => {
     const user = '# mine\nmodel = "o3"\n';
     const files = applied({ [paths.codexConfig]: user }, planChanges(stateOf({ [paths.codexConfig]: user }), localMode, answers({ makeDefault: true })).operations);
-    const ops = planUndo(stateOf(files, { proxyPid: 4242 }), localMode);
+    const ops = planUndo(stateOf(files, { proxyPid: 4242 }));
     expect(summary(ops)[0]).toBe('run stop-proxy');
     expect(summary(ops).at(-1)).toBe('update ~/.glm-codex/state.json');
     const after = applied(files, ops);
@@ -144,7 +146,7 @@ describe('uninstall plans each unit\'s undo', () => {
   });
 
   it('plans nothing on a machine the tool never touched', () => {
-    expect(planUndo(stateOf({ [paths.codexConfig]: 'model = "o3"\n' }), localMode)).toEqual([]);
+    expect(planUndo(stateOf({ [paths.codexConfig]: 'model = "o3"\n' }))).toEqual([]);
   });
 });
 
@@ -171,27 +173,27 @@ describe('answers resolve from one question table', () => {
   it('flags and environment win; nothing is asked for them', async () => {
     const { prompts, asked } = fakePrompts({});
     const options = parseOptions(['--endpoint', 'general', '--model', 'glm-5.1', '--port', '4100', '--no-shell-rc', '--make-default'], {});
-    const { answers: resolved } = await resolveAnswers({ options: { ...options, start: false }, prompts }, stateOf({}), localMode, env);
+    const { answers: resolved } = await resolveAnswers({ options: { ...options, start: false }, prompts }, stateOf({}), localMode, null, env);
     expect(resolved).toMatchObject({ apiBase: 'https://api.z.ai/api/paas/v4', model: 'glm-5.1', port: 4100, shellRc: false, makeDefault: true, zaiKey: env.ZAI_API_KEY });
     expect(asked).toEqual([]);
   });
 
   it('interactive: asks endpoint, model, default and shell files, in that order', async () => {
     const { prompts, asked } = fakePrompts({ 'Which Z.ai endpoint': 'china', 'Model id': 'glm-5.3' });
-    const { answers: resolved } = await resolveAnswers({ options: { ...parseOptions([], {}), start: false }, prompts }, stateOf({}), localMode, env);
+    const { answers: resolved } = await resolveAnswers({ options: { ...parseOptions([], {}), start: false }, prompts }, stateOf({}), localMode, null, env);
     expect(asked.map((m) => m.slice(0, 20))).toEqual(['Which Z.ai endpoint ', 'Model id', 'Make GLM the default', 'Add a line to your s']);
     expect(resolved).toMatchObject({ apiBase: 'https://open.bigmodel.cn/api/paas/v4', model: 'glm-5.3' });
   });
 
   it('non-interactive: the stored answers of the last run, else the defaults; no key is an error naming both ways', async () => {
     const stored = { [paths.manifest]: JSON.stringify({ version: 1, model: 'glm-5.1', apiBase: 'https://api.z.ai/api/paas/v4', port: 4300 }) };
-    const { answers: resolved } = await resolveAnswers({ options: { ...parseOptions([], {}), start: false }, prompts: null }, stateOf(stored), localMode, env);
+    const { answers: resolved } = await resolveAnswers({ options: { ...parseOptions([], {}), start: false }, prompts: null }, stateOf(stored), localMode, null, env);
     expect(resolved).toMatchObject({ model: 'glm-5.1', port: 4300, shellRc: true });
-    await expect(resolveAnswers({ options: { ...parseOptions([], {}), start: false }, prompts: null }, stateOf({}), localMode, {})).rejects.toThrow(/ZAI_API_KEY.*--zai-key-file|--zai-key-file/s);
+    await expect(resolveAnswers({ options: { ...parseOptions([], {}), start: false }, prompts: null }, stateOf({}), localMode, null, {})).rejects.toThrow(/ZAI_API_KEY.*--zai-key-file|--zai-key-file/s);
   });
 
   it('the next-time command is generated from the same table, and never holds the key', () => {
-    const line = nonInteractiveCommand(localMode, { endpoint: 'https://api.z.ai/api/paas/v4', model: 'glm-5.2', port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false });
+    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false });
     expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --port 4000 --make-default --no-shell-rc');
     expect(line).not.toContain('zai-secret');
   });
@@ -207,5 +209,80 @@ describe('doctor: a fresh plan would change nothing', () => {
     const pending = await runChecks(localMode, { ...input, state: stateOf(edited) });
     expect(pending.find((c) => c.id === 'plan')).toMatchObject({ status: 'WARN' });
     expect(pending.find((c) => c.id === 'plan')!.message).toContain('config.toml');
+  });
+});
+
+describe('direct and gateway modes are data: the same planner, other units and provider', () => {
+  const direct: DirectAnswers = { mode: 'direct', model: 'glm-5.2', apiBase: 'https://api.z.ai/api/v1', zaiKey: 'zai-key-0123456789', makeDefault: undefined, shellRc: true };
+  const gateway: GatewayAnswers = { mode: 'gateway', model: 'glm-5.2', gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789', makeDefault: undefined, shellRc: true };
+
+  it('direct: no LiteLLM config, no command; the provider points at Z.ai\'s Responses base with its own key variable', () => {
+    const plan = planChanges(stateOf({}), directMode, direct, { forceRebuild: false, start: true }, null);
+    expect(summary(plan.operations)).toEqual([
+      'create ~/.glm-codex/secrets.env',
+      'create ~/.glm-codex/codex-env.sh',
+      'create ~/.bashrc',
+      'create ~/.profile',
+      'create ~/.codex/glm.config.toml',
+      'create ~/.codex/config.toml',
+      'create ~/.glm-codex/state.json',
+    ]);
+    const files = applied({}, plan.operations);
+    expect(files[paths.codexConfig]).toContain('[model_providers.glm-zai]\nname = "GLM direct from Z.ai (glm-codex-setup)"\nbase_url = "https://api.z.ai/api/v1"\nenv_key = "GLM_CODEX_ZAI_KEY"');
+    expect(files[paths.secrets]).toMatch(/^ZAI_API_KEY=zai-key-0123456789$/m);
+    expect(files[paths.secrets]).not.toMatch(/LITELLM_MASTER_KEY/);
+    expect(files[keyEnvFiles(paths.stateDir).sh]).toContain("export GLM_CODEX_ZAI_KEY='zai-key-0123456789'");
+    expect(JSON.parse(files[paths.manifest]!)).toMatchObject({ mode: 'direct', apiBase: 'https://api.z.ai/api/v1' });
+    expect(planChanges(stateOf(files), directMode, direct).operations).toEqual([]);
+  });
+
+  it('gateway: the provider is the gateway\'s /v1 with the virtual key; uninstall gives config.toml back', () => {
+    const user = '[mcp_servers.docs]\ncommand = "docs"\n';
+    const files = applied({ [paths.codexConfig]: user }, planChanges(stateOf({ [paths.codexConfig]: user }), gatewayMode, gateway).operations);
+    expect(files[paths.codexConfig]).toContain('base_url = "https://llm.example.com/v1"\nenv_key = "GLM_CODEX_GATEWAY_KEY"');
+    expect(files[paths.secrets]).toMatch(/^GLM_CODEX_GATEWAY_KEY=sk-virtual-0123456789$/m);
+    expect(files[paths.bridgeConfig]).toBeUndefined();
+    expect(applied(files, planUndo(stateOf(files)))[paths.codexConfig]).toBe(user);
+  });
+
+  it('switching local -> direct stops the proxy first and replaces the provider; back to local restores it', () => {
+    const user = '# mine\nmodel = "o3"\n';
+    const local = applied({ [paths.codexConfig]: user }, planChanges(stateOf({ [paths.codexConfig]: user }), localMode, answers({ makeDefault: true })).operations);
+    const toDirect = planChanges(stateOf(local, { proxyPid: 777 }), directMode, direct);
+    expect(summary(toDirect.operations)[0]).toBe('run stop-proxy');
+    const directFiles = applied(local, toDirect.operations);
+    expect(directFiles[paths.codexConfig]).not.toContain('glm-litellm');
+    // The default GLM took follows GLM to the new provider.
+    expect(directFiles[paths.codexConfig]).toMatch(/^model_provider = "glm-zai"$/m);
+    expect(JSON.parse(directFiles[paths.manifest]!).mode).toBe('direct');
+
+    const back = applied(directFiles, planChanges(stateOf(directFiles), localMode, answers()).operations);
+    expect(back[paths.codexConfig]).not.toContain('glm-zai');
+    expect(back[paths.codexConfig]).toMatch(/^model_provider = "glm-litellm"$/m);
+    expect(JSON.parse(back[paths.manifest]!).mode).toBeUndefined();
+    // And uninstall from there still gives the user's file back byte for byte.
+    expect(applied(back, planUndo(stateOf(back)))[paths.codexConfig]).toBe(user);
+  });
+
+  it('the mode resolves first: flag, else the last run\'s, else asked; its questions follow', async () => {
+    const { prompts, asked } = fakePrompts({ 'How should Codex reach GLM': 'gateway', 'Gateway URL': 'https://llm.example.com/v1' });
+    const options = { ...parseOptions([], {}), start: false };
+    const mode = await resolveMode({ options, prompts }, stateOf({}), {});
+    expect(mode.id).toBe('gateway');
+    const { answers: resolved } = await resolveAnswers({ options, prompts }, stateOf({}), mode, null, { GLM_CODEX_GATEWAY_KEY: 'sk-virtual-0123456789' });
+    expect(resolved).toMatchObject({ mode: 'gateway', gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789' });
+    expect(asked.some((m) => m.includes('Z.ai endpoint'))).toBe(false);
+    const stored = stateOf({ [paths.manifest]: JSON.stringify({ version: 1, mode: 'direct', model: 'glm-5.2', apiBase: 'https://api.z.ai/api/v1' }) });
+    expect((await resolveMode({ options, prompts: null }, stored, {})).id).toBe('direct');
+    expect((await resolveMode({ options: { ...parseOptions(['--mode', 'local'], {}), start: false }, prompts: null }, stored, {})).id).toBe('local');
+  });
+
+  it('--endpoint coding means each mode\'s own coding endpoint; a plan name the mode lacks is refused', async () => {
+    const options = { ...parseOptions(['--endpoint', 'coding'], {}), start: false };
+    const env = { ZAI_API_KEY: 'zai-env-0123456789' };
+    expect((await resolveAnswers({ options, prompts: null }, stateOf({}), directMode, null, env)).answers).toMatchObject({ apiBase: 'https://api.z.ai/api/v1' });
+    expect((await resolveAnswers({ options, prompts: null }, stateOf({}), localMode, null, env)).answers).toMatchObject({ apiBase: 'https://api.z.ai/api/coding/paas/v4' });
+    const general = { ...parseOptions(['--endpoint', 'general'], {}), start: false };
+    await expect(resolveAnswers({ options: general, prompts: null }, stateOf({}), directMode, null, env)).rejects.toThrow(/no direct endpoint/);
   });
 });

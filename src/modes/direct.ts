@@ -1,0 +1,60 @@
+/**
+ * The direct mode: Codex -> Z.ai's own Responses endpoint (https://api.z.ai/api/v1). No Python,
+ * no proxy process, no extra hop. Z.ai documents it for Coding Plan keys.
+ */
+import type { SetupState } from '../inspect/inspect.js';
+import type { Paths } from '../paths.js';
+import { DEFAULT_MODEL, RESPONSES_ENDPOINTS, type Draft } from '../questions.js';
+import { codexConfigUnit } from '../units/codex-config.js';
+import { manifestUnit } from '../units/manifest.js';
+import { profileUnit } from '../units/profile.js';
+import { secretsUnit } from '../units/secrets.js';
+import { shellEnvUnit } from '../units/shell-env.js';
+import { remoteVerifier } from '../verify/remote.js';
+import { keyInstructions, PROFILE } from './local.js';
+import type { DirectAnswers, Mode, ProviderSpec } from './types.js';
+
+export const DIRECT_PROVIDER_ID = 'glm-zai';
+export const DIRECT_KEY_ENV = 'GLM_CODEX_ZAI_KEY';
+
+export function directProvider(baseUrl: string, stateDir = '~/.glm-codex'): ProviderSpec {
+  return {
+    id: DIRECT_PROVIDER_ID,
+    name: 'GLM direct from Z.ai (glm-codex-setup)',
+    baseUrl,
+    auth: { kind: 'env', envVar: DIRECT_KEY_ENV, instructions: keyInstructions(stateDir) },
+    profile: PROFILE,
+  };
+}
+
+const verifier = remoteVerifier<DirectAnswers>('direct', (a) => a.zaiKey);
+
+export const directMode: Mode<DirectAnswers> = {
+  id: 'direct',
+  title: 'straight from Z.ai\'s Responses endpoint',
+  questions: ['mode', 'endpoint', 'model', 'zaiKey', 'makeDefault', 'shellRc'],
+  localRuntime: false,
+  answers: (draft: Draft): DirectAnswers => ({
+    mode: 'direct',
+    model: draft.model,
+    apiBase: draft.endpoint,
+    zaiKey: draft.zaiKey,
+    makeDefault: draft.makeDefault,
+    shellRc: draft.shellRc,
+  }),
+  stored: ({ manifest, secrets }: SetupState): DirectAnswers => ({
+    mode: 'direct',
+    model: manifest.model ?? DEFAULT_MODEL,
+    apiBase: manifest.apiBase ?? RESPONSES_ENDPOINTS.coding,
+    zaiKey: secrets.ZAI_API_KEY ?? '',
+    makeDefault: undefined,
+    shellRc: (manifest.rcFiles ?? []).length > 0,
+  }),
+  remember: (a) => ({ mode: 'direct', model: a.model, apiBase: a.apiBase }),
+  provider: (a: DirectAnswers, paths: Paths) => directProvider(a.apiBase, paths.stateDir),
+  codexKey: (a) => ({ value: a.zaiKey, what: 'your Z.ai API key' }),
+  secrets: (a) => ({ ZAI_API_KEY: a.zaiKey }),
+  units: [secretsUnit, shellEnvUnit, profileUnit, codexConfigUnit, manifestUnit],
+  verify: verifier.verify,
+  doctorVerify: verifier.doctorVerify,
+};

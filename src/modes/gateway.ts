@@ -1,0 +1,60 @@
+/**
+ * The gateway mode: Codex -> a team's shared LiteLLM (with Postgres, virtual keys and budgets),
+ * with the developer's own virtual key. Nothing runs on this machine but Codex.
+ */
+import type { SetupState } from '../inspect/inspect.js';
+import type { Paths } from '../paths.js';
+import { DEFAULT_MODEL, type Draft } from '../questions.js';
+import { codexConfigUnit } from '../units/codex-config.js';
+import { manifestUnit } from '../units/manifest.js';
+import { profileUnit } from '../units/profile.js';
+import { secretsUnit } from '../units/secrets.js';
+import { shellEnvUnit } from '../units/shell-env.js';
+import { remoteVerifier } from '../verify/remote.js';
+import { keyInstructions, PROFILE } from './local.js';
+import type { GatewayAnswers, Mode, ProviderSpec } from './types.js';
+
+export const GATEWAY_PROVIDER_ID = 'glm-gateway';
+export const GATEWAY_KEY_ENV = 'GLM_CODEX_GATEWAY_KEY';
+
+export function gatewayProvider(gatewayUrl: string, stateDir = '~/.glm-codex'): ProviderSpec {
+  return {
+    id: GATEWAY_PROVIDER_ID,
+    name: 'GLM via the team gateway (glm-codex-setup)',
+    baseUrl: `${gatewayUrl}/v1`,
+    auth: { kind: 'env', envVar: GATEWAY_KEY_ENV, instructions: keyInstructions(stateDir) },
+    profile: PROFILE,
+  };
+}
+
+const verifier = remoteVerifier<GatewayAnswers>('gateway', (a) => a.gatewayKey);
+
+export const gatewayMode: Mode<GatewayAnswers> = {
+  id: 'gateway',
+  title: 'through your team\'s LiteLLM gateway',
+  questions: ['mode', 'gatewayUrl', 'model', 'gatewayKey', 'makeDefault', 'shellRc'],
+  localRuntime: false,
+  answers: (draft: Draft): GatewayAnswers => ({
+    mode: 'gateway',
+    model: draft.model,
+    gatewayUrl: draft.gatewayUrl,
+    gatewayKey: draft.gatewayKey,
+    makeDefault: draft.makeDefault,
+    shellRc: draft.shellRc,
+  }),
+  stored: ({ manifest, secrets }: SetupState): GatewayAnswers => ({
+    mode: 'gateway',
+    model: manifest.model ?? DEFAULT_MODEL,
+    gatewayUrl: manifest.gatewayUrl ?? '',
+    gatewayKey: secrets.GLM_CODEX_GATEWAY_KEY ?? '',
+    makeDefault: undefined,
+    shellRc: (manifest.rcFiles ?? []).length > 0,
+  }),
+  remember: (a) => ({ mode: 'gateway', model: a.model, gatewayUrl: a.gatewayUrl }),
+  provider: (a: GatewayAnswers, paths: Paths) => gatewayProvider(a.gatewayUrl, paths.stateDir),
+  codexKey: (a) => ({ value: a.gatewayKey, what: 'your gateway virtual key' }),
+  secrets: (a) => ({ GLM_CODEX_GATEWAY_KEY: a.gatewayKey }),
+  units: [secretsUnit, shellEnvUnit, profileUnit, codexConfigUnit, manifestUnit],
+  verify: verifier.verify,
+  doctorVerify: verifier.doctorVerify,
+};

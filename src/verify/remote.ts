@@ -1,0 +1,57 @@
+/**
+ * How the direct and gateway modes prove themselves: the validation request straight to the remote
+ * Responses endpoint (non-streaming and streaming) with the key Codex will send, then a real
+ * `codex exec --profile glm`. Doctor sends the non-streaming request only.
+ */
+import { ExitCode } from '../exit-codes.js';
+import type { DirectAnswers, GatewayAnswers, ProviderSpec } from '../modes/types.js';
+import type { Paths } from '../paths.js';
+import type { Output } from '../ui/output.js';
+import type { DoctorInput } from '../units/types.js';
+import { fail, pass, type Check } from './check.js';
+import { runCodexCheck } from './codex-check.js';
+import type { VerifyReport } from './types.js';
+import { validateResponses, type ValidationResult } from './validate.js';
+
+type RemoteAnswers = DirectAnswers | GatewayAnswers;
+
+export function remoteVerifier<A extends RemoteAnswers>(kind: 'direct' | 'gateway', keyOf: (answers: A) => string) {
+  const target = (answers: A, provider: ProviderSpec) => ({
+    baseUrl: provider.baseUrl,
+    key: keyOf(answers),
+    model: answers.model,
+    where: { kind, url: provider.baseUrl },
+  });
+  const name = kind === 'direct' ? 'Z.ai' : 'the gateway';
+
+  async function verify(input: { answers: A; provider: ProviderSpec; paths: Paths; out: Output; codexBin: string | null }): Promise<VerifyReport> {
+    const { answers, provider, paths, out, codexBin } = input;
+    const validation: ValidationResult[] = [];
+    for (const mode of ['non-streaming', 'streaming'] as const) {
+      const result = await validateResponses(target(answers, provider), mode);
+      validation.push(result);
+      if (result.ok) out.success(`Validation (${mode}, ${name}): "${(result.reply ?? '').trim().slice(0, 80)}" in ${result.roundTripMs} ms`);
+      else {
+        out.error(`Validation (${mode}) failed: ${result.diagnosis?.cause ?? 'unknown'}${result.diagnosis ? `\n  fix: ${result.diagnosis.fix}` : ''}`);
+        return { ok: false, exitCode: ExitCode.validation, validation, codex: null };
+      }
+    }
+    if (!codexBin) return { ok: true, exitCode: ExitCode.ok, validation, codex: null };
+    const codex = await out.task(
+      `Asking Codex itself (codex exec --profile ${provider.profile} "Reply with OK")`,
+      () => runCodexCheck({ codexBin, codexHome: paths.codexHome, profile: provider.profile, authEnv: { [provider.auth.envVar]: keyOf(answers) }, cwd: paths.stateDir }),
+      (result) => (result.ok ? `Codex answered through ${name} in ${(result.durationMs / 1000).toFixed(1)} s: ${result.reply?.split('\n').pop() ?? ''}` : 'Codex check done'),
+    );
+    if (!codex.ok) out.error(`Codex could not use the ${provider.profile} profile: ${codex.detail ?? 'unknown'}\n  fix: run \`glm-codex-setup doctor\`; re-run glm-codex-setup to repair.`);
+    return { ok: codex.ok, exitCode: codex.ok ? ExitCode.ok : ExitCode.validation, validation, codex };
+  }
+
+  async function doctorVerify({ answers, provider }: DoctorInput<A>): Promise<Check[]> {
+    if (!keyOf(answers)) return [];
+    const result = await validateResponses(target(answers, provider), 'non-streaming');
+    if (result.ok) return [pass('validation', `${name} answered "${(result.reply ?? '').trim().slice(0, 40)}" in ${result.roundTripMs} ms`)];
+    return [fail('validation', result.diagnosis?.cause ?? 'The validation request failed.', result.diagnosis?.fix)];
+  }
+
+  return { verify, doctorVerify };
+}
