@@ -9,6 +9,10 @@ Usage
   glm-codex-setup uninstall [--purge] undo everything the tool did (--purge: also its state dir)
   glm-codex-setup backups             list the backups the tool made
   glm-codex-setup restore [NAME]      put the files of one backup back (the newest by default)
+  glm-codex-setup gateway init DIR    write a team gateway bundle (compose, LiteLLM config, .env, README)
+  glm-codex-setup gateway key create --user NAME [--budget USD] [--models a,b] [--gateway-url URL]
+                                      create a developer's key on the gateway (master key from
+                                      LITELLM_MASTER_KEY or --dir DIR/.env; --out FILE: key to a 0600 file)
 
 Options
   --non-interactive        no prompts: every answer from flags, env or defaults
@@ -28,6 +32,8 @@ Options
   --zai-key-file FILE      read the Z.ai API key from FILE (else env ZAI_API_KEY, else the stored key)
   --force-rebuild          config.toml does not parse: back it up and rebuild it from what still parses
   --python PATH            the Python to install LiteLLM with (default: python3, python, py -3)
+  --force                  gateway init: write into a non-empty folder (replaced files are backed up,
+                           .env secrets kept); key create: replace the --out file
   -y, --yes                do not ask for confirmation
   -h, --help               this help
   -v, --version            the tool's version

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { usageError } from './errors.js';
+import { parseGatewayOptions, type GatewayOptions } from './gateway/options.js';
 
-export const COMMANDS = ['setup', 'doctor', 'status', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore'] as const;
+export const COMMANDS = ['setup', 'doctor', 'status', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore', 'gateway'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const ENDPOINTS = {
@@ -40,6 +41,8 @@ export interface Options {
   forceRebuild: boolean;
   /** restore: which backup (a folder name under backups/); the newest when absent. */
   target: string | undefined;
+  /** gateway: the operator's action (init DIR, key create) and its flags. */
+  gateway: GatewayOptions | undefined;
 }
 
 const FLAGS = {
@@ -64,6 +67,13 @@ const FLAGS = {
   follow: { type: 'boolean', short: 'f' },
   purge: { type: 'boolean' },
   'force-rebuild': { type: 'boolean' },
+  user: { type: 'string' },
+  budget: { type: 'string' },
+  models: { type: 'string' },
+  'gateway-url': { type: 'string' },
+  dir: { type: 'string' },
+  out: { type: 'string' },
+  force: { type: 'boolean' },
 } as const;
 
 export function resolveEndpoint(value: string): string {
@@ -113,7 +123,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   const [first, ...rest] = positionals;
   const command = (first ?? 'setup') as Command;
   if (!COMMANDS.includes(command)) throw usageError(`Unknown command "${first}".`, `Commands: ${COMMANDS.join(', ')}.`);
-  if (rest.length > (command === 'restore' ? 1 : 0)) throw usageError(`Unexpected argument "${rest[command === 'restore' ? 1 : 0]}".`);
+  if (command !== 'gateway' && rest.length > (command === 'restore' ? 1 : 0)) throw usageError(`Unexpected argument "${rest[command === 'restore' ? 1 : 0]}".`);
   if (values['make-default'] && values['no-make-default']) throw usageError('--make-default and --no-make-default contradict each other.');
 
   const modelSource = values.model !== undefined ? '--model' : 'GLM_CODEX_MODEL';
@@ -144,6 +154,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     purge: values.purge ?? false,
     forceRebuild: values['force-rebuild'] ?? false,
     target: command === 'restore' ? rest[0] : undefined,
+    gateway: command === 'gateway' ? parseGatewayOptions(rest, values) : undefined,
   };
 }
 

@@ -21,5 +21,7 @@ export async function runCommand(options: Options, ctx: CommandContext): Promise
       return (await import('./backups.js')).runBackups(options, ctx);
     case 'restore':
       return (await import('./backups.js')).runRestore(options, ctx);
+    case 'gateway':
+      return (await import('./gateway.js')).runGateway(options, ctx);
   }
 }
