@@ -12,7 +12,8 @@ Usage
   glm-codex-setup gateway init DIR    write a team gateway bundle (compose, LiteLLM config, .env, README)
   glm-codex-setup gateway key create --user NAME [--budget USD] [--models a,b] [--gateway-url URL]
                                       create a developer's key on the gateway (master key from
-                                      LITELLM_MASTER_KEY or --dir DIR/.env; --out FILE: key to a 0600 file)
+                                      LITELLM_MASTER_KEY or --dir DIR/.env; --out FILE: key to a 0600 file;
+                                      deadline GLM_CODEX_GATEWAY_TIMEOUT seconds, default 30)
 
 Options
   --non-interactive        no prompts: every answer from flags, env or defaults

@@ -32,7 +32,7 @@ async function runInit(gateway: Extract<GatewayOptions, { action: 'init' }>, opt
   for (const name of GATEWAY_FILES) out.success(`${name}: ${result.files[name]}`);
   for (const record of result.backups) out.info(`backed up ${record.original} -> ${record.backup}`);
   if (result.envModeWarning) out.warn(result.envModeWarning);
-  out.info(`The gateway bundle is in ${result.dir} (LiteLLM image ${GATEWAY_LITELLM_IMAGE}).`);
+  out.info(`The gateway bundle is in ${result.dir} (LiteLLM image ${GATEWAY_LITELLM_IMAGE}; models routed to ${result.apiBase}).`);
   out.info('Next: paste your Z.ai key into .env (ZAI_API_KEY=), run `docker compose up -d` there, and read README.md');
   out.info('(exposing it behind TLS, a key per developer, backups, scaling out). Never change LITELLM_SALT_KEY after the first start.');
   out.result({
@@ -41,6 +41,7 @@ async function runInit(gateway: Extract<GatewayOptions, { action: 'init' }>, opt
     action: 'init',
     dir: result.dir,
     image: GATEWAY_LITELLM_IMAGE,
+    apiBase: result.apiBase,
     files: result.files,
     backups: result.backups,
   });

@@ -25,6 +25,8 @@ export const GATEWAY_BACKUPS_DIR = '.glm-codex-backups';
 
 export interface GatewayInitResult {
   dir: string;
+  /** The Z.ai Chat Completions base the models are routed to. */
+  apiBase: string;
   /** What happened to each bundle file. */
   files: Record<GatewayFile, 'created' | 'replaced' | 'unchanged' | 'completed'>;
   backups: BackupRecord[];
@@ -87,7 +89,7 @@ export async function initGatewayBundle(dirInput: string, options: { force: bool
   await replace('config.yaml', renderGatewayConfig(apiBase), 0o644);
   await replace('compose.yaml', renderCompose(), 0o644);
   await replace('README.md', renderOperatorReadme(apiBase), 0o644);
-  return { dir, files, backups, envModeWarning };
+  return { dir, apiBase, files, backups, envModeWarning };
 }
 
 async function listFolder(dir: string): Promise<string[]> {
