@@ -22,12 +22,17 @@ for version in $MATRIX; do
   bash scripts/ensure-litellm.sh "$cache/litellm-$version" "$version" &
   pids+=($!)
 done
+# Docker Compose v2 validates the gateway bundle's compose.yaml (no engine needed).
+COMPOSE_VERSION=2.40.3
+bash scripts/ensure-compose.sh "$cache/compose-$COMPOSE_VERSION" "$COMPOSE_VERSION" &
+pids+=($!)
 for pid in "${pids[@]}"; do wait "$pid"; done
 
 export GLM_TEST_LITELLM_VENVS=""
 for version in $MATRIX; do GLM_TEST_LITELLM_VENVS="$GLM_TEST_LITELLM_VENVS $version=$cache/litellm-$version"; done
 export GLM_TEST_LITELLM_LATEST="$cache/litellm-$LATEST"
 export GLM_TEST_CODEX_BIN="$PWD/node_modules/.bin/codex"
+export GLM_TEST_COMPOSE_BIN="$cache/compose-$COMPOSE_VERSION/docker-compose"
 
 npx tsc --noEmit -p .
 results=$(mktemp)

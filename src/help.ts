@@ -23,6 +23,11 @@ Usage
   glm-codex-setup uninstall [--purge] undo everything the tool did (--purge: also its state dir)
   glm-codex-setup backups             list the backups the tool made
   glm-codex-setup restore [NAME]      put the files of one backup back (the newest by default)
+  glm-codex-setup gateway init DIR    write a team gateway bundle (compose, LiteLLM config, .env, README)
+  glm-codex-setup gateway key create --user NAME [--budget USD] [--models a,b] [--gateway-url URL]
+                                      create a developer's key on the gateway (master key from
+                                      LITELLM_MASTER_KEY or --dir DIR/.env; --out FILE: key to a 0600 file;
+                                      deadline GLM_CODEX_GATEWAY_TIMEOUT seconds, default 30)
 
 Answers (asked in the wizard when no flag or variable gives them)
 ${flagLines(questionFlags())}

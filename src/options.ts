@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { usageError } from './errors.js';
+import { parseGatewayOptions, type GatewayOptions } from './gateway/options.js';
 import { QUESTIONS, type FlagSpec, type Given, type QuestionId } from './questions.js';
 
-export const COMMANDS = ['setup', 'doctor', 'status', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore'] as const;
+export const COMMANDS = ['setup', 'doctor', 'status', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore', 'gateway'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export { DEFAULT_MODEL, DEFAULT_PORT, ENDPOINTS, parsePort, resolveEndpoint, validateModel, type EndpointName } from './questions.js';
@@ -26,6 +27,8 @@ export interface Options {
   forceRebuild: boolean;
   /** restore: which backup (a folder name under backups/); the newest when absent. */
   target: string | undefined;
+  /** gateway: the operator's action (init DIR, key create) and its flags. */
+  gateway: GatewayOptions | undefined;
 }
 
 /** Flags that are not answers to a question: how the tool runs, not what it sets up. */
@@ -41,6 +44,12 @@ export const SWITCHES: FlagSpec[] = [
   { name: 'yes', type: 'boolean', short: 'y', help: 'do not ask for confirmation' },
   { name: 'follow', type: 'boolean', short: 'f', help: 'logs: keep printing new lines' },
   { name: 'purge', type: 'boolean', help: "uninstall: also remove the tool's state dir" },
+  { name: 'user', type: 'string', valueName: 'NAME', help: 'gateway key create: the developer the key is for' },
+  { name: 'budget', type: 'string', valueName: 'USD', help: 'gateway key create: the key\'s spending limit' },
+  { name: 'models', type: 'string', valueName: 'A,B', help: 'gateway key create: the models the key may use (default: all)' },
+  { name: 'dir', type: 'string', valueName: 'DIR', help: 'gateway key create: the bundle folder whose .env holds LITELLM_MASTER_KEY' },
+  { name: 'out', type: 'string', valueName: 'FILE', help: 'gateway key create: write the new key to FILE (mode 0600) instead of showing it' },
+  { name: 'force', type: 'boolean', help: 'gateway init: write into a non-empty folder (replaced files are backed up,\n.env secrets kept); key create: replace the --out file' },
   { name: 'help', type: 'boolean', short: 'h', help: 'this help' },
   { name: 'version', type: 'boolean', short: 'v', help: "the tool's version" },
 ];
@@ -73,7 +82,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   const [first, ...rest] = positionals;
   const command = (first ?? 'setup') as Command;
   if (!COMMANDS.includes(command)) throw usageError(`Unknown command "${first}".`, `Commands: ${COMMANDS.join(', ')}.`);
-  if (rest.length > (command === 'restore' ? 1 : 0)) throw usageError(`Unexpected argument "${rest[command === 'restore' ? 1 : 0]}".`);
+  if (command !== 'gateway' && rest.length > (command === 'restore' ? 1 : 0)) throw usageError(`Unexpected argument "${rest[command === 'restore' ? 1 : 0]}".`);
   if (values['make-default'] && values['no-make-default']) throw usageError('--make-default and --no-make-default contradict each other.');
 
   const given: Given = {};
@@ -99,6 +108,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     purge: flag('purge'),
     forceRebuild: flag('force-rebuild'),
     target: command === 'restore' ? rest[0] : undefined,
+    gateway: command === 'gateway' ? parseGatewayOptions(rest, values as Parameters<typeof parseGatewayOptions>[1]) : undefined,
   };
 }
 

@@ -20,5 +20,7 @@ export async function runCommand(ctx: Context): Promise<number> {
       return (await import('./backups.js')).runBackups(ctx);
     case 'restore':
       return (await import('./backups.js')).runRestore(ctx);
+    case 'gateway':
+      return (await import('./gateway.js')).runGateway(ctx);
   }
 }

@@ -1,0 +1,121 @@
+/**
+ * The operator's side of a team gateway: `gateway init DIR` writes the compose bundle,
+ * `gateway key create` asks the running gateway for a developer's key.
+ *
+ * The new key is a secret: it is never part of --json. It goes to stderr (shown once), or with
+ * --out FILE into a new file with mode 0600; with --json, --out is required, so a script that
+ * parses stdout and logs stderr never records the key.
+ */
+import { resolve } from 'node:path';
+import { UserError, usageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { GATEWAY_FILES, GATEWAY_LITELLM_IMAGE } from '../gateway/bundle.js';
+import { initGatewayBundle } from '../gateway/init.js';
+import { createGatewayKey, DEFAULT_GATEWAY_ADMIN_URL, DEFAULT_KEY_TIMEOUT_MS, findMasterKey, keyAliasFor } from '../gateway/key-create.js';
+import type { GatewayOptions } from '../gateway/options.js';
+import type { Context } from '../context.js';
+import type { Options } from '../options.js';
+import { resolveEndpoint } from '../questions.js';
+import { pathExists } from '../system.js';
+
+export const DEVELOPER_KEY_FILE = '~/.glm-codex-gateway-key';
+
+export async function runGateway(ctx: Context): Promise<number> {
+  const { options } = ctx;
+  const gateway = options.gateway;
+  if (!gateway) throw usageError('gateway: what to do is missing.', 'Usage: glm-codex-setup gateway init DIR | gateway key create --user NAME');
+  return gateway.action === 'init' ? runInit(gateway, options, ctx) : runKeyCreate(gateway, options, ctx);
+}
+
+async function runInit(gateway: Extract<GatewayOptions, { action: 'init' }>, options: Options, ctx: Context): Promise<number> {
+  const result = await initGatewayBundle(gateway.dir, { force: gateway.force, apiBase: options.given.endpoint === undefined ? undefined : resolveEndpoint(options.given.endpoint) });
+  const { out } = ctx;
+  for (const name of GATEWAY_FILES) out.success(`${name}: ${result.files[name]}`);
+  for (const record of result.backups) out.info(`backed up ${record.original} -> ${record.backup}`);
+  if (result.envModeWarning) out.warn(result.envModeWarning);
+  out.info(`The gateway bundle is in ${result.dir} (LiteLLM image ${GATEWAY_LITELLM_IMAGE}; models routed to ${result.apiBase}).`);
+  out.info('Next: paste your Z.ai key into .env (ZAI_API_KEY=), run `docker compose up -d` there, and read README.md');
+  out.info('(exposing it behind TLS, a key per developer, backups, scaling out). Never change LITELLM_SALT_KEY after the first start.');
+  out.result({
+    ok: true,
+    command: 'gateway',
+    action: 'init',
+    dir: result.dir,
+    image: GATEWAY_LITELLM_IMAGE,
+    apiBase: result.apiBase,
+    files: result.files,
+    backups: result.backups,
+  });
+  return ExitCode.ok;
+}
+
+async function runKeyCreate(gateway: Extract<GatewayOptions, { action: 'key-create' }>, options: Options, ctx: Context): Promise<number> {
+  const { out } = ctx;
+  if (options.json && gateway.out === undefined) {
+    throw usageError('gateway key create --json needs --out FILE: the new key is never part of the JSON output.', 'Add --out FILE (written with mode 0600), or leave out --json to see the key once on the terminal.');
+  }
+  const outFile = gateway.out === undefined ? undefined : resolve(gateway.out);
+  if (outFile && !gateway.force && (await pathExists(outFile))) {
+    throw new UserError('gateway-out-exists', `${outFile} already exists; no key was created.`, {
+      exitCode: ExitCode.usage,
+      fix: 'Name a new file with --out, or add --force to replace it.',
+    });
+  }
+  const { masterKey, from } = await findMasterKey({ dir: gateway.dir, cwd: process.cwd(), env: process.env });
+  ctx.addSecret(masterKey);
+  const gatewayUrl = gateway.gatewayUrl ?? DEFAULT_GATEWAY_ADMIN_URL;
+  const timeoutMs = parseTimeout(process.env.GLM_CODEX_GATEWAY_TIMEOUT);
+  out.step(`Creating a key for ${gateway.user} at ${gatewayUrl} (master key from ${from})`);
+  const created = await createGatewayKey({
+    gatewayUrl,
+    masterKey,
+    user: gateway.user,
+    budget: gateway.budget,
+    models: gateway.models,
+    keyAlias: keyAliasFor(gateway.user),
+    timeoutMs,
+  });
+
+  if (outFile) {
+    await writeFileAtomic(outFile, `${created.key}\n`, { newFileMode: 0o600, forceMode: 0o600 });
+    out.success(`Key for ${created.user} written to ${outFile} (mode 0600). It is not shown anywhere else.`);
+  } else {
+    // Straight to stderr, once: never through --json, never to stdout (which scripts tend to keep).
+    process.stderr.write(`\nNew key for ${created.user} (shown only now):\n\n  ${created.key}\n\n`);
+  }
+  const budget = created.maxBudget === null ? 'no budget' : `budget $${created.maxBudget}`;
+  const models = created.models.length === 0 ? 'every model of the gateway' : created.models.join(', ');
+  out.success(`alias ${created.keyAlias}; ${budget}; ${models}${created.expires ? `; expires ${created.expires}` : ''}`);
+  const command = developerCommand(gatewayUrl);
+  out.info(`Send the key to ${created.user} privately. They save it in a file only they can read:`);
+  out.info(`  (umask 077; cat > ${DEVELOPER_KEY_FILE})     # paste the key, Enter, Ctrl-D`);
+  out.info('and run:');
+  out.info(`  ${command}`);
+  if (gateway.gatewayUrl === undefined) out.info(`(${DEFAULT_GATEWAY_ADMIN_URL} is this host's loopback: give developers the gateway's public https:// address instead.)`);
+  out.result({
+    ok: true,
+    command: 'gateway',
+    action: 'key-create',
+    user: created.user,
+    keyAlias: created.keyAlias,
+    maxBudget: created.maxBudget,
+    models: created.models,
+    expires: created.expires,
+    gatewayUrl,
+    keyFile: outFile ?? null,
+    developerCommand: command,
+  });
+  return ExitCode.ok;
+}
+
+export function developerCommand(gatewayUrl: string): string {
+  return `npx glm-codex-setup --mode gateway --gateway-url ${gatewayUrl} --gateway-key-file ${DEVELOPER_KEY_FILE}`;
+}
+
+function parseTimeout(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_KEY_TIMEOUT_MS;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw usageError(`GLM_CODEX_GATEWAY_TIMEOUT: "${value}" is not a number of seconds.`);
+  return Math.round(seconds * 1000);
+}

@@ -1,0 +1,138 @@
+/**
+ * The bundle's config.yaml loaded by the real LiteLLM 1.108.7 proxy WITHOUT a database (its database
+ * mode cannot start here: Prisma downloads its engines from the internet), in front of the fake Z.ai:
+ * a Responses call routed to Z.ai's Chat Completions with the right model and priced by the
+ * config's per-token prices; and `gateway key create` against it answered with the no-database message.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnvFile } from '../../src/gateway/bundle.js';
+import { findFreePort } from '../../src/runtime/ports.js';
+import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
+import { runCli, runCliJson, sandbox, type Sandbox } from '../helpers/cli.js';
+import { latestVenv, venvBin } from '../helpers/litellm.js';
+import { tempDir } from '../helpers/tmp.js';
+
+// Ports: this file takes 29000-29499 (see test/helpers/cli.ts for the other files' ranges).
+const ZAI_KEY = 'zai-test-key.0123456789abcdef';
+let fake: FakeZai;
+let box: Sandbox;
+let bundle: string;
+let masterKey: string;
+let proxy: ChildProcess | undefined;
+let port: number;
+let log = '';
+
+async function waitReady(deadline: number): Promise<Record<string, unknown>> {
+  while (Date.now() < deadline) {
+    if (proxy?.exitCode !== null && proxy?.exitCode !== undefined) throw new Error(`LiteLLM exited (${proxy.exitCode}):\n${log.slice(-3000)}`);
+    try {
+      const response = await request(`http://127.0.0.1:${port}/health/readiness`, { headersTimeout: 2000, bodyTimeout: 2000 });
+      const text = await response.body.text();
+      if (response.statusCode === 200) return JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(`LiteLLM did not get ready:\n${log.slice(-3000)}`);
+}
+
+beforeAll(async () => {
+  fake = await startFakeZai({ apiKey: ZAI_KEY });
+  box = await sandbox();
+  bundle = join(box.home, 'glm-gateway');
+  const init = await runCli(box, ['gateway', 'init', bundle, '--endpoint', fake.generalBase]);
+  expect(init.exitCode, init.all).toBe(0);
+  const env = parseEnvFile(await readFile(join(bundle, '.env'), 'utf8'));
+  masterKey = env.get('LITELLM_MASTER_KEY')!;
+
+  port = await findFreePort(29000);
+  // Not from the bundle folder: LiteLLM loads ./.env, whose DATABASE_URL would switch on database mode.
+  const cwd = await tempDir('glm-gateway-cwd-');
+  const venv = latestVenv();
+  proxy = spawn(join(venvBin(venv), 'litellm'), ['--config', join(bundle, 'config.yaml'), '--host', '127.0.0.1', '--port', String(port)], {
+    cwd,
+    env: { PATH: `${venvBin(venv)}:/usr/bin:/bin`, HOME: box.home, LITELLM_MASTER_KEY: masterKey, ZAI_API_KEY: ZAI_KEY, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proxy.stdout!.on('data', (chunk) => (log += String(chunk)));
+  proxy.stderr!.on('data', (chunk) => (log += String(chunk)));
+  const ready = await waitReady(Date.now() + 180_000);
+  expect(ready).toMatchObject({ status: 'healthy', db: 'Not connected' });
+});
+
+afterAll(async () => {
+  if (proxy && proxy.exitCode === null) {
+    const exited = new Promise((resolve) => proxy!.once('exit', resolve));
+    proxy.kill('SIGTERM');
+    const timer = setTimeout(() => proxy!.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  await fake?.close();
+});
+
+async function responses(model: string, key = masterKey) {
+  const response = await request(`http://127.0.0.1:${port}/v1/responses`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model, input: 'Reply with OK' }),
+    headersTimeout: 60_000,
+    bodyTimeout: 60_000,
+  });
+  return { status: response.statusCode, headers: response.headers, body: (await response.body.json()) as Record<string, any> };
+}
+
+describe('the bundle config in the real LiteLLM (no database)', () => {
+  it('routes POST /v1/responses for each GLM model to Z.ai Chat Completions with that model and the Z.ai key', async () => {
+    for (const model of ['glm-5.3', 'glm-5.2', 'glm-5.1']) {
+      const before = fake.requests.length;
+      const result = await responses(model);
+      expect(result.status, JSON.stringify(result.body)).toBe(200);
+      const text = result.body.output.flatMap((item: any) => item.content ?? []).map((part: any) => part.text ?? '').join('');
+      expect(text).toBe('OK');
+      const upstream = fake.requests.slice(before);
+      expect(upstream.map((r) => r.path)).toEqual(['/api/paas/v4/chat/completions']);
+      expect(upstream[0]!.authorization).toBe(`Bearer ${ZAI_KEY}`);
+      expect(upstream[0]!.body?.model).toBe(model);
+    }
+  });
+
+  it('prices the call with the config\'s per-token prices (what key budgets count)', async () => {
+    const result = await responses('glm-5.3');
+    expect(result.status).toBe(200);
+    // The fake Z.ai reports 12 prompt and 3 completion tokens: 12 x $1.40/M + 3 x $4.40/M.
+    const cost = Number(result.headers['x-litellm-response-cost']);
+    expect(cost).toBeCloseTo(12 * 1.4e-6 + 3 * 4.4e-6, 12);
+  });
+
+  it('gateway key create: the no-database answer becomes a clear message', async () => {
+    const out = join(box.home, 'never.key');
+    const result = await runCliJson(box, ['gateway', 'key', 'create', '--user', 'alice', '--budget', '10', '--dir', bundle, '--gateway-url', `http://127.0.0.1:${port}`, '--out', out]);
+    expect(result.exitCode, result.all).toBe(6);
+    expect(result.json.error.code).toBe('gateway-no-database');
+    expect(result.json.error.message).toContain('has no database');
+    expect(result.all).not.toContain(masterKey);
+  });
+
+  it('gateway key create with a key that is not the master key: no_db_connection becomes "refused the master key"', async () => {
+    const wrong = 'sk-not-the-master-key-0000000000';
+    const result = await runCliJson(box, ['gateway', 'key', 'create', '--user', 'alice', '--gateway-url', `http://127.0.0.1:${port}`, '--out', join(box.home, 'never.key')], {
+      env: { LITELLM_MASTER_KEY: wrong },
+    });
+    expect(result.exitCode, result.all).toBe(6);
+    expect(result.json.error.code).toBe('gateway-bad-master-key');
+    expect(result.json.error.message).toContain('no_db_connection');
+    expect(result.all).not.toContain(wrong);
+  });
+
+  it('the key used by a request must be the master key here (any other gets no_db_connection)', async () => {
+    const result = await responses('glm-5.3', 'sk-some-virtual-key-000000');
+    expect(result.status).toBe(400);
+    expect(result.body.error.type).toBe('no_db_connection');
+  });
+});
