@@ -21,3 +21,18 @@ export async function snapshotTree(root: string): Promise<Record<string, string>
   await walk(root);
   return out;
 }
+
+/** Every regular file under `root` whose bytes contain `needle`, with its mode. */
+export async function filesContaining(root: string, needle: string): Promise<{ path: string; mode: number }[]> {
+  const found: { path: string; mode: number }[] = [];
+  async function walk(dir: string): Promise<void> {
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const path = join(dir, name);
+      const info = await lstat(path);
+      if (info.isDirectory()) await walk(path);
+      else if (info.isFile() && (await readFile(path)).includes(needle)) found.push({ path: relative(root, path), mode: info.mode & 0o777 });
+    }
+  }
+  await walk(root);
+  return found;
+}
