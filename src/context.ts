@@ -16,6 +16,8 @@ export interface Context {
   prompts: Prompts | null;
   out: Output;
   version: string;
+  /** How the user can type this tool's name (npx glm-codex-setup, glm-codex-setup, npm start --, a path): every printed command starts with it. */
+  commandName: string;
   /** Lets the output layer mask secrets as soon as they are known. */
   addSecret(value: string | undefined): void;
 }
@@ -24,10 +26,14 @@ export async function buildContext(
   options: Options,
   parts: { version: string; stdinIsTty: boolean; redact: (text: string) => string; addSecret: (value: string | undefined) => void },
 ): Promise<Context> {
-  const interactive = !options.nonInteractive && parts.stdinIsTty;
+  // --json implies --non-interactive: stdout holds exactly one JSON document, never a prompt.
+  const interactive = !options.nonInteractive && !options.json && parts.stdinIsTty;
+  const { detectCommandName, setCommandName } = await import('./invocation.js');
+  const commandName = await detectCommandName();
+  setCommandName(commandName);
   const { createOutput } = await import('./ui/output.js');
   const framed = interactive && options.command === 'setup' ? (await import('@clack/prompts')).log : null;
   const out = createOutput({ json: options.json, interactive, redact: parts.redact, framed });
   const prompts = interactive ? (await import('./ui/prompts.js')).prompts : null;
-  return { options, paths: resolvePaths(options), interactive, prompts, out, version: parts.version, addSecret: parts.addSecret };
+  return { options, paths: resolvePaths(options), interactive, prompts, out, version: parts.version, commandName, addSecret: parts.addSecret };
 }

@@ -7,6 +7,7 @@
 import { usageError } from './errors.js';
 import type { SetupState } from './inspect/inspect.js';
 import type { Prompts } from './ui/prompts.js';
+import { cli } from './invocation.js';
 
 export const ENDPOINTS = {
   coding: 'https://api.z.ai/api/coding/paas/v4',
@@ -312,7 +313,7 @@ const gatewayKey: Question<'gatewayKey'> = {
     file: (given) => given.gatewayKeyFile,
     storedAs: 'GLM_CODEX_GATEWAY_KEY',
     label: 'gateway virtual key',
-    whereToGet: 'ask your gateway\'s operator (glm-codex-setup gateway key create)',
+    whereToGet: `ask your gateway's operator (${cli('gateway key create')})`,
   },
   fromArgs: () => undefined,
   fallback: () => undefined as never,

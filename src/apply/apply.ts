@@ -11,6 +11,7 @@ import { CancelledError, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { FileOperation, Operation } from '../plan/operations.js';
 import { runAction, type ActionEnv, type RunResults } from './actions.js';
+import { cli } from '../invocation.js';
 
 /**
  * Ctrl-C while files are being replaced: the file in hand is finished (its rename is atomic
@@ -33,7 +34,7 @@ async function applyFile(op: FileOperation, runDir: string, result: ApplyResult)
   if (current !== op.before) {
     throw new UserError('changed-meanwhile', `${op.path} changed while glm-codex-setup was running; nothing more was written.`, {
       exitCode: ExitCode.config,
-      fix: 'Run glm-codex-setup again.',
+      fix: `Run ${cli()} again.`,
     });
   }
   if (op.before !== null) {

@@ -9,6 +9,7 @@ import { keyEnvFiles } from '../config/shell-env.js';
 import { tildify } from '../paths.js';
 import type { Operation } from '../plan/plan.js';
 import type { Context } from '../context.js';
+import { cli } from '../invocation.js';
 
 interface BackupRun {
   name: string;
@@ -51,7 +52,7 @@ export async function runRestore(ctx: Context): Promise<number> {
   if (!run) {
     throw new UserError('no-backup', options.target ? `No backup named ${options.target} in ${paths.backups}.` : `No backups in ${paths.backups}.`, {
       exitCode: ExitCode.usage,
-      fix: 'List them with `glm-codex-setup backups`.',
+      fix: `List them with \`${cli()} backups\`.`,
     });
   }
   const ops: Operation[] = [];

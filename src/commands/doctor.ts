@@ -10,6 +10,7 @@ import { detectLiteLLM } from '../runtime/litellm.js';
 import { findPython } from '../runtime/python.js';
 import { runChecks } from '../verify/checks.js';
 import { waitForReady } from '../verify/validate.js';
+import { cli } from '../invocation.js';
 
 export async function runDoctor(ctx: Context): Promise<number> {
   const { out, options, paths } = ctx;
@@ -30,10 +31,10 @@ export async function runDoctor(ctx: Context): Promise<number> {
     const line = `${check.status}  ${check.message}`;
     if (check.status === 'PASS') out.success(line);
     else if (check.status === 'WARN') out.warn(check.fix ? `${line}\n      fix: ${check.fix}` : line);
-    else out.error(`${line}\n      fix: ${check.fix ?? 'run glm-codex-setup'}`);
+    else out.error(`${line}\n      fix: ${check.fix ?? `run ${cli()}`}`);
   }
   const healthy = checks.every((c) => c.status !== 'FAIL');
-  out.info(healthy ? 'Healthy.' : 'Problems found: `glm-codex-setup` repairs what is the tool\'s own; the fixes above say what is yours.');
+  out.info(healthy ? 'Healthy.' : `Problems found: \`${cli()}\` repairs what is the tool's own; the fixes above say what is yours.`);
   out.result({ ok: healthy, command: 'doctor', healthy, checks });
   return healthy ? ExitCode.ok : ExitCode.unhealthy;
 }

@@ -13,13 +13,14 @@ import { findPython } from '../runtime/python.js';
 import { ensureProxy } from '../runtime/runtime.js';
 import { forgetPidFile, logTail, proxyProcessState, sleep, stopProxy } from '../runtime/proxy.js';
 import type { Context } from '../context.js';
+import { cli } from '../invocation.js';
 
 async function requireSetup(paths: Paths) {
   const manifest = parseManifest(await readTextIfExists(paths.manifest));
   const bridge = await readTextIfExists(paths.bridgeConfig);
   const { secrets } = parseSecrets((await readTextIfExists(paths.secrets)) ?? '');
   if (!bridge || !secrets.LITELLM_MASTER_KEY) {
-    throw new UserError('not-set-up', `No setup found in ${paths.stateDir}.`, { exitCode: ExitCode.usage, fix: 'Run glm-codex-setup first.' });
+    throw new UserError('not-set-up', `No setup found in ${paths.stateDir}.`, { exitCode: ExitCode.usage, fix: `Run ${cli()} first.` });
   }
   return { manifest, secrets };
 }
@@ -31,7 +32,7 @@ export async function runStart(ctx: Context): Promise<number> {
   const python = await findPython(options.python ?? manifest.litellmPython).catch(() => null);
   const litellm = chooseLiteLLM(await detectLiteLLM(paths.venv, python));
   if (!litellm) {
-    throw new UserError('litellm-missing', 'No LiteLLM that bridges is installed.', { exitCode: ExitCode.prerequisite, fix: 'Run glm-codex-setup to install it.' });
+    throw new UserError('litellm-missing', 'No LiteLLM that bridges is installed.', { exitCode: ExitCode.prerequisite, fix: `Run ${cli()} to install it.` });
   }
   const port = options.given.port ?? manifest.port ?? DEFAULT_PORT;
   const proxy = await ensureProxy({ paths, litellm, port, out: ctx.out });
@@ -62,9 +63,9 @@ export async function runStatus(ctx: Context): Promise<number> {
   if (state.kind === 'running') {
     ctx.out.success(`Proxy running: pid ${state.record.pid}, http://127.0.0.1:${state.record.port}, since ${state.record.startedAt}`);
   } else if (state.kind === 'stale') {
-    ctx.out.warn(`Proxy not running (stale pid file for pid ${state.record.pid}). Start it with: glm-codex-setup start`);
+    ctx.out.warn(`Proxy not running (stale pid file for pid ${state.record.pid}). Start it with: ${cli('start')}`);
   } else {
-    ctx.out.info('Proxy not running. Start it with: glm-codex-setup start');
+    ctx.out.info(`Proxy not running. Start it with: ${cli('start')}`);
   }
   ctx.out.result({
     ok: state.kind === 'running',

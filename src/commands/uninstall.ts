@@ -13,6 +13,7 @@ import { tildify } from '../paths.js';
 import { describeOperation, isFileOperation, renderDiff } from '../plan/operations.js';
 import { planUndo } from '../plan/plan.js';
 import { forgetPidFile } from '../runtime/proxy.js';
+import { cli } from '../invocation.js';
 
 export async function runUninstall(ctx: Context): Promise<number> {
   const { out, options, paths, prompts } = ctx;
@@ -43,7 +44,7 @@ export async function runUninstall(ctx: Context): Promise<number> {
     await rm(paths.stateDir, { recursive: true, force: true });
     out.success(`Removed ${tildify(paths.stateDir)}`);
   } else if (applied.backups.length > 0) {
-    out.info(`Backups are kept in ${tildify(paths.backups)}; \`glm-codex-setup uninstall --purge\` removes them with the rest of ${tildify(paths.stateDir)}.`);
+    out.info(`Backups are kept in ${tildify(paths.backups)}; \`${cli('uninstall --purge')}\` removes them with the rest of ${tildify(paths.stateDir)}.`);
   }
   out.result({ ok: true, command: 'uninstall', changes, backups: options.purge ? [] : applied.backups, purged: options.purge });
   return ExitCode.ok;

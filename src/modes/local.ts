@@ -13,6 +13,7 @@ import { secretsUnit } from '../units/secrets.js';
 import { shellEnvUnit } from '../units/shell-env.js';
 import { doctorVerifyLocal, verifyLocal } from '../verify/local.js';
 import type { LocalAnswers, Mode, ProviderSpec } from './types.js';
+import { cli } from '../invocation.js';
 
 export const LOCAL_PROVIDER_ID = 'glm-litellm';
 export const LOCAL_KEY_ENV = 'LITELLM_API_KEY';
@@ -21,7 +22,7 @@ export const PROFILE = 'glm';
 
 /** Codex shows this when the provider's variable is missing. */
 export function keyInstructions(stateDir: string): string {
-  return `Open a new terminal, or run \`glm-codex-setup\` to repair the setup (the key is kept in ${tildify(stateDir)}/secrets.env).`;
+  return `Open a new terminal, or run \`${cli()}\` to repair the setup (the key is kept in ${tildify(stateDir)}/secrets.env).`;
 }
 
 export function localProvider(port: number, stateDir = '~/.glm-codex'): ProviderSpec {

@@ -9,6 +9,7 @@ import type { Context } from '../context.js';
 import { UserError, usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SetupState } from '../inspect/inspect.js';
+import { shellWord } from '../invocation.js';
 import { MODES } from '../modes/index.js';
 import type { Answers, Mode } from '../modes/types.js';
 import type { Options } from '../options.js';
@@ -95,13 +96,13 @@ export async function resolveAnswers(
 }
 
 /** The same setup next time, without questions: every answer as its flag (keys never). */
-export function nonInteractiveCommand(mode: Mode, answers: Draft, extra: string[] = []): string {
+export function nonInteractiveCommand(mode: Mode, answers: Draft, extra: string[] = [], command = 'glm-codex-setup'): string {
   const args = mode.questions.flatMap((id) => (QUESTIONS[id].toArgs as (value: unknown, draft: Draft) => string[])(answers[id], answers));
-  return ['glm-codex-setup', '--non-interactive', ...args, ...extra].join(' ');
+  return [command, ...['--non-interactive', ...args, ...extra].map(shellWord)].join(' ');
 }
 
 export function requireInteractiveTerminal(options: Options, stdinIsTty: boolean): void {
-  if (!options.nonInteractive && !stdinIsTty) {
+  if (!options.nonInteractive && !options.json && !stdinIsTty) {
     const ways = [...new Set(Object.values(MODES).flatMap((mode) => mode.questions.map((id) => QUESTIONS[id].howToGive)))];
     throw usageError('No terminal to ask questions on (stdin is not a TTY).', `Run with --non-interactive and give the answers as flags/env: ${ways.join(', ')}.`);
   }

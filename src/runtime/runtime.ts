@@ -17,6 +17,7 @@ import { findFreePort, findPortHolder, isPortFree } from './ports.js';
 import { configHash, forgetPidFile, logTail, proxyProcessState, startProxy, stopProxy, type PidRecord } from './proxy.js';
 import { findPython, type PythonInstall } from './python.js';
 import { isProcessAlive } from '../system.js';
+import { cli } from '../invocation.js';
 
 export interface RuntimePlan {
   chosen: LiteLLMInstall | null;
@@ -110,7 +111,7 @@ export async function ensureProxy(input: {
     const holder = await findPortHolder(port);
     throw new UserError('port-busy', `Port ${port} on 127.0.0.1 is in use by ${holder?.command ?? 'another program'}${holder?.pid ? ` (pid ${holder.pid})` : ''}.`, {
       exitCode: ExitCode.proxy,
-      fix: `Stop that program, or run glm-codex-setup --port ${await findFreePort(port + 1)}`,
+      fix: `Stop that program, or run ${cli(`--port ${await findFreePort(port + 1)}`)}`,
     });
   }
   const record: PidRecord = await startProxy({ paths, launcher: litellm.launcher, port, secrets, hash });
@@ -127,12 +128,12 @@ export async function ensureProxy(input: {
     if (tail.some((line) => /address already in use|error while attempting to bind/i.test(line))) {
       throw new UserError('port-busy', `Port ${port} on 127.0.0.1 was taken by another program while the proxy started.`, {
         exitCode: ExitCode.proxy,
-        fix: `Run glm-codex-setup again, or choose another port: --port ${await findFreePort(port + 1)}`,
+        fix: `Run ${cli()} again, or choose another port: --port ${await findFreePort(port + 1)}`,
       });
     }
     throw new UserError('proxy-not-ready', `The proxy did not become ready: ${(error as Error).message}. Last lines of ${paths.logFile}:\n${tail.join('\n')}`, {
       exitCode: ExitCode.proxy,
-      fix: 'Read the log above; `glm-codex-setup doctor` checks the usual causes.',
+      fix: `Read the log above; \`${cli('doctor')}\` checks the usual causes.`,
     });
   }
   return { pid: record.pid, port, action, readyMs: Math.round(readyMs), litellmVersion: litellm.version };

@@ -3,7 +3,7 @@ import { bridgeEntry, MASTER_KEY_REFERENCE, parseBridgeYaml, planBridgeYaml, ZAI
 import type { LocalAnswers } from '../modes/types.js';
 import { writeOp } from '../plan/operations.js';
 import { tildify } from '../paths.js';
-import { fail, pass, REPAIR, withoutUnchanged } from '../verify/check.js';
+import { fail, pass, repairHint, withoutUnchanged } from '../verify/check.js';
 import type { Unit } from './types.js';
 
 export const bridgeUnit: Unit<LocalAnswers> = {
@@ -39,7 +39,7 @@ export const bridgeUnit: Unit<LocalAnswers> = {
       if (general.general_settings?.master_key !== MASTER_KEY_REFERENCE) problems.push(`general_settings.master_key is not ${MASTER_KEY_REFERENCE}`);
       return [problems.length === 0 ? pass('bridge', `${tildify(path)} routes ${model} to ${String(params.api_base)}`) : fail('bridge', `${tildify(path)}: ${problems.join('; ')}.`)];
     } catch (error) {
-      return [fail('bridge', withoutUnchanged((error as Error).message), `${REPAIR} (the broken file is backed up first)`)];
+      return [fail('bridge', withoutUnchanged((error as Error).message), `${repairHint()} (the broken file is backed up first)`)];
     }
   },
 };

@@ -15,8 +15,9 @@ import type { SetupState } from '../inspect/inspect.js';
 import type { Answers, ProviderSpec } from '../modes/types.js';
 import { deleteOp, writeOp } from '../plan/operations.js';
 import { tildify } from '../paths.js';
-import { fail, pass, REPAIR, warn, withoutUnchanged, type Check } from '../verify/check.js';
+import { fail, pass, repairHint, warn, withoutUnchanged, type Check } from '../verify/check.js';
 import type { PlanNotes, Unit } from './types.js';
+import { cli } from '../invocation.js';
 
 /** Providers Codex defines itself: a default model_provider may name them without a table. */
 const BUILTIN_PROVIDERS = new Set(['openai', 'ollama', 'lmstudio', 'oss']);
@@ -129,7 +130,7 @@ export const codexConfigUnit: Unit<Answers> = {
           fail(
             'default-provider',
             `The default model_provider = "${defaultProvider}" names a provider that is not defined.`,
-            defaultProvider === provider.id ? REPAIR : `Define [model_providers.${defaultProvider}], or run \`glm-codex-setup --make-default\`.`,
+            defaultProvider === provider.id ? repairHint() : `Define [model_providers.${defaultProvider}], or run \`${cli('--make-default')}\`.`,
           ),
         );
       }
@@ -152,7 +153,7 @@ function parseConfig(state: SetupState, checks: Check[]): TomlData | null {
     return data;
   } catch (error) {
     if (!(error instanceof TomlSyntaxError)) throw error;
-    checks.push(fail('config-toml', withoutUnchanged(error.message), 'Fix that line, or run `glm-codex-setup` (it repairs its own part; --force-rebuild keeps a backup and rebuilds the file).'));
+    checks.push(fail('config-toml', withoutUnchanged(error.message), `Fix that line, or run \`${cli()}\` (it repairs its own part; --force-rebuild keeps a backup and rebuilds the file).`));
     return null;
   }
 }

@@ -8,6 +8,7 @@ import { tildify } from '../paths.js';
 import { configHash } from '../runtime/proxy.js';
 import { fail, pass, type Check } from '../verify/check.js';
 import type { Unit } from './types.js';
+import { cli } from '../invocation.js';
 
 export const proxyUnit: Unit<LocalAnswers> = {
   id: 'proxy',
@@ -29,7 +30,7 @@ export const proxyUnit: Unit<LocalAnswers> = {
     const checks: Check[] = [];
     for (const found of litellm) {
       if (found.verdict.kind === 'compromised') {
-        checks.push(fail('litellm-security', `LiteLLM ${found.version} (${found.python}) is a compromised release (credential stealer).`, 'Uninstall it, rotate your keys, and run glm-codex-setup to install a safe LiteLLM.'));
+        checks.push(fail('litellm-security', `LiteLLM ${found.version} (${found.python}) is a compromised release (credential stealer).`, `Uninstall it, rotate your keys, and run ${cli()} to install a safe LiteLLM.`));
       }
     }
     const usable = litellm.find((f) => f.verdict.kind === 'bridges' && f.proxyExtras);
@@ -40,15 +41,15 @@ export const proxyUnit: Unit<LocalAnswers> = {
     }
 
     const { port } = answers;
-    if (proxy.kind === 'none') checks.push(fail('proxy', 'The proxy is not running.', 'glm-codex-setup start (or glm-codex-setup to repair)'));
-    else if (proxy.kind === 'stale') checks.push(fail('proxy', `The proxy is not running (stale pid file: pid ${proxy.record.pid} is gone or is another program).`, 'glm-codex-setup start'));
+    if (proxy.kind === 'none') checks.push(fail('proxy', 'The proxy is not running.', `${cli('start')} (or ${cli()} to repair)`));
+    else if (proxy.kind === 'stale') checks.push(fail('proxy', `The proxy is not running (stale pid file: pid ${proxy.record.pid} is gone or is another program).`, `${cli('start')}`));
     else {
       const { record } = proxy;
       const bridgeText = state.bridge.text;
       if (record.port !== port) checks.push(fail('proxy', `The proxy runs on port ${record.port}, but Codex is configured for ${port}.`));
-      else if (!ready) checks.push(fail('proxy', `The proxy (pid ${record.pid}) does not answer on 127.0.0.1:${record.port}.`, 'glm-codex-setup stop && glm-codex-setup start; see glm-codex-setup logs'));
+      else if (!ready) checks.push(fail('proxy', `The proxy (pid ${record.pid}) does not answer on 127.0.0.1:${record.port}.`, `${cli('stop')} && ${cli('start')}; see ${cli('logs')}`));
       else if (usable && bridgeText !== null && record.configHash !== configHash(bridgeText, state.secrets, usable.launcher)) {
-        checks.push(fail('proxy', `The proxy (pid ${record.pid}) runs an older configuration than the files describe.`, 'glm-codex-setup start restarts it; or re-run glm-codex-setup.'));
+        checks.push(fail('proxy', `The proxy (pid ${record.pid}) runs an older configuration than the files describe.`, `${cli('start')} restarts it; or re-run ${cli()}.`));
       } else checks.push(pass('proxy', `The proxy is running (pid ${record.pid}) and ready on 127.0.0.1:${record.port}`));
     }
     return checks;

@@ -8,6 +8,7 @@ import { deleteOp, writeOp, type Operation } from '../plan/operations.js';
 import { tildify } from '../paths.js';
 import { fail, pass, warn, type Check } from '../verify/check.js';
 import type { Unit } from './types.js';
+import { cli } from '../invocation.js';
 
 export const shellEnvUnit: Unit<Answers> = {
   id: 'shell-env',
@@ -64,7 +65,7 @@ export const shellEnvUnit: Unit<Answers> = {
           : fail('shell', `The key block is missing from ${missing.map((rc) => tildify(rc.path)).join(', ')}: new terminals cannot use the profile.`),
       );
     } else {
-      checks.push(warn('shell', `No shell startup file loads ${envVar}: run \`. ${tildify(keyFile.path)}\` in each terminal before \`codex --profile ${provider.profile}\`.`, 'Run glm-codex-setup without --no-shell-rc.'));
+      checks.push(warn('shell', `No shell startup file loads ${envVar}: run \`. ${tildify(keyFile.path)}\` in each terminal before \`codex --profile ${provider.profile}\`.`, `Run ${cli()} without --no-shell-rc.`));
     }
     return checks;
   },

@@ -1,4 +1,5 @@
 /** One line of `doctor`: PASS, WARN or FAIL, with the fix for every FAIL. */
+import { cli } from '../invocation.js';
 export type CheckStatus = 'PASS' | 'WARN' | 'FAIL';
 
 export interface Check {
@@ -8,10 +9,13 @@ export interface Check {
   fix?: string;
 }
 
-export const REPAIR = 'Run `glm-codex-setup` to repair it.';
+/** The usual fix: run the tool again, as the user invoked it. */
+export function repairHint(): string {
+  return `Run \`${cli()}\` to repair it.`;
+}
 export const pass = (id: string, message: string): Check => ({ id, status: 'PASS', message });
 export const warn = (id: string, message: string, fix?: string): Check => ({ id, status: 'WARN', message, ...(fix ? { fix } : {}) });
-export const fail = (id: string, message: string, fix = REPAIR): Check => ({ id, status: 'FAIL', message, fix });
+export const fail = (id: string, message: string, fix = repairHint()): Check => ({ id, status: 'FAIL', message, fix });
 
 /** Messages from parse errors say "The file was not changed."; doctor changes nothing anyway. */
 export const withoutUnchanged = (message: string) => message.replace(/ The file was not changed\.$/, '');

@@ -9,6 +9,7 @@ import { planChanges } from '../plan/plan.js';
 import { tildify } from '../paths.js';
 import type { DoctorInput } from '../units/types.js';
 import { pass, warn, type Check } from './check.js';
+import { cli } from '../invocation.js';
 
 export type { Check, CheckStatus } from './check.js';
 
@@ -26,7 +27,7 @@ function planCheck<A extends Answers>(mode: Mode<A>, state: SetupState, answers:
   }
   if (files.length === 0) return [pass('plan', 'A re-run would change no file')];
   // What the FAIL lines above name is among these; alone, a pending change is worth a warning.
-  return [warn('plan', `A re-run would change: ${files.join('; ')}.`, 'Run `glm-codex-setup` to bring the files up to date.')];
+  return [warn('plan', `A re-run would change: ${files.join('; ')}.`, `Run \`${cli()}\` to bring the files up to date.`)];
 }
 
 export async function runChecks<A extends Answers>(mode: Mode<A>, input: Omit<DoctorInput<A>, 'answers' | 'provider' | 'mode'>): Promise<Check[]> {

@@ -24,6 +24,7 @@ export type DiagnosisCode =
   | 'gateway-model-denied'
   | 'gateway-budget-exceeded'
   | 'unexpected';
+import { cli } from '../invocation.js';
 
 export interface Diagnosis {
   code: DiagnosisCode;
@@ -49,19 +50,19 @@ const portOf = (where: Where) => (where.kind === 'proxy' ? where.port : 0);
 const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'code'>> = {
   'proxy-not-running': (i) => ({
     cause: `Nothing answers on 127.0.0.1:${portOf(i.where)}: the LiteLLM proxy is not running.`,
-    fix: 'Run `glm-codex-setup start` (or `glm-codex-setup` to repair), then `glm-codex-setup logs` if it stops again.',
+    fix: `Run \`${cli('start')}\` (or \`${cli()}\` to repair), then \`${cli('logs')}\` if it stops again.`,
   }),
   'proxy-key-mismatch': () => ({
     cause: 'The proxy rejected the key: the key Codex sends (LITELLM_API_KEY) is not the proxy master key.',
-    fix: 'Run `glm-codex-setup` to restart the proxy with the key in secrets.env, then open a new terminal.',
+    fix: `Run \`${cli()}\` to restart the proxy with the key in secrets.env, then open a new terminal.`,
   }),
   'unknown-model-alias': (i) => ({
     cause: `The proxy has no model named "${i.model}" in glm-bridge.yaml.`,
-    fix: `Run \`glm-codex-setup --model ${i.model}\` to add it, or pick a model the proxy lists.`,
+    fix: `Run \`${cli(`--model ${i.model}`)}\` to add it, or pick a model the proxy lists.`,
   }),
   'zai-bad-key': () => ({
     cause: 'Z.ai rejected the API key (invalid, expired or missing; codes 1000-1004).',
-    fix: 'Create a key at https://z.ai/manage-apikey/apikey-list and run `ZAI_API_KEY=… glm-codex-setup`.',
+    fix: `Create a key at https://z.ai/manage-apikey/apikey-list and run \`ZAI_API_KEY=… ${cli()}\`.`,
   }),
   'zai-no-balance-or-wrong-plan': (i) => ({
     cause: `Z.ai refused for billing reasons (code 1113): no balance, or a key for another plan than ${upstreamOf(i.where)}.`,
@@ -69,7 +70,7 @@ const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'cod
   }),
   'zai-rate-limited': () => ({
     cause: 'Z.ai is rate limiting this key (HTTP 429: too many requests or concurrent requests).',
-    fix: 'Wait a minute and run `glm-codex-setup doctor`; check the plan\'s limits in the Z.ai console.',
+    fix: `Wait a minute and run \`${cli('doctor')}\`; check the plan's limits in the Z.ai console.`,
   }),
   'zai-no-permission': (i) => ({
     cause: `The key has no permission for "${i.model}" (code 1220).`,
@@ -81,11 +82,11 @@ const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'cod
   }),
   'not-bridging': () => ({
     cause: 'LiteLLM sent the request to Z.ai\'s /responses route, which does not exist: this LiteLLM is not bridging Responses to Chat Completions.',
-    fix: 'Run `glm-codex-setup` to install a LiteLLM that bridges (>= 1.83.14) and rewrite glm-bridge.yaml for it.',
+    fix: `Run \`${cli()}\` to install a LiteLLM that bridges (>= 1.83.14) and rewrite glm-bridge.yaml for it.`,
   }),
   'upstream-unreachable': (i) => ({
     cause: `The proxy could not reach ${upstreamOf(i.where)} (DNS, network or a wrong endpoint URL).`,
-    fix: 'Check the network and the endpoint (glm-codex-setup --endpoint coding|general|china|URL).',
+    fix: `Check the network and the endpoint (${cli('--endpoint coding|general|china|URL')}).`,
   }),
   'upstream-server-error': () => ({
     cause: 'Z.ai answered with a server error (5xx).',
@@ -93,11 +94,11 @@ const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'cod
   }),
   'stream-error': (i) => ({
     cause: `The answer stream broke off with an error: ${i.streamError ?? 'unknown'}.`,
-    fix: 'Try again; if it repeats, see `glm-codex-setup logs`.',
+    fix: `Try again; if it repeats, see \`${cli('logs')}\`.`,
   }),
   timeout: () => ({
     cause: 'No answer in time from the proxy or from Z.ai.',
-    fix: 'Check the network and the endpoint; `glm-codex-setup logs` shows what the proxy is waiting for.',
+    fix: `Check the network and the endpoint; \`${cli('logs')}\` shows what the proxy is waiting for.`,
   }),
   'endpoint-unreachable': (i) => ({
     cause: `${upstreamOf(i.where)} could not be reached (DNS, network, a proxy in between, or a wrong URL).`,
@@ -109,11 +110,11 @@ const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'cod
   }),
   'gateway-bad-key': () => ({
     cause: 'The gateway does not know your virtual key (invalid, expired or deleted).',
-    fix: 'Ask the gateway\'s operator for a key (glm-codex-setup gateway key create), save it to a file, and run glm-codex-setup --mode gateway --gateway-key-file FILE.',
+    fix: `Ask the gateway's operator for a key (${cli('gateway key create')}), save it to a file, and run ${cli('--mode gateway --gateway-key-file FILE')}.`,
   }),
   'gateway-no-database': () => ({
     cause: 'The gateway has no database, so it cannot check virtual keys: it answered no_db_connection (it only accepts its master key).',
-    fix: 'Ask the operator to start the gateway with its Postgres database (DATABASE_URL); see the README that `glm-codex-setup gateway init` wrote.',
+    fix: `Ask the operator to start the gateway with its Postgres database (DATABASE_URL); see the README that \`${cli('gateway init')}\` wrote.`,
   }),
   'gateway-model-denied': (i) => ({
     cause: `Your virtual key may not use "${i.model}" on this gateway.`,
@@ -125,7 +126,7 @@ const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'cod
   }),
   unexpected: (i) => ({
     cause: `Unexpected answer${i.status ? ` (HTTP ${i.status})` : ''}: ${(i.body ?? i.networkError ?? '').slice(0, 300)}`,
-    fix: 'See `glm-codex-setup logs`; run `glm-codex-setup doctor` for a full check.',
+    fix: `See \`${cli('logs')}\`; run \`${cli('doctor')}\` for a full check.`,
   }),
 };
 

@@ -12,6 +12,7 @@ import { diagnose } from './diagnose.js';
 import { validateProxy } from './validate.js';
 import type { VerifyReport } from './types.js';
 import { ExitCode } from '../exit-codes.js';
+import { cli } from '../invocation.js';
 
 export async function verifyLocal(input: { answers: LocalAnswers; provider: ProviderSpec; paths: Paths; out: Output; codexBin: string | null }): Promise<VerifyReport> {
   const { answers, provider, paths, out, codexBin } = input;
@@ -33,7 +34,7 @@ export async function verifyLocal(input: { answers: LocalAnswers; provider: Prov
     (result) => (result.ok ? `Codex answered through the proxy in ${(result.durationMs / 1000).toFixed(1)} s: ${result.reply?.split('\n').pop() ?? ''}` : 'Codex check done'),
   );
   if (!codex.ok) {
-    out.error(`Codex could not use the ${provider.profile} profile: ${codex.detail ?? 'unknown'}\n  fix: \`glm-codex-setup logs\` shows what the proxy saw; re-run glm-codex-setup to repair.`);
+    out.error(`Codex could not use the ${provider.profile} profile: ${codex.detail ?? 'unknown'}\n  fix: \`${cli('logs')}\` shows what the proxy saw; re-run ${cli()} to repair.`);
   }
   return { ok: codex.ok, exitCode: codex.ok ? ExitCode.ok : ExitCode.validation, validation, codex };
 }

@@ -12,6 +12,7 @@ import { fail, pass, type Check } from './check.js';
 import { runCodexCheck } from './codex-check.js';
 import type { VerifyReport } from './types.js';
 import { validateResponses, type ValidationResult } from './validate.js';
+import { cli } from '../invocation.js';
 
 type RemoteAnswers = DirectAnswers | GatewayAnswers;
 
@@ -42,7 +43,7 @@ export function remoteVerifier<A extends RemoteAnswers>(kind: 'direct' | 'gatewa
       () => runCodexCheck({ codexBin, codexHome: paths.codexHome, profile: provider.profile, authEnv: { [provider.auth.envVar]: keyOf(answers) }, cwd: paths.stateDir }),
       (result) => (result.ok ? `Codex answered through ${name} in ${(result.durationMs / 1000).toFixed(1)} s: ${result.reply?.split('\n').pop() ?? ''}` : 'Codex check done'),
     );
-    if (!codex.ok) out.error(`Codex could not use the ${provider.profile} profile: ${codex.detail ?? 'unknown'}\n  fix: run \`glm-codex-setup doctor\`; re-run glm-codex-setup to repair.`);
+    if (!codex.ok) out.error(`Codex could not use the ${provider.profile} profile: ${codex.detail ?? 'unknown'}\n  fix: run \`${cli('doctor')}\`; re-run ${cli()} to repair.`);
     return { ok: codex.ok, exitCode: codex.ok ? ExitCode.ok : ExitCode.validation, validation, codex };
   }
 

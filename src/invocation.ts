@@ -1,0 +1,68 @@
+/**
+ * How the user started this tool, so every printed hint names a command they can type:
+ * `npx glm-codex-setup` (npx / npm exec), `glm-codex-setup` (on their PATH), `npm start --` (a
+ * checkout), else the script's full path. Also the user's own PATH: npm puts its packages'
+ * node_modules/.bin first on PATH for `npm start` and npx, and a program found only there (this
+ * package's own devDependency Codex) is not one the user's shell will find.
+ */
+import { realpathSync } from 'node:fs';
+import { delimiter, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { findOnPath } from './system.js';
+
+const NAME = 'glm-codex-setup';
+let current = NAME;
+
+/** The command as the user can type it, with `args` after it: cli('doctor') -> "npx glm-codex-setup doctor". */
+export function cli(args = ''): string {
+  return args ? `${current} ${args}` : current;
+}
+
+export function commandName(): string {
+  return current;
+}
+
+export function setCommandName(name: string): void {
+  current = name;
+}
+
+/** Set by npm for `npm start`, `npm run`, `npx`, `npm exec`: its node_modules/.bin entries are on PATH then. */
+function underNpm(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.npm_lifecycle_event || env.npm_command || env.npm_execpath);
+}
+
+/** PATH as the user's shell has it: without the node_modules/.bin folders npm added for this run. */
+export function userPath(env: NodeJS.ProcessEnv = process.env): string {
+  const path = env.PATH ?? '';
+  if (!underNpm(env)) return path;
+  return path
+    .split(delimiter)
+    .filter((dir) => dir && !/[\\/]node_modules[\\/]\.bin[\\/]?$/.test(dir) && !/[\\/]node-gyp-bin[\\/]?$/.test(dir))
+    .join(delimiter);
+}
+
+/** Quotes a word for a POSIX shell when it needs it. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./~-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function real(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+export async function detectCommandName(env: NodeJS.ProcessEnv = process.env, script = process.argv[1] ?? NAME): Promise<string> {
+  const scriptPath = real(script);
+  const root = dirname(dirname(scriptPath));
+  if (env.npm_command === 'exec' || env.npm_lifecycle_event === 'npx') return `npx ${NAME}`;
+  if (env.npm_lifecycle_event === 'start' && env.npm_package_name === NAME) {
+    const from = env.INIT_CWD ?? process.cwd();
+    const inside = !relative(real(root), real(from)).startsWith('..') && !isAbsolute(relative(real(root), real(from)));
+    return inside ? 'npm start --' : `npm --prefix ${shellWord(root)} start --`;
+  }
+  const onPath = await findOnPath(NAME, { ...env, PATH: userPath(env) });
+  if (onPath && real(onPath) === scriptPath) return NAME;
+  return shellWord(scriptPath);
+}
