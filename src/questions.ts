@@ -76,6 +76,8 @@ export interface AskInput {
   prompts: Prompts;
   state: SetupState;
   draft: Partial<Draft>;
+  /** The value in use now (a re-run that changes the setup): the prompt starts from it. */
+  current?: unknown;
 }
 
 export interface Question<K extends QuestionId> {
@@ -86,8 +88,10 @@ export interface Question<K extends QuestionId> {
   fromArgs(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): Given[K] | undefined;
   /** The value kept from the last run. */
   stored?(state: SetupState): Draft[K] | undefined;
-  /** Interactive only: ask when nothing was given and this holds (default: nothing stored). */
+  /** Interactive only: ask when nothing was given and this holds (default: nothing stored). A re-run that changes the setup asks every question. */
   askWhen?(state: SetupState, draft: Partial<Draft>): boolean;
+  /** What the prompt starts from when this is not a stored value (default: the stored value). */
+  current?(state: SetupState): Draft[K] | undefined;
   ask?(input: AskInput): Promise<Draft[K] | undefined>;
   fallback(state: SetupState, draft: Partial<Draft>): Draft[K];
   /** A given or stored value made final once the mode is known (a plan name becomes that mode's URL). */
@@ -119,6 +123,13 @@ function endpointInput(value: string, source: string): string {
 
 export function checkUrl(value: string, source: string): string {
   let url: URL;
+  value = value.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\/[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw usageError(`${source}: "${value}" has two schemes.`, `Give the URL once, e.g. ${value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')}.`);
+  }
+  if (!/^https?:\/\/[^/?#]/i.test(value)) {
+    throw usageError(`${source}: "${value}" is not an http(s) URL with a host.`, `Use a plan name (${Object.keys(ENDPOINTS).join(', ')}; direct mode: ${Object.keys(RESPONSES_ENDPOINTS).join(', ')}) or a full URL such as https://api.example.com/v4.`);
+  }
   try {
     url = new URL(value);
   } catch {
@@ -128,6 +139,7 @@ export function checkUrl(value: string, source: string): string {
     throw usageError(`${source}: "${value}" must be an http(s) URL.`);
   }
   if (url.username || url.password) throw usageError(`${source}: the URL must not contain credentials.`);
+  if (!url.hostname) throw usageError(`${source}: "${value}" has no host.`);
   return value.replace(/\/+$/, '');
 }
 
@@ -170,7 +182,7 @@ const mode: Question<'mode'> = {
     throw usageError(`${source}: "${raw}" is not a mode.`, `Use one of ${MODE_NAMES.join(', ')}.`);
   }),
   stored: (state) => state.manifest.mode ?? (state.manifest.model ? 'local' : undefined),
-  ask: ({ prompts }) =>
+  ask: ({ prompts, current }) =>
     prompts.select<ModeName>(
       'How should Codex reach GLM?',
       [
@@ -178,7 +190,7 @@ const mode: Question<'mode'> = {
         { value: 'direct', label: 'Z.ai directly', hint: 'Z.ai\'s own Responses endpoint; no Python, no proxy; documented for Coding Plan keys' },
         { value: 'gateway', label: 'A team gateway', hint: 'your team\'s shared LiteLLM, with your own virtual key' },
       ],
-      'local',
+      (current as ModeName | undefined) ?? 'local',
     ),
   fallback: () => 'local',
   toArgs: (value) => (value === 'local' ? [] : ['--mode', value]),
@@ -207,8 +219,11 @@ const endpoint: Question<'endpoint'> = {
   },
   stored: (state) => state.manifest.apiBase,
   askWhen: (state, draft) => state.manifest.apiBase === undefined || (state.manifest.mode ?? 'local') !== draft.mode,
-  async ask({ prompts, draft }) {
+  async ask({ prompts, draft, current }) {
     const direct = draft.mode === 'direct';
+    const plans = endpointsFor(draft.mode);
+    const currentUrl = typeof current === 'string' && (draft.mode ?? 'local') === 'local' ? current : typeof current === 'string' && current.includes('/api/v1') === direct ? current : undefined;
+    const currentPlan = currentUrl === undefined ? 'coding' : (Object.entries(plans).find(([, url]) => url === currentUrl)?.[0] ?? 'custom');
     const choices = direct
       ? [
           { value: 'coding', label: 'Coding Plan', hint: RESPONSES_ENDPOINTS.coding },
@@ -220,10 +235,13 @@ const endpoint: Question<'endpoint'> = {
           { value: 'china', label: 'China, pay-as-you-go (bigmodel.cn)', hint: ENDPOINTS.china },
           { value: 'china-coding', label: 'China, Coding Plan (bigmodel.cn)', hint: ENDPOINTS['china-coding'] },
         ];
-    const choice = await prompts.select('Which Z.ai endpoint (plan) does your key belong to?', [...choices, { value: 'custom', label: 'Another URL' }], 'coding');
-    if (choice !== 'custom') return endpointsFor(draft.mode)[choice]!;
-    const what = direct ? 'Responses base, e.g. https://api.z.ai/api/v1' : 'OpenAI-compatible chat base';
-    const typed = await prompts.text(`Endpoint URL (${what})`, 'https://', (value) => {
+    const custom = { value: 'custom', label: 'Another URL', ...(currentPlan === 'custom' ? { hint: currentUrl } : {}) };
+    const choice = await prompts.select('Which Z.ai endpoint (plan) does your key belong to?', [...choices, custom], currentPlan);
+    if (choice !== 'custom') return plans[choice]!;
+    const what = direct ? 'Responses base, e.g. https://api.z.ai/api/v1' : 'OpenAI-compatible chat base, e.g. https://api.z.ai/api/paas/v4';
+    // A placeholder, never pre-filled text: typed text must never land after a pre-filled "https://".
+    const keep = currentPlan === 'custom' ? currentUrl : undefined;
+    const typed = await prompts.text(`Endpoint URL (${what})`, { placeholder: keep ?? 'https://…', defaultValue: keep }, (value) => {
       try {
         checkUrl(value, 'URL');
         return undefined;
@@ -244,7 +262,7 @@ const gatewayUrl: Question<'gatewayUrl'> = {
   env: 'GLM_CODEX_GATEWAY_URL',
   fromArgs: stringFrom('gateway-url', 'GLM_CODEX_GATEWAY_URL', gatewayBase),
   stored: (state) => state.manifest.gatewayUrl,
-  ask: async ({ prompts }) => gatewayBase(await prompts.text('Gateway URL (your team\'s LiteLLM, e.g. https://llm.example.com)', 'https://', (value) => {
+  ask: async ({ prompts, current }) => gatewayBase(await prompts.text('Gateway URL (your team\'s LiteLLM, e.g. https://llm.example.com)', { placeholder: (current as string | undefined) ?? 'https://…', defaultValue: current as string | undefined }, (value) => {
     try {
       gatewayBase(value, 'URL');
       return undefined;
@@ -270,8 +288,8 @@ const model: Question<'model'> = {
   env: 'GLM_CODEX_MODEL',
   fromArgs: stringFrom('model', 'GLM_CODEX_MODEL', validateModel),
   stored: (state) => state.manifest.model,
-  ask: ({ prompts }) =>
-    prompts.text('Model id', DEFAULT_MODEL, (value) => {
+  ask: ({ prompts, current }) =>
+    prompts.text('Model id', { placeholder: (current as string | undefined) ?? DEFAULT_MODEL, defaultValue: (current as string | undefined) ?? DEFAULT_MODEL }, (value) => {
       try {
         validateModel(value, 'model');
         return undefined;
@@ -328,8 +346,13 @@ const makeDefault: Question<'makeDefault'> = {
     { name: 'no-make-default', type: 'boolean', help: 'put back the default model that --make-default replaced' },
   ],
   fromArgs: (values) => (values['make-default'] ? true : values['no-make-default'] ? false : undefined),
+  current: (state) => state.manifest.previousDefault !== undefined,
   askWhen: (state) => state.manifest.previousDefault === undefined,
-  ask: async ({ prompts }) => (await prompts.confirm('Make GLM the default model for every `codex` run (not only `codex --profile glm`)?', false)) || undefined,
+  // On a re-run that changes the setup, "no" to a default made earlier puts the old default back.
+  ask: async ({ prompts, current }) => {
+    const yes = await prompts.confirm('Make GLM the default model for every `codex` run (not only `codex --profile glm`)?', current === true);
+    return yes ? true : current === true ? false : undefined;
+  },
   fallback: () => undefined,
   toArgs: (value) => (value === true ? ['--make-default'] : []),
   howToGive: '--make-default',
@@ -357,6 +380,17 @@ const port: Question<'port'> = {
   fromArgs: stringFrom('port', 'GLM_CODEX_PORT', parsePort),
   stored: (state) => state.manifest.port,
   askWhen: () => false,
+  ask: async ({ prompts, current }) => {
+    const now = String((current as number | undefined) ?? DEFAULT_PORT);
+    return parsePort(await prompts.text('Port for the proxy on 127.0.0.1', { placeholder: now, defaultValue: now }, (value) => {
+      try {
+        parsePort(value, 'port');
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    }), 'port');
+  },
   // Taken by another program: ask for the next free one, or fail naming the holder.
   async settle(value, { prompts, state }) {
     const { choosePort } = await import('./runtime/runtime.js');

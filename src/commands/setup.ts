@@ -15,6 +15,10 @@ import { describeOperation, isFileOperation, renderDiff } from '../plan/operatio
 import { planChanges } from '../plan/plan.js';
 import { prepareRuntime, type RuntimePlan } from '../runtime/runtime.js';
 import type { VerifyReport } from '../verify/types.js';
+import { detectCodex, type CodexInstall } from '../inspect/codex-version.js';
+import { probeHost } from '../inspect/reach.js';
+import { cli } from '../invocation.js';
+import type { Draft } from '../questions.js';
 
 function preflight(state: SetupState, runtime: RuntimePlan | null, start: boolean, mode: Mode): string[] {
   const lines = [`Node ${process.versions.node}`, `Mode: ${mode.id} (GLM ${mode.title})`];
@@ -37,21 +41,52 @@ function preflight(state: SetupState, runtime: RuntimePlan | null, start: boolea
   return lines;
 }
 
-async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out'>): Promise<void> {
+/** Codex missing from the user's PATH: offer to install it (and re-detect it), or say exactly how. */
+async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out'>): Promise<CodexInstall | null> {
   const { prompts, out } = ctx;
   const command = 'npm install -g @openai/codex';
   if (!prompts) {
-    out.warn(`Codex is not installed; the configuration is written anyway. Install it with: ${command}`);
-    return;
+    out.warn(`Codex is not installed (no \`codex\` on your PATH); the configuration is written anyway. Install it with: ${command}`);
+    return null;
   }
-  if (!(await prompts.confirm(`Codex is not installed. Install it now with \`${command}\`?`, true))) {
-    out.info(`Install it later with: ${command}`);
-    return;
+  if (!(await prompts.confirm(`Codex is not installed (no \`codex\` on your PATH). Install it now with \`${command}\`?`, true))) {
+    out.info(`Install it later with: ${command}   (then: codex --version)`);
+    return null;
   }
   const { execa } = await import('execa');
-  const result = await execa('npm', ['install', '-g', '@openai/codex'], { stdio: 'inherit', reject: false });
-  if (result.exitCode === 0) out.success('Installed Codex.');
-  else out.warn(`The install failed (exit ${result.exitCode}); run it yourself: ${command}`);
+  const result = await execa('npm', ['install', '-g', '@openai/codex'], { stdio: ['ignore', 'inherit', 'inherit'], reject: false });
+  const found = await detectCodex();
+  if (result.exitCode === 0 && found.version) {
+    out.success(`Installed Codex ${found.version} (${found.bin}).`);
+    return found;
+  }
+  if (result.exitCode === 0) out.warn(`npm installed Codex, but \`codex\` is not on your PATH: add the folder \`npm prefix -g\` names (its bin/) to PATH.`);
+  else out.warn(`The install failed (exit ${result.exitCode}); run it yourself: ${command}   (a permission error: use a Node version manager, or set npm's prefix to a folder you own)`);
+  return null;
+}
+
+/** What a re-run starts from: the settings in use, one per line. */
+function currentSetup(state: SetupState): string[] {
+  const m = state.manifest;
+  const mode = m.mode ?? 'local';
+  return [
+    `Mode:     ${mode}`,
+    mode === 'gateway' ? `Gateway:  ${m.gatewayUrl ?? '?'}` : `Endpoint: ${m.apiBase ?? '?'}`,
+    `Model:    ${m.model ?? '?'}`,
+    ...(mode === 'local' ? [`Port:     ${m.port ?? '?'} (proxy on 127.0.0.1)`] : []),
+    `Default:  ${m.previousDefault !== undefined ? 'yes, plain `codex` uses GLM' : 'no, only `codex --profile glm`'}`,
+  ];
+}
+
+/** The answers a plan is built from, for the plan box. */
+function answerLines(draft: Draft, mode: Mode): string[] {
+  return [
+    `Mode:     ${mode.id}`,
+    ...(mode.id === 'gateway' ? [`Gateway:  ${draft.gatewayUrl}`] : [`Endpoint: ${draft.endpoint}`]),
+    `Model:    ${draft.model}`,
+    ...(mode.localRuntime ? [`Port:     ${draft.port}`] : []),
+    `Default:  ${draft.makeDefault === true ? 'yes' : draft.makeDefault === false ? 'no (the earlier default is put back)' : 'unchanged'}`,
+  ];
 }
 
 /** Looks for Python and LiteLLM while Codex is asked for its version; used only when the mode runs LiteLLM here. */
@@ -78,16 +113,29 @@ export async function runSetup(ctx: Context): Promise<number> {
     return maybeLocal ? runtimeLookup(ctx, files) : null;
   });
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
-  const mode = await resolveMode(ctx, state);
+  // A re-run shows what is in use and lets the user change any of it.
+  let revisit = false;
+  if (prompts && clack && (state.manifest.model !== undefined || state.manifest.mode !== undefined)) {
+    clack.note(currentSetup(state).join('\n'), 'Current setup');
+    revisit = (await prompts.select('Keep these settings?', [
+      { value: 'keep', label: 'Keep them', hint: 'check and repair the setup' },
+      { value: 'change', label: 'Change them', hint: 'ask every question again, starting from these values' },
+    ], 'keep')) === 'change';
+  }
+  const asking = { ...ctx, revisit };
+  const mode = await resolveMode(asking, state);
   const runtime = mode.localRuntime ? await (lookup ?? runtimeLookup(ctx, state))() : null;
   const checks = preflight(state, runtime, options.start, mode);
   if (clack) clack.note(checks.join('\n'), 'Preflight');
   else for (const line of checks) out.step(line);
   for (const warning of runtime?.warnings ?? []) out.warn(warning);
-  if (!state.codex.version && !options.dryRun) await offerCodexInstall(ctx);
+  if (!state.codex.version && !options.dryRun) {
+    const installed = await offerCodexInstall(ctx);
+    if (installed) state.codex = installed;
+  }
 
   if (prompts && mode.id === 'local' && !options.given.endpoint && !state.manifest.apiBase) out.info(CODING_PLAN_NOTE);
-  const { answers, draft } = await resolveAnswers(ctx, state, mode, runtime);
+  const { answers, draft } = await resolveAnswers(asking, state, mode, runtime);
   for (const value of Object.values(mode.secrets(answers))) ctx.addSecret(value);
   const provider = mode.provider(answers, paths);
 
@@ -120,14 +168,23 @@ export async function runSetup(ctx: Context): Promise<number> {
   }
 
   const installs = plan.operations.some((op) => op.kind === 'run' && op.action === 'install-litellm');
+  if (options.start) {
+    // Before the long install: a host that cannot be reached would only show after it.
+    const upstream = mode.id === 'gateway' ? draft.gatewayUrl : draft.endpoint;
+    const unreachable = await probeHost(upstream);
+    if (unreachable) out.warn(`${new URL(upstream).host} cannot be reached from here (${unreachable}); continuing, but the validation will fail unless the network or the ${mode.id === 'gateway' ? 'gateway URL' : 'endpoint'} changes.`);
+  }
   if (prompts && (fileOps.length > 0 || installs) && !options.yes) {
     const list = plan.operations.map((op) => {
       const c = describeOperation(op);
       return c.path === null ? `run     ${c.label}` : `${c.action}  ${tildify(c.path)}  (${c.label})`;
     });
-    clack?.note(list.join('\n'), 'The plan');
-    if (await prompts.confirm('Show the diffs first?', false)) for (const op of fileOps) out.raw(renderDiff(op));
-    if (!(await prompts.confirm('Apply these changes?', true))) throw new CancelledError();
+    clack?.note([...answerLines(draft, mode), '', ...list].join('\n'), 'The plan');
+    const showDiffs = await prompts.confirm('Show the diffs first?', false);
+    if (showDiffs) for (const op of fileOps) out.raw(renderDiff(op));
+    // After diffs, applying takes a deliberate choice: a key typed ahead (the Enter after "y") must not
+    // apply what the user has not read yet; a stray "no" only cancels, with nothing written.
+    if (!(await prompts.confirm('Apply these changes?', !showDiffs))) throw new CancelledError();
   }
 
   const applied: ApplyResult = await applyOperations(plan.operations, { paths, out, options, runtime });
@@ -138,16 +195,28 @@ export async function runSetup(ctx: Context): Promise<number> {
   if (options.start) report = await mode.verify({ answers, provider, paths, out, codexBin: state.codex.bin });
   const ok = report === null || report.ok;
 
-  const outro = [
-    applied.backups.length > 0 ? `Backups of the files before this run: ${tildify(applied.backups[0]!.backup.replace(/\/[^/]+$/, ''))}` : null,
-    answers.shellRc ? 'Open a new terminal (the key is loaded from your shell startup files), then:' : `In each terminal, first run: . ${tildify(state.keyEnvFiles.sh.path)}   then:`,
-    `  codex --profile ${provider.profile}`,
-    `Next time without questions: ${nonInteractiveCommand(mode, draft, options.start ? [] : ['--no-start'])}`,
-  ].filter((line): line is string => line !== null);
-  if (ok) {
-    if (clack) clack.outro(outro.join('\n'));
-    else for (const line of outro) out.info(line);
-  }
+  const again = nonInteractiveCommand(mode, draft, options.start ? [] : ['--no-start'], ctx.commandName);
+  const backups = applied.backups.length > 0 ? `Backups of the files before this run: ${tildify(applied.backups[0]!.backup.replace(/\/[^/]+$/, ''))}` : null;
+  const openTerminal = answers.shellRc ? 'Open a new terminal (the key is loaded from your shell startup files), then:' : `In each terminal, first run: . ${tildify(state.keyEnvFiles.sh.path)}   then:`;
+  const outro = ok
+    ? [
+        backups,
+        ...(!options.start && mode.localRuntime
+          ? [`No proxy was started (--no-start). Start it with: ${cli('start')}`, `then ${openTerminal[0]!.toLowerCase()}${openTerminal.slice(1)}`]
+          : [openTerminal]),
+        `  codex --profile ${provider.profile}`,
+        `Next time without questions: ${again}`,
+      ]
+    : [
+        `The setup is written (${applied.written.length > 0 ? `${applied.written.length} file(s) changed` : 'no file needed a change'}), but the validation failed: see the diagnosis above.`,
+        backups,
+        applied.proxy ? `The proxy is still running (pid ${applied.proxy.pid}, port ${applied.proxy.port}); its log: ${tildify(paths.logFile)} (${cli('logs')})` : null,
+        `Try again after the fix: ${again}`,
+        `Or check everything: ${cli('doctor')}`,
+      ];
+  const lines = outro.filter((line): line is string => line !== null);
+  if (clack) (ok ? clack.outro : clack.cancel)(lines.join('\n'));
+  else for (const line of lines) (ok ? out.info : out.warn)(line);
 
   out.result({
     ok,

@@ -1,12 +1,20 @@
 import { execa } from 'execa';
+import { userPath } from '../invocation.js';
+import { findOnPath } from '../system.js';
 
 export interface CodexInstall {
   bin: string | null;
   version: string | null;
 }
 
-/** Reads `codex --version` ("codex-cli 0.169.0"); null when Codex is not installed or does not answer. */
-export async function detectCodex(bin = 'codex'): Promise<CodexInstall> {
+/**
+ * Reads `codex --version` ("codex-cli 0.169.0") of the Codex the user's own shell finds: never one
+ * that only npm's node_modules/.bin puts on PATH for this run (`npm start` from a checkout would
+ * otherwise find this package's own devDependency). Null when Codex is not installed or does not answer.
+ */
+export async function detectCodex(env: NodeJS.ProcessEnv = process.env): Promise<CodexInstall> {
+  const bin = await findOnPath('codex', { ...env, PATH: userPath(env) });
+  if (!bin) return { bin: null, version: null };
   try {
     const result = await execa(bin, ['--version'], { timeout: 15_000, reject: false, stdin: 'ignore' });
     if (result.exitCode !== 0) return { bin: null, version: null };

@@ -50,7 +50,10 @@ export async function resolveSecret(source: SecretSource, options: Pick<Options,
   throw usageError(`No ${source.label}: none in the environment, in ${source.fileFlag}, or stored from an earlier run.`, `Set ${source.env}=… in the environment, or pass ${source.fileFlag} FILE.`);
 }
 
-async function resolveOne<K extends QuestionId>(id: K, ctx: Pick<Context, 'options' | 'prompts'>, state: SetupState, draft: Partial<Draft>, env: NodeJS.ProcessEnv): Promise<Draft[K]> {
+/** How the answers are asked: `revisit` (a re-run where the user chose to change the setup) asks every question, starting from the values in use. */
+export type AskContext = Pick<Context, 'options' | 'prompts'> & { revisit?: boolean };
+
+async function resolveOne<K extends QuestionId>(id: K, ctx: AskContext, state: SetupState, draft: Partial<Draft>, env: NodeJS.ProcessEnv): Promise<Draft[K]> {
   const question = QUESTIONS[id];
   if (question.secret) return (await resolveSecret(question.secret, ctx.options, state, ctx.prompts, env)) as Draft[K];
   let value = await firstAnswer(question, ctx, state, draft);
@@ -59,12 +62,13 @@ async function resolveOne<K extends QuestionId>(id: K, ctx: Pick<Context, 'optio
   return question.settle && start && !dryRun ? question.settle(value, { prompts: ctx.prompts, state }) : value;
 }
 
-async function firstAnswer<K extends QuestionId>(question: Question<K>, ctx: Pick<Context, 'options' | 'prompts'>, state: SetupState, draft: Partial<Draft>): Promise<Draft[K]> {
+async function firstAnswer<K extends QuestionId>(question: Question<K>, ctx: AskContext, state: SetupState, draft: Partial<Draft>): Promise<Draft[K]> {
   const given = ctx.options.given[question.id] as Draft[K] | undefined;
   if (given !== undefined) return given;
   const stored = question.stored?.(state);
-  const asking = ctx.prompts !== null && question.ask !== undefined && (question.askWhen ? question.askWhen(state, draft) : stored === undefined);
-  const asked = asking ? await question.ask!({ prompts: ctx.prompts!, state, draft }) : undefined;
+  const asking = ctx.prompts !== null && question.ask !== undefined && (ctx.revisit === true || (question.askWhen ? question.askWhen(state, draft) : stored === undefined));
+  const current = question.current ? question.current(state) : stored;
+  const asked = asking ? await question.ask!({ prompts: ctx.prompts!, state, draft, ...(ctx.revisit ? { current } : {}) }) : undefined;
   if (asked !== undefined) return asked;
   return stored !== undefined ? stored : question.fallback(state, draft);
 }
@@ -76,13 +80,13 @@ export interface Resolved {
 }
 
 /** The mode comes first: it decides which questions follow (and whether LiteLLM is looked for). */
-export async function resolveMode(ctx: Pick<Context, 'options' | 'prompts'>, state: SetupState, env = process.env): Promise<Mode> {
+export async function resolveMode(ctx: AskContext, state: SetupState, env = process.env): Promise<Mode> {
   return MODES[await resolveOne('mode', ctx, state, {}, env)];
 }
 
 /** The mode's questions, in order. */
 export async function resolveAnswers(
-  ctx: Pick<Context, 'options' | 'prompts'>,
+  ctx: AskContext,
   state: SetupState,
   mode: Mode,
   runtime: RuntimePlan | null = null,

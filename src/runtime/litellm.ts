@@ -9,6 +9,8 @@ import { execa } from 'execa';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { findOnPath, pathExists } from '../system.js';
+import { onInterrupt, stopProcessGroup } from '../interrupt.js';
+import { cli } from '../invocation.js';
 import { classifyLiteLLM, INSTALL_REQUIREMENT, type LiteLLMVerdict } from './litellm-versions.js';
 import type { PythonInstall } from './python.js';
 
@@ -111,7 +113,12 @@ export interface InstallOptions {
 }
 
 async function runStreaming(file: string, args: string[], onLine: (line: string) => void, tail: string[]): Promise<number> {
-  const child = execa(file, args, { reject: false, stdin: 'ignore', all: true, env: { PIP_DISABLE_PIP_VERSION_CHECK: '1' } });
+  // Its own process group, so Ctrl-C can stop the installer and every process it started.
+  const child = execa(file, args, { reject: false, stdin: 'ignore', all: true, detached: true, env: { PIP_DISABLE_PIP_VERSION_CHECK: '1' } });
+  const forget = onInterrupt({
+    message: `The LiteLLM install was stopped; the unfinished venv is marked incomplete and the next run of ${cli()} installs it again.`,
+    stop: () => stopProcessGroup(child.pid),
+  });
   child.all?.setEncoding('utf8');
   let buffered = '';
   child.all?.on('data', (chunk: string) => {
@@ -125,7 +132,7 @@ async function runStreaming(file: string, args: string[], onLine: (line: string)
       onLine(line.trim());
     }
   });
-  const result = await child;
+  const result = await child.finally(forget);
   if (buffered.trim()) tail.push(buffered);
   return result.exitCode ?? 1;
 }

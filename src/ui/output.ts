@@ -27,6 +27,27 @@ export interface FramedLog {
   step(message: string): void;
 }
 
+const SPINNER = ['◒', '◐', '◓', '◑'];
+const PROGRESS_EVERY_MS = 10_000;
+
+/** "42s", "1m 05s". */
+export function elapsed(since: number, now = Date.now()): string {
+  const seconds = Math.floor((now - since) / 1000);
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
+}
+
+function cut(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+/** A line cut to `width` terminal columns, ANSI colours not counted (they take no column). */
+export function fit(text: string, width: number): string {
+  // eslint-disable-next-line no-control-regex
+  const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
+  return cut(plain.replace(/[\r\n\t]+/g, ' '), Math.max(10, width));
+}
+
 export function createOutput(options: { json: boolean; interactive: boolean; redact: (text: string) => string; framed?: FramedLog | null }): Output {
   const stream = options.json ? process.stderr : process.stdout;
   const color = stream.isTTY === true && !process.env.NO_COLOR;
@@ -46,23 +67,49 @@ export function createOutput(options: { json: boolean; interactive: boolean; red
     step: say('step', (message) => write(`${kleur.cyan('›')} ${message}`)),
     raw: (text) => stream.write(options.redact(text)),
     async task(title, run, done) {
+      const started = Date.now();
+      let detail = '';
+      const update = (line: string) => {
+        detail = options.redact(line);
+      };
       if (options.interactive && stream.isTTY) {
-        const { spinner } = await import('@clack/prompts');
-        const spin = spinner();
-        spin.start(title);
+        // One line, redrawn in place and cut to the terminal's width: a line wider than the terminal
+        // would wrap, and every redraw would then add a line.
+        const tty = stream as NodeJS.WriteStream;
+        let frame = 0;
+        const draw = () => {
+          const text = `${SPINNER[frame++ % SPINNER.length]}  ${title} (${elapsed(started)})${detail ? `: ${detail}` : ''}`;
+          tty.write(`\r\x1b[2K${fit(text, (tty.columns || 80) - 1)}`);
+        };
+        const end = (text: string) => {
+          clearInterval(timer);
+          forget();
+          tty.write(`\r\x1b[2K${text}\n\x1b[?25h`);
+        };
+        tty.write('\x1b[?25l');
+        draw();
+        const timer = setInterval(draw, 120);
+        const { onInterrupt } = await import('../interrupt.js');
+        const forget = onInterrupt({ message: '', stop: async () => end(`${kleur.red('■')}  ${title}: stopped after ${elapsed(started)}`) });
         try {
-          const value = await run((line) => spin.message(`${title}: ${options.redact(line).slice(0, 70)}`));
-          spin.stop(done ? options.redact(done(value)) : title);
+          const value = await run(update);
+          end(`${kleur.green('◆')}  ${options.redact(done ? done(value) : title)} (${elapsed(started)})`);
           return value;
         } catch (error) {
-          spin.error(`${title}: failed`);
+          end(`${kleur.red('■')}  ${title}: failed after ${elapsed(started)}`);
           throw error;
         }
       }
+      // No spinner: a plain progress line at a steady pace (never per installer line).
       write(`${kleur.cyan('›')} ${title}…`);
-      const value = await run(() => undefined);
-      if (done) write(`${kleur.green('✔')} ${done(value)}`);
-      return value;
+      const timer = setInterval(() => write(`${kleur.cyan('›')} ${elapsed(started)}${detail ? `: ${cut(detail, 160)}` : ''}`), PROGRESS_EVERY_MS);
+      try {
+        const value = await run(update);
+        if (done) write(`${kleur.green('✔')} ${done(value)} (${elapsed(started)})`);
+        return value;
+      } finally {
+        clearInterval(timer);
+      }
     },
     result(data) {
       if (options.json) process.stdout.write(`${options.redact(JSON.stringify(data, null, 2))}\n`);

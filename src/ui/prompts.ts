@@ -17,8 +17,18 @@ export const prompts = {
   async secret(message: string, validate: (value: string) => string | undefined): Promise<string> {
     return answer(await clack.password({ message, mask: '•', validate: (value) => validate(value ?? '') }));
   },
-  async text(message: string, initialValue: string, validate: (value: string) => string | undefined): Promise<string> {
-    return answer(await clack.text({ message, initialValue, defaultValue: initialValue, validate: (value) => validate(value ?? '') }));
+  /** A placeholder (shown dimmed, never part of the answer) and the answer an empty Enter gives. */
+  async text(message: string, shown: { placeholder: string; defaultValue?: string | undefined }, validate: (value: string) => string | undefined): Promise<string> {
+    const { placeholder, defaultValue } = shown;
+    return answer(
+      await clack.text({
+        message,
+        placeholder,
+        ...(defaultValue !== undefined ? { defaultValue } : {}),
+        // An empty answer takes the default, so it is valid when there is one.
+        validate: (value) => (!value && defaultValue !== undefined ? undefined : validate(value ?? '')),
+      }),
+    );
   },
   async select<T>(message: string, choices: Choice<T>[], initialValue: T): Promise<T> {
     const options = choices.map((c) => ({ value: c.value, label: c.label, ...(c.hint ? { hint: c.hint } : {}) }));
