@@ -53,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
     const { runCommand } = await import('./commands/index.js');
     return await runCommand(ctx);
   } catch (error) {
+    // A step that failed because Ctrl-C stopped it: the SIGINT handler says so and exits 130.
+    if ((await import('./interrupt.js')).interrupting()) await new Promise(() => undefined);
     return reportError(error, out, options);
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -9,6 +9,12 @@ interface Stopper {
 }
 
 const stoppers = new Set<Stopper>();
+let stopping = false;
+
+/** True once Ctrl-C began stopping things: the step that failed because of it must not report that failure. */
+export function interrupting(): boolean {
+  return stopping;
+}
 
 export function onInterrupt(stopper: Stopper): () => void {
   stoppers.add(stopper);
@@ -17,6 +23,7 @@ export function onInterrupt(stopper: Stopper): () => void {
 
 /** Stops everything registered; returns their messages (empty when nothing was running). */
 export async function stopForInterrupt(): Promise<string[]> {
+  stopping = true;
   const running = [...stoppers];
   stoppers.clear();
   await Promise.all(running.map((s) => s.stop().catch(() => undefined)));

@@ -29,9 +29,9 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
   switch (op.action) {
     case 'install-litellm': {
       const python = env.runtime?.python ?? (await findPython(env.options.python));
-      out.step(`LiteLLM: ${op.reason}; installing LiteLLM >= ${FIRST_FLAG} into ${op.venv} with Python ${python.version}`);
+      out.step(`LiteLLM: ${op.reason}; installing LiteLLM >= ${FIRST_FLAG} into ${op.venv} with Python ${python.version} (this takes a minute or two)`);
       results.litellm = await out.task(
-        'Installing LiteLLM (this takes a minute or two)',
+        'Installing LiteLLM',
         (update) => installLiteLLM({ venv: op.venv, python, onLine: update }),
         (installed) => `Installed LiteLLM ${installed.version}`,
       );

@@ -81,7 +81,10 @@ export function createOutput(options: { json: boolean; interactive: boolean; red
           const text = `${SPINNER[frame++ % SPINNER.length]}  ${title} (${elapsed(started)})${detail ? `: ${detail}` : ''}`;
           tty.write(`\r\x1b[2K${fit(text, (tty.columns || 80) - 1)}`);
         };
+        let ended = false;
         const end = (text: string) => {
+          if (ended) return;
+          ended = true;
           clearInterval(timer);
           forget();
           tty.write(`\r\x1b[2K${text}\n\x1b[?25h`);

@@ -1,7 +1,8 @@
 """Drives a program through a real pseudo-terminal, as a person at a keyboard would.
 
 Input (argv[1], JSON): {"argv": [...], "env": {...}, "cwd": "...",
-                        "steps": [{"expect": "<regex>", "send": "<keys>", "timeout": 60}], "final_timeout": 600}
+                        "steps": [{"expect": "<regex>", "send": "<keys>", "timeout": 60}], "final_timeout": 600,
+                        "cols": 160, "rows": 50}
 Output (stdout, JSON): {"exit_code": N, "transcript": "<screen text without ANSI codes>", "failed_step": null | i}
 """
 import fcntl
@@ -25,7 +26,7 @@ def main() -> None:
         os.chdir(spec.get("cwd", "."))
         os.execvpe(spec["argv"][0], spec["argv"], spec["env"])
     # A real terminal has a size; without one, prompts wrap after every character.
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 160, 0, 0))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", spec.get("rows", 50), spec.get("cols", 160), 0, 0))
     raw = b""
     seen = 0  # expectations match only output that arrived after the previous step
 
