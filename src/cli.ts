@@ -43,7 +43,8 @@ export async function main(argv: string[]): Promise<number> {
     // While files are being replaced, finish the one in hand and stop before the next.
     const { requestStop } = await import('./apply/apply.js');
     if (requestStop()) return;
-    const { stopForInterrupt } = await import('./interrupt.js');
+    const { interruptIsQuiet, stopForInterrupt } = await import('./interrupt.js');
+    if (interruptIsQuiet()) process.exit(ExitCode.ok);
     const stopped = await stopForInterrupt();
     out.error(['Cancelled (Ctrl-C). Nothing was left half-written.', ...stopped.filter(Boolean)].join('\n'));
     process.exit(ExitCode.cancelled);

@@ -19,8 +19,9 @@ Usage
   glm-codex-setup doctor              check the setup without changing anything
   glm-codex-setup status              is the proxy running, where, with which config
   glm-codex-setup start | stop        start or stop the proxy
-  glm-codex-setup logs [-f]           show (or follow) the proxy's log
-  glm-codex-setup uninstall [--purge] undo everything the tool did (--purge: also its state dir)
+  glm-codex-setup logs [-f]           show the last 50 lines of the proxy's log (-f: follow; Ctrl-C ends it)
+  glm-codex-setup uninstall [--purge] undo everything the tool did and remove the stored keys (asks; the venv
+                                      on request; --purge: the whole state dir; without a terminal: --yes)
   glm-codex-setup backups             list the backups the tool made
   glm-codex-setup restore [NAME]      put the files of one backup back (the newest by default)
   glm-codex-setup gateway init DIR    write a team gateway bundle (compose, LiteLLM config, .env, README)

@@ -10,6 +10,16 @@ interface Stopper {
 
 const stoppers = new Set<Stopper>();
 let stopping = false;
+let quiet = false;
+
+/** Ctrl-C is the normal way to end this command (`logs -f`): exit 0 without a word. */
+export function endQuietlyOnInterrupt(): void {
+  quiet = true;
+}
+
+export function interruptIsQuiet(): boolean {
+  return quiet;
+}
 
 /** True once Ctrl-C began stopping things: the step that failed because of it must not report that failure. */
 export function interrupting(): boolean {

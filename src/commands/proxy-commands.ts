@@ -14,6 +14,7 @@ import { ensureProxy } from '../runtime/runtime.js';
 import { forgetPidFile, logTail, proxyProcessState, sleep, stopProxy } from '../runtime/proxy.js';
 import type { Context } from '../context.js';
 import { cli } from '../invocation.js';
+import { tildify } from '../paths.js';
 
 async function requireSetup(paths: Paths) {
   const manifest = parseManifest(await readTextIfExists(paths.manifest));
@@ -79,12 +80,18 @@ export async function runStatus(ctx: Context): Promise<number> {
   return state.kind === 'running' ? ExitCode.ok : ExitCode.unhealthy;
 }
 
+const LOG_LINES = 50;
+
 export async function runLogs(ctx: Context): Promise<number> {
   const { options, paths } = ctx;
   const { secrets } = parseSecrets((await readTextIfExists(paths.secrets)) ?? '');
   for (const value of Object.values(secrets)) ctx.addSecret(value);
-  for (const line of await logTail(paths.logFile, 50)) ctx.out.info(line);
+  const tail = await logTail(paths.logFile, LOG_LINES);
+  // The header goes to stderr: stdout stays the log's own lines, ready for a pipe.
+  process.stderr.write(`${tail.length === 0 ? `No log yet at ${tildify(paths.logFile)}` : `Last ${tail.length} lines of ${tildify(paths.logFile)}`}${options.follow ? ' (following; Ctrl-C stops)' : ''}:\n`);
+  for (const line of tail) ctx.out.info(line);
   if (!options.follow) return ExitCode.ok;
+  (await import('../interrupt.js')).endQuietlyOnInterrupt();
   let offset = await stat(paths.logFile).then((s) => s.size, () => 0);
   for (;;) {
     await sleep(500);
