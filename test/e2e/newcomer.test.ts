@@ -228,3 +228,60 @@ describe('the printed "Next time without questions" line runs as printed', () =>
     expect(again.stdout).toContain('nothing written');
   });
 });
+
+describe('uninstall removes what it stored', () => {
+  /** Every file under dir that holds text. */
+  async function filesHolding(dir: string, text: string): Promise<string[]> {
+    const { readdir } = await import('node:fs/promises');
+    const found: string[] = [];
+    for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile()) continue;
+      const path = join(entry.parentPath, entry.name);
+      if ((await readFile(path, 'utf8').catch(() => '')).includes(text)) found.push(path);
+    }
+    return found;
+  }
+
+  it('needs --yes without a terminal, then leaves no file holding the Z.ai key, and a second run has nothing to remove', async () => {
+    const box = await sandbox();
+    // Direct mode: the key for shells holds the Z.ai key itself, so its backup would too.
+    expect((await runCli(box, ['--non-interactive', '--no-start', '--mode', 'direct'], { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    expect((await filesHolding(box.home, ZAI_KEY)).length).toBeGreaterThan(0);
+
+    for (const args of [['uninstall'], ['uninstall', '--purge']]) {
+      const refused = await runCli(box, args);
+      expect(refused.exitCode, refused.all).toBe(2);
+      expect(refused.stderr).toContain(`${BIN} ${args.join(' ')} --yes`);
+    }
+    expect(existsSync(join(box.stateDir, 'secrets.env'))).toBe(true);
+
+    const removed = await runCli(box, ['uninstall', '--yes']);
+    expect(removed.exitCode, removed.all).toBe(0);
+    expect(await filesHolding(box.home, ZAI_KEY)).toEqual([]);
+    expect(removed.stdout).toContain('Removed the stored keys');
+
+    const again = await runCli(box, ['uninstall', '--yes']);
+    expect(again.exitCode, again.all).toBe(0);
+    expect(again.stdout).toContain('Nothing to remove');
+  });
+
+  it('logs names the file it shows; logs -f ends quietly on Ctrl-C', async () => {
+    const box = await sandbox();
+    await mkdir(box.stateDir, { recursive: true });
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(box.stateDir, 'proxy.log'), 'one\ntwo\n');
+    const shown = await runCli(box, ['logs']);
+    expect(shown.exitCode).toBe(0);
+    expect(shown.stderr).toContain('Last 2 lines of ~/.glm-codex/proxy.log');
+    expect(shown.stdout).toBe('one\ntwo');
+    const followed = await drivePty({
+      argv: [process.execPath, BIN, 'logs', '-f'],
+      env: { ...box.env, ...TERM },
+      cwd: box.home,
+      steps: [{ expect: 'following; Ctrl-C stops', send: KEYS.ctrlC }],
+      finalTimeout: 30,
+    });
+    expect(followed.exit_code, followed.transcript).toBe(0);
+    expect(followed.transcript).not.toMatch(/Cancelled/);
+  });
+});

@@ -1,0 +1,88 @@
+/** How the tool names itself in hints, the user's own PATH, URL checks, and the spinner's line fitting. */
+import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectCommandName, shellWord, userPath } from '../../src/invocation.js';
+import { detectCodex } from '../../src/inspect/codex-version.js';
+import { checkUrl } from '../../src/questions.js';
+import { elapsed, fit } from '../../src/ui/output.js';
+import { tempDir } from '../helpers/tmp.js';
+
+async function checkout() {
+  const root = await tempDir('glm-checkout-');
+  await mkdir(join(root, 'bin'));
+  const script = join(root, 'bin', 'glm-codex-setup.js');
+  await writeFile(script, '#!/usr/bin/env node\n');
+  await chmod(script, 0o755);
+  return { root, script };
+}
+
+describe('detectCommandName', () => {
+  it('npx (npm exec) -> npx glm-codex-setup', async () => {
+    const { script } = await checkout();
+    expect(await detectCommandName({ PATH: '/usr/bin', npm_command: 'exec' }, script)).toBe('npx glm-codex-setup');
+  });
+  it('npm start in the checkout -> npm start --; from elsewhere -> npm --prefix ROOT start --', async () => {
+    const { root, script } = await checkout();
+    const env = { PATH: '/usr/bin', npm_lifecycle_event: 'start', npm_package_name: 'glm-codex-setup' };
+    expect(await detectCommandName({ ...env, INIT_CWD: join(root, 'bin') }, script)).toBe('npm start --');
+    expect(await detectCommandName({ ...env, INIT_CWD: '/tmp' }, script)).toBe(`npm --prefix ${root} start --`);
+  });
+  it('on the user\'s PATH (a link to this script) -> glm-codex-setup; npm\'s node_modules/.bin does not count', async () => {
+    const { root, script } = await checkout();
+    const onPath = join(root, 'path-bin');
+    const npmBin = join(root, 'node_modules', '.bin');
+    await mkdir(onPath);
+    await mkdir(npmBin, { recursive: true });
+    await symlink(script, join(npmBin, 'glm-codex-setup'));
+    expect(await detectCommandName({ PATH: `${npmBin}:/usr/bin`, npm_lifecycle_event: 'test' }, script)).toBe(shellWord(script));
+    await symlink(script, join(onPath, 'glm-codex-setup'));
+    expect(await detectCommandName({ PATH: `${onPath}:/usr/bin` }, script)).toBe('glm-codex-setup');
+  });
+  it('else the full path, quoted for a shell when it needs it', async () => {
+    expect(shellWord('/opt/my tools/glm.js')).toBe("'/opt/my tools/glm.js'");
+    const { script } = await checkout();
+    expect(await detectCommandName({ PATH: '/usr/bin' }, script)).toBe(script);
+  });
+});
+
+describe('the user\'s PATH', () => {
+  it('drops node_modules/.bin entries only when npm started the run', () => {
+    const PATH = '/w/node_modules/.bin:/usr/lib/node_modules/npm/node_modules/@npmcli/run-script/lib/node-gyp-bin:/usr/bin';
+    expect(userPath({ PATH, npm_lifecycle_event: 'start' })).toBe('/usr/bin');
+    expect(userPath({ PATH })).toBe(PATH);
+  });
+  it('detectCodex does not find a codex that only npm put on PATH', async () => {
+    const { root } = await checkout();
+    const npmBin = join(root, 'node_modules', '.bin');
+    await mkdir(npmBin, { recursive: true });
+    await writeFile(join(npmBin, 'codex'), '#!/bin/sh\necho codex-cli 9.9.9\n');
+    await chmod(join(npmBin, 'codex'), 0o755);
+    expect(await detectCodex({ PATH: `${npmBin}:/nonexistent` })).toEqual({ bin: join(npmBin, 'codex'), version: '9.9.9' });
+    expect(await detectCodex({ PATH: `${npmBin}:/nonexistent`, npm_command: 'run-script', npm_lifecycle_event: 'start' })).toEqual({ bin: null, version: null });
+  });
+});
+
+describe('checkUrl', () => {
+  it('refuses a doubled scheme, a missing host, and non-http schemes; takes a full URL', () => {
+    expect(() => checkUrl('https://http://127.0.0.1:8080/v1', '--endpoint')).toThrow(/two schemes/);
+    expect(() => checkUrl('https://', '--endpoint')).toThrow(/with a host/);
+    expect(() => checkUrl('http:example.com', '--endpoint')).toThrow(/with a host/);
+    expect(() => checkUrl('ftp://example.com', '--endpoint')).toThrow(/http\(s\)/);
+    expect(() => checkUrl('example.com/v4', '--endpoint')).toThrow(/http\(s\)/);
+    expect(checkUrl('http://127.0.0.1:8080/api/paas/v4/', '--endpoint')).toBe('http://127.0.0.1:8080/api/paas/v4');
+  });
+});
+
+describe('the spinner line', () => {
+  it('is cut to the width, without colour codes or line breaks', () => {
+    const line = fit(`\x1b[32m◒\x1b[39m  Installing LiteLLM (3s): ${'x'.repeat(200)}\nmore`, 79);
+    expect([...line]).toHaveLength(79);
+    expect(line).not.toMatch(/\x1b|\n/);
+    expect(line.endsWith('…')).toBe(true);
+  });
+  it('shows elapsed time as 42s or 1m 05s', () => {
+    expect(elapsed(0, 42_500)).toBe('42s');
+    expect(elapsed(0, 65_000)).toBe('1m 05s');
+  });
+});
