@@ -48,6 +48,44 @@ export function fit(text: string, width: number): string {
   return cut(plain.replace(/[\r\n\t]+/g, ' '), Math.max(10, width));
 }
 
+/** The last space outside a `command` span: a command split over two lines cannot be pasted. */
+function lastBreak(head: string, firstAfter?: number): number {
+  let quoted = false;
+  let found = -1;
+  for (let i = 0; i < head.length; i++) {
+    if (head[i] === '`') quoted = !quoted;
+    else if (head[i] === ' ' && !quoted) {
+      if (firstAfter !== undefined && i >= firstAfter) return i;
+      found = i;
+    }
+  }
+  return firstAfter === undefined ? found : -1;
+}
+
+/** Breaks lines longer than `width` at a space (or anywhere, for a long word), keeping each line's indent. */
+export function wrap(text: string, width: number): string {
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      const out: string[] = [];
+      const indent = /^\s*/.exec(line)![0].slice(0, 8);
+      let rest = line;
+      while ([...rest].length > width) {
+        const head = [...rest].slice(0, width).join('');
+        const space = lastBreak(head);
+        // No place to break before the width: break at the first place after it (a long command stays whole).
+        const later = space > indent.length + 10 ? -1 : lastBreak(rest, head.length);
+        const cutAt = space > indent.length + 10 ? space : later > 0 ? later : rest.length;
+        if (cutAt >= rest.length) break;
+        out.push(rest.slice(0, cutAt).trimEnd());
+        rest = indent + rest.slice(cutAt).trimStart();
+      }
+      out.push(rest);
+      return out;
+    })
+    .join('\n');
+}
+
 export function createOutput(options: { json: boolean; interactive: boolean; redact: (text: string) => string; framed?: FramedLog | null }): Output {
   const stream = options.json ? process.stderr : process.stdout;
   const color = stream.isTTY === true && !process.env.NO_COLOR;
@@ -55,8 +93,10 @@ export function createOutput(options: { json: boolean; interactive: boolean; red
   const write = (text: string) => stream.write(`${options.redact(text)}\n`);
   const problem = (text: string) => process.stderr.write(`${options.redact(text)}\n`);
   const framed = options.framed ?? null;
+  // clack draws a gutter ("│  ") before each line; a line the terminal wraps would start outside it.
+  const gutterWidth = () => Math.max(20, (process.stdout.columns || 0) - 4);
   const say = (kind: keyof FramedLog, plain: (message: string) => void) => (message: string) =>
-    framed ? framed[kind](options.redact(message)) : plain(message);
+    framed ? framed[kind](process.stdout.isTTY ? wrap(options.redact(message), gutterWidth()) : options.redact(message)) : plain(message);
   return {
     json: options.json,
     interactive: options.interactive,

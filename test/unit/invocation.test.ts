@@ -86,3 +86,21 @@ describe('the spinner line', () => {
     expect(elapsed(0, 65_000)).toBe('1m 05s');
   });
 });
+
+describe('wrap (long lines inside clack\'s gutter)', () => {
+  it('breaks at spaces and keeps the indent', async () => {
+    const { wrap } = await import('../../src/ui/output.js');
+    const text = wrap(`  fix: ${'word '.repeat(30)}\nshort ${'x'.repeat(30)}`, 40);
+    for (const line of text.split('\n')) expect([...line].length).toBeLessThanOrEqual(40);
+    expect(text.split('\n')[1]!.startsWith('  ')).toBe(true);
+    expect(text.replace(/\s+/g, '')).toBe(`fix:${'word'.repeat(30)}short${'x'.repeat(30)}`);
+  });
+});
+
+describe('wrap keeps a `command` in one piece', () => {
+  it('breaks before the backquoted span, not inside it', async () => {
+    const { wrap } = await import('../../src/ui/output.js');
+    const text = wrap('Problems found: run `glm-codex-setup --non-interactive --endpoint general` to repair', 40);
+    expect(text.split('\n')).toContain('`glm-codex-setup --non-interactive --endpoint general`');
+  });
+});
