@@ -30,7 +30,7 @@ export const DEFAULT_MODEL = 'glm-5.2';
 export const DEFAULT_PORT = 4000;
 
 export const CODING_PLAN_NOTE =
-  'Z.ai says Coding Plan quotas are meant for its list of approved tools, and Codex is not on it; pay-as-you-go keys (the "general" endpoint) have no such limit.';
+  'Z.ai documents Codex as a Coding Plan client through its own Responses endpoint (https://api.z.ai/api/v1): that is the "Z.ai directly" mode (--mode direct). Through this bridge, a Coding Plan key goes with the "coding" endpoint, a pay-as-you-go key with "general".';
 
 /** Every answer a setup needs from the user, whatever its source. */
 export interface Draft {
