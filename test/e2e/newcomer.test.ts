@@ -285,3 +285,24 @@ describe('uninstall removes what it stored', () => {
     expect(followed.transcript).not.toMatch(/Cancelled/);
   });
 });
+
+describe('without a terminal: progress at a steady pace, and an outro when the validation fails', () => {
+  it('prints a few progress lines (not one per installer line, no ANSI), then says what to do next', async () => {
+    const box = await sandbox({ extraPath: [FAKE_UV] });
+    proxies.push(box);
+    const port = await findFreePort(25650);
+    const result = await runCli(box, ['--non-interactive', '--endpoint', fake.generalBase, '--port', String(port)], {
+      env: { ZAI_API_KEY: 'zai-wrong-key.0123456789abcdef', FAKE_UV_SOURCE: latestVenv(), FAKE_UV_SLEEP: '0.5', FAKE_UV_STEPS: '26' },
+    });
+    expect(result.exitCode, result.all).toBe(6);
+    expect(result.all).not.toMatch(/\x1b\[/);
+    const progress = result.stdout.split('\n').filter((line) => /^› \d+s: Resolving dependencies step \d+/.test(line));
+    expect(progress.length, result.stdout).toBeGreaterThanOrEqual(1);
+    expect(progress.length).toBeLessThanOrEqual(2);
+    expect(result.stdout).toMatch(/Installed LiteLLM [\d.]+ \(\d+s\)/);
+    const pid = JSON.parse(await readFile(join(box.stateDir, 'proxy.pid'), 'utf8').catch(() => '{}')).pid as number | undefined;
+    expect(result.all).toMatch(new RegExp(`proxy is still running \\(pid ${pid ?? '\\d+'}, port ${port}\\); its log: ~/\\.glm-codex/proxy\\.log`));
+    expect(result.all).toContain(`Try again after the fix: ${BIN} --non-interactive --endpoint ${fake.generalBase} --model glm-5.2 --port ${port}`);
+    expect(result.all).not.toContain('codex --profile glm\n');
+  });
+});
