@@ -195,7 +195,13 @@ export async function runSetup(ctx: Context): Promise<number> {
   if (options.start) report = await mode.verify({ answers, provider, paths, out, codexBin: state.codex.bin });
   const ok = report === null || report.ok;
 
-  const again = nonInteractiveCommand(mode, draft, options.start ? [] : ['--no-start'], ctx.commandName);
+  // The folders and the Python given as flags belong to this setup too: without them the line would act elsewhere.
+  const where = [
+    ...(options.codexHome ? ['--codex-home', paths.codexHome] : []),
+    ...(options.stateDir ? ['--state-dir', paths.stateDir] : []),
+    ...(options.python ? ['--python', options.python] : []),
+  ];
+  const again = nonInteractiveCommand(mode, draft, [...where, ...(options.start ? [] : ['--no-start'])], ctx.commandName);
   const backups = applied.backups.length > 0 ? `Backups of the files before this run: ${tildify(applied.backups[0]!.backup.replace(/\/[^/]+$/, ''))}` : null;
   const openTerminal = answers.shellRc ? 'Open a new terminal (the key is loaded from your shell startup files), then:' : `In each terminal, first run: . ${tildify(state.keyEnvFiles.sh.path)}   then:`;
   const outro = ok
