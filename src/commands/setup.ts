@@ -221,7 +221,13 @@ export async function runSetup(ctx: Context): Promise<number> {
         `Or check everything: ${cli('doctor')}`,
       ];
   const lines = outro.filter((line): line is string => line !== null);
-  if (clack) (ok ? clack.outro : clack.cancel)(lines.join('\n'));
+  if (clack) {
+    // Every line in the gutter (outro/cancel would put only the first one there); commands are never wrapped by us.
+    if (ok) clack.log.success(lines.join('\n'));
+    else clack.log.warn(lines.join('\n'));
+    if (ok) clack.outro('Done.');
+    else clack.cancel('The setup is written; the validation failed.');
+  }
   else for (const line of lines) (ok ? out.info : out.warn)(line);
 
   out.result({

@@ -10,6 +10,7 @@ import { UserError, usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SetupState } from '../inspect/inspect.js';
 import { shellWord } from '../invocation.js';
+import { tildify } from '../paths.js';
 import { MODES } from '../modes/index.js';
 import type { Answers, Mode } from '../modes/types.js';
 import type { Options } from '../options.js';
@@ -38,7 +39,7 @@ export async function resolveSecret(source: SecretSource, options: Pick<Options,
   }
   const stored = state.secrets[source.storedAs];
   if (prompts) {
-    if (stored && (await prompts.confirm(`Keep the ${source.label} stored in ${state.paths.secrets}?`, true))) return stored;
+    if (stored && (await prompts.confirm(`Keep the ${source.label} stored in ${tildify(state.paths.secrets)}?`, true))) return stored;
     const entered = await prompts.secret(`Your ${source.label} (input hidden)`, (value) => {
       const key = value.trim();
       if (!key) return `The key is required: ${source.whereToGet}`;
