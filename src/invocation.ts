@@ -30,14 +30,20 @@ function underNpm(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.npm_lifecycle_event || env.npm_command || env.npm_execpath);
 }
 
-/** PATH as the user's shell has it: without the node_modules/.bin folders npm added for this run. */
+const NPM_ADDED = /[\\/](node_modules[\\/]\.bin|node-gyp-bin)[\\/]?$/;
+
+/**
+ * PATH as the user's shell has it: without the folders npm put in front of it for this run (the
+ * node_modules/.bin of the package and its parents, npx's cache, node-gyp-bin). Only the leading run
+ * of such folders goes: one the user put on their own PATH stays.
+ */
 export function userPath(env: NodeJS.ProcessEnv = process.env): string {
   const path = env.PATH ?? '';
   if (!underNpm(env)) return path;
-  return path
-    .split(delimiter)
-    .filter((dir) => dir && !/[\\/]node_modules[\\/]\.bin[\\/]?$/.test(dir) && !/[\\/]node-gyp-bin[\\/]?$/.test(dir))
-    .join(delimiter);
+  const dirs = path.split(delimiter);
+  let first = 0;
+  while (first < dirs.length && (dirs[first] === '' || NPM_ADDED.test(dirs[first]!))) first++;
+  return dirs.slice(first).join(delimiter);
 }
 
 /** Quotes a word for a POSIX shell when it needs it. */

@@ -47,9 +47,9 @@ describe('detectCommandName', () => {
 });
 
 describe('the user\'s PATH', () => {
-  it('drops node_modules/.bin entries only when npm started the run', () => {
-    const PATH = '/w/node_modules/.bin:/usr/lib/node_modules/npm/node_modules/@npmcli/run-script/lib/node-gyp-bin:/usr/bin';
-    expect(userPath({ PATH, npm_lifecycle_event: 'start' })).toBe('/usr/bin');
+  it('drops the node_modules/.bin entries npm put in front, only when npm started the run', () => {
+    const PATH = '/w/node_modules/.bin:/node_modules/.bin:/usr/lib/node_modules/npm/node_modules/@npmcli/run-script/lib/node-gyp-bin:/usr/bin:/home/ada/tools/node_modules/.bin';
+    expect(userPath({ PATH, npm_lifecycle_event: 'start' })).toBe('/usr/bin:/home/ada/tools/node_modules/.bin');
     expect(userPath({ PATH })).toBe(PATH);
   });
   it('detectCodex does not find a codex that only npm put on PATH', async () => {
