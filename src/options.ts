@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { usageError } from './errors.js';
 import { parseGatewayOptions, type GatewayOptions } from './gateway/options.js';
 import { QUESTIONS, type FlagSpec, type Given, type QuestionId } from './questions.js';
+import { cli } from './invocation.js';
 
 export const COMMANDS = ['setup', 'doctor', 'status', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore', 'gateway'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -72,7 +73,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   try {
     parsed = parseArgs({ args: argv, options: parseArgsConfig(), allowPositionals: true, strict: true });
   } catch (error) {
-    throw usageError((error as Error).message.replace(/\. To specify.*$/s, '.'), 'Run `glm-codex-setup --help` for the list of flags.');
+    throw usageError((error as Error).message.replace(/\. To specify.*$/s, '.'), `Run \`${cli('--help')}\` for the list of flags.`);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const { positionals } = parsed;
