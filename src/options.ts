@@ -33,9 +33,9 @@ export interface Options {
 
 /** Flags that are not answers to a question: how the tool runs, not what it sets up. */
 export const SWITCHES: FlagSpec[] = [
-  { name: 'non-interactive', type: 'boolean', help: 'no prompts: every answer from flags, env or defaults' },
-  { name: 'codex-home', type: 'string', valueName: 'DIR', help: "Codex's folder (default: $CODEX_HOME, else ~/.codex)" },
-  { name: 'state-dir', type: 'string', valueName: 'DIR', help: "the tool's folder: glm-bridge.yaml, secrets.env, logs, venv, backups\n(default: $GLM_CODEX_HOME, else ~/.glm-codex)" },
+  { name: 'non-interactive', type: 'boolean', env: 'GLM_CODEX_NON_INTERACTIVE=1', help: 'no prompts: every answer from flags, env or defaults' },
+  { name: 'codex-home', type: 'string', valueName: 'DIR', env: 'CODEX_HOME', help: "Codex's folder (default: $CODEX_HOME, else ~/.codex)" },
+  { name: 'state-dir', type: 'string', valueName: 'DIR', env: 'GLM_CODEX_HOME', help: "the tool's folder: glm-bridge.yaml, secrets.env, logs, venv, backups\n(default: $GLM_CODEX_HOME, else ~/.glm-codex)" },
   { name: 'no-start', type: 'boolean', help: 'write the configuration only: no install, no proxy, no validation' },
   { name: 'dry-run', type: 'boolean', help: 'print a diff of every file it would write; change nothing' },
   { name: 'json', type: 'boolean', help: 'print one JSON object with the result on stdout (never a secret)' },

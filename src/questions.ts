@@ -68,6 +68,8 @@ export interface FlagSpec {
   short?: string;
   /** For --help: `--port N`. */
   valueName?: string;
+  /** The environment variable that gives the same (for --help's and the README's tables). */
+  env?: string;
   help: string;
 }
 
