@@ -148,13 +148,18 @@ function catalogEntry(spec: GlmModelSpec, priority: number, basePrompt: string):
 }
 
 /**
- * The glm profile's keys for its default model, consistent with the catalog. Only keys Codex accepts
- * under --strict-config (never model_max_output_tokens, model_supports_reasoning_summaries,
- * model_reasoning_summary_format, model_family).
+ * The glm profile's context keys, consistent with the catalog. Measured with 0.169.0 and 0.171.0: a
+ * profile's `model_context_window` applies to every model of the profile (`-m other` included) and
+ * overrides the catalog's per-model value, so the keys are written only when every model set up shares
+ * one window; otherwise the catalog alone carries them (`context_window`, `auto_compact_token_limit`).
+ * Only keys Codex accepts under --strict-config (never model_max_output_tokens,
+ * model_supports_reasoning_summaries, model_reasoning_summary_format, model_family).
  */
-export function profileModelSettings(model: string): { model_context_window: number; model_auto_compact_token_limit: number } {
-  const spec = modelSpec(model);
-  return { model_context_window: spec.contextWindow, model_auto_compact_token_limit: autoCompactLimit(spec) };
+export function profileModelSettings(models: string[]): { model_context_window?: number; model_auto_compact_token_limit?: number } {
+  const specs = [...new Set(models)].map(modelSpec);
+  const first = specs[0];
+  if (!first || specs.some((spec) => spec.contextWindow !== first.contextWindow)) return {};
+  return { model_context_window: first.contextWindow, model_auto_compact_token_limit: autoCompactLimit(first) };
 }
 
 export interface CatalogValidation {

@@ -60,7 +60,9 @@ beforeAll(async () => {
   await writeFile(catalogFile, renderModelCatalog(MODELS, prompts.get('0.169.0')!.text));
   const profileFile = join(box.codexHome, 'glm.config.toml');
   const profile = parseToml(await readFile(profileFile, 'utf8'));
-  Object.assign(profile, { model_catalog_json: catalogFile }, profileModelSettings('glm-5.2'));
+  // glm-5.2 and glm-5.3 differ (1,000,000 / 1,048,576): the profile carries no window, the catalog does.
+  expect(profileModelSettings(MODELS)).toEqual({});
+  Object.assign(profile, { model_catalog_json: catalogFile }, profileModelSettings(MODELS));
   await writeFile(profileFile, stringifyToml(profile));
 });
 afterAll(async () => fake.close());
@@ -141,10 +143,20 @@ describe.each(CODEXES)('Codex $name with the catalog, --strict-config', ({ bin }
     }
   });
 
-  it('the effective context window is 95% of the catalog’s for glm-5.2', async () => {
-    const result = await codex(bin, ['-m', 'glm-5.2', 'Reply with OK']);
+  it.each([
+    ['glm-5.2', 950_000],
+    ['glm-5.3', 996_147],
+  ])('the effective context window of %s is 95%% of the catalog’s: %i', async (model, window) => {
+    const result = await codex(bin, ['-m', model, 'Reply with OK']);
     expect(result.exitCode, result.stderr.slice(-3000)).toBe(0);
-    expect(await rolloutContextWindow(result.stderr)).toBe(950_000);
+    expect(await rolloutContextWindow(result.stderr)).toBe(window);
+  });
+
+  it('a reasoning effort GLM-5.3 does not take: Z.ai’s 1214 error reaches Codex through LiteLLM, once', async () => {
+    const { result, received } = await upstreamCalls(() => codex(bin, ['-m', 'glm-5.3', '-c', 'model_reasoning_effort="xhigh"', 'Reply with OK']));
+    expect(result.exitCode).not.toBe(0);
+    expect(received.map((r) => r.body?.reasoning_effort)).toEqual(['xhigh']);
+    expect(result.stderr).toContain('Invalid reasoning_effort parameter');
   });
 
   it('an agent loop: writes a file with its shell tool, reads it back, answers; reasoning and tool-call fragments streamed', async () => {
