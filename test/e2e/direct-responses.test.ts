@@ -123,7 +123,7 @@ describe('the Responses wire format', () => {
     }
   });
 
-  it('reasoning_effort: GLM-5.3 takes low|high|max, GLM-5.2 its compatibility ladder, anything else is 400/1214', async () => {
+  it('reasoning.effort: GLM-5.3 takes low|high|max, GLM-5.2 its compatibility ladder, anything else is 400/1214', async () => {
     for (const [model, effort, status] of [
       ['glm-5.3', 'max', 200],
       ['glm-5.3', 'low', 200],
@@ -133,7 +133,7 @@ describe('the Responses wire format', () => {
       ['glm-5.2', 'ultra', 400],
       ['glm-5.1', 'ultra', 200], // below GLM-5.2 Z.ai ignores it
     ] as const) {
-      const res = await post({ model, input: 'hi', reasoning_effort: effort });
+      const res = await post({ model, input: 'hi', reasoning: { effort } });
       expect(res.status, `${model} ${effort}`).toBe(status);
       if (status === 400) expect(((await res.json()) as { error: { code: string } }).error.code).toBe('1214');
     }

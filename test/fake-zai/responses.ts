@@ -15,7 +15,7 @@ import { hang, precheck, sendError, type FakeContext } from './server.js';
 type Item = Record<string, unknown>;
 
 export function handleResponses(ctx: FakeContext, req: IncomingMessage, res: ServerResponse, body: Record<string, unknown> | null): void {
-  const problem = precheck(ctx, req, body);
+  const problem = precheck(ctx, req, body, 'responses');
   if (problem === 'hang') return hang(ctx, res);
   if (problem) return sendError(res, problem);
   const request = body!;

@@ -106,14 +106,16 @@ export interface FakeContext {
 }
 
 /** The checks every endpoint makes, in Z.ai's order: key, body, model, parameters, account state. */
-export function precheck(ctx: FakeContext, req: IncomingMessage, body: Record<string, unknown> | null): ZaiError | 'hang' | null {
+export function precheck(ctx: FakeContext, req: IncomingMessage, body: Record<string, unknown> | null, api: 'chat' | 'responses' = 'chat'): ZaiError | 'hang' | null {
   const auth = req.headers.authorization;
   if (!auth) return ZAI_ERRORS.missingKey;
   if (auth !== `Bearer ${ctx.apiKey}`) return ZAI_ERRORS.badKey;
   if (body === null) return ZAI_ERRORS.notJson;
   const model = String(body.model ?? '');
   if (!ctx.models.has(model)) return ZAI_ERRORS.unknownModel;
-  const effort = reasoningEffortError(model, body.reasoning_effort);
+  // Chat Completions carries `reasoning_effort`; the Responses API carries `reasoning.effort`.
+  const requested = api === 'chat' ? body.reasoning_effort : (body.reasoning as { effort?: unknown } | undefined)?.effort;
+  const effort = reasoningEffortError(model, requested);
   if (effort) return effort;
   switch (ctx.state.scenario) {
     case 'no-balance':
