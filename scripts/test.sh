@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x node_modules/.bin/vitest ] || [ ! -x node_modules/.bin/codex ]; then npm ci --no-audit --no-fund; fi
+if [ ! -x node_modules/.bin/vitest ] || [ ! -f node_modules/@openai/codex/bin/codex.js ] || [ ! -f node_modules/codex-newest/bin/codex.js ]; then npm ci --no-audit --no-fund; fi
 
 cache=${GLM_CODEX_TEST_CACHE:-$HOME/.cache/glm-codex-setup-test}
 mkdir -p "$cache"
@@ -31,7 +31,9 @@ for pid in "${pids[@]}"; do wait "$pid"; done
 export GLM_TEST_LITELLM_VENVS=""
 for version in $MATRIX; do GLM_TEST_LITELLM_VENVS="$GLM_TEST_LITELLM_VENVS $version=$cache/litellm-$version"; done
 export GLM_TEST_LITELLM_LATEST="$cache/litellm-$LATEST"
-export GLM_TEST_CODEX_BIN="$PWD/node_modules/.bin/codex"
+# Both releases declare the bin `codex` (node_modules/.bin/codex is whichever npm linked last): name each one.
+export GLM_TEST_CODEX_BIN="$PWD/node_modules/@openai/codex/bin/codex.js"
+export GLM_TEST_CODEX_NEWEST_BIN="$PWD/node_modules/codex-newest/bin/codex.js"
 export GLM_TEST_COMPOSE_BIN="$cache/compose-$COMPOSE_VERSION/docker-compose"
 
 npx tsc --noEmit -p .
