@@ -7,13 +7,23 @@ import { detectLiteLLM } from '../runtime/litellm.js';
 import { proxyProcessState } from '../runtime/proxy.js';
 import { findPython } from '../runtime/python.js';
 import { runChecks } from '../verify/checks.js';
+import { unreadableFileCheck } from '../verify/unreadable.js';
 import { waitForReady } from '../verify/validate.js';
 import type { CommandContext } from './setup.js';
 
 export async function runDoctor(options: Options, ctx: CommandContext): Promise<number> {
   const { out } = ctx;
   const paths = resolvePaths(options);
-  const state = await inspect(paths);
+  const state = await inspect(paths).catch((error: unknown) => {
+    const check = unreadableFileCheck(error);
+    if (!check) throw error;
+    return check;
+  });
+  if ('status' in state) {
+    out.error(`${state.status}  ${state.message}\n      fix: ${state.fix}`);
+    out.result({ ok: false, command: 'doctor', healthy: false, checks: [state] });
+    return ExitCode.unhealthy;
+  }
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
   const python = await findPython(options.python ?? state.manifest.litellmPython).catch(() => null);
   const [litellm, proxy] = await Promise.all([detectLiteLLM(paths.venv, python), proxyProcessState(paths)]);
