@@ -4,6 +4,7 @@ import { realTarget, writeFileAtomic } from '../fs/atomic-write.js';
 import { backupFile, backupRunDir, type BackupRecord } from '../fs/backup.js';
 import { acquireLock } from '../fs/lock.js';
 import { readTextIfExists } from '../fs/read.js';
+import { ensureStateDir } from '../fs/state-dir.js';
 import { CancelledError, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Paths } from '../paths.js';
@@ -28,6 +29,7 @@ export interface ApplyResult {
 export async function applyOperations(operations: Operation[], paths: Paths): Promise<ApplyResult> {
   const result: ApplyResult = { written: [], backups: [] };
   if (operations.length === 0) return result;
+  await ensureStateDir(paths.stateDir);
   const release = await acquireLock(paths.lock);
   interruption.writing = true;
   try {

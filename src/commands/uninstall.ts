@@ -3,7 +3,6 @@
  * the tool added (provider table, profile, legacy selector, rc blocks, key files, the default it
  * replaced) and apply it with backups. --purge also removes the state dir.
  */
-import { rm } from 'node:fs/promises';
 import { applyOperations } from '../apply/apply.js';
 import { isOwnLegacyProfile } from '../config/codex-config.js';
 import { renderManifest } from '../config/manifest.js';
@@ -12,6 +11,7 @@ import { getIn } from '../config/toml-data.js';
 import { editToml, type TomlEdit } from '../config/toml-edit.js';
 import { parseTomlData, splitBom } from '../config/toml-syntax.js';
 import { CancelledError } from '../errors.js';
+import { executePurge, planPurge, purgeRefusal } from '../fs/purge.js';
 import { ExitCode } from '../exit-codes.js';
 import { inspect, type SetupState } from '../inspect/inspect.js';
 import type { Options } from '../options.js';
@@ -82,13 +82,16 @@ export function planUninstall(state: SetupState): Operation[] {
 export async function runUninstall(options: Options, ctx: CommandContext): Promise<number> {
   const { out } = ctx;
   const paths = resolvePaths(options);
+  const purge = options.purge ? await planPurge(paths.stateDir) : null;
+  const refusal = purge && purgeRefusal(purge);
+  if (refusal) throw refusal;
   const state = await inspect(paths);
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
   const ops = planUninstall(state);
 
   if (options.dryRun) {
     for (const op of ops) out.raw(renderDiff(op));
-    if (options.purge) out.info(`Would remove ${tildify(paths.stateDir)} (state, secrets, venv, logs, backups).`);
+    if (purge) out.info(purge.exists ? `Would remove ${tildify(paths.stateDir)} (state, secrets, venv, logs, backups).` : `Nothing to purge: ${tildify(paths.stateDir)} does not exist.`);
     out.result({ ok: true, command: 'uninstall', dryRun: true, changes: ops.map(describeOperation), purge: options.purge });
     return ExitCode.ok;
   }
@@ -107,12 +110,13 @@ export async function runUninstall(options: Options, ctx: CommandContext): Promi
 
   const applied = await applyOperations(ops, paths);
   for (const op of ops) out.success(`${describeOperation(op).action === 'delete' ? 'Removed' : 'Restored'} ${tildify(op.path)}`);
-  if (options.purge) {
-    await rm(paths.stateDir, { recursive: true, force: true });
-    out.success(`Removed ${tildify(paths.stateDir)}`);
+  const purged = purge ? await executePurge(await planPurge(paths.stateDir)) : false;
+  if (purge) {
+    if (purged) out.success(`Removed ${tildify(paths.stateDir)}`);
+    else out.info(purge.exists ? `Removed the tool's files from ${tildify(paths.stateDir)}; the folder stays (something else appeared in it).` : `Nothing to purge: ${tildify(paths.stateDir)} does not exist.`);
   } else if (applied.backups.length > 0) {
     out.info(`Backups are kept in ${tildify(paths.backups)}; \`glm-codex-setup uninstall --purge\` removes them with the rest of ${tildify(paths.stateDir)}.`);
   }
-  out.result({ ok: true, command: 'uninstall', changes: ops.map(describeOperation), backups: options.purge ? [] : applied.backups, purged: options.purge });
+  out.result({ ok: true, command: 'uninstall', changes: ops.map(describeOperation), backups: options.purge ? [] : applied.backups, purged });
   return ExitCode.ok;
 }

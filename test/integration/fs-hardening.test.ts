@@ -12,6 +12,11 @@ import { snapshotTree } from '../helpers/tree.js';
 const ZAI_KEY = 'f3a9c1d2e4b5.AbCdEfGhIjKlMnOp';
 const withKey = { ZAI_API_KEY: ZAI_KEY };
 const SETUP = ['--non-interactive', '--no-start'];
+/** The tree without mtimes: which files exist, their bytes and modes. */
+async function contentTree(root: string) {
+  return Object.fromEntries(Object.entries(await snapshotTree(root)).map(([key, value]) => [key, value.startsWith('dir:') ? value : value.replace(/:[\d.]+$/, '')]));
+}
+
 const LATIN1_CONFIG = Buffer.from('# caf\xe9\nmodel = "o3"\n', 'latin1');
 
 describe('a file that is not UTF-8 is refused, never rewritten', () => {
@@ -84,4 +89,96 @@ describe('a config.toml that is not a file', () => {
       expect(await snapshotTree(box.home)).toEqual(before);
     });
   }
+});
+
+describe('uninstall --purge deletes only what the tool created', () => {
+  async function homeLike(root: string) {
+    await mkdir(join(root, 'Documents'), { recursive: true });
+    await writeFile(join(root, 'Documents', 'thesis.md'), '# my thesis\n');
+    await writeFile(join(root, '.bashrc'), 'alias ll="ls -l"\n');
+  }
+  async function projectLike(root: string) {
+    await mkdir(join(root, 'src'), { recursive: true });
+    await writeFile(join(root, 'src', 'index.ts'), 'export {};\n');
+    await writeFile(join(root, 'package.json'), '{"name":"mine"}\n');
+  }
+  const PURGE = ['uninstall', '--non-interactive', '--purge'];
+
+  it('--state-dir ~ (a home folder): refused with exit 4, naming what it found; every byte kept', async () => {
+    const box = await sandbox();
+    await homeLike(box.home);
+    const fresh = await snapshotTree(box.home);
+    const refused = await runCli(box, [...PURGE, '--state-dir', box.home]);
+    expect(refused.exitCode, refused.all).toBe(4);
+    expect(refused.all).toMatch(/Refusing to purge/);
+    expect(refused.all).toContain('Documents/');
+    expect(await snapshotTree(box.home)).toEqual(fresh);
+
+    // Even after a setup wrote the tool's files into the home folder (and its state.json).
+    expect((await runCli(box, [...SETUP, '--state-dir', box.home], { env: withKey })).exitCode).toBe(0);
+    const before = await snapshotTree(box.home);
+    const again = await runCli(box, [...PURGE, '--state-dir', box.home]);
+    expect(again.exitCode, again.all).toBe(4);
+    expect(again.all).toContain('Documents/');
+    expect(again.all).toContain('.bashrc');
+    expect(await snapshotTree(box.home)).toEqual(before);
+  });
+
+  it('a project folder as state dir (GLM_CODEX_HOME): refused with exit 4 after a setup into it; every byte kept', async () => {
+    const box = await sandbox();
+    const project = join(box.home, 'work', 'project');
+    await projectLike(project);
+    const env = { ...withKey, GLM_CODEX_HOME: project };
+    expect((await runCli(box, SETUP, { env })).exitCode).toBe(0);
+    const before = await snapshotTree(box.home);
+    const refused = await runCliJson(box, PURGE, { env });
+    expect(refused.exitCode, refused.all).toBe(4);
+    expect(refused.json.error.message).toMatch(/package\.json/);
+    expect(refused.json.error.message).toMatch(/src\//);
+    expect(refused.json.error.message).toMatch(/Nothing was deleted/);
+    expect(await snapshotTree(box.home)).toEqual(before);
+  });
+
+  it('a real purge after a setup removes everything the tool made (leftover temp files too); a second purge has nothing to remove', async () => {
+    const box = await sandbox();
+    await writeFile(join(box.home, '.bashrc'), 'alias ll="ls -l"\n');
+    const fresh = await contentTree(box.home);
+    expect((await runCli(box, SETUP, { env: withKey })).exitCode).toBe(0);
+    expect((await runCli(box, [...SETUP, '--model', 'glm-4.6'], { env: withKey })).exitCode).toBe(0);
+    // What a started proxy and a crash leave behind.
+    await mkdir(join(box.stateDir, 'venv', 'bin'), { recursive: true });
+    await writeFile(join(box.stateDir, 'venv', 'pyvenv.cfg'), 'home = /usr/bin\n');
+    await writeFile(join(box.stateDir, 'proxy.log'), 'log\n');
+    await writeFile(join(box.stateDir, '.secrets.env.0123456789ab.tmp'), 'ZAI_API_KEY=x\n');
+    const purge = await runCli(box, PURGE);
+    expect(purge.exitCode, purge.all).toBe(0);
+    expect(purge.all).toMatch(/Removed ~\/\.glm-codex/);
+    // Left: the empty folders the fish startup file was created in (the manifest records files, not folders).
+    const left = await contentTree(box.home);
+    for (const key of ['.config', '.config/fish', '.config/fish/conf.d']) if (left[key]?.startsWith('dir:')) delete left[key];
+    expect(left).toEqual(fresh);
+
+    const second = await runCliJson(box, PURGE);
+    expect(second.exitCode, second.all).toBe(0);
+    expect(second.all).toMatch(/Nothing to purge/);
+    expect(second.all).not.toMatch(/Removed/);
+    expect(second.json.purged).toBe(false);
+  });
+
+  it('a state dir of the previous version (no marker) is recognised by its state.json; a foreign file in it is named and kept', async () => {
+    const box = await sandbox();
+    expect((await runCli(box, SETUP, { env: withKey })).exitCode).toBe(0);
+    await import('node:fs/promises').then((fs) => fs.unlink(join(box.stateDir, '.glm-codex-setup')));
+    await writeFile(join(box.stateDir, 'notes.txt'), 'mine\n');
+    const before = await snapshotTree(box.home);
+    const refused = await runCli(box, PURGE);
+    expect(refused.exitCode, refused.all).toBe(4);
+    expect(refused.all).toContain('notes.txt');
+    expect(await snapshotTree(box.home)).toEqual(before);
+
+    await import('node:fs/promises').then((fs) => fs.unlink(join(box.stateDir, 'notes.txt')));
+    const purge = await runCli(box, PURGE);
+    expect(purge.exitCode, purge.all).toBe(0);
+    await expect(import('node:fs/promises').then((fs) => fs.stat(box.stateDir))).rejects.toThrow(/ENOENT/);
+  });
 });
