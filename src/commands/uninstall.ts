@@ -6,6 +6,7 @@
 import { applyOperations } from '../apply/apply.js';
 import { isOwnLegacyProfile } from '../config/codex-config.js';
 import { renderManifest } from '../config/manifest.js';
+import { ownsProvider } from '../config/provider-ownership.js';
 import { removeBlock } from '../config/shell-env.js';
 import { getIn } from '../config/toml-data.js';
 import { editToml, type TomlEdit } from '../config/toml-edit.js';
@@ -28,10 +29,11 @@ export function planUninstall(state: SetupState): Operation[] {
   const configText = state.codexConfig.text;
   if (configText !== null) {
     const data = parseTomlData(splitBom(configText).body, paths.codexConfig);
-    const edits: TomlEdit[] = [{ op: 'delete-table', path: ['model_providers', PROVIDER_ID] }];
+    const ours = ownsProvider(state.manifest);
+    const edits: TomlEdit[] = ours ? [{ op: 'delete-table', path: ['model_providers', PROVIDER_ID] }] : [];
     if (isOwnLegacyProfile(data)) edits.push({ op: 'delete-table', path: ['profiles', PROFILE_NAME] });
     if (getIn(data, ['profile']) === PROFILE_NAME) edits.push({ op: 'delete-key', path: ['profile'] });
-    if (getIn(data, ['model_provider']) === PROVIDER_ID) {
+    if (ours && getIn(data, ['model_provider']) === PROVIDER_ID) {
       const previous = state.manifest.previousDefault ?? { model: null, model_provider: null };
       for (const key of ['model_provider', 'model'] as const) {
         const value = previous[key];
@@ -73,7 +75,7 @@ export function planUninstall(state: SetupState): Operation[] {
   if (state.manifestFile.text !== null) {
     // Keep the last answers for a later setup; forget what the tool owned, it is gone now.
     const { model, apiBase, port, litellmPython } = state.manifest;
-    const after = renderManifest({ version: 1, model, apiBase, port, ...(litellmPython ? { litellmPython } : {}) });
+    const after = renderManifest({ version: 1, model, apiBase, port, ...(litellmPython ? { litellmPython } : {}), ownsProvider: false });
     if (after !== state.manifestFile.text) ops.push({ kind: 'write', path: paths.manifest, label: 'glm-codex-setup state', before: state.manifestFile.text, after, secret: false, newFileMode: 0o600 });
   }
   return ops;

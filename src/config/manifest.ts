@@ -10,6 +10,8 @@ export interface Manifest {
   previousDefault?: { model: string | null; model_provider: string | null } | null;
   /** Files this tool created (uninstall removes them). */
   createdFiles?: string[];
+  /** The tool created `[model_providers.glm-litellm]` (absent in older manifests: see ownsProvider()). */
+  ownsProvider?: boolean;
   /** Shell startup files that hold the key block. */
   rcFiles?: string[];
 }

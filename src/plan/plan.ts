@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { planCodexConfig, planProfileFile, profileShapeFor, userConfigProblems, type ProfileShape } from '../config/codex-config.js';
 import { renderManifest, type Manifest } from '../config/manifest.js';
+import { foreignProviderProblem } from '../config/provider-ownership.js';
 import { renderSecrets } from '../config/secrets.js';
 import { renderKeyEnv, upsertBlock } from '../config/shell-env.js';
 import { getIn } from '../config/toml-data.js';
@@ -95,9 +96,11 @@ export function planChanges(state: SetupState, answers: Answers, options: PlanOp
   const { paths } = state;
   const repairs: string[] = [];
   const profileShape = profileShapeFor(state.codex.version);
+  const foreignProvider = foreignProviderProblem(state.codexConfig.text, state.manifest, paths.codexConfig);
+  if (foreignProvider) throw foreignProvider;
   const { text: configText, data: configData } = usableConfig(state.codexConfig.text ?? '', paths.codexConfig, options, repairs);
 
-  const manifest: Manifest = { ...state.manifest };
+  const manifest: Manifest = { ...state.manifest, ownsProvider: true };
   if (answers.makeDefault === true && manifest.previousDefault === undefined && getIn(configData, ['model_provider']) !== PROVIDER_ID) {
     const read = (key: string) => {
       const value = getIn(configData, [key]);

@@ -182,3 +182,38 @@ describe('uninstall --purge deletes only what the tool created', () => {
     await expect(import('node:fs/promises').then((fs) => fs.stat(box.stateDir))).rejects.toThrow(/ENOENT/);
   });
 });
+
+describe("a [model_providers.glm-litellm] of the user's own", () => {
+  const USER_TABLE = '# my own proxy\nmodel = "o3"\n\n[model_providers.glm-litellm]\nname = "my LiteLLM"   # keep\nbase_url = "http://10.1.2.3:8000/v1"\nenv_key = "MY_KEY"\nwire_api = "responses"\n';
+
+  it('is refused by setup (exit 4, file:line, the fix) with config.toml byte-identical; uninstall never deletes it', async () => {
+    const box = await sandbox();
+    const path = join(box.codexHome, 'config.toml');
+    await writeFile(path, USER_TABLE);
+    const before = await snapshotTree(box.home);
+    const result = await runCli(box, SETUP, { env: withKey });
+    expect(result.exitCode, result.all).toBe(4);
+    expect(result.all).toContain(`${path}:4: [model_providers.glm-litellm] is your own table`);
+    expect(result.all).toContain('--provider-id ID');
+    expect(await snapshotTree(box.home)).toEqual(before);
+
+    const uninstall = await runCli(box, ['uninstall', '--non-interactive']);
+    expect(uninstall.exitCode, uninstall.all).toBe(0);
+    expect(await readFile(path, 'utf8')).toBe(USER_TABLE);
+  });
+
+  it('after the tool uninstalled its own table, a table the user adds later is not the tool\'s', async () => {
+    const box = await sandbox();
+    const path = join(box.codexHome, 'config.toml');
+    await writeFile(path, 'model = "o3"\n');
+    expect((await runCli(box, SETUP, { env: withKey })).exitCode).toBe(0);
+    expect(await readFile(path, 'utf8')).toContain('[model_providers.glm-litellm]');
+    expect((await runCli(box, ['uninstall', '--non-interactive'])).exitCode).toBe(0);
+    expect(await readFile(path, 'utf8')).toBe('model = "o3"\n');
+
+    await writeFile(path, USER_TABLE);
+    expect((await runCli(box, SETUP, { env: withKey })).exitCode).toBe(4);
+    expect((await runCli(box, ['uninstall', '--non-interactive'])).exitCode).toBe(0);
+    expect(await readFile(path, 'utf8')).toBe(USER_TABLE);
+  });
+});
