@@ -2,7 +2,9 @@
 import { unlink } from 'node:fs/promises';
 import { realTarget, writeFileAtomic } from '../fs/atomic-write.js';
 import { backupFile, backupRunDir, type BackupRecord } from '../fs/backup.js';
+import { removeLeftoverTempFiles } from '../fs/leftovers.js';
 import { acquireLock } from '../fs/lock.js';
+import { assertAllWritable } from '../fs/preflight.js';
 import { readTextIfExists } from '../fs/read.js';
 import { ensureStateDir } from '../fs/state-dir.js';
 import { CancelledError, UserError } from '../errors.js';
@@ -29,10 +31,12 @@ export interface ApplyResult {
 export async function applyOperations(operations: Operation[], paths: Paths): Promise<ApplyResult> {
   const result: ApplyResult = { written: [], backups: [] };
   if (operations.length === 0) return result;
+  await assertAllWritable([...operations, { kind: 'write', path: paths.lock }]);
   await ensureStateDir(paths.stateDir);
   const release = await acquireLock(paths.lock);
   interruption.writing = true;
   try {
+    await removeLeftoverTempFiles(operations.map((op) => op.path));
     const runDir = backupRunDir(paths.backups);
     for (const op of operations) {
       if (interruption.requested) throw new CancelledError();

@@ -12,6 +12,7 @@ import { getIn } from '../config/toml-data.js';
 import { editToml, type TomlEdit } from '../config/toml-edit.js';
 import { parseTomlData, splitBom } from '../config/toml-syntax.js';
 import { CancelledError } from '../errors.js';
+import { removeLeftoverTempFiles, toolFiles } from '../fs/leftovers.js';
 import { executePurge, planPurge, purgeRefusal } from '../fs/purge.js';
 import { ExitCode } from '../exit-codes.js';
 import { inspect, type SetupState } from '../inspect/inspect.js';
@@ -111,6 +112,7 @@ export async function runUninstall(options: Options, ctx: CommandContext): Promi
   } else if (proxy.kind === 'stale') await forgetPidFile(paths);
 
   const applied = await applyOperations(ops, paths);
+  await removeLeftoverTempFiles(toolFiles(paths, state.rcFiles.map((rc) => rc.path)));
   for (const op of ops) out.success(`${describeOperation(op).action === 'delete' ? 'Removed' : 'Restored'} ${tildify(op.path)}`);
   const purged = purge ? await executePurge(await planPurge(paths.stateDir)) : false;
   if (purge) {

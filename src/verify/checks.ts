@@ -14,6 +14,7 @@ import { KEY_ENV, PROFILE_NAME, PROVIDER_ID, tildify } from '../paths.js';
 import type { LiteLLMInstall } from '../runtime/litellm.js';
 import { configHash, type ProxyProcessState } from '../runtime/proxy.js';
 import { diagnose } from './diagnose.js';
+import { fileModeChecks } from './file-mode-checks.js';
 import { validateProxy } from './validate.js';
 
 export type CheckStatus = 'PASS' | 'WARN' | 'FAIL';
@@ -148,6 +149,7 @@ export async function runChecks(input: DoctorInput): Promise<Check[]> {
   } else if (secrets.LITELLM_MASTER_KEY) {
     checks.push(pass('codex-key', `${KEY_ENV} for Codex matches the proxy's master key`));
   }
+  checks.push(...(await fileModeChecks(state.paths)));
   const rcPaths = state.manifest.rcFiles ?? [];
   if (rcPaths.length > 0) {
     const missing = state.rcFiles.filter((rc) => rcPaths.includes(rc.path) && !hasBlock(rc.text));
