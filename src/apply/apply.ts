@@ -2,7 +2,7 @@
 import { unlink } from 'node:fs/promises';
 import { realTarget, writeFileAtomic } from '../fs/atomic-write.js';
 import { backupFile, backupRunDir, type BackupRecord } from '../fs/backup.js';
-import { removeLeftoverTempFiles } from '../fs/leftovers.js';
+import { removeLeftoverTempFiles, toolFiles } from '../fs/leftovers.js';
 import { acquireLock } from '../fs/lock.js';
 import { assertAllWritable } from '../fs/preflight.js';
 import { readTextIfExists } from '../fs/read.js';
@@ -36,7 +36,7 @@ export async function applyOperations(operations: Operation[], paths: Paths): Pr
   const release = await acquireLock(paths.lock);
   interruption.writing = true;
   try {
-    await removeLeftoverTempFiles(operations.map((op) => op.path));
+    await removeLeftoverTempFiles([...operations.map((op) => op.path), ...toolFiles(paths, [])]);
     const runDir = backupRunDir(paths.backups);
     for (const op of operations) {
       if (interruption.requested) throw new CancelledError();

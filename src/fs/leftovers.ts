@@ -34,8 +34,8 @@ export async function removeLeftoverTempFiles(paths: readonly string[]): Promise
   return removed;
 }
 
-/** Every file the tool writes (their folders are where its temporary files can be left). */
+/** The configuration and key files the tool writes, where a crash can leave temporary files (the pid file is left to the proxy commands). */
 export function toolFiles(paths: Paths, rcFiles: readonly string[]): string[] {
   const envFiles = keyEnvFiles(paths.stateDir);
-  return [paths.codexConfig, paths.codexProfile, paths.bridgeConfig, paths.secrets, paths.manifest, paths.pidFile, envFiles.sh, envFiles.fish, ...rcFiles];
+  return [paths.codexConfig, paths.codexProfile, paths.bridgeConfig, paths.secrets, paths.manifest, envFiles.sh, envFiles.fish, ...rcFiles];
 }

@@ -3,10 +3,13 @@
  * that is not the tool's, a provider table that is the user's, files it may not write, modes.
  * The built CLI with --no-start in a sandbox HOME; every refusal leaves every byte where it was.
  */
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, chown, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { runCli, runCliJson, sandbox } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, runCli, runCliJson, sandbox, type Sandbox } from '../helpers/cli.js';
 import { snapshotTree } from '../helpers/tree.js';
 
 const ZAI_KEY = 'f3a9c1d2e4b5.AbCdEfGhIjKlMnOp';
@@ -215,5 +218,205 @@ describe("a [model_providers.glm-litellm] of the user's own", () => {
     expect((await runCli(box, SETUP, { env: withKey })).exitCode).toBe(4);
     expect((await runCli(box, ['uninstall', '--non-interactive'])).exitCode).toBe(0);
     expect(await readFile(path, 'utf8')).toBe(USER_TABLE);
+  });
+});
+
+const isRoot = process.getuid?.() === 0;
+const NOBODY = 65534;
+function works(command: string, args: string[]): boolean {
+  try {
+    execFileSync(command, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const canSetpriv = isRoot && works('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'true']);
+
+/** The CLI run by an unprivileged user (setpriv), or under a given umask; otherwise like runCli. */
+async function runCliWith(box: Sandbox, args: string[], how: { user?: number; umask?: string; env?: Record<string, string> }) {
+  const node = [process.execPath, BIN, ...args];
+  const command = how.umask !== undefined ? ['sh', '-c', `umask ${how.umask} && exec "$@"`, 'sh', ...node] : node;
+  const full = how.user !== undefined ? ['setpriv', `--reuid=${how.user}`, `--regid=${how.user}`, '--clear-groups', ...command] : command;
+  const result = await execa(full[0]!, full.slice(1), { cwd: box.home, env: { ...box.env, ...how.env }, extendEnv: false, reject: false, stdin: 'ignore', timeout: 120_000 });
+  return { exitCode: result.exitCode ?? -1, all: `${String(result.stdout)}\n${String(result.stderr)}` };
+}
+
+/** chattr +i (root cannot write either); undone after the file's tests so the sandbox can be removed. */
+const immutable: string[] = [];
+async function makeImmutable(path: string) {
+  execFileSync('chattr', ['+i', path]);
+  immutable.push(path);
+}
+afterAll(() => {
+  for (const path of immutable) execFileSync('chattr', ['-i', path]);
+});
+const canChattr = isRoot && (() => {
+  const probe = join(tmpdir(), `glm-chattr-probe-${process.pid}`);
+  try {
+    execFileSync('touch', [probe]);
+    const ok = works('chattr', ['+i', probe]);
+    if (ok) execFileSync('chattr', ['-i', probe]);
+    return ok;
+  } finally {
+    execFileSync('rm', ['-f', probe]);
+  }
+})();
+
+describe('owner, group and writability', () => {
+  it.skipIf(!isRoot)('as root, a 0644 config.toml owned by another user keeps its owner and group after a write', async () => {
+    const box = await sandbox();
+    const path = join(box.codexHome, 'config.toml');
+    await writeFile(path, 'model = "o3"\n', { mode: 0o644 });
+    await chown(path, 12345, 23456);
+    const result = await runCli(box, SETUP, { env: withKey });
+    expect(result.exitCode, result.all).toBe(0);
+    const info = await stat(path);
+    expect([info.uid, info.gid, info.mode & 0o777]).toEqual([12345, 23456, 0o644]);
+    expect(await readFile(path, 'utf8')).toContain('[model_providers.glm-litellm]');
+  });
+
+  it.skipIf(!canSetpriv)('an unprivileged user is refused a root-owned 0644 config.toml in a folder they can write; nothing anywhere is written', async () => {
+    const box = await sandbox();
+    execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, box.home]);
+    const path = join(box.codexHome, 'config.toml');
+    await writeFile(path, 'model = "o3"\n', { mode: 0o644 }); // root's
+    const before = await snapshotTree(box.home);
+    const result = await runCliWith(box, SETUP, { user: NOBODY, env: withKey });
+    expect(result.exitCode, result.all).toBe(4);
+    expect(result.all).toMatch(/config\.toml is read-only \(this user may not write it\)/);
+    expect(await snapshotTree(box.home)).toEqual(before);
+    expect((await stat(path)).uid).toBe(0);
+  });
+
+  it.skipIf(!canSetpriv)('an unprivileged user is refused a file they own in a group they are not in', async () => {
+    const box = await sandbox();
+    execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, box.home]);
+    const path = join(box.codexHome, 'config.toml');
+    await writeFile(path, 'model = "o3"\n', { mode: 0o664 });
+    await chown(path, NOBODY, 0);
+    const before = await snapshotTree(box.home);
+    const result = await runCliWith(box, SETUP, { user: NOBODY, env: withKey });
+    expect(result.exitCode, result.all).toBe(4);
+    expect(result.all).toMatch(/group id 0 is not one of yours/);
+    expect(await snapshotTree(box.home)).toEqual(before);
+  });
+
+  it.skipIf(!canChattr)('a config.toml nobody may write (chattr +i): exit 4 before the first write, no file anywhere written', async () => {
+    const box = await sandbox();
+    const path = join(box.codexHome, 'config.toml');
+    await writeFile(path, 'model = "o3"\n');
+    await makeImmutable(path);
+    const before = await snapshotTree(box.home);
+    const result = await runCli(box, SETUP, { env: withKey });
+    expect(result.exitCode, result.all).toBe(4);
+    expect(result.all).toMatch(/read-only/);
+    expect(await snapshotTree(box.home)).toEqual(before);
+  });
+
+  it.skipIf(!canChattr)('a CODEX_HOME nobody may write in (chattr +i): exit 4 before the first write, no file anywhere written', async () => {
+    const box = await sandbox();
+    await makeImmutable(box.codexHome);
+    const before = await snapshotTree(box.home);
+    const result = await runCli(box, SETUP, { env: withKey });
+    expect(result.exitCode, result.all).toBe(4);
+    expect(result.all).toContain(`the folder ${box.codexHome} is not writable`);
+    expect(await snapshotTree(box.home)).toEqual(before);
+  });
+
+  it.skipIf(!canSetpriv)('an unprivileged user with a root-owned CODEX_HOME: exit 4 before the first write', async () => {
+    const box = await sandbox();
+    execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, box.home]);
+    await chown(box.codexHome, 0, 0);
+    const before = await snapshotTree(box.home);
+    const result = await runCliWith(box, SETUP, { user: NOBODY, env: withKey });
+    expect(result.exitCode, result.all).toBe(4);
+    expect(result.all).toContain(`the folder ${box.codexHome} is not writable`);
+    expect(await snapshotTree(box.home)).toEqual(before);
+  });
+});
+
+describe('modes', () => {
+  it('backups of a secret file are 0600 in 0700 folders, whatever the file\'s mode was', async () => {
+    const box = await sandbox();
+    expect((await runCli(box, SETUP, { env: withKey })).exitCode).toBe(0);
+    await chmod(join(box.stateDir, 'secrets.env'), 0o644);
+    const result = await runCliJson(box, SETUP, { env: withKey });
+    expect(result.exitCode, result.all).toBe(0);
+    const backup = (result.json.backups as { original: string; backup: string }[]).find((b) => b.original.endsWith('secrets.env'))!;
+    expect((await stat(backup.backup)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(backup.backup, '..'))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(box.stateDir, 'backups'))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(box.stateDir, 'secrets.env'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('under umask 000 every folder and file gets an explicit mode', async () => {
+    const box = await sandbox();
+    await rm(box.codexHome, { recursive: true });
+    const result = await runCliWith(box, SETUP, { umask: '000', env: withKey });
+    expect(result.exitCode, result.all).toBe(0);
+    const mode = async (...parts: string[]) => ((await stat(join(box.home, ...parts))).mode & 0o777).toString(8);
+    expect(await mode('.codex')).toBe('700');
+    expect(await mode('.glm-codex')).toBe('700');
+    expect(await mode('.codex', 'config.toml')).toBe('644');
+    expect(await mode('.codex', 'glm.config.toml')).toBe('644');
+    expect(await mode('.glm-codex', 'glm-bridge.yaml')).toBe('644');
+    expect(await mode('.glm-codex', 'secrets.env')).toBe('600');
+    expect(await mode('.glm-codex', 'codex-env.sh')).toBe('600');
+    expect(await mode('.glm-codex', 'state.json')).toBe('600');
+    expect(await mode('.bashrc')).toBe('644');
+    // A second run with changes makes backups.
+    expect((await runCliWith(box, [...SETUP, '--model', 'glm-4.6'], { umask: '000', env: withKey })).exitCode).toBe(0);
+    expect(await mode('.glm-codex', 'backups')).toBe('700');
+    const doctor = await runCliJson(box, ['doctor']);
+    expect(doctor.json.checks.filter((c: { id: string }) => c.id === 'file-modes')).toEqual([expect.objectContaining({ status: 'PASS' })]);
+  });
+
+  it('doctor reports codex-env.sh not 0600, an open state dir and backups dir, world-writable configs', async () => {
+    const box = await sandbox();
+    expect((await runCli(box, SETUP, { env: withKey })).exitCode).toBe(0);
+    expect((await runCli(box, [...SETUP, '--model', 'glm-4.6'], { env: withKey })).exitCode).toBe(0);
+    await chmod(join(box.stateDir, 'codex-env.sh'), 0o644);
+    await chmod(box.stateDir, 0o755);
+    await chmod(join(box.stateDir, 'backups'), 0o777);
+    await chmod(join(box.stateDir, 'glm-bridge.yaml'), 0o666);
+    await chmod(join(box.codexHome, 'config.toml'), 0o646);
+    const doctor = await runCliJson(box, ['doctor']);
+    expect(doctor.exitCode).toBe(7);
+    const messages = doctor.json.checks.filter((c: { id: string; status: string }) => c.id === 'file-modes' && c.status === 'FAIL').map((c: { message: string }) => c.message);
+    expect(messages).toEqual([
+      expect.stringMatching(/codex-env\.sh \(the proxy key\) has mode 644, expected 600/),
+      expect.stringMatching(/\.glm-codex has mode 755: other users can list/),
+      expect.stringMatching(/backups has mode 777: other users can change/),
+      expect.stringMatching(/config\.toml is writable by every user \(mode 646\)/),
+      expect.stringMatching(/glm-bridge\.yaml is writable by every user \(mode 666\)/),
+    ]);
+  });
+});
+
+describe('temporary files a crash left behind', () => {
+  const LEFT = ['.secrets.env.0123456789ab.tmp', '.state.json.abcdef012345.tmp'];
+  const KEPT = ['.secrets.env.xyz.tmp', '.secrets.env.0123456789ab.tmp.mine', 'secrets.env.0123456789ab.tmp'];
+
+  it('the next run that writes removes the tool\'s own leftovers and nothing else; so does uninstall', async () => {
+    const box = await sandbox();
+    expect((await runCli(box, SETUP, { env: withKey })).exitCode).toBe(0);
+    const plant = async () => {
+      for (const name of [...LEFT, ...KEPT]) await writeFile(join(box.stateDir, name), 'ZAI_API_KEY=leaked\n', { mode: 0o600 });
+      await writeFile(join(box.codexHome, '.config.toml.0a1b2c3d4e5f.tmp'), 'x = 1\n');
+    };
+    await plant();
+    expect((await runCli(box, [...SETUP, '--model', 'glm-4.6'], { env: withKey })).exitCode).toBe(0);
+    const names = await readdir(box.stateDir);
+    for (const name of LEFT) expect(names).not.toContain(name);
+    for (const name of KEPT) expect(names).toContain(name);
+    expect(await readdir(box.codexHome)).not.toContain('.config.toml.0a1b2c3d4e5f.tmp');
+
+    await plant();
+    expect((await runCli(box, ['uninstall', '--non-interactive'])).exitCode).toBe(0);
+    const after = await readdir(box.stateDir);
+    for (const name of LEFT) expect(after).not.toContain(name);
+    for (const name of KEPT) expect(after).toContain(name);
+    expect(await readdir(box.codexHome)).not.toContain('.config.toml.0a1b2c3d4e5f.tmp');
   });
 });
