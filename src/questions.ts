@@ -44,6 +44,8 @@ export interface Draft {
   gatewayKey: string;
   makeDefault: boolean | undefined;
   shellRc: boolean;
+  /** The provider table's id, when not the mode's own (a table of the user's has that id). */
+  providerId: string | undefined;
 }
 export type QuestionId = keyof Draft;
 
@@ -368,7 +370,26 @@ const port: Question<'port'> = {
   howToGive: '--port',
 };
 
-export const QUESTIONS: { [K in QuestionId]: Question<K> } = { mode, endpoint, gatewayUrl, model, zaiKey, gatewayKey, makeDefault, shellRc, port };
+const RESERVED_PROVIDERS = ['openai', 'ollama', 'lmstudio', 'oss'];
+
+export function validateProviderId(value: string, source: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(value)) throw usageError(`${source}: "${value}" is not a provider id (letters, digits, "-", "_").`, 'Example: --provider-id glm-codex');
+  if (RESERVED_PROVIDERS.includes(value)) throw usageError(`${source}: "${value}" is reserved by Codex.`, 'Pick another id, e.g. --provider-id glm-codex');
+  return value;
+}
+
+const providerId: Question<'providerId'> = {
+  id: 'providerId',
+  flags: [{ name: 'provider-id', type: 'string', valueName: 'ID', help: 'the id of the provider table the tool writes (default: glm-litellm, glm-zai or\nglm-gateway by mode); for when config.toml has a table of yours under that id' }],
+  fromArgs: stringFrom('provider-id', undefined, validateProviderId),
+  stored: (state) => state.manifest.providerId,
+  askWhen: () => false,
+  fallback: () => undefined,
+  toArgs: (value) => (value === undefined ? [] : ['--provider-id', value]),
+  howToGive: '--provider-id',
+};
+
+export const QUESTIONS: { [K in QuestionId]: Question<K> } = { mode, endpoint, gatewayUrl, model, zaiKey, gatewayKey, makeDefault, shellRc, port, providerId };
 
 function tildePath(path: string): string {
   const home = process.env.HOME ?? '';

@@ -17,9 +17,9 @@ import type { DirectAnswers, Mode, ProviderSpec } from './types.js';
 export const DIRECT_PROVIDER_ID = 'glm-zai';
 export const DIRECT_KEY_ENV = 'GLM_CODEX_ZAI_KEY';
 
-export function directProvider(baseUrl: string, stateDir = '~/.glm-codex'): ProviderSpec {
+export function directProvider(baseUrl: string, stateDir = '~/.glm-codex', providerId?: string): ProviderSpec {
   return {
-    id: DIRECT_PROVIDER_ID,
+    id: providerId ?? DIRECT_PROVIDER_ID,
     name: 'GLM direct from Z.ai (glm-codex-setup)',
     baseUrl,
     auth: { kind: 'env', envVar: DIRECT_KEY_ENV, instructions: keyInstructions(stateDir) },
@@ -32,10 +32,11 @@ const verifier = remoteVerifier<DirectAnswers>('direct', (a) => a.zaiKey);
 export const directMode: Mode<DirectAnswers> = {
   id: 'direct',
   title: 'straight from Z.ai\'s Responses endpoint',
-  questions: ['mode', 'endpoint', 'model', 'zaiKey', 'makeDefault', 'shellRc'],
+  questions: ['mode', 'endpoint', 'model', 'zaiKey', 'makeDefault', 'shellRc', 'providerId'],
   localRuntime: false,
   answers: (draft: Draft): DirectAnswers => ({
     mode: 'direct',
+    providerId: draft.providerId,
     model: draft.model,
     apiBase: draft.endpoint,
     zaiKey: draft.zaiKey,
@@ -44,14 +45,15 @@ export const directMode: Mode<DirectAnswers> = {
   }),
   stored: ({ manifest, secrets }: SetupState): DirectAnswers => ({
     mode: 'direct',
+    providerId: manifest.providerId,
     model: manifest.model ?? DEFAULT_MODEL,
     apiBase: manifest.apiBase ?? RESPONSES_ENDPOINTS.coding,
     zaiKey: secrets.ZAI_API_KEY ?? '',
     makeDefault: undefined,
     shellRc: (manifest.rcFiles ?? []).length > 0,
   }),
-  remember: (a) => ({ mode: 'direct', model: a.model, apiBase: a.apiBase }),
-  provider: (a: DirectAnswers, paths: Paths) => directProvider(a.apiBase, paths.stateDir),
+  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), mode: 'direct', model: a.model, apiBase: a.apiBase }),
+  provider: (a: DirectAnswers, paths: Paths) => directProvider(a.apiBase, paths.stateDir, a.providerId),
   codexKey: (a) => ({ value: a.zaiKey, what: 'your Z.ai API key' }),
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey }),
   units: [secretsUnit, shellEnvUnit, profileUnit, codexConfigUnit, manifestUnit],

@@ -24,9 +24,9 @@ export function keyInstructions(stateDir: string): string {
   return `Open a new terminal, or run \`glm-codex-setup\` to repair the setup (the key is kept in ${tildify(stateDir)}/secrets.env).`;
 }
 
-export function localProvider(port: number, stateDir = '~/.glm-codex'): ProviderSpec {
+export function localProvider(port: number, stateDir = '~/.glm-codex', providerId?: string): ProviderSpec {
   return {
-    id: LOCAL_PROVIDER_ID,
+    id: providerId ?? LOCAL_PROVIDER_ID,
     name: 'GLM via LiteLLM (glm-codex-setup)',
     baseUrl: `http://127.0.0.1:${port}/v1`,
     auth: { kind: 'env', envVar: LOCAL_KEY_ENV, instructions: keyInstructions(stateDir) },
@@ -37,13 +37,14 @@ export function localProvider(port: number, stateDir = '~/.glm-codex'): Provider
 export const localMode: Mode<LocalAnswers> = {
   id: 'local',
   title: 'through a local LiteLLM proxy',
-  questions: ['mode', 'endpoint', 'model', 'port', 'zaiKey', 'makeDefault', 'shellRc'],
+  questions: ['mode', 'endpoint', 'model', 'port', 'zaiKey', 'makeDefault', 'shellRc', 'providerId'],
   localRuntime: true,
   answers(draft: Draft, state: SetupState, runtime: RuntimePlan | null): LocalAnswers {
     // A LiteLLM found through a Python the user named is remembered for later runs.
     const python = runtime?.chosen?.source === 'python' ? runtime.chosen.python : undefined;
     return {
       mode: 'local',
+      providerId: draft.providerId,
       model: draft.model,
       apiBase: draft.endpoint,
       port: draft.port,
@@ -58,6 +59,7 @@ export const localMode: Mode<LocalAnswers> = {
     const { manifest, secrets } = state;
     return {
       mode: 'local',
+      providerId: manifest.providerId,
       model: manifest.model ?? DEFAULT_MODEL,
       apiBase: manifest.apiBase ?? ENDPOINTS.coding,
       port: manifest.port ?? DEFAULT_PORT,
@@ -68,8 +70,8 @@ export const localMode: Mode<LocalAnswers> = {
       shellRc: (manifest.rcFiles ?? []).length > 0,
     };
   },
-  remember: (a) => ({ model: a.model, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}) }),
-  provider: (answers: LocalAnswers, paths: Paths) => localProvider(answers.port, paths.stateDir),
+  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), model: a.model, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}) }),
+  provider: (answers: LocalAnswers, paths: Paths) => localProvider(answers.port, paths.stateDir, answers.providerId),
   codexKey: (a) => ({ value: a.masterKey, what: 'the local LiteLLM proxy key' }),
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey, LITELLM_MASTER_KEY: a.masterKey }),
   // Files first (state.json last among them, it lists what the others created), then the proxy.

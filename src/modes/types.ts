@@ -14,6 +14,8 @@ import type { Check } from '../verify/check.js';
 import type { VerifyReport } from '../verify/types.js';
 
 interface CommonAnswers {
+  /** --provider-id: another id for the provider table than the mode's own. */
+  providerId: string | undefined;
   model: string;
   makeDefault: boolean | undefined;
   /** Add the key block to the shell startup files. */

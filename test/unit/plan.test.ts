@@ -63,6 +63,7 @@ function applied(files: Files, ops: Operation[]): Files {
 
 const answers = (overrides: Partial<LocalAnswers> = {}): LocalAnswers => ({
   mode: 'local',
+  providerId: undefined,
   model: 'glm-5.2',
   apiBase: 'https://api.z.ai/api/paas/v4',
   port: 4000,
@@ -193,7 +194,7 @@ describe('answers resolve from one question table', () => {
   });
 
   it('the next-time command is generated from the same table, and never holds the key', () => {
-    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false });
+    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined });
     expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --port 4000 --make-default --no-shell-rc');
     expect(line).not.toContain('zai-secret');
   });
@@ -213,8 +214,8 @@ describe('doctor: a fresh plan would change nothing', () => {
 });
 
 describe('direct and gateway modes are data: the same planner, other units and provider', () => {
-  const direct: DirectAnswers = { mode: 'direct', model: 'glm-5.2', apiBase: 'https://api.z.ai/api/v1', zaiKey: 'zai-key-0123456789', makeDefault: undefined, shellRc: true };
-  const gateway: GatewayAnswers = { mode: 'gateway', model: 'glm-5.2', gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789', makeDefault: undefined, shellRc: true };
+  const direct: DirectAnswers = { mode: 'direct', providerId: undefined, model: 'glm-5.2', apiBase: 'https://api.z.ai/api/v1', zaiKey: 'zai-key-0123456789', makeDefault: undefined, shellRc: true };
+  const gateway: GatewayAnswers = { mode: 'gateway', providerId: undefined, model: 'glm-5.2', gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789', makeDefault: undefined, shellRc: true };
 
   it('direct: no LiteLLM config, no command; the provider points at Z.ai\'s Responses base with its own key variable', () => {
     const plan = planChanges(stateOf({}), directMode, direct, { forceRebuild: false, start: true }, null);
@@ -284,5 +285,20 @@ describe('direct and gateway modes are data: the same planner, other units and p
     expect((await resolveAnswers({ options, prompts: null }, stateOf({}), localMode, null, env)).answers).toMatchObject({ apiBase: 'https://api.z.ai/api/coding/paas/v4' });
     const general = { ...parseOptions(['--endpoint', 'general'], {}), start: false };
     await expect(resolveAnswers({ options: general, prompts: null }, stateOf({}), directMode, null, env)).rejects.toThrow(/no direct endpoint/);
+  });
+});
+
+describe('a provider table of the user\'s under the tool\'s id', () => {
+  const mine = '[model_providers.glm-litellm]\nname = "mine"\nbase_url = "http://10.0.0.1/v1"\n';
+
+  it('is refused, naming its line; --provider-id writes the tool\'s table under another id beside it', () => {
+    expect(() => planChanges(stateOf({ [paths.codexConfig]: mine }), localMode, answers())).toThrow(/config\.toml:1: \[model_providers\.glm-litellm\] is your own table/);
+    const files = applied({ [paths.codexConfig]: mine }, planChanges(stateOf({ [paths.codexConfig]: mine }), localMode, answers({ providerId: 'glm-codex' })).operations);
+    expect(files[paths.codexConfig]!.startsWith(mine)).toBe(true);
+    expect(files[paths.codexConfig]).toContain('[model_providers.glm-codex]');
+    expect(files[paths.codexProfile]).toMatch(/^model_provider = "glm-codex"$/m);
+    expect(JSON.parse(files[paths.manifest]!)).toMatchObject({ providerId: 'glm-codex', ownsProvider: true });
+    // Uninstall takes the tool's table away and leaves the user's.
+    expect(applied(files, planUndo(stateOf(files)))[paths.codexConfig]).toBe(mine);
   });
 });
