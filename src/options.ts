@@ -46,7 +46,6 @@ export const SWITCHES: FlagSpec[] = [
   { name: 'purge', type: 'boolean', help: "uninstall: also remove the tool's state dir" },
   { name: 'user', type: 'string', valueName: 'NAME', help: 'gateway key create: the developer the key is for' },
   { name: 'budget', type: 'string', valueName: 'USD', help: 'gateway key create: the key\'s spending limit' },
-  { name: 'models', type: 'string', valueName: 'A,B', help: 'gateway key create: the models the key may use (default: all)' },
   { name: 'dir', type: 'string', valueName: 'DIR', help: 'gateway key create: the bundle folder whose .env holds LITELLM_MASTER_KEY' },
   { name: 'out', type: 'string', valueName: 'FILE', help: 'gateway key create: write the new key to FILE (mode 0600) instead of showing it' },
   { name: 'force', type: 'boolean', help: 'gateway init: write into a non-empty folder (replaced files are backed up,\n.env secrets kept); key create: replace the --out file' },

@@ -39,6 +39,8 @@ export interface Draft {
   /** A team's LiteLLM gateway (gateway mode), without /v1. */
   gatewayUrl: string;
   model: string;
+  /** Every model set up (the default first): the catalog lists them, Codex's /model switches between them. */
+  models: string[];
   port: number;
   zaiKey: string;
   gatewayKey: string;
@@ -287,6 +289,45 @@ const model: Question<'model'> = {
   howToGive: '--model',
 };
 
+/** GLM models offered in the wizard (Z.ai's current ones). */
+export const OFFERED_MODELS = [
+  { value: 'glm-5.3', label: 'GLM-5.3', hint: '1M context' },
+  { value: 'glm-5.2', label: 'GLM-5.2', hint: '1M context' },
+  { value: 'glm-5.1', label: 'GLM-5.1', hint: '200K context' },
+];
+
+function modelList(raw: string, source: string): string[] {
+  const ids = raw.split(',').map((id) => id.trim()).filter(Boolean);
+  if (ids.length === 0) throw usageError(`${source}: no model ids in "${raw}".`, 'Example: --models glm-5.3,glm-5.2');
+  return [...new Set(ids.map((id) => validateModel(id, source)))];
+}
+
+const models: Question<'models'> = {
+  id: 'models',
+  flags: [
+    {
+      name: 'models',
+      type: 'string',
+      valueName: 'A,B',
+      help: 'every model to set up, comma-separated (default: the --model alone, or the last\nrun\'s); Codex\'s /model switches between them (env GLM_CODEX_MODELS).\ngateway key create: the models the key may use',
+    },
+  ],
+  env: 'GLM_CODEX_MODELS',
+  fromArgs: stringFrom('models', 'GLM_CODEX_MODELS', modelList),
+  stored: (state) => state.manifest.models,
+  askWhen: (state) => state.manifest.models === undefined,
+  async ask({ prompts, draft }) {
+    const others = OFFERED_MODELS.filter((offer) => offer.value !== draft.model);
+    const chosen = await prompts.multiselect(`More models to switch to inside Codex (/model)? ${draft.model ?? ''} is the default`, others, []);
+    return [draft.model!, ...chosen];
+  },
+  // The default model is always set up, and comes first.
+  finalize: (value, draft) => [...new Set([draft.model!, ...value])],
+  fallback: (_state, draft) => [draft.model!],
+  toArgs: (value, draft) => (value.length === 1 && value[0] === draft.model ? [] : ['--models', value.join(',')]),
+  howToGive: '--models',
+};
+
 const zaiKey: Question<'zaiKey'> = {
   id: 'zaiKey',
   flags: [{ name: 'zai-key-file', type: 'string', valueName: 'FILE', help: 'read the Z.ai API key from FILE (else env ZAI_API_KEY, else the stored key)' }],
@@ -389,7 +430,7 @@ const providerId: Question<'providerId'> = {
   howToGive: '--provider-id',
 };
 
-export const QUESTIONS: { [K in QuestionId]: Question<K> } = { mode, endpoint, gatewayUrl, model, zaiKey, gatewayKey, makeDefault, shellRc, port, providerId };
+export const QUESTIONS: { [K in QuestionId]: Question<K> } = { mode, endpoint, gatewayUrl, model, models, zaiKey, gatewayKey, makeDefault, shellRc, port, providerId };
 
 function tildePath(path: string): string {
   const home = process.env.HOME ?? '';

@@ -1,4 +1,7 @@
 /** The commands a plan can hold (`run` operations), and how each is carried out. Only apply/ calls these. */
+import { validateCatalog } from '../config/model-catalog.js';
+import { UserError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
 import type { Options } from '../options.js';
 import type { Paths } from '../paths.js';
 import type { RunOperation } from '../plan/operations.js';
@@ -44,6 +47,17 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       results.litellm = litellm;
       results.proxy = await ensureProxy({ paths, litellm, port: op.port, out });
       if (results.proxy.action === 'reused') out.success(`Proxy already running with this configuration (pid ${results.proxy.pid}, port ${results.proxy.port})`);
+      return;
+    }
+    case 'validate-catalog': {
+      const checked = await validateCatalog(op.codexBin, op.path);
+      if (!checked.ok) {
+        throw new UserError('catalog-invalid', `Codex does not load the model catalog ${op.path}: ${checked.message} The profile was not changed to use it.`, {
+          exitCode: ExitCode.config,
+          fix: 'Run glm-codex-setup again; if it repeats, report it with `codex --version`.',
+        });
+      }
+      out.success(`Codex loads the model catalog (${op.path})`);
       return;
     }
     case 'stop-proxy': {

@@ -14,7 +14,7 @@ import { waitForReady } from '../verify/validate.js';
 
 export async function runDoctor(ctx: Context): Promise<number> {
   const { out, options, paths } = ctx;
-  const state = await inspect(paths).catch((error: unknown) => {
+  const state = await inspect(paths, 'fresh').catch((error: unknown) => {
     const check = unreadableFileCheck(error);
     if (!check) throw error;
     return check;

@@ -55,7 +55,7 @@ async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out'>): Promise
 }
 
 /** Looks for Python and LiteLLM while Codex is asked for its version; used only when the mode runs LiteLLM here. */
-function runtimeLookup(ctx: Context, files: Omit<SetupState, 'codex'>): () => Promise<RuntimePlan> {
+function runtimeLookup(ctx: Context, files: Pick<SetupState, 'paths' | 'manifest'>): () => Promise<RuntimePlan> {
   const settled = prepareRuntime(ctx.options, files).then(
     (plan) => ({ plan }),
     (error: unknown) => ({ error }),

@@ -20,7 +20,7 @@ export async function runUninstall(ctx: Context): Promise<number> {
   const purge = options.purge ? await planPurge(paths.stateDir) : null;
   const refusal = purge && purgeRefusal(purge);
   if (refusal) throw refusal;
-  const state = await inspect(paths);
+  const state = await inspect(paths, 'skip');
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
   const ops = planUndo(state);
   const changes = ops.filter(isFileOperation).map(describeOperation);

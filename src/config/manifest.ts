@@ -4,6 +4,10 @@ export interface Manifest {
   /** How Codex reaches GLM (absent in files from before modes: local). */
   mode?: 'local' | 'direct' | 'gateway';
   model?: string;
+  /** Every model set up, the default first. */
+  models?: string[];
+  /** The Codex version whose base prompt the model catalog carries. */
+  catalogCodexVersion?: string;
   /** Z.ai's base URL: Chat Completions (local) or Responses (direct). */
   apiBase?: string;
   /** Gateway mode: the team gateway's base URL (without /v1). */

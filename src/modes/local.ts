@@ -5,6 +5,7 @@ import { tildify, type Paths } from '../paths.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
 import { DEFAULT_MODEL, DEFAULT_PORT, ENDPOINTS, type Draft } from '../questions.js';
 import { bridgeUnit } from '../units/bridge.js';
+import { catalogUnit } from '../units/catalog.js';
 import { codexConfigUnit } from '../units/codex-config.js';
 import { manifestUnit } from '../units/manifest.js';
 import { profileUnit } from '../units/profile.js';
@@ -37,7 +38,7 @@ export function localProvider(port: number, stateDir = '~/.glm-codex', providerI
 export const localMode: Mode<LocalAnswers> = {
   id: 'local',
   title: 'through a local LiteLLM proxy',
-  questions: ['mode', 'endpoint', 'model', 'port', 'zaiKey', 'makeDefault', 'shellRc', 'providerId'],
+  questions: ['mode', 'endpoint', 'model', 'models', 'port', 'zaiKey', 'makeDefault', 'shellRc', 'providerId'],
   localRuntime: true,
   answers(draft: Draft, state: SetupState, runtime: RuntimePlan | null): LocalAnswers {
     // A LiteLLM found through a Python the user named is remembered for later runs.
@@ -46,6 +47,7 @@ export const localMode: Mode<LocalAnswers> = {
       mode: 'local',
       providerId: draft.providerId,
       model: draft.model,
+      models: draft.models,
       apiBase: draft.endpoint,
       port: draft.port,
       zaiKey: draft.zaiKey,
@@ -61,6 +63,7 @@ export const localMode: Mode<LocalAnswers> = {
       mode: 'local',
       providerId: manifest.providerId,
       model: manifest.model ?? DEFAULT_MODEL,
+      models: manifest.models ?? [manifest.model ?? DEFAULT_MODEL],
       apiBase: manifest.apiBase ?? ENDPOINTS.coding,
       port: manifest.port ?? DEFAULT_PORT,
       zaiKey: secrets.ZAI_API_KEY ?? '',
@@ -70,12 +73,12 @@ export const localMode: Mode<LocalAnswers> = {
       shellRc: (manifest.rcFiles ?? []).length > 0,
     };
   },
-  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), model: a.model, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}) }),
+  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), model: a.model, models: a.models, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}) }),
   provider: (answers: LocalAnswers, paths: Paths) => localProvider(answers.port, paths.stateDir, answers.providerId),
   codexKey: (a) => ({ value: a.masterKey, what: 'the local LiteLLM proxy key' }),
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey, LITELLM_MASTER_KEY: a.masterKey }),
   // Files first (state.json last among them, it lists what the others created), then the proxy.
-  units: [secretsUnit, shellEnvUnit, bridgeUnit, profileUnit, codexConfigUnit, manifestUnit, proxyUnit],
+  units: [secretsUnit, shellEnvUnit, bridgeUnit, catalogUnit, profileUnit, codexConfigUnit, manifestUnit, proxyUnit],
   verify: verifyLocal,
   doctorVerify: doctorVerifyLocal,
 };

@@ -29,7 +29,8 @@ export interface DeleteOperation {
 export type RunAction =
   | { action: 'install-litellm'; venv: string; reason: string }
   | { action: 'ensure-proxy'; port: number }
-  | { action: 'stop-proxy'; pid: number };
+  | { action: 'stop-proxy'; pid: number }
+  | { action: 'validate-catalog'; path: string; codexBin: string };
 
 export type RunOperation = { kind: 'run'; label: string } & RunAction;
 

@@ -7,11 +7,10 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { captureBasePrompt, type CapturedBasePrompt } from '../../src/codex/base-prompt.js';
-import { profileModelSettings, renderModelCatalog, validateCatalog } from '../../src/config/model-catalog.js';
+import { validateCatalog } from '../../src/config/model-catalog.js';
 import { parseSecrets } from '../../src/config/secrets.js';
 import { findFreePort } from '../../src/runtime/ports.js';
 import { AGENT_LOOP, PARALLEL_TOOLS } from '../fake-zai/scripts.js';
@@ -32,6 +31,7 @@ let fake: FakeZai;
 let box: Sandbox;
 let masterKey: string;
 let catalogFile: string;
+let setupProfile: string;
 const prompts = new Map<string, CapturedBasePrompt>();
 
 beforeAll(async () => {
@@ -40,33 +40,24 @@ beforeAll(async () => {
   const port = await findFreePort(31000);
   for (const codex of CODEXES) prompts.set(codex.name, await captureBasePrompt(codex.bin));
 
-  const setup = await runCli(box, ['--non-interactive', '--json', '--endpoint', fake.generalBase, '--port', String(port), '--model', 'glm-5.2'], { env: { ZAI_API_KEY: ZAI_KEY } });
+  const setup = await runCli(box, ['--non-interactive', '--json', '--endpoint', fake.generalBase, '--port', String(port), '--model', 'glm-5.2', '--models', MODELS.join(',')], {
+    env: { ZAI_API_KEY: ZAI_KEY },
+  });
   expect(setup.exitCode, setup.all).toBe(0);
   masterKey = parseSecrets(await readFile(join(box.stateDir, 'secrets.env'), 'utf8')).secrets.LITELLM_MASTER_KEY!;
+  catalogFile = join(box.stateDir, 'glm-models.json');
+  setupProfile = await readFile(join(box.codexHome, 'glm.config.toml'), 'utf8');
 
-  // The bridge routes every catalog model; Z.ai's tool_stream makes it stream tool calls in fragments.
+  // Z.ai's tool_stream makes it stream tool calls in fragments (the fake does only then): switched on
+  // in every entry the setup wrote, so the agent loop below meets fragmented tool calls.
   const bridgeFile = join(box.stateDir, 'glm-bridge.yaml');
   const bridge = parseDocument(await readFile(bridgeFile, 'utf8'));
   const list = bridge.toJS().model_list as { model_name: string; litellm_params: Record<string, unknown> }[];
-  const template = list.find((entry) => entry.model_name === 'glm-5.2')!;
-  const entries = MODELS.map((model) => ({ model_name: model, litellm_params: { ...template.litellm_params, model: `openai/${model}`, extra_body: { tool_stream: true } } }));
-  bridge.set('model_list', bridge.createNode(entries));
+  expect(list.map((entry) => entry.model_name)).toEqual(MODELS);
+  bridge.set('model_list', bridge.createNode(list.map((entry) => ({ ...entry, litellm_params: { ...entry.litellm_params, extra_body: { tool_stream: true } } }))));
   await writeFile(bridgeFile, bridge.toString());
-  expect((await runCli(box, ['stop'])).exitCode).toBe(0);
   const start = await runCli(box, ['start']);
   expect(start.exitCode, start.all).toBe(0);
-
-  catalogFile = join(box.stateDir, 'model-catalog.json');
-  await writeFile(catalogFile, renderModelCatalog(MODELS, prompts.get('0.169.0')!.text));
-  const profileFile = join(box.codexHome, 'glm.config.toml');
-  const profile = parseToml(await readFile(profileFile, 'utf8'));
-  // glm-5.2 and glm-5.3 differ (1,000,000 / 1,048,576): the profile carries no window, the catalog does.
-  // (The profile's keys override the catalog for every model: today's 200,000 would make it 190,000.)
-  expect(profileModelSettings(MODELS)).toEqual({});
-  delete profile.model_context_window;
-  delete profile.model_auto_compact_token_limit;
-  Object.assign(profile, { model_catalog_json: catalogFile }, profileModelSettings(MODELS));
-  await writeFile(profileFile, stringifyToml(profile));
 });
 afterAll(async () => fake.close());
 
@@ -110,6 +101,19 @@ async function rolloutContextWindow(stderr: string): Promise<number | null> {
   const match = /"model_context_window":(\d+)/.exec(await readFile(files[0]!, 'utf8'));
   return match ? Number(match[1]) : null;
 }
+
+describe('what the setup wrote', () => {
+  it('a catalog of both models with Codex\'s own prompt, named by the profile, which carries no window (they differ)', async () => {
+    const catalog = JSON.parse(await readFile(catalogFile, 'utf8')) as { models: { slug: string; base_instructions: string; context_window: number }[] };
+    expect(catalog.models.map((m) => [m.slug, m.context_window])).toEqual([
+      ['glm-5.2', 1_000_000],
+      ['glm-5.3', 1_048_576],
+    ]);
+    for (const entry of catalog.models) expect(entry.base_instructions).toBe(prompts.get('0.169.0')!.text);
+    expect(setupProfile).toContain(`model_catalog_json = "${catalogFile}"`);
+    expect(setupProfile).not.toMatch(/model_context_window|model_auto_compact_token_limit/);
+  });
+});
 
 describe('base prompt captured from the installed Codex', () => {
   it('is Codex’s generic prompt, not empty, the same in 0.169.0 and 0.171.0', () => {
