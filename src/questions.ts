@@ -90,7 +90,7 @@ export interface Question<K extends QuestionId> {
   /** Flag values (and the environment variable) as parsed by node:util parseArgs. */
   fromArgs(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): Given[K] | undefined;
   /** The value kept from the last run. */
-  stored?(state: SetupState): Draft[K] | undefined;
+  stored?(state: SetupState, draft: Partial<Draft>): Draft[K] | undefined;
   /** Interactive only: ask when nothing was given and this holds (default: nothing stored). */
   askWhen?(state: SetupState, draft: Partial<Draft>): boolean;
   ask?(input: AskInput): Promise<Draft[K] | undefined>;
@@ -210,8 +210,8 @@ const endpoint: Question<'endpoint'> = {
     }
     return value;
   },
-  stored: (state) => state.manifest.apiBase,
-  askWhen: (state, draft) => state.manifest.apiBase === undefined || (state.manifest.mode ?? 'local') !== draft.mode,
+  // The last run's endpoint only when it was for this mode (a chat base is no Responses base).
+  stored: (state, draft) => ((state.manifest.mode ?? 'local') === draft.mode ? state.manifest.apiBase : undefined),
   async ask({ prompts, draft }) {
     const direct = draft.mode === 'direct';
     const choices = direct

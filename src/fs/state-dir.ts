@@ -15,12 +15,14 @@ export const OWN_STATE_FILES = [
   'glm-bridge.yaml',
   'secrets.env',
   'state.json',
+  'glm-models.json',
   'codex-env.sh',
   'codex-env.fish',
   'proxy.pid',
   'proxy.log',
   'proxy.log.1',
   'setup.lock',
+  'proxy.lock',
 ] as const;
 
 /** Folders the tool creates in the state dir. */

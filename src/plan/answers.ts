@@ -61,7 +61,7 @@ async function resolveOne<K extends QuestionId>(id: K, ctx: Pick<Context, 'optio
 async function firstAnswer<K extends QuestionId>(question: Question<K>, ctx: Pick<Context, 'options' | 'prompts'>, state: SetupState, draft: Partial<Draft>): Promise<Draft[K]> {
   const given = ctx.options.given[question.id] as Draft[K] | undefined;
   if (given !== undefined) return given;
-  const stored = question.stored?.(state);
+  const stored = question.stored?.(state, draft);
   const asking = ctx.prompts !== null && question.ask !== undefined && (question.askWhen ? question.askWhen(state, draft) : stored === undefined);
   const asked = asking ? await question.ask!({ prompts: ctx.prompts!, state, draft }) : undefined;
   if (asked !== undefined) return asked;

@@ -282,6 +282,13 @@ describe('direct and gateway modes are data: the same planner, other units and p
     expect((await resolveMode({ options: { ...parseOptions(['--mode', 'local'], {}), start: false }, prompts: null }, stored, {})).id).toBe('local');
   });
 
+  it('switching back to local does not take the direct mode\'s Responses URL as its chat endpoint', async () => {
+    const stored = stateOf({ [paths.manifest]: JSON.stringify({ version: 1, mode: 'direct', model: 'glm-5.2', apiBase: 'https://api.z.ai/api/v1' }) });
+    const options = { ...parseOptions(['--mode', 'local'], {}), start: false };
+    const { answers: resolved } = await resolveAnswers({ options, prompts: null }, stored, localMode, null, { ZAI_API_KEY: 'zai-env-0123456789' });
+    expect(resolved).toMatchObject({ apiBase: 'https://api.z.ai/api/coding/paas/v4' });
+  });
+
   it('--endpoint coding means each mode\'s own coding endpoint; a plan name the mode lacks is refused', async () => {
     const options = { ...parseOptions(['--endpoint', 'coding'], {}), start: false };
     const env = { ZAI_API_KEY: 'zai-env-0123456789' };
