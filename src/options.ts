@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { usageError } from './errors.js';
+import { parseLiteLLMVersion } from './runtime/litellm-versions.js';
 
 export const COMMANDS = ['setup', 'doctor', 'status', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -34,6 +35,8 @@ export interface Options {
   /** Add the key block to shell startup files: undefined = ask (interactive) or yes. */
   shellRc: boolean | undefined;
   python: string | undefined;
+  /** The LiteLLM release to install instead of the tested one. */
+  litellmVersion: string | undefined;
   yes: boolean;
   follow: boolean;
   purge: boolean;
@@ -60,6 +63,7 @@ const FLAGS = {
   'zai-key-file': { type: 'string' },
   'zai-key': { type: 'string' },
   python: { type: 'string' },
+  'litellm-version': { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   follow: { type: 'boolean', short: 'f' },
   purge: { type: 'boolean' },
@@ -139,6 +143,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     zaiKeyFile: values['zai-key-file'],
     shellRc: values['no-shell-rc'] ? false : undefined,
     python: values.python,
+    litellmVersion: values['litellm-version'] === undefined ? undefined : parseLiteLLMVersion(values['litellm-version']),
     yes: values.yes ?? false,
     follow: values.follow ?? false,
     purge: values.purge ?? false,

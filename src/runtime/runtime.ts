@@ -15,7 +15,7 @@ import type { Prompts } from '../ui/prompts.js';
 import { runCodexCheck, type CodexCheckResult } from '../verify/codex-check.js';
 import { validateProxy, waitForReady, type ValidationResult } from '../verify/validate.js';
 import { chooseLiteLLM, detectLiteLLM, detectVenvLiteLLM, installLiteLLM, type LiteLLMInstall } from './litellm.js';
-import { FIRST_FLAG } from './litellm-versions.js';
+import { installRequirement, TESTED_LITELLM, VENV_DISK_COST } from './litellm-versions.js';
 import { findFreePort, findPortHolder, isPortFree } from './ports.js';
 import { configHash, forgetPidFile, logTail, proxyProcessState, startProxy, stopProxy, type PidRecord } from './proxy.js';
 import { findPython, type PythonInstall } from './python.js';
@@ -69,7 +69,8 @@ export async function prepareRuntime(options: Options, state: Pick<SetupState, '
     found = [await detectVenvLiteLLM(venv)].filter((f): f is LiteLLMInstall => f !== null);
   }
   const warnings = found.filter((f) => f.verdict.kind === 'compromised').map(compromisedWarning);
-  const chosen = chooseLiteLLM(found);
+  // --litellm-version: only that release will do; any other is replaced.
+  const chosen = chooseLiteLLM(options.litellmVersion ? found.filter((f) => f.version === options.litellmVersion) : found);
   // Missing Python is reported before anything is written.
   if (options.start && !options.dryRun && chosen === null) python = await findPython(options.python);
   return { chosen, python, found, needsInstall: chosen === null, warnings };
@@ -94,10 +95,11 @@ async function ensureLiteLLM(options: Options, plan: RuntimePlan, paths: Paths, 
   if (plan.chosen) return plan.chosen;
   const python = plan.python ?? (await findPython(options.python));
   const reason = plan.found.length === 0 ? 'not installed' : `found ${plan.found.map((f) => `${f.version} (${f.verdict.kind})`).join(', ')}, none bridges`;
-  out.step(`LiteLLM: ${reason}; installing LiteLLM >= ${FIRST_FLAG} into ${paths.venv} with Python ${python.version}`);
+  const version = options.litellmVersion ?? TESTED_LITELLM;
+  out.step(`LiteLLM: ${reason}; installing LiteLLM ${version} into ${paths.venv} with Python ${python.version} (${VENV_DISK_COST} of disk)`);
   return out.task(
     'Installing LiteLLM (this takes a minute or two)',
-    (update) => installLiteLLM({ venv: paths.venv, python, onLine: update }),
+    (update) => installLiteLLM({ venv: paths.venv, python, requirement: installRequirement(version), onLine: update }),
     (installed) => `Installed LiteLLM ${installed.version}`,
   );
 }

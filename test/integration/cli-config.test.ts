@@ -169,6 +169,23 @@ describe('setup --no-start', () => {
     expect((await runCli(box, ['--non-interactive', '--model', 'openai/gpt-5'], { env: withKey })).exitCode).toBe(2);
   });
 
+  it('--litellm-version refuses a compromised, a too old or a malformed release with exit 2 and the reason', async () => {
+    const box = await sandbox();
+    const cases: [string, RegExp][] = [
+      ['1.82.7', /credential stealer/],
+      ['1.83.13', /too old/],
+      ['latest', /not a LiteLLM release number/],
+    ];
+    for (const [version, reason] of cases) {
+      const result = await runCli(box, ['--non-interactive', '--no-start', '--litellm-version', version], { env: withKey });
+      expect(result.exitCode, result.all).toBe(2);
+      expect(result.stderr).toMatch(reason);
+    }
+    expect(await readdir(box.codexHome)).toEqual([]);
+    const accepted = await runCli(box, ['--non-interactive', '--no-start', '--litellm-version', '1.90.0'], { env: withKey });
+    expect(accepted.exitCode, accepted.all).toBe(0);
+  });
+
   it('refuses a config.toml that does not parse, naming file:line:col, and leaves it untouched', async () => {
     const box = await sandbox();
     const path = await installCorpus(box, 'invalid-duplicate-key.toml');
