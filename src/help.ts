@@ -1,4 +1,4 @@
-import { TESTED_LITELLM } from './runtime/litellm-versions.js';
+import { FIRST_FLAG, TESTED_LITELLM } from './runtime/litellm-versions.js';
 
 export const HELP = `glm-codex-setup: use Z.ai GLM models in OpenAI Codex CLI through a local LiteLLM proxy.
 
@@ -30,7 +30,7 @@ Options
   --zai-key-file FILE      read the Z.ai API key from FILE (else env ZAI_API_KEY, else the stored key)
   --force-rebuild          config.toml does not parse: back it up and rebuild it from what still parses
   --python PATH            the Python to install LiteLLM with (default: python3, python, py -3)
-  --litellm-version X.Y.Z  the LiteLLM release to install (default: ${TESTED_LITELLM}, the tested one; 1.83.14+)
+  --litellm-version X.Y.Z  the LiteLLM release to install (default: ${TESTED_LITELLM}, the tested one; ${FIRST_FLAG}+)
   -y, --yes                do not ask for confirmation
   -h, --help               this help
   -v, --version            the tool's version

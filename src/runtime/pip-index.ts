@@ -13,10 +13,11 @@ export interface PipSources {
   cert?: string;
 }
 
+/** pip prints values as Python reprs: quoted, a multi-line pip.conf value with `\n` escapes. */
 function unquote(value: string): string {
   const trimmed = value.trim();
   const quoted = /^'(.*)'$/s.exec(trimmed) ?? /^"(.*)"$/s.exec(trimmed);
-  return quoted ? quoted[1]! : trimmed;
+  return quoted ? quoted[1]!.replace(/\\n/g, '\n') : trimmed;
 }
 
 /**

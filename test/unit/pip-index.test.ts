@@ -22,6 +22,13 @@ describe("pip's index, handed to uv", () => {
     });
   });
 
+  it('splits a multi-line pip.conf value, as pip prints it', () => {
+    expect(parsePipConfigList("global.extra-index-url='\\nhttps://a.example/simple\\nhttps://b.example/simple'").extraIndexUrls).toEqual([
+      'https://a.example/simple',
+      'https://b.example/simple',
+    ]);
+  });
+
   it('maps to uv variables, searching all indexes as pip does', () => {
     const env = uvEnvFor({ indexUrl: 'https://pypi.corp.example/simple', extraIndexUrls: ['file:///a', 'file:///b'], findLinks: ['/w1', '/w2'], cert: '/c.pem' }, {});
     expect(env).toEqual({
