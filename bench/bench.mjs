@@ -21,7 +21,9 @@ const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/glm-codex-setup.js');
 const quick = process.argv.includes('--quick');
 const runs = quick ? 3 : 15;
-const venv = process.env.GLM_TEST_LITELLM_LATEST ?? join(process.env.HOME ?? '', '.cache/glm-codex-setup-test/litellm-1.108.7');
+// The tested release is named once, in the source; scripts/test.sh prepares its venv under this name.
+const tested = /^export const TESTED_LITELLM = '([0-9.]+)';$/m.exec(readFileSync(join(ROOT, 'src/runtime/litellm-versions.ts'), 'utf8'))[1];
+const venv = process.env.GLM_TEST_LITELLM_LATEST ?? join(process.env.HOME ?? '', `.cache/glm-codex-setup-test/litellm-${tested}`);
 const rows = [];
 const temps = [];
 

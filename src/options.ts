@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { usageError } from './errors.js';
 import { parseGatewayOptions, type GatewayOptions } from './gateway/options.js';
 import { QUESTIONS, type FlagSpec, type Given, type QuestionId } from './questions.js';
+import { FIRST_FLAG, parseLiteLLMVersion, TESTED_LITELLM } from './runtime/litellm-versions.js';
 
 export const COMMANDS = ['setup', 'doctor', 'status', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore', 'gateway'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -21,6 +22,8 @@ export interface Options {
   dryRun: boolean;
   json: boolean;
   python: string | undefined;
+  /** The LiteLLM release to install instead of the tested one. */
+  litellmVersion: string | undefined;
   yes: boolean;
   follow: boolean;
   purge: boolean;
@@ -41,6 +44,12 @@ export const SWITCHES: FlagSpec[] = [
   { name: 'json', type: 'boolean', help: 'print one JSON object with the result on stdout (never a secret)' },
   { name: 'force-rebuild', type: 'boolean', help: 'config.toml does not parse: back it up and rebuild it from what still parses' },
   { name: 'python', type: 'string', valueName: 'PATH', help: 'the Python to install LiteLLM with (default: python3, python, py -3)' },
+  {
+    name: 'litellm-version',
+    type: 'string',
+    valueName: 'X.Y.Z',
+    help: `local mode: the LiteLLM release to install (default: ${TESTED_LITELLM}, the one the tests prove;\n${FIRST_FLAG} or newer)`,
+  },
   { name: 'yes', type: 'boolean', short: 'y', help: 'do not ask for confirmation' },
   { name: 'follow', type: 'boolean', short: 'f', help: 'logs: keep printing new lines' },
   { name: 'purge', type: 'boolean', help: "uninstall: also remove the tool's state dir" },
@@ -102,6 +111,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     dryRun: flag('dry-run'),
     json: flag('json'),
     python: text('python'),
+    litellmVersion: text('litellm-version') === undefined ? undefined : parseLiteLLMVersion(text('litellm-version')!),
     yes: flag('yes'),
     follow: flag('follow'),
     purge: flag('purge'),

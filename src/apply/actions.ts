@@ -6,7 +6,7 @@ import type { Options } from '../options.js';
 import type { Paths } from '../paths.js';
 import type { RunOperation } from '../plan/operations.js';
 import { installLiteLLM, type LiteLLMInstall } from '../runtime/litellm.js';
-import { FIRST_FLAG } from '../runtime/litellm-versions.js';
+import { installRequirement, VENV_DISK_COST } from '../runtime/litellm-versions.js';
 import { proxyProcessState, stopProxy } from '../runtime/proxy.js';
 import { findPython } from '../runtime/python.js';
 import { ensureProxy, type ProxyReport, type RuntimePlan } from '../runtime/runtime.js';
@@ -32,10 +32,10 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
   switch (op.action) {
     case 'install-litellm': {
       const python = env.runtime?.python ?? (await findPython(env.options.python));
-      out.step(`LiteLLM: ${op.reason}; installing LiteLLM >= ${FIRST_FLAG} into ${op.venv} with Python ${python.version}`);
+      out.step(`LiteLLM: ${op.reason}; installing LiteLLM ${op.version} into ${op.venv} with Python ${python.version} (${VENV_DISK_COST} of disk)`);
       results.litellm = await out.task(
         'Installing LiteLLM (this takes a minute or two)',
-        (update) => installLiteLLM({ venv: op.venv, python, onLine: update }),
+        (update) => installLiteLLM({ venv: op.venv, python, requirement: installRequirement(op.version), onLine: update }),
         (installed) => `Installed LiteLLM ${installed.version}`,
       );
       return;

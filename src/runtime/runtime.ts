@@ -13,6 +13,7 @@ import type { Output } from '../ui/output.js';
 import type { Prompts } from '../ui/prompts.js';
 import { waitForReady } from '../verify/validate.js';
 import { chooseLiteLLM, detectLiteLLM, detectVenvLiteLLM, type LiteLLMInstall } from './litellm.js';
+import { TESTED_LITELLM } from './litellm-versions.js';
 import { findFreePort, findPortHolder, isPortFree } from './ports.js';
 import { configHash, forgetPidFile, logTail, proxyProcessState, startProxy, stopProxy, type PidRecord } from './proxy.js';
 import { findPython, type PythonInstall } from './python.js';
@@ -24,6 +25,8 @@ export interface RuntimePlan {
   python: PythonInstall | null;
   found: LiteLLMInstall[];
   needsInstall: boolean;
+  /** The release an install would bring: --litellm-version, else the tested one. */
+  version: string;
   warnings: string[];
 }
 
@@ -57,10 +60,11 @@ export async function prepareRuntime(options: Options, state: Pick<SetupState, '
     found = [await detectVenvLiteLLM(venv)].filter((f): f is LiteLLMInstall => f !== null);
   }
   const warnings = found.filter((f) => f.verdict.kind === 'compromised').map(compromisedWarning);
-  const chosen = chooseLiteLLM(found);
+  // --litellm-version: only that release will do; any other is replaced.
+  const chosen = chooseLiteLLM(options.litellmVersion ? found.filter((f) => f.version === options.litellmVersion) : found);
   // Missing Python is reported before anything is written.
   if (options.start && !options.dryRun && chosen === null) python = await findPython(options.python);
-  return { chosen, python, found, needsInstall: chosen === null, warnings };
+  return { chosen, python, found, needsInstall: chosen === null, version: options.litellmVersion ?? TESTED_LITELLM, warnings };
 }
 
 /** Picks the proxy port before anything is written, so `base_url` names the port really used. */

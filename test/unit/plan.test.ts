@@ -78,7 +78,7 @@ const answers = (overrides: Partial<LocalAnswers> = {}): LocalAnswers => ({
   ...overrides,
 });
 
-const installNeeded: RuntimePlan = { chosen: null, python: null, found: [], needsInstall: true, warnings: [] };
+const installNeeded: RuntimePlan = { chosen: null, python: null, found: [], needsInstall: true, version: '1.108.7', warnings: [] };
 const summary = (ops: Operation[]) => ops.map((op) => {
   const c = describeOperation(op);
   return op.kind === 'run' ? `run ${op.action}` : `${c.action} ${c.path!.replace(HOME, '~')}`;
