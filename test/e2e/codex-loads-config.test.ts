@@ -6,6 +6,7 @@ import { copyFile, chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { providerTableLine } from '../../src/config/provider-ownership.js';
 import { parseSecrets } from '../../src/config/secrets.js';
 import { CODEX_BIN, runCli, sandbox } from '../helpers/cli.js';
 import { corpusFiles, fixture, type CorpusFile } from '../helpers/corpus.js';
@@ -31,7 +32,16 @@ async function setupAndExec(corpusFile: Pick<CorpusFile, 'path'> | null, prepare
     await copyFile(corpusFile.path, join(box.codexHome, 'config.toml'));
     await chmod(join(box.codexHome, 'config.toml'), 0o644);
   }
-  const setup = await runCli(box, ['--non-interactive', '--no-start', '--port', String(stub.port)], { env: { ZAI_API_KEY: 'k.test' } });
+  const args = ['--non-interactive', '--no-start', '--port', String(stub.port)];
+  let setup = await runCli(box, args, { env: { ZAI_API_KEY: 'k.test' } });
+  const text = corpusFile ? await readFile(corpusFile.path, 'utf8') : '';
+  if (providerTableLine(text, 'glm-litellm') !== null) {
+    // The user's own [model_providers.glm-litellm]: refused, untouched; the tool's goes under another id.
+    expect(setup.exitCode, setup.all).toBe(4);
+    expect(setup.all).toMatch(/is your own table/);
+    expect(await readFile(join(box.codexHome, 'config.toml'), 'utf8')).toBe(text);
+    setup = await runCli(box, [...args, '--provider-id', 'glm-codex'], { env: { ZAI_API_KEY: 'k.test' } });
+  }
   expect(setup.exitCode, setup.all).toBe(0);
   await prepareHome?.(box.home);
   const key = parseSecrets(await readFile(join(box.stateDir, 'secrets.env'), 'utf8')).secrets.LITELLM_MASTER_KEY!;
