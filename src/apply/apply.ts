@@ -2,7 +2,7 @@
 import { unlink } from 'node:fs/promises';
 import { realTarget, writeFileAtomic } from '../fs/atomic-write.js';
 import { backupFile, backupRunDir, type BackupRecord } from '../fs/backup.js';
-import { acquireLock } from '../fs/lock.js';
+import { lockForSetup } from '../fs/run-locks.js';
 import { readTextIfExists } from '../fs/read.js';
 import { CancelledError, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -28,7 +28,7 @@ export interface ApplyResult {
 export async function applyOperations(operations: Operation[], paths: Paths): Promise<ApplyResult> {
   const result: ApplyResult = { written: [], backups: [] };
   if (operations.length === 0) return result;
-  const release = await acquireLock(paths.lock);
+  const release = await lockForSetup(paths, { purpose: 'writing files' });
   interruption.writing = true;
   try {
     const runDir = backupRunDir(paths.backups);

@@ -16,7 +16,7 @@ export async function runDoctor(options: Options, ctx: CommandContext): Promise<
   const state = await inspect(paths);
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
   const python = await findPython(options.python ?? state.manifest.litellmPython).catch(() => null);
-  const [litellm, proxy] = await Promise.all([detectLiteLLM(paths.venv, python), proxyProcessState(paths)]);
+  const [litellm, proxy] = await Promise.all([detectLiteLLM(paths.venv, python), proxyProcessState(paths, { adopt: false })]);
   const ready =
     proxy.kind === 'running' &&
     (await waitForReady(proxy.record.port, { timeoutMs: 3000 }).then(

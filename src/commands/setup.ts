@@ -11,6 +11,7 @@ import { ENDPOINTS, type Options } from '../options.js';
 import { resolvePaths, tildify } from '../paths.js';
 import { CODING_PLAN_NOTE, resolveAnswers, requireInteractiveTerminal } from '../plan/answers.js';
 import { planChanges, type Answers, type Operation } from '../plan/plan.js';
+import { lockForSetup } from '../fs/run-locks.js';
 import { choosePort, prepareRuntime, runRuntime, type RuntimePlan, type RuntimeReport } from '../runtime/runtime.js';
 import { unifiedDiff } from '../ui/diff.js';
 import type { Output } from '../ui/output.js';
@@ -89,6 +90,8 @@ export async function runSetup(options: Options, ctx: CommandContext): Promise<n
   clack?.intro(`glm-codex-setup ${ctx.version}: GLM models in Codex, through a local LiteLLM proxy`);
 
   const paths = resolvePaths(options);
+  // Held from the first read to the last write, so a concurrent run plans from what this one wrote.
+  const releaseSetupLocks = options.dryRun ? null : await lockForSetup(paths);
   const [state, runtime] = await inspectWith(paths, (files) => prepareRuntime(options, files));
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
   const checks = preflight(state, runtime, options);
@@ -140,6 +143,7 @@ export async function runSetup(options: Options, ctx: CommandContext): Promise<n
   }
 
   const applied: ApplyResult = await applyOperations(plan.operations, paths);
+  await releaseSetupLocks?.();
   if (applied.written.length === 0) out.success('Configuration already current: nothing written.');
   for (const path of applied.written) out.success(`Wrote ${tildify(path)}`);
 

@@ -17,7 +17,7 @@ import { inspect, type SetupState } from '../inspect/inspect.js';
 import type { Options } from '../options.js';
 import { PROFILE_NAME, PROVIDER_ID, resolvePaths, tildify } from '../paths.js';
 import type { Operation } from '../plan/plan.js';
-import { forgetPidFile, proxyProcessState, stopProxy } from '../runtime/proxy.js';
+import { stopProxies } from '../runtime/runtime.js';
 import { describeOperation, renderDiff, type CommandContext } from './setup.js';
 
 export function planUninstall(state: SetupState): Operation[] {
@@ -99,11 +99,7 @@ export async function runUninstall(options: Options, ctx: CommandContext): Promi
     if (!(await prompts.confirm(`Stop the proxy, undo these changes${what}?`, false))) throw new CancelledError();
   }
 
-  const proxy = await proxyProcessState(paths);
-  if (proxy.kind === 'running') {
-    await stopProxy(paths, proxy.record);
-    out.success(`Stopped the proxy (pid ${proxy.record.pid})`);
-  } else if (proxy.kind === 'stale') await forgetPidFile(paths);
+  for (const pid of (await stopProxies(paths)).stopped) out.success(`Stopped the proxy (pid ${pid})`);
 
   const applied = await applyOperations(ops, paths);
   for (const op of ops) out.success(`${describeOperation(op).action === 'delete' ? 'Removed' : 'Restored'} ${tildify(op.path)}`);
