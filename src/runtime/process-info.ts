@@ -77,13 +77,21 @@ export async function listProcesses(): Promise<ProcessEntry[]> {
     .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), argv: m[3]!.trim().split(/\s+/) }));
 }
 
+/** Alive and not a zombie (an exited process its parent has not reaped yet still answers signal 0). */
+export async function isProcessRunning(pid: number): Promise<boolean> {
+  if (!isProcessAlive(pid)) return false;
+  if (process.platform !== 'linux') return true;
+  const fields = await statFields(pid);
+  return fields !== null && fields[0] !== 'Z' && fields[0] !== 'X';
+}
+
 /**
  * Is the process that was recorded as (pid, startTime) still the same one running? A pid alone is
  * not enough: pids get reused. Without a recorded start time (or a system that gives none) the
  * answer falls back to liveness.
  */
 export async function isSameProcess(pid: number, startTime: string | null | undefined): Promise<boolean> {
-  if (!isProcessAlive(pid)) return false;
+  if (!(await isProcessRunning(pid))) return false;
   if (!startTime) return true;
   const now = await processStartTime(pid);
   return now === null ? true : now === startTime;

@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Paths } from '../paths.js';
 import type { Secrets } from '../config/secrets.js';
 import { isProcessAlive } from '../system.js';
-import { listProcesses, processArgv, processGroup, processStartTime } from './process-info.js';
+import { isProcessRunning, listProcesses, processArgv, processGroup, processStartTime } from './process-info.js';
 
 export interface PidRecord {
   pid: number;
@@ -67,7 +67,7 @@ export function isOwnProxyArgv(argv: readonly string[], bridgeConfig: string): b
 
 /** Our proxy is running: the pid is alive, started when we recorded, AND its command line is the one we started (pids get reused). */
 export async function isOurProcess(record: PidRecord): Promise<boolean> {
-  if (!isProcessAlive(record.pid)) return false;
+  if (!(await isProcessRunning(record.pid))) return false;
   if (record.processStartTime) {
     const started = await processStartTime(record.pid);
     if (started !== null && started !== record.processStartTime) return false;
