@@ -15,7 +15,8 @@ export type FakeZaiScenario =
   | 'no-permission' // 403, 1220
   | 'server-error' // 500
   | 'stream-error' // 200, then an error in the middle of the stream
-  | 'hang'; // accepts the request, never answers
+  | 'hang' // accepts the request, never answers
+  | 'trickle'; // streaming requests: one content chunk every `trickleMs`, never finishing (non-streaming ones answer normally)
 
 export interface ToolCallPlan {
   /** Name of the tool to call; the first tool whose name matches is used. */
@@ -28,6 +29,8 @@ export interface FakeZaiOptions {
   models?: string[];
   reply?: string;
   reasoning?: string;
+  /** The 'trickle' scenario's interval between chunks (default 1000 ms). */
+  trickleMs?: number;
 }
 
 export interface RecordedRequest {
@@ -124,6 +127,16 @@ export async function startFakeZai(options: FakeZaiOptions = {}): Promise<FakeZa
       const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
         `data: ${JSON.stringify({ id, created, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
       if (options.reasoning) res.write(chunk({ role: 'assistant', reasoning_content: options.reasoning }, null));
+      if (state.scenario === 'trickle') {
+        res.write(chunk({ role: 'assistant', content: '' }, null));
+        const timer = setInterval(() => res.write(chunk({ content: '.' }, null)), options.trickleMs ?? 1000);
+        hanging.add(res);
+        res.on('close', () => {
+          clearInterval(timer);
+          hanging.delete(res);
+        });
+        return;
+      }
       if (state.scenario === 'stream-error') {
         res.write(chunk({ role: 'assistant', content: 'partial' }, null));
         res.write(`data: ${JSON.stringify({ error: { code: '1234', message: 'Network error, error id: 2026, please contact customer service' } })}\n\n`);
