@@ -68,6 +68,8 @@ const FLAGS = {
 
 export function resolveEndpoint(value: string): string {
   if (value in ENDPOINTS) return ENDPOINTS[value as EndpointName];
+  // Checked as typed: the URL parser silently drops tabs and newlines that would then reach glm-bridge.yaml.
+  if (/[\s\x00-\x1f\x7f]/.test(value)) throw usageError(`--endpoint: ${JSON.stringify(value)} contains a space, tab, newline or control character.`, 'Type the URL again without it.');
   let url: URL;
   try {
     url = new URL(value);

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { bridgeEntry, MASTER_KEY_REFERENCE, parseBridgeYaml, ZAI_KEY_REFERENCE } from '../config/bridge-yaml.js';
+import { bridgeYaml11Problems } from '../config/bridge-yaml11.js';
 import { isOwnLegacyProfile, profileShapeFor, userConfigProblems } from '../config/codex-config.js';
 import { hasBlock, renderKeyEnv } from '../config/shell-env.js';
 import { getIn } from '../config/toml-data.js';
@@ -172,6 +173,8 @@ export async function runChecks(input: DoctorInput): Promise<Check[]> {
         if (params.model !== `openai/${model}` || params.use_chat_completions_api !== true) problems.push(`the entry does not bridge (needs model: openai/${model} and use_chat_completions_api: true)`);
       }
       if (general.general_settings?.master_key !== MASTER_KEY_REFERENCE) problems.push(`general_settings.master_key is not ${MASTER_KEY_REFERENCE}`);
+      // LiteLLM reads YAML 1.1 (PyYAML): check the file as it will, with its own Python when there is one.
+      if (problems.length === 0) problems.push(...(await bridgeYaml11Problems(bridgeText, model, input.litellm.find((f) => f.verdict.kind === 'bridges' && f.proxyExtras)?.python ?? null)));
       checks.push(problems.length === 0 ? pass('bridge', `${tildify(state.bridge.path)} routes ${model} to ${String(params.api_base)}`) : fail('bridge', `${tildify(state.bridge.path)}: ${problems.join('; ')}.`));
     } catch (error) {
       checks.push(fail('bridge', (error as Error).message.replace(/ The file was not changed\.$/, ''), `${REPAIR} (the broken file is backed up first)`));
