@@ -118,16 +118,16 @@ export function codexConfigEdits(input: CodexConfigInput, data: TomlData): TomlE
   return edits;
 }
 
-export function planCodexConfig(input: CodexConfigInput): string {
-  const data = parseTomlData(splitBom(input.text).body, input.file);
-  return editToml(input.text, codexConfigEdits(input, data), input.file).text;
+/** `data`: config.toml already parsed by the caller (it is parsed once per plan). */
+export function planCodexConfig(input: CodexConfigInput, data: TomlData = parseTomlData(splitBom(input.text).body, input.file)): string {
+  return editToml(input.text, codexConfigEdits(input, data), input.file, { data }).text;
 }
 
 /** The `glm.config.toml` profile file: created from the template, or updated keeping the user's keys. */
 export function planProfileFile(text: string, file: string, model: string): string {
   const data = parseTomlData(splitBom(text).body, file);
   const edits = settingEdits([], data, profileFileSettings(model));
-  return editToml(text, edits, file).text;
+  return editToml(text, edits, file, { data }).text;
 }
 
 /**

@@ -113,7 +113,7 @@ export function planChanges(state: SetupState, answers: Answers, options: PlanOp
     model: answers.model,
     shape: profileShape,
     defaults: { makeDefault: answers.makeDefault, previous: manifest.previousDefault ?? null },
-  });
+  }, configData);
   if (answers.makeDefault === false) delete manifest.previousDefault;
 
   const created = new Set(manifest.createdFiles ?? []);
