@@ -161,7 +161,7 @@ if (!existsSync(join(venv, 'bin', 'litellm'))) {
 
     // Latency the proxy adds.
     const secrets = readFileSync(join(home, '.glm-codex', 'secrets.env'), 'utf8');
-    const master = /LITELLM_MASTER_KEY=(\S+)/.exec(secrets)[1];
+    const master = /LITELLM_MASTER_KEY='?([^'\s]+)/.exec(secrets)[1];
     const timeFetch = async (url, headers, body) => {
       const t = performance.now();
       const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });

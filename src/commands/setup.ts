@@ -11,6 +11,7 @@ import { ENDPOINTS, type Options } from '../options.js';
 import { resolvePaths, tildify } from '../paths.js';
 import { CODING_PLAN_NOTE, resolveAnswers, requireInteractiveTerminal } from '../plan/answers.js';
 import { planChanges, type Answers, type Operation } from '../plan/plan.js';
+import { endpointWarnings } from '../config/endpoint-warnings.js';
 import { lockForSetup } from '../fs/run-locks.js';
 import { choosePort, prepareRuntime, runRuntime, type RuntimePlan, type RuntimeReport } from '../runtime/runtime.js';
 import { unifiedDiff } from '../ui/diff.js';
@@ -104,6 +105,7 @@ export async function runSetup(options: Options, ctx: CommandContext): Promise<n
   const answers = await resolveAnswers(options, state, ask);
   if (runtime.chosen?.source === 'python') answers.litellmPython = runtime.chosen.python;
   ctx.addSecret(answers.zaiKey);
+  for (const warning of endpointWarnings(answers.apiBase)) out.warn(warning);
   ctx.addSecret(answers.masterKey);
   if (options.start && !options.dryRun) answers.port = await choosePort(answers.port, paths, ask);
 

@@ -27,12 +27,13 @@ export interface Setting {
 const enforced = (key: string, value: TomlScalar): Setting => ({ key, value, enforce: true });
 const preset = (key: string, value: TomlScalar): Setting => ({ key, value, enforce: false });
 
-export function providerSettings(port: number): Setting[] {
+/** `secretsFile`: where the keys really are (the state dir may be anywhere), as people write it. */
+export function providerSettings(port: number, secretsFile = '~/.glm-codex/secrets.env'): Setting[] {
   return [
     preset('name', 'GLM via LiteLLM (glm-codex-setup)'),
     enforced('base_url', `http://127.0.0.1:${port}/v1`),
     enforced('env_key', KEY_ENV),
-    preset('env_key_instructions', 'Open a new terminal, or run `glm-codex-setup` to repair the setup (the key is kept in ~/.glm-codex/secrets.env).'),
+    preset('env_key_instructions', `Open a new terminal, or run \`glm-codex-setup\` to repair the setup (the key is kept in ${secretsFile}).`),
     enforced('wire_api', 'responses'),
     preset('request_max_retries', 4),
     preset('stream_idle_timeout_ms', 300000),
@@ -76,6 +77,8 @@ export interface CodexConfigInput {
   model: string;
   shape: ProfileShape;
   defaults: DefaultModelChange;
+  /** secrets.env as people write it (~/...), named in env_key_instructions. */
+  secretsFile?: string;
 }
 
 function settingEdits(base: readonly string[], data: TomlData, settings: Setting[]): TomlEdit[] {
@@ -94,7 +97,7 @@ export function isOwnLegacyProfile(data: TomlData): boolean {
 
 export function codexConfigEdits(input: CodexConfigInput, data: TomlData): TomlEdit[] {
   const provider = ['model_providers', PROVIDER_ID];
-  const edits = settingEdits(provider, data, providerSettings(input.port));
+  const edits = settingEdits(provider, data, providerSettings(input.port, input.secretsFile));
 
   if (input.shape === 'file') {
     if (isOwnLegacyProfile(data)) edits.push({ op: 'delete-table', path: ['profiles', PROFILE_NAME] });
@@ -128,6 +131,15 @@ export function planProfileFile(text: string, file: string, model: string): stri
   const data = parseTomlData(splitBom(text).body, file);
   const edits = settingEdits([], data, profileFileSettings(model));
   return editToml(text, edits, file, { data }).text;
+}
+
+/**
+ * A top-level `profile = "glm"` is removed for Codex >= 0.134 (it refuses the line at every start):
+ * say so, whoever wrote it, and what to use instead.
+ */
+export function profileSelectorNote(data: TomlData, shape: ProfileShape, file: string): string | null {
+  if (shape !== 'file' || getIn(data, ['profile']) !== PROFILE_NAME) return null;
+  return `${file} had profile = "${PROFILE_NAME}" at the top level, which this Codex refuses at every start: the line is removed. Run \`codex --profile ${PROFILE_NAME}\`, or use --make-default to make GLM the default model and provider for every codex run.`;
 }
 
 /**

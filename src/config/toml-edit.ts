@@ -289,6 +289,18 @@ function planSet(
     }
   }
 
+  // An array of tables ([[x]]) on the path: Codex wants [x.<id>] tables there, and TOML cannot mix the two.
+  for (let i = 1; i < path.length; i++) {
+    const arrayTable = top.body.find((item): item is AST.TOMLTable => item.type === 'TOMLTable' && item.kind === 'array' && samePath(keySegments(item.key), path.slice(0, i)));
+    if (arrayTable) {
+      const key = renderKey(path.slice(0, i));
+      throw new TomlEditConflict(
+        `${file}:${arrayTable.loc.start.line}:${arrayTable.loc.start.column + 1}`,
+        `[[${key}]] makes \`${key}\` an array of tables, so [${renderKey(path.slice(0, -1))}] cannot be added (Codex expects [${key}.<id>] tables)`,
+      );
+    }
+  }
+
   const tablePath = path.slice(0, -1);
   const leaf = path[path.length - 1]!;
 

@@ -2,8 +2,8 @@
  * Every answer resolves as flag ?? env ?? (interactive ? prompt : stored value ?? default):
  * one code path for both modes.
  */
-import { readFile } from 'node:fs/promises';
-import { generateMasterKey, isValidSecretValue, normalizeZaiKey } from '../config/secrets.js';
+import { readZaiKeyFile } from '../config/key-file.js';
+import { isValidSecretValue, keptMasterKey, normalizeZaiKey } from '../config/secrets.js';
 import { UserError, usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SetupState } from '../inspect/inspect.js';
@@ -17,18 +17,7 @@ const CODING_PLAN_NOTE =
 
 export async function resolveZaiKey(options: Options, state: SetupState, ask: Prompts | null, env = process.env): Promise<string> {
   if (env.ZAI_API_KEY) return normalizeZaiKey(env.ZAI_API_KEY, 'the ZAI_API_KEY variable');
-  if (options.zaiKeyFile) {
-    let text: string;
-    try {
-      text = await readFile(options.zaiKeyFile, 'utf8');
-    } catch (error) {
-      throw new UserError('key-file', `Cannot read --zai-key-file ${options.zaiKeyFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, {
-        exitCode: ExitCode.usage,
-        fix: 'Check the path and its permissions.',
-      });
-    }
-    return normalizeZaiKey(text, options.zaiKeyFile);
-  }
+  if (options.zaiKeyFile) return normalizeZaiKey(await readZaiKeyFile(options.zaiKeyFile), options.zaiKeyFile);
   const stored = state.secrets.ZAI_API_KEY;
   if (ask) {
     if (stored && (await ask.confirm(`Keep the Z.ai API key stored in ${state.paths.secrets}?`, true))) return stored;
@@ -117,7 +106,7 @@ export async function resolveAnswers(
     apiBase,
     port: options.port ?? stored.port ?? DEFAULT_PORT,
     zaiKey,
-    masterKey: state.secrets.LITELLM_MASTER_KEY ?? generateMasterKey(),
+    masterKey: keptMasterKey(state.secrets.LITELLM_MASTER_KEY),
     makeDefault,
   };
 }

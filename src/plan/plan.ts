@@ -3,9 +3,9 @@ import { parseBridgeYaml, planBridgeYaml } from '../config/bridge-yaml.js';
 import { dropBrokenOwnSection, rebuildParsable } from '../config/toml-repair.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { planCodexConfig, planProfileFile, profileShapeFor, userConfigProblems, type ProfileShape } from '../config/codex-config.js';
+import { planCodexConfig, planProfileFile, profileSelectorNote, profileShapeFor, userConfigProblems, type ProfileShape } from '../config/codex-config.js';
 import { renderManifest, type Manifest } from '../config/manifest.js';
-import { renderSecrets } from '../config/secrets.js';
+import { renderSecrets, WEAK_KEY_WHY, weakMasterKeyReason } from '../config/secrets.js';
 import { renderKeyEnv, upsertBlock } from '../config/shell-env.js';
 import { getIn } from '../config/toml-data.js';
 import { parseTomlData, splitBom, TomlSyntaxError, type TomlData } from '../config/toml-syntax.js';
@@ -113,13 +113,18 @@ export function planChanges(state: SetupState, answers: Answers, options: PlanOp
     model: answers.model,
     shape: profileShape,
     defaults: { makeDefault: answers.makeDefault, previous: manifest.previousDefault ?? null },
+    secretsFile: tildify(paths.secrets),
   }, configData);
+  const selectorNote = profileSelectorNote(configData, profileShape, tildify(paths.codexConfig));
+  if (selectorNote) repairs.push(selectorNote);
   if (answers.makeDefault === false) delete manifest.previousDefault;
 
   const created = new Set(manifest.createdFiles ?? []);
   const operations: (Operation | null)[] = [];
   const secretsText = renderSecrets({ ZAI_API_KEY: answers.zaiKey, LITELLM_MASTER_KEY: answers.masterKey }, state.secretsOtherLines);
   if (state.secretsFile.text === null) created.add(paths.secrets);
+  const weakKey = weakMasterKeyReason(state.secrets.LITELLM_MASTER_KEY);
+  if (weakKey && answers.masterKey !== state.secrets.LITELLM_MASTER_KEY) repairs.push(`The proxy key in ${tildify(paths.secrets)} was weak (${weakKey}): replaced with a new random key, because ${WEAK_KEY_WHY}. Open a new terminal so Codex gets it.`);
   const secretsExposed = state.secretsFile.mode !== null && state.secretsFile.mode !== 0o600;
   if (secretsExposed) repairs.push(`${tildify(paths.secrets)} had mode ${state.secretsFile.mode!.toString(8)}: set back to 600.`);
   operations.push(write('secrets (Z.ai key, proxy key)', paths.secrets, state.secretsFile.text, secretsText, { secret: true, mode: 0o600, always: secretsExposed }));

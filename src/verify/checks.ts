@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { bridgeEntry, MASTER_KEY_REFERENCE, parseBridgeYaml, ZAI_KEY_REFERENCE } from '../config/bridge-yaml.js';
 import { bridgeYaml11Problems } from '../config/bridge-yaml11.js';
 import { isOwnLegacyProfile, profileShapeFor, userConfigProblems } from '../config/codex-config.js';
+import { WEAK_KEY_WHY, weakMasterKeyReason } from '../config/secrets.js';
 import { hasBlock, renderKeyEnv } from '../config/shell-env.js';
 import { getIn } from '../config/toml-data.js';
 import { parseTomlData, splitBom, TomlSyntaxError, type TomlData } from '../config/toml-syntax.js';
@@ -140,6 +141,7 @@ export async function runChecks(input: DoctorInput): Promise<Check[]> {
     const problems: string[] = [];
     if (!secrets.ZAI_API_KEY) problems.push('no ZAI_API_KEY');
     if (!secrets.LITELLM_MASTER_KEY?.startsWith('sk-')) problems.push('no LITELLM_MASTER_KEY starting with sk-');
+    else if (weakMasterKeyReason(secrets.LITELLM_MASTER_KEY)) problems.push(`the proxy key is weak (${weakMasterKeyReason(secrets.LITELLM_MASTER_KEY)}): ${WEAK_KEY_WHY}`);
     if (secretsFile.mode !== null && (secretsFile.mode & 0o077) !== 0) problems.push(`mode ${secretsFile.mode.toString(8)} lets other users read it (expected 600)`);
     checks.push(problems.length === 0 ? pass('secrets', `${tildify(secretsFile.path)} holds both keys, mode 600`) : fail('secrets', `${tildify(secretsFile.path)}: ${problems.join('; ')}.`));
   }
