@@ -55,7 +55,11 @@ export async function runStatus(options: Options, ctx: CommandContext): Promise<
   const paths = resolvePaths(options);
   const state = await proxyProcessState(paths, { adopt: false });
   if (state.kind === 'running') {
-    ctx.out.success(`Proxy running: pid ${state.record.pid}, http://127.0.0.1:${state.record.port}, since ${state.record.startedAt}`);
+    ctx.out.success(
+      state.adopted
+        ? `Proxy running: pid ${state.record.pid}, http://127.0.0.1:${state.record.port}, without a pid file (left by an interrupted run; \`glm-codex-setup start\` takes it over)`
+        : `Proxy running: pid ${state.record.pid}, http://127.0.0.1:${state.record.port}, since ${state.record.startedAt}`,
+    );
   } else if (state.kind === 'stale') {
     ctx.out.warn(`Proxy not running (stale pid file for pid ${state.record.pid}). Start it with: glm-codex-setup start`);
   } else {

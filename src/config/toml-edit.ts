@@ -160,6 +160,8 @@ function planBatch(body: string, tree: AST.TOMLProgram, edits: readonly TomlEdit
     const b = ordered[i]!;
     const removes = (s: Splice) => s.end > s.start && s.text === '';
     if (b.start < a.end || (b.start === a.end && (removes(a) || removes(b)))) return null;
+    // Two inserts at one place where one opens a new block: what follows a new [table] header belongs to it.
+    if (b.start === a.start && (a.block || b.block)) return null;
   }
   const parts: string[] = [];
   let at = 0;

@@ -6,7 +6,7 @@
  * start time differs (the pid was reused). Locks are re-entrant within one process.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, unlinkSync } from 'node:fs';
+import { readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { copyFile, constants as fsConstants, link, mkdir, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
@@ -34,16 +34,31 @@ export type Release = () => Promise<void>;
 const UNREADABLE_STALE_MS = 5000;
 const BREAKER_STALE_MS = 10_000;
 
-const held = new Map<string, { count: number; content: string }>();
+/** Locks this process holds; `createdDir`: the first folder acquiring created (removed again when left empty). */
+const held = new Map<string, { count: number; content: string; createdDir: string | undefined }>();
+
+/** Removes the folders a lock created, innermost first, as long as they are empty (rmdir refuses otherwise). */
+function removeCreatedDirs(path: string, createdDir: string | undefined): void {
+  if (!createdDir) return;
+  for (let dir = dirname(path); dir.startsWith(createdDir); dir = dirname(dir)) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      return;
+    }
+    if (dir === createdDir) return;
+  }
+}
 let exitHookInstalled = false;
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const [path, { content }] of held) {
+    for (const [path, { content, createdDir }] of held) {
       try {
         if (readFileSync(path, 'utf8') === content) unlinkSync(path);
+        removeCreatedDirs(path, createdDir);
       } catch {
         /* gone already */
       }
@@ -138,8 +153,8 @@ async function breakStale(path: string, judged: string): Promise<void> {
 }
 
 function describeHolder(holder: LockHolder | null): string {
-  if (!holder) return 'another glm-codex-setup';
-  return `another glm-codex-setup (pid ${holder.pid}${holder.purpose ? `, ${holder.purpose}` : ''}${holder.since ? `, since ${holder.since}` : ''})`;
+  if (!holder) return 'Another glm-codex-setup';
+  return `Another glm-codex-setup (pid ${holder.pid}${holder.purpose ? `, ${holder.purpose}` : ''}${holder.since ? `, since ${holder.since}` : ''})`;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -154,15 +169,22 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     mine.count++;
     return onceRelease(path);
   }
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch(() => undefined);
+  const createdDir = await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch(() => undefined);
   const record: LockHolder = { pid: process.pid, startTime: await processStartTime(process.pid), purpose: options.purpose ?? null, since: new Date().toISOString() };
   const content = `${JSON.stringify(record)}\n`;
   const deadline = Date.now() + (options.waitMs ?? 0);
   const poll = options.pollMs ?? 100;
   for (;;) {
-    if (await createExclusive(path, content)) {
+    const created = await createExclusive(path, content).catch(async (error: NodeJS.ErrnoException) => {
+      // The folder was removed meanwhile (a run that created it left it empty): make it again.
+      if (error.code !== 'ENOENT') throw error;
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      return null;
+    });
+    if (created === null) continue;
+    if (created) {
       installExitHook();
-      held.set(path, { count: 1, content });
+      held.set(path, { count: 1, content, createdDir });
       return onceRelease(path);
     }
     const found = await readLockHolder(path);
@@ -174,7 +196,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     }
     if (Date.now() >= deadline) {
       const waited = options.waitMs ? ` (waited ${Math.round(options.waitMs / 1000)} s)` : '';
-      throw new UserError('locked', `${path} is held by ${describeHolder(found.holder)}${waited}.`, {
+      throw new UserError('locked', `${describeHolder(found.holder)} holds ${path}${waited}.`, {
         exitCode: ExitCode.config,
         fix: found.holder
           ? `Wait for it to finish, then run again. If pid ${found.holder.pid} is not a glm-codex-setup, delete ${path}.`
@@ -196,6 +218,7 @@ function onceRelease(path: string): Release {
     held.delete(path);
     const now = await readFile(path, 'utf8').catch(() => null);
     if (now === entry.content) await unlink(path).catch(() => undefined);
+    removeCreatedDirs(path, entry.createdDir);
   };
 }
 

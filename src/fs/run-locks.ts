@@ -12,8 +12,14 @@ import type { Paths } from '../paths.js';
 import { realTarget } from './atomic-write.js';
 import { acquireLock, acquireLocks, type Release } from './lock.js';
 
-/** How long a setup waits for another one on the same files (it holds them from inspect to the last write). */
-export const SETUP_LOCK_WAIT_MS = 120_000;
+/**
+ * How long a setup waits for another one on the same files (it holds them from inspect to the last
+ * write): 2 minutes, or GLM_CODEX_LOCK_WAIT_MS (0: fail at once).
+ */
+export function setupLockWaitMs(env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = Number(env.GLM_CODEX_LOCK_WAIT_MS);
+  return env.GLM_CODEX_LOCK_WAIT_MS !== undefined && Number.isInteger(fromEnv) && fromEnv >= 0 ? fromEnv : 120_000;
+}
 
 export async function configLockPath(codexConfig: string): Promise<string> {
   const real = await realTarget(codexConfig);
@@ -26,7 +32,7 @@ export function proxyLockPath(paths: Pick<Paths, 'stateDir'>): string {
 
 /** Locks 1 and 2: nothing else reads-then-writes these files while they are held. */
 export async function lockForSetup(paths: Paths, options: { waitMs?: number; purpose?: string } = {}): Promise<Release> {
-  const lockOptions = { waitMs: options.waitMs ?? SETUP_LOCK_WAIT_MS, purpose: options.purpose ?? 'setup' };
+  const lockOptions = { waitMs: options.waitMs ?? setupLockWaitMs(), purpose: options.purpose ?? 'setup' };
   return acquireLocks([
     { path: paths.lock, options: lockOptions },
     { path: await configLockPath(paths.codexConfig), options: lockOptions },

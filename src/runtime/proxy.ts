@@ -212,6 +212,9 @@ export async function stopProxy(paths: Paths, record: PidRecord, timeoutMs = 10_
     await signal('SIGKILL');
     while ((await isOurProcess(record)) && Date.now() < deadline + 5000) await sleep(50);
   }
+  // Exited; give whoever reaps it (its parent, or init) a moment, so "stopped" also means gone from the process table.
+  const reaped = Date.now() + 3000;
+  while (isProcessAlive(record.pid) && !(await isOurProcess(record)) && Date.now() < reaped) await sleep(50);
   const recorded = await readPidRecord(paths);
   if (recorded === null || recorded.pid === record.pid) await rm(paths.pidFile, { force: true });
 }
