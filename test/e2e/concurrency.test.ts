@@ -20,7 +20,7 @@ import { proxySandbox } from '../helpers/proxy-sandbox.js';
 
 const ZAI_KEY = 'zai-concurrency-key.0123456789abcdef';
 let fake: FakeZai;
-let nextPort = 27000;
+let nextPort = 30500;
 
 beforeAll(async () => {
   fake = await startFakeZai({ apiKey: ZAI_KEY });

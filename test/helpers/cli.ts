@@ -61,5 +61,6 @@ export async function runCliJson(box: Sandbox, args: string[], options: Paramete
  * Test ports: each file takes its own range below 32768, outside Linux's ephemeral range
  * (32768-60999), so a client socket elsewhere in the suite can never hold a port a proxy is about
  * to bind: proxy 21000-21999, diagnosis 22000-22999, litellm-runtime 23000-23999, quickstart 24000+,
- * interactive 25000+, wizard 25500+, repair 26000+, bench 28000-28999.
+ * interactive 25000+, wizard 25500+, repair 26000+, bench 28000-28999, concurrency 30500-30899,
+ * deadline 30900+.
  */

@@ -21,7 +21,7 @@ afterAll(async () => fake.close());
 describe('validation deadline', () => {
   it('a trickling stream ends the run with exit 6 and the timeout diagnosis', async () => {
     const box = await proxySandbox(latestVenv(), { codexOnPath: false });
-    const port = await findFreePort(27500);
+    const port = await findFreePort(30900);
     fake.scenario = 'trickle';
     const result = await runCliJson(box, ['--non-interactive', '--endpoint', fake.generalBase, '--port', String(port)], {
       env: { ZAI_API_KEY: ZAI_KEY, GLM_CODEX_VALIDATION_TIMEOUT_MS: '5000' },
