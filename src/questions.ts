@@ -123,6 +123,8 @@ function endpointInput(value: string, source: string): string {
 }
 
 export function checkUrl(value: string, source: string): string {
+  // Checked as typed: the URL parser silently drops tabs and newlines that would then reach the files.
+  if (/[\s\x00-\x1f\x7f]/.test(value)) throw usageError(`${source}: ${JSON.stringify(value)} contains a space, tab, newline or control character.`, 'Type the URL again without it.');
   let url: URL;
   try {
     url = new URL(value);

@@ -7,9 +7,8 @@ import type { Paths } from '../paths.js';
 import type { RunOperation } from '../plan/operations.js';
 import { installLiteLLM, type LiteLLMInstall } from '../runtime/litellm.js';
 import { installRequirement, VENV_DISK_COST } from '../runtime/litellm-versions.js';
-import { proxyProcessState, stopProxy } from '../runtime/proxy.js';
 import { findPython } from '../runtime/python.js';
-import { ensureProxy, type ProxyReport, type RuntimePlan } from '../runtime/runtime.js';
+import { ensureProxyRunning, stopProxies, type ProxyReport, type RuntimePlan } from '../runtime/runtime.js';
 import type { Output } from '../ui/output.js';
 
 export interface ActionEnv {
@@ -45,7 +44,7 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       if (!litellm) throw new Error('ensure-proxy planned without a LiteLLM to run');
       if (!results.litellm) out.success(`LiteLLM ${litellm.version} (${litellm.source}) bridges`);
       results.litellm = litellm;
-      results.proxy = await ensureProxy({ paths, litellm, port: op.port, out });
+      results.proxy = await ensureProxyRunning({ paths, litellm, port: op.port, out });
       if (results.proxy.action === 'reused') out.success(`Proxy already running with this configuration (pid ${results.proxy.pid}, port ${results.proxy.port})`);
       return;
     }
@@ -61,13 +60,10 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       return;
     }
     case 'stop-proxy': {
-      const proxy = await proxyProcessState(paths);
-      // Only the process the pid file names AND that still runs our command line: never a reused pid.
-      if (proxy.kind === 'running' && proxy.record.pid === op.pid) {
-        await stopProxy(paths, proxy.record);
-        results.stopped.push(op.pid);
-        out.success(`Stopped the proxy (pid ${op.pid})`);
-      }
+      // Every proxy of this state dir (the recorded one and orphans), recognised by its command line: never a reused pid.
+      const { stopped } = await stopProxies(paths);
+      for (const pid of stopped) out.success(`Stopped the proxy (pid ${pid})`);
+      results.stopped.push(...stopped);
       return;
     }
   }

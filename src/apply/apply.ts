@@ -6,7 +6,7 @@ import { unlink } from 'node:fs/promises';
 import { realTarget, writeFileAtomic } from '../fs/atomic-write.js';
 import { backupFile, backupRunDir, type BackupRecord } from '../fs/backup.js';
 import { removeLeftoverTempFiles, toolFiles } from '../fs/leftovers.js';
-import { acquireLock } from '../fs/lock.js';
+import { lockForSetup } from '../fs/run-locks.js';
 import { assertAllWritable } from '../fs/preflight.js';
 import { ensureStateDir } from '../fs/state-dir.js';
 import { readTextIfExists } from '../fs/read.js';
@@ -59,7 +59,7 @@ export async function applyOperations(operations: Operation[], env: ActionEnv): 
   if (operations.length === 0) return result;
   await assertAllWritable([...operations.filter(isFileOperation), { kind: 'write', path: env.paths.lock }]);
   await ensureStateDir(env.paths.stateDir);
-  const release = await acquireLock(env.paths.lock);
+  const release = await lockForSetup(env.paths, { purpose: 'writing files' });
   interruption.writing = true;
   try {
     await removeLeftoverTempFiles([...operations.filter(isFileOperation).map((op) => op.path), ...toolFiles(env.paths, [])]);

@@ -13,7 +13,6 @@ import { inspect } from '../inspect/inspect.js';
 import { tildify } from '../paths.js';
 import { describeOperation, isFileOperation, renderDiff } from '../plan/operations.js';
 import { planUndo } from '../plan/plan.js';
-import { forgetPidFile } from '../runtime/proxy.js';
 
 export async function runUninstall(ctx: Context): Promise<number> {
   const { out, options, paths, prompts } = ctx;
@@ -40,7 +39,6 @@ export async function runUninstall(ctx: Context): Promise<number> {
     if (!(await prompts.confirm(`Stop the proxy, undo these changes${what}?`, false))) throw new CancelledError();
   }
 
-  if (state.proxy.kind === 'stale') await forgetPidFile(paths);
   const applied = await applyOperations(ops, { paths, out, options, runtime: null });
   await removeLeftoverTempFiles(toolFiles(paths, state.rcFiles.map((rc) => rc.path)));
   for (const op of ops.filter(isFileOperation)) out.success(`${op.kind === 'delete' ? 'Removed' : 'Restored'} ${tildify(op.path)}`);

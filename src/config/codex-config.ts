@@ -139,9 +139,18 @@ export function codexConfigEdits(input: CodexConfigInput, data: TomlData): TomlE
   return edits;
 }
 
-export function planCodexConfig(input: CodexConfigInput): string {
-  const data = parseTomlData(splitBom(input.text).body, input.file);
-  return editToml(input.text, codexConfigEdits(input, data), input.file).text;
+/** `data`: config.toml already parsed by the caller (it is parsed once per plan). */
+export function planCodexConfig(input: CodexConfigInput, data: TomlData = parseTomlData(splitBom(input.text).body, input.file)): string {
+  return editToml(input.text, codexConfigEdits(input, data), input.file, { data }).text;
+}
+
+/**
+ * A top-level `profile = "<profile>"` is removed for Codex >= 0.134 (it refuses the line at every
+ * start): say so, whoever wrote it, and what to use instead.
+ */
+export function profileSelectorNote(data: TomlData, shape: ProfileShape, file: string, profile: string): string | null {
+  if (shape !== 'file' || getIn(data, ['profile']) !== profile) return null;
+  return `${file} had profile = "${profile}" at the top level, which this Codex refuses at every start: the line is removed. Run \`codex --profile ${profile}\`, or use --make-default to make GLM the default model and provider for every codex run.`;
 }
 
 /** The `glm.config.toml` profile file: created from the template, or updated keeping the user's keys. */
@@ -150,7 +159,7 @@ export function planProfileFile(text: string, file: string, model: string, provi
   const edits = settingEdits([], data, profileFileSettings(model, providerId, catalog));
   // Context keys the catalog's models do not share would cap them all: they go.
   for (const key of CONTEXT_KEYS) if (catalog && catalog.context[key] === undefined && data[key] !== undefined) edits.push({ op: 'delete-key', path: [key] });
-  return editToml(text, edits, file).text;
+  return editToml(text, edits, file, { data }).text;
 }
 
 /**

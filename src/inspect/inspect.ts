@@ -59,7 +59,8 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     snapshot(paths.bridgeConfig),
     snapshotWithMode(paths.secrets),
     snapshot(paths.manifest),
-    proxyProcessState(paths),
+    // Looked at, not adopted: inspection writes nothing (a pid file included).
+    proxyProcessState(paths, { adopt: false }),
     snapshot(paths.catalog),
   ]);
   const home = process.env.HOME ?? homedir();

@@ -1,5 +1,5 @@
 /** The local mode (the default): Codex -> LiteLLM on 127.0.0.1 -> Z.ai's Chat Completions. */
-import { generateMasterKey } from '../config/secrets.js';
+import { keptMasterKey } from '../config/secrets.js';
 import type { SetupState } from '../inspect/inspect.js';
 import { tildify, type Paths } from '../paths.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
@@ -51,7 +51,8 @@ export const localMode: Mode<LocalAnswers> = {
       apiBase: draft.endpoint,
       port: draft.port,
       zaiKey: draft.zaiKey,
-      masterKey: state.secrets.LITELLM_MASTER_KEY ?? generateMasterKey(),
+      // A weak stored key (short, repetitive) is replaced: the proxy answers any web page on localhost.
+      masterKey: keptMasterKey(state.secrets.LITELLM_MASTER_KEY),
       makeDefault: draft.makeDefault,
       litellmPython: python ?? state.manifest.litellmPython,
       shellRc: draft.shellRc,

@@ -3,11 +3,10 @@
  * the question table (questions.ts): the mode first, then the mode's own questions. One code path
  * for both kinds of run.
  */
-import { readFile } from 'node:fs/promises';
+import { readKeyFile } from '../config/key-file.js';
 import { isValidSecretValue, normalizeSecret } from '../config/secrets.js';
 import type { Context } from '../context.js';
-import { UserError, usageError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
+import { usageError } from '../errors.js';
 import type { SetupState } from '../inspect/inspect.js';
 import { MODES } from '../modes/index.js';
 import type { Answers, Mode } from '../modes/types.js';
@@ -23,18 +22,7 @@ export async function resolveSecret(source: SecretSource, options: Pick<Options,
   const fromEnv = env[source.env];
   if (fromEnv) return normalizeSecret(fromEnv, `the ${source.env} variable`, source.label);
   const file = source.file(options.given);
-  if (file) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new UserError('key-file', `Cannot read ${source.fileFlag} ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, {
-        exitCode: ExitCode.usage,
-        fix: 'Check the path and its permissions.',
-      });
-    }
-    return normalizeSecret(text, file, source.label);
-  }
+  if (file) return normalizeSecret(await readKeyFile(file, source), file, source.label);
   const stored = state.secrets[source.storedAs];
   if (prompts) {
     if (stored && (await prompts.confirm(`Keep the ${source.label} stored in ${state.paths.secrets}?`, true))) return stored;

@@ -113,8 +113,11 @@ export interface InstallOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The installer's total deadline (it downloads from the package index). */
+export const INSTALL_TIMEOUT_MS = 20 * 60_000;
+
 async function runStreaming(file: string, args: string[], onLine: (line: string) => void, tail: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const child = execa(file, args, { reject: false, stdin: 'ignore', all: true, extendEnv: false, env: { ...env, PIP_DISABLE_PIP_VERSION_CHECK: '1' } });
+  const child = execa(file, args, { reject: false, stdin: 'ignore', all: true, timeout: INSTALL_TIMEOUT_MS, extendEnv: false, env: { ...env, PIP_DISABLE_PIP_VERSION_CHECK: '1' } });
   child.all?.setEncoding('utf8');
   let buffered = '';
   child.all?.on('data', (chunk: string) => {
@@ -130,6 +133,7 @@ async function runStreaming(file: string, args: string[], onLine: (line: string)
   });
   const result = await child;
   if (buffered.trim()) tail.push(buffered);
+  if (result.timedOut) tail.push(`(stopped: no result within ${INSTALL_TIMEOUT_MS / 60_000} minutes)`);
   return result.exitCode ?? 1;
 }
 

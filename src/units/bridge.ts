@@ -1,5 +1,6 @@
 /** glm-bridge.yaml: LiteLLM's config, the model entry that bridges Responses to Z.ai's Chat Completions. */
 import { bridgeEntry, MASTER_KEY_REFERENCE, parseBridgeYaml, planBridgeYaml, ZAI_KEY_REFERENCE } from '../config/bridge-yaml.js';
+import { bridgeYaml11Problems } from '../config/bridge-yaml11.js';
 import type { LocalAnswers } from '../modes/types.js';
 import { writeOp } from '../plan/operations.js';
 import { tildify } from '../paths.js';
@@ -24,7 +25,7 @@ export const bridgeUnit: Unit<LocalAnswers> = {
   },
   // Kept by uninstall, with your own additions; `uninstall --purge` removes the state dir.
   undo: () => [],
-  check({ state, answers }) {
+  async check({ state, answers, litellm }) {
     const { path, text } = state.bridge;
     if (text === null) return [fail('bridge', `${tildify(path)} is missing.`)];
     try {
@@ -41,6 +42,9 @@ export const bridgeUnit: Unit<LocalAnswers> = {
         }
       }
       if (general.general_settings?.master_key !== MASTER_KEY_REFERENCE) problems.push(`general_settings.master_key is not ${MASTER_KEY_REFERENCE}`);
+      // LiteLLM reads YAML 1.1 (PyYAML): check the file as it will, with its own Python when there is one.
+      const python = litellm.find((f) => f.verdict.kind === 'bridges' && f.proxyExtras)?.python ?? null;
+      if (problems.length === 0) for (const model of answers.models) problems.push(...(await bridgeYaml11Problems(text, model, python)));
       return [problems.length === 0 ? pass('bridge', `${tildify(path)} routes ${answers.models.join(', ')} to ${answers.apiBase}`) : fail('bridge', `${tildify(path)}: ${problems.join('; ')}.`)];
     } catch (error) {
       return [fail('bridge', withoutUnchanged((error as Error).message), `${REPAIR} (the broken file is backed up first)`)];

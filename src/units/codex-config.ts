@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isOwnLegacyProfile, planCodexConfig, profileShapeFor, userConfigProblems } from '../config/codex-config.js';
+import { isOwnLegacyProfile, planCodexConfig, profileSelectorNote, profileShapeFor, userConfigProblems } from '../config/codex-config.js';
 import { foreignProviderProblem, ownsProvider } from '../config/provider-ownership.js';
 import { getIn } from '../config/toml-data.js';
 import { editToml, type TomlEdit } from '../config/toml-edit.js';
@@ -74,7 +74,9 @@ export const codexConfigUnit: Unit<Answers> = {
       shape,
       defaults: { makeDefault: answers.makeDefault, previous: manifest.previousDefault ?? null },
       previous: previousProvider,
-    });
+    }, data);
+    const selectorNote = profileSelectorNote(data, shape, tildify(state.paths.codexConfig), provider.profile);
+    if (selectorNote) notes.repairs.push(selectorNote);
     if (answers.makeDefault === false) delete manifest.previousDefault;
     notes.problems.push(...userConfigProblems(data, state.paths.codexConfig, shape, provider));
     return writeOp('Codex config', state.paths.codexConfig, state.codexConfig.text, after);

@@ -158,13 +158,13 @@ describe('broken states, each repaired by running setup again', () => {
 
   it('9. glm-bridge.yaml edited: the user\'s model stays, the tool\'s entry is fixed', async () => {
     await edit(join(box.stateDir, 'glm-bridge.yaml'), (t) =>
-      `${t.replace('api_key: os.environ/ZAI_API_KEY', 'api_key: hardcoded')}# my own model\n`.replace('model_list:\n', 'model_list:\n  - model_name: my-local\n    litellm_params:\n      model: ollama/qwen\n'),
+      `${t.replace('api_key: "os.environ/ZAI_API_KEY"', 'api_key: hardcoded')}# my own model\n`.replace('model_list:\n', 'model_list:\n  - model_name: my-local\n    litellm_params:\n      model: ollama/qwen\n'),
     );
     await expectRepaired('bridge');
     const yaml = await readFile(join(box.stateDir, 'glm-bridge.yaml'), 'utf8');
     expect(yaml).toContain('model_name: my-local');
     expect(yaml).toContain('# my own model');
-    expect(yaml).toContain('api_key: os.environ/ZAI_API_KEY');
+    expect(yaml).toContain('api_key: "os.environ/ZAI_API_KEY"');
   });
 
   it('10. a stale pid file (the proxy was killed)', async () => {

@@ -22,7 +22,8 @@ export type FakeZaiScenario =
   | 'no-permission' // 403, 1220
   | 'server-error' // 500
   | 'stream-error' // 200, then an error in the middle of the stream
-  | 'hang'; // accepts the request, never answers
+  | 'hang' // accepts the request, never answers
+  | 'trickle'; // streaming requests: one content chunk every `trickleMs`, never finishing (non-streaming ones answer normally)
 
 export interface ToolCallPlan {
   /** Name of the tool to call; the first tool whose name matches is used. */
@@ -36,6 +37,8 @@ export interface FakeZaiOptions {
   reply?: string;
   /** Reasoning text streamed (as `reasoning_content`) before every plain answer; scripted tasks always reason. */
   reasoning?: string;
+  /** The 'trickle' scenario's interval between chunks (default 1000 ms). */
+  trickleMs?: number;
 }
 
 export interface RecordedRequest {
@@ -102,6 +105,7 @@ export interface FakeContext {
   models: Set<string>;
   state: { scenario: FakeZaiScenario; reply: string; toolCall: ToolCallPlan | null; reasoning: string | null };
   hanging: Set<ServerResponse>;
+  trickleMs: number;
   nextId(): string;
 }
 
@@ -141,6 +145,7 @@ export async function startFakeZai(options: FakeZaiOptions = {}): Promise<FakeZa
     models: new Set(options.models ?? KNOWN_MODELS),
     state: { scenario: 'ok', reply: options.reply ?? 'OK', toolCall: null, reasoning: options.reasoning ?? null },
     hanging: new Set<ServerResponse>(),
+    trickleMs: options.trickleMs ?? 1000,
     nextId: () => `2026${String(++counter).padStart(10, '0')}`,
   };
 
@@ -244,6 +249,13 @@ function chatCompletion(ctx: FakeContext, res: ServerResponse, body: Record<stri
     let first = true;
     const role = () => (first ? ((first = false), { role: 'assistant' }) : {});
     if (answer.reasoning) for (const piece of fragments(answer.reasoning, 3)) res.write(chunk({ ...role(), reasoning_content: piece }, null));
+    if (ctx.state.scenario === 'trickle') {
+      res.write(chunk({ ...role(), content: '' }, null));
+      const timer = setInterval(() => res.write(chunk({ content: '.' }, null)), ctx.trickleMs);
+      hang(ctx, res);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
     if (ctx.state.scenario === 'stream-error') {
       res.write(chunk({ ...role(), content: 'partial' }, null));
       res.write(`data: ${JSON.stringify({ error: { code: '1234', message: 'Network error, error id: 2026, please contact customer service' } })}\n\n`);

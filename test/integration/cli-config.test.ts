@@ -243,7 +243,7 @@ describe('setup --no-start', () => {
     const box = await sandbox();
     await mkdir(box.stateDir, { recursive: true });
     await writeFile(join(box.stateDir, 'setup.lock'), `${process.pid}\n`);
-    const result = await runCli(box, ['--non-interactive', '--no-start'], { env: withKey });
+    const result = await runCli(box, ['--non-interactive', '--no-start'], { env: { ...withKey, GLM_CODEX_LOCK_WAIT_MS: '500' } });
     expect(result.exitCode).toBe(4);
     expect(result.all).toMatch(/Another glm-codex-setup/);
     expect(await readdir(box.codexHome)).toEqual([]);

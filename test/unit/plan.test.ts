@@ -234,7 +234,7 @@ describe('direct and gateway modes are data: the same planner, other units and p
     ]);
     const files = applied({}, plan.operations);
     expect(files[paths.codexConfig]).toContain('[model_providers.glm-zai]\nname = "GLM direct from Z.ai (glm-codex-setup)"\nbase_url = "https://api.z.ai/api/v1"\nenv_key = "GLM_CODEX_ZAI_KEY"');
-    expect(files[paths.secrets]).toMatch(/^ZAI_API_KEY=zai-key-0123456789$/m);
+    expect(files[paths.secrets]).toMatch(/^ZAI_API_KEY='zai-key-0123456789'$/m);
     expect(files[paths.secrets]).not.toMatch(/LITELLM_MASTER_KEY/);
     expect(files[keyEnvFiles(paths.stateDir).sh]).toContain("export GLM_CODEX_ZAI_KEY='zai-key-0123456789'");
     expect(JSON.parse(files[paths.manifest]!)).toMatchObject({ mode: 'direct', apiBase: 'https://api.z.ai/api/v1' });
@@ -245,7 +245,7 @@ describe('direct and gateway modes are data: the same planner, other units and p
     const user = '[mcp_servers.docs]\ncommand = "docs"\n';
     const files = applied({ [paths.codexConfig]: user }, planChanges(stateOf({ [paths.codexConfig]: user }), gatewayMode, gateway).operations);
     expect(files[paths.codexConfig]).toContain('base_url = "https://llm.example.com/v1"\nenv_key = "GLM_CODEX_GATEWAY_KEY"');
-    expect(files[paths.secrets]).toMatch(/^GLM_CODEX_GATEWAY_KEY=sk-virtual-0123456789$/m);
+    expect(files[paths.secrets]).toMatch(/^GLM_CODEX_GATEWAY_KEY='sk-virtual-0123456789'$/m);
     expect(files[paths.bridgeConfig]).toBeUndefined();
     expect(applied(files, planUndo(stateOf(files)))[paths.codexConfig]).toBe(user);
   });
@@ -338,7 +338,7 @@ describe('the model catalog unit', () => {
     const files = applied(old, planChanges(stateOf(old, { prompt: PROMPT }), localMode, answers({ models: ['glm-5.2', 'glm-5.3', 'glm-5.1'] })).operations);
     expect(files[paths.codexProfile]).not.toMatch(/model_context_window|model_auto_compact_token_limit/);
     expect(JSON.parse(files[paths.catalog]!).models.map((m: { slug: string }) => m.slug)).toEqual(['glm-5.2', 'glm-5.3', 'glm-5.1']);
-    for (const model of ['glm-5.2', 'glm-5.3', 'glm-5.1']) expect(files[paths.bridgeConfig]).toContain(`model: openai/${model}`);
+    for (const model of ['glm-5.2', 'glm-5.3', 'glm-5.1']) expect(files[paths.bridgeConfig]).toContain(`model: "openai/${model}"`);
   });
 
   it('no catalog for Codex 0.133 (no profile file), nor without a prompt (said, not silent); uninstall removes it', () => {
