@@ -8,6 +8,8 @@
  *   proxy latency      /v1/responses through the proxy vs chat/completions straight to the upstream
  *   healthy re-run     `glm-codex-setup --non-interactive` on a machine that is already set up
  *   fresh setup        a clean HOME to a validated setup, LiteLLM already installed (its download excluded)
+ *   large config.toml  1, 4 and 10 MB of the user's own tables: time and peak RSS of a fresh
+ *                      `--no-start` setup, a no-op re-run and doctor (bench/large-config.mjs)
  * Needs a LiteLLM venv (GLM_TEST_LITELLM_LATEST, as `npm test` prepares) and the fake Z.ai from test/.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -16,12 +18,15 @@ import { tmpdir, cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
+import { benchLargeConfig } from './large-config.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/glm-codex-setup.js');
 const quick = process.argv.includes('--quick');
 const runs = quick ? 3 : 15;
-const venv = process.env.GLM_TEST_LITELLM_LATEST ?? join(process.env.HOME ?? '', '.cache/glm-codex-setup-test/litellm-1.108.7');
+// The tested release is named once, in the source; scripts/test.sh prepares its venv under this name.
+const tested = /^export const TESTED_LITELLM = '([0-9.]+)';$/m.exec(readFileSync(join(ROOT, 'src/runtime/litellm-versions.ts'), 'utf8'))[1];
+const venv = process.env.GLM_TEST_LITELLM_LATEST ?? join(process.env.HOME ?? '', `.cache/glm-codex-setup-test/litellm-${tested}`);
 const rows = [];
 const temps = [];
 
@@ -158,7 +163,7 @@ if (!existsSync(join(venv, 'bin', 'litellm'))) {
 
     // Latency the proxy adds.
     const secrets = readFileSync(join(home, '.glm-codex', 'secrets.env'), 'utf8');
-    const master = /LITELLM_MASTER_KEY=(\S+)/.exec(secrets)[1];
+    const master = /LITELLM_MASTER_KEY='?([^'\s]+)/.exec(secrets)[1];
     const timeFetch = async (url, headers, body) => {
       const t = performance.now();
       const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -178,6 +183,9 @@ if (!existsSync(join(venv, 'bin', 'litellm'))) {
     await fake.close();
   }
 }
+
+// ---------------------------------------------------------------- large config.toml
+rows.push(...benchLargeConfig(quick ? [1, 4] : [1, 4, 10]));
 
 for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;

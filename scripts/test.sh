@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x node_modules/.bin/vitest ] || [ ! -x node_modules/.bin/codex ]; then npm ci --no-audit --no-fund; fi
+if [ ! -x node_modules/.bin/vitest ] || [ ! -f node_modules/@openai/codex/bin/codex.js ] || [ ! -f node_modules/codex-newest/bin/codex.js ]; then npm ci --no-audit --no-fund; fi
 
 cache=${GLM_CODEX_TEST_CACHE:-$HOME/.cache/glm-codex-setup-test}
 mkdir -p "$cache"
@@ -14,8 +14,10 @@ mkdir -p "$cache"
 #   1.67.0  first release with a bridge (only for providers without a native Responses route)
 #   1.83.13 last release without use_chat_completions_api
 #   1.83.14 first release with use_chat_completions_api: the first that bridges Codex
-#   1.108.7 newest release whose [proxy] extra resolves on this index
-LATEST=1.108.7
+#   LATEST  newest release whose [proxy] extra resolves on this index: the one the tool installs,
+#           named once, in src/runtime/litellm-versions.ts (TESTED_LITELLM)
+LATEST=$(sed -n "s/^export const TESTED_LITELLM = '\([0-9.]*\)';$/\1/p" src/runtime/litellm-versions.ts)
+if [ -z "$LATEST" ]; then echo "scripts/test.sh: cannot read TESTED_LITELLM from src/runtime/litellm-versions.ts" >&2; exit 1; fi
 MATRIX="1.63.8 1.67.0 1.83.13 1.83.14 $LATEST"
 pids=()
 for version in $MATRIX; do
@@ -26,13 +28,19 @@ done
 COMPOSE_VERSION=2.40.3
 bash scripts/ensure-compose.sh "$cache/compose-$COMPOSE_VERSION" "$COMPOSE_VERSION" &
 pids+=($!)
+# uv, for the test of the tool's uv install path (uv is a PyPI package; its cache makes reruns fast).
+bash scripts/ensure-uv.sh "$cache/uv" &
+pids+=($!)
 for pid in "${pids[@]}"; do wait "$pid"; done
 
 export GLM_TEST_LITELLM_VENVS=""
 for version in $MATRIX; do GLM_TEST_LITELLM_VENVS="$GLM_TEST_LITELLM_VENVS $version=$cache/litellm-$version"; done
 export GLM_TEST_LITELLM_LATEST="$cache/litellm-$LATEST"
-export GLM_TEST_CODEX_BIN="$PWD/node_modules/.bin/codex"
+# Both releases declare the bin `codex` (node_modules/.bin/codex is whichever npm linked last): name each one.
+export GLM_TEST_CODEX_BIN="$PWD/node_modules/@openai/codex/bin/codex.js"
+export GLM_TEST_CODEX_NEWEST_BIN="$PWD/node_modules/codex-newest/bin/codex.js"
 export GLM_TEST_COMPOSE_BIN="$cache/compose-$COMPOSE_VERSION/docker-compose"
+export GLM_TEST_UV="$cache/uv/bin/uv"
 
 npx tsc --noEmit -p .
 results=$(mktemp)

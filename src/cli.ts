@@ -30,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
 
+  (await import('./fs/umask.js')).restrictUmask();
   const secrets = new Set<string>();
   const redactText = (text: string) => {
     let out = text;

@@ -1,5 +1,5 @@
 import { questionFlags, SWITCHES } from './options.js';
-import type { FlagSpec } from './questions.js';
+import { QUESTIONS, type FlagSpec } from './questions.js';
 
 function flagLines(flags: FlagSpec[]): string {
   return flags
@@ -9,6 +9,17 @@ function flagLines(flags: FlagSpec[]): string {
       return [`  ${name.padEnd(23)}  ${first}`, ...more.map((line) => `${' '.repeat(27)}${line}`)].join('\n');
     })
     .join('\n');
+}
+
+/** The README's flag table, from the same tables as --help (test/unit/readme.test.ts keeps them equal). */
+export function flagTableMarkdown(): string {
+  const envOf = (flag: FlagSpec) => flag.env ?? Object.values(QUESTIONS).find((q) => q.flags.some((f) => f.name === flag.name))?.env;
+  const rows = [...questionFlags(), ...SWITCHES].map((flag) => {
+    const name = `\`${flag.short ? `-${flag.short}, ` : ''}--${flag.name}${flag.valueName ? ` ${flag.valueName}` : ''}\``.replace(/\|/g, '\\|');
+    const env = envOf(flag);
+    return `| ${name} | ${env ? `\`${env}\`` : ''} | ${flag.help.replace(/\n/g, ' ').replace(/\|/g, '\\|')} |`;
+  });
+  return ['| flag | env | what |', '|---|---|---|', ...rows].join('\n');
 }
 
 export function helpText(): string {

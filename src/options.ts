@@ -3,6 +3,7 @@ import { usageError } from './errors.js';
 import { parseGatewayOptions, type GatewayOptions } from './gateway/options.js';
 import { QUESTIONS, type FlagSpec, type Given, type QuestionId } from './questions.js';
 import { cli } from './invocation.js';
+import { FIRST_FLAG, parseLiteLLMVersion, TESTED_LITELLM } from './runtime/litellm-versions.js';
 
 export const COMMANDS = ['setup', 'doctor', 'status', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore', 'gateway'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -22,6 +23,8 @@ export interface Options {
   dryRun: boolean;
   json: boolean;
   python: string | undefined;
+  /** The LiteLLM release to install instead of the tested one. */
+  litellmVersion: string | undefined;
   yes: boolean;
   follow: boolean;
   purge: boolean;
@@ -34,20 +37,25 @@ export interface Options {
 
 /** Flags that are not answers to a question: how the tool runs, not what it sets up. */
 export const SWITCHES: FlagSpec[] = [
-  { name: 'non-interactive', type: 'boolean', help: 'no prompts: every answer from flags, env or defaults' },
-  { name: 'codex-home', type: 'string', valueName: 'DIR', help: "Codex's folder (default: $CODEX_HOME, else ~/.codex)" },
-  { name: 'state-dir', type: 'string', valueName: 'DIR', help: "the tool's folder: glm-bridge.yaml, secrets.env, logs, venv, backups\n(default: $GLM_CODEX_HOME, else ~/.glm-codex)" },
+  { name: 'non-interactive', type: 'boolean', env: 'GLM_CODEX_NON_INTERACTIVE=1', help: 'no prompts: every answer from flags, env or defaults' },
+  { name: 'codex-home', type: 'string', valueName: 'DIR', env: 'CODEX_HOME', help: "Codex's folder (default: $CODEX_HOME, else ~/.codex)" },
+  { name: 'state-dir', type: 'string', valueName: 'DIR', env: 'GLM_CODEX_HOME', help: "the tool's folder: glm-bridge.yaml, secrets.env, logs, venv, backups\n(default: $GLM_CODEX_HOME, else ~/.glm-codex)" },
   { name: 'no-start', type: 'boolean', help: 'write the configuration only: no install, no proxy, no validation' },
   { name: 'dry-run', type: 'boolean', help: 'print a diff of every file it would write; change nothing' },
   { name: 'json', type: 'boolean', help: 'stdout holds exactly one JSON object with the result (never a secret);\nimplies --non-interactive: answers come from flags, env or the last run' },
   { name: 'force-rebuild', type: 'boolean', help: 'config.toml does not parse: back it up and rebuild it from what still parses' },
   { name: 'python', type: 'string', valueName: 'PATH', help: 'the Python to install LiteLLM with (default: python3, python, py -3)' },
+  {
+    name: 'litellm-version',
+    type: 'string',
+    valueName: 'X.Y.Z',
+    help: `local mode: the LiteLLM release to install (default: ${TESTED_LITELLM}, the one the tests prove;\n${FIRST_FLAG} or newer)`,
+  },
   { name: 'yes', type: 'boolean', short: 'y', help: 'do not ask for confirmation (uninstall without a terminal needs it,\nor --non-interactive)' },
   { name: 'follow', type: 'boolean', short: 'f', help: 'logs: keep printing new lines' },
   { name: 'purge', type: 'boolean', help: "uninstall: also remove the tool's state dir" },
   { name: 'user', type: 'string', valueName: 'NAME', help: 'gateway key create: the developer the key is for' },
   { name: 'budget', type: 'string', valueName: 'USD', help: 'gateway key create: the key\'s spending limit' },
-  { name: 'models', type: 'string', valueName: 'A,B', help: 'gateway key create: the models the key may use (default: all)' },
   { name: 'dir', type: 'string', valueName: 'DIR', help: 'gateway key create: the bundle folder whose .env holds LITELLM_MASTER_KEY' },
   { name: 'out', type: 'string', valueName: 'FILE', help: 'gateway key create: write the new key to FILE (mode 0600) instead of showing it' },
   { name: 'force', type: 'boolean', help: 'gateway init: write into a non-empty folder (replaced files are backed up,\n.env secrets kept); key create: replace the --out file' },
@@ -104,6 +112,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     dryRun: flag('dry-run'),
     json: flag('json'),
     python: text('python'),
+    litellmVersion: text('litellm-version') === undefined ? undefined : parseLiteLLMVersion(text('litellm-version')!),
     yes: flag('yes'),
     follow: flag('follow'),
     purge: flag('purge'),

@@ -17,6 +17,8 @@ export interface Paths {
   bridgeConfig: string;
   secrets: string;
   manifest: string;
+  /** The model catalog Codex reads through the profile's model_catalog_json. */
+  catalog: string;
   backups: string;
   lock: string;
   venv: string;
@@ -42,6 +44,7 @@ export function resolvePaths(input: { codexHome?: string | undefined; stateDir?:
     bridgeConfig: join(stateDir, 'glm-bridge.yaml'),
     secrets: join(stateDir, 'secrets.env'),
     manifest: join(stateDir, 'state.json'),
+    catalog: join(stateDir, 'glm-models.json'),
     backups: join(stateDir, 'backups'),
     lock: join(stateDir, 'setup.lock'),
     venv: join(stateDir, 'venv'),

@@ -40,11 +40,15 @@ export interface Draft {
   /** A team's LiteLLM gateway (gateway mode), without /v1. */
   gatewayUrl: string;
   model: string;
+  /** Every model set up (the default first): the catalog lists them, Codex's /model switches between them. */
+  models: string[];
   port: number;
   zaiKey: string;
   gatewayKey: string;
   makeDefault: boolean | undefined;
   shellRc: boolean;
+  /** The provider table's id, when not the mode's own (a table of the user's has that id). */
+  providerId: string | undefined;
 }
 export type QuestionId = keyof Draft;
 
@@ -69,6 +73,8 @@ export interface FlagSpec {
   short?: string;
   /** For --help: `--port N`. */
   valueName?: string;
+  /** The environment variable that gives the same (for --help's and the README's tables). */
+  env?: string;
   help: string;
 }
 
@@ -87,7 +93,7 @@ export interface Question<K extends QuestionId> {
   /** Flag values (and the environment variable) as parsed by node:util parseArgs. */
   fromArgs(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): Given[K] | undefined;
   /** The value kept from the last run. */
-  stored?(state: SetupState): Draft[K] | undefined;
+  stored?(state: SetupState, draft: Partial<Draft>): Draft[K] | undefined;
   /** Interactive only: ask when nothing was given and this holds (default: nothing stored). A re-run that changes the setup asks every question. */
   askWhen?(state: SetupState, draft: Partial<Draft>): boolean;
   /** What the prompt starts from when this is not a stored value (default: the stored value). */
@@ -122,6 +128,8 @@ function endpointInput(value: string, source: string): string {
 }
 
 export function checkUrl(value: string, source: string): string {
+  // Checked as typed: the URL parser silently drops tabs and newlines that would then reach the files.
+  if (/[\s\x00-\x1f\x7f]/.test(value)) throw usageError(`${source}: ${JSON.stringify(value)} contains a space, tab, newline or control character.`, 'Type the URL again without it.');
   let url: URL;
   value = value.trim();
   if (/^[a-z][a-z0-9+.-]*:\/\/[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
@@ -217,7 +225,8 @@ const endpoint: Question<'endpoint'> = {
     }
     return value;
   },
-  stored: (state) => state.manifest.apiBase,
+  // The last run's endpoint only when it was for this mode (a chat base is no Responses base).
+  stored: (state, draft) => ((state.manifest.mode ?? 'local') === draft.mode ? state.manifest.apiBase : undefined),
   askWhen: (state, draft) => state.manifest.apiBase === undefined || (state.manifest.mode ?? 'local') !== draft.mode,
   async ask({ prompts, draft, current }) {
     const direct = draft.mode === 'direct';
@@ -300,6 +309,45 @@ const model: Question<'model'> = {
   fallback: () => DEFAULT_MODEL,
   toArgs: (value) => ['--model', value],
   howToGive: '--model',
+};
+
+/** GLM models offered in the wizard (Z.ai's current ones). */
+export const OFFERED_MODELS = [
+  { value: 'glm-5.3', label: 'GLM-5.3', hint: '1M context' },
+  { value: 'glm-5.2', label: 'GLM-5.2', hint: '1M context' },
+  { value: 'glm-5.1', label: 'GLM-5.1', hint: '200K context' },
+];
+
+function modelList(raw: string, source: string): string[] {
+  const ids = raw.split(',').map((id) => id.trim()).filter(Boolean);
+  if (ids.length === 0) throw usageError(`${source}: no model ids in "${raw}".`, 'Example: --models glm-5.3,glm-5.2');
+  return [...new Set(ids.map((id) => validateModel(id, source)))];
+}
+
+const models: Question<'models'> = {
+  id: 'models',
+  flags: [
+    {
+      name: 'models',
+      type: 'string',
+      valueName: 'A,B',
+      help: 'every model to set up, comma-separated (default: the --model alone, or the last\nrun\'s); Codex\'s /model switches between them (env GLM_CODEX_MODELS).\ngateway key create: the models the key may use',
+    },
+  ],
+  env: 'GLM_CODEX_MODELS',
+  fromArgs: stringFrom('models', 'GLM_CODEX_MODELS', modelList),
+  stored: (state) => state.manifest.models,
+  askWhen: (state) => state.manifest.models === undefined,
+  async ask({ prompts, draft }) {
+    const others = OFFERED_MODELS.filter((offer) => offer.value !== draft.model);
+    const chosen = await prompts.multiselect(`More models to switch to inside Codex (/model)? ${draft.model ?? ''} is the default`, others, []);
+    return [draft.model!, ...chosen];
+  },
+  // The default model is always set up, and comes first.
+  finalize: (value, draft) => [...new Set([draft.model!, ...value])],
+  fallback: (_state, draft) => [draft.model!],
+  toArgs: (value, draft) => (value.length === 1 && value[0] === draft.model ? [] : ['--models', value.join(',')]),
+  howToGive: '--models',
 };
 
 const zaiKey: Question<'zaiKey'> = {
@@ -401,7 +449,26 @@ const port: Question<'port'> = {
   howToGive: '--port',
 };
 
-export const QUESTIONS: { [K in QuestionId]: Question<K> } = { mode, endpoint, gatewayUrl, model, zaiKey, gatewayKey, makeDefault, shellRc, port };
+const RESERVED_PROVIDERS = ['openai', 'ollama', 'lmstudio', 'oss'];
+
+export function validateProviderId(value: string, source: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(value)) throw usageError(`${source}: "${value}" is not a provider id (letters, digits, "-", "_").`, 'Example: --provider-id glm-codex');
+  if (RESERVED_PROVIDERS.includes(value)) throw usageError(`${source}: "${value}" is reserved by Codex.`, 'Pick another id, e.g. --provider-id glm-codex');
+  return value;
+}
+
+const providerId: Question<'providerId'> = {
+  id: 'providerId',
+  flags: [{ name: 'provider-id', type: 'string', valueName: 'ID', help: 'the id of the provider table the tool writes (default: glm-litellm, glm-zai or\nglm-gateway by mode); for when config.toml has a table of yours under that id' }],
+  fromArgs: stringFrom('provider-id', undefined, validateProviderId),
+  stored: (state) => state.manifest.providerId,
+  askWhen: () => false,
+  fallback: () => undefined,
+  toArgs: (value) => (value === undefined ? [] : ['--provider-id', value]),
+  howToGive: '--provider-id',
+};
+
+export const QUESTIONS: { [K in QuestionId]: Question<K> } = { mode, endpoint, gatewayUrl, model, models, zaiKey, gatewayKey, makeDefault, shellRc, port, providerId };
 
 function tildePath(path: string): string {
   const home = process.env.HOME ?? '';

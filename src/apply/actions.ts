@@ -1,12 +1,15 @@
 /** The commands a plan can hold (`run` operations), and how each is carried out. Only apply/ calls these. */
+import { validateCatalog } from '../config/model-catalog.js';
+import { cli } from '../invocation.js';
+import { UserError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
 import type { Options } from '../options.js';
 import type { Paths } from '../paths.js';
 import type { RunOperation } from '../plan/operations.js';
 import { installLiteLLM, type LiteLLMInstall } from '../runtime/litellm.js';
-import { FIRST_FLAG } from '../runtime/litellm-versions.js';
-import { proxyProcessState, stopProxy } from '../runtime/proxy.js';
+import { installRequirement, VENV_DISK_COST } from '../runtime/litellm-versions.js';
 import { findPython } from '../runtime/python.js';
-import { ensureProxy, type ProxyReport, type RuntimePlan } from '../runtime/runtime.js';
+import { ensureProxyRunning, stopProxies, type ProxyReport, type RuntimePlan } from '../runtime/runtime.js';
 import type { Output } from '../ui/output.js';
 
 export interface ActionEnv {
@@ -29,10 +32,10 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
   switch (op.action) {
     case 'install-litellm': {
       const python = env.runtime?.python ?? (await findPython(env.options.python));
-      out.step(`LiteLLM: ${op.reason}; installing LiteLLM >= ${FIRST_FLAG} into ${op.venv} with Python ${python.version} (this takes a minute or two)`);
+      out.step(`LiteLLM: ${op.reason}; installing LiteLLM ${op.version} into ${op.venv} with Python ${python.version} (${VENV_DISK_COST} of disk; this takes a minute or two)`);
       results.litellm = await out.task(
         'Installing LiteLLM',
-        (update) => installLiteLLM({ venv: op.venv, python, onLine: update }),
+        (update) => installLiteLLM({ venv: op.venv, python, requirement: installRequirement(op.version), onLine: update }),
         (installed) => `Installed LiteLLM ${installed.version}`,
       );
       return;
@@ -42,18 +45,26 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       if (!litellm) throw new Error('ensure-proxy planned without a LiteLLM to run');
       if (!results.litellm) out.success(`LiteLLM ${litellm.version} (${litellm.source}) bridges`);
       results.litellm = litellm;
-      results.proxy = await ensureProxy({ paths, litellm, port: op.port, out });
+      results.proxy = await ensureProxyRunning({ paths, litellm, port: op.port, out });
       if (results.proxy.action === 'reused') out.success(`Proxy already running with this configuration (pid ${results.proxy.pid}, port ${results.proxy.port})`);
       return;
     }
-    case 'stop-proxy': {
-      const proxy = await proxyProcessState(paths);
-      // Only the process the pid file names AND that still runs our command line: never a reused pid.
-      if (proxy.kind === 'running' && proxy.record.pid === op.pid) {
-        await stopProxy(paths, proxy.record);
-        results.stopped.push(op.pid);
-        out.success(`Stopped the proxy (pid ${op.pid})`);
+    case 'validate-catalog': {
+      const checked = await validateCatalog(op.codexBin, op.path);
+      if (!checked.ok) {
+        throw new UserError('catalog-invalid', `Codex does not load the model catalog ${op.path}: ${checked.message} The profile was not changed to use it.`, {
+          exitCode: ExitCode.config,
+          fix: `Run ${cli()} again; if it repeats, report it with \`codex --version\`.`,
+        });
       }
+      out.success(`Codex loads the model catalog (${op.path})`);
+      return;
+    }
+    case 'stop-proxy': {
+      // Every proxy of this state dir (the recorded one and orphans), recognised by its command line: never a reused pid.
+      const { stopped } = await stopProxies(paths);
+      for (const pid of stopped) out.success(`Stopped the proxy (pid ${pid})`);
+      results.stopped.push(...stopped);
       return;
     }
   }

@@ -5,11 +5,14 @@
 import { unlink } from 'node:fs/promises';
 import { realTarget, writeFileAtomic } from '../fs/atomic-write.js';
 import { backupFile, backupRunDir, type BackupRecord } from '../fs/backup.js';
-import { acquireLock } from '../fs/lock.js';
+import { removeLeftoverTempFiles, toolFiles } from '../fs/leftovers.js';
+import { lockForSetup } from '../fs/run-locks.js';
+import { assertAllWritable } from '../fs/preflight.js';
+import { ensureStateDir } from '../fs/state-dir.js';
 import { readTextIfExists } from '../fs/read.js';
 import { CancelledError, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import type { FileOperation, Operation } from '../plan/operations.js';
+import { isFileOperation, type FileOperation, type Operation } from '../plan/operations.js';
 import { runAction, type ActionEnv, type RunResults } from './actions.js';
 import { cli } from '../invocation.js';
 
@@ -55,9 +58,12 @@ async function applyFile(op: FileOperation, runDir: string, result: ApplyResult)
 export async function applyOperations(operations: Operation[], env: ActionEnv): Promise<ApplyResult> {
   const result: ApplyResult = { written: [], backups: [], litellm: null, proxy: null, stopped: [] };
   if (operations.length === 0) return result;
-  const release = await acquireLock(env.paths.lock);
+  await assertAllWritable([...operations.filter(isFileOperation), { kind: 'write', path: env.paths.lock }]);
+  await ensureStateDir(env.paths.stateDir);
+  const release = await lockForSetup(env.paths, { purpose: 'writing files' });
   interruption.writing = true;
   try {
+    await removeLeftoverTempFiles([...operations.filter(isFileOperation).map((op) => op.path), ...toolFiles(env.paths, [])]);
     const runDir = backupRunDir(env.paths.backups);
     for (const op of operations) {
       if (interruption.requested) throw new CancelledError();

@@ -9,12 +9,23 @@ import { MODES, storedMode } from '../modes/index.js';
 import { detectLiteLLM } from '../runtime/litellm.js';
 import { findPython } from '../runtime/python.js';
 import { runChecks } from '../verify/checks.js';
+import { unreadableFileCheck } from '../verify/unreadable.js';
 import { waitForReady } from '../verify/validate.js';
 import { cli } from '../invocation.js';
 
 export async function runDoctor(ctx: Context): Promise<number> {
   const { out, options, paths } = ctx;
-  const state = await inspect(paths);
+  const state = await inspect(paths, 'fresh').catch((error: unknown) => {
+    const check = unreadableFileCheck(error);
+    if (!check) throw error;
+    return check;
+  });
+  if ('status' in state) {
+    // A file the tool cannot read as text (not UTF-8, a folder, a symlink loop): nothing else can be checked.
+    out.error(`${state.status}  ${state.message}\n      fix: ${state.fix}`);
+    out.result({ ok: false, command: 'doctor', healthy: false, checks: [state] });
+    return ExitCode.unhealthy;
+  }
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
   const mode = storedMode(state) ?? MODES.local;
   const python = mode.localRuntime ? await findPython(options.python ?? state.manifest.litellmPython).catch(() => null) : null;

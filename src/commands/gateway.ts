@@ -7,6 +7,7 @@
  * parses stdout and logs stderr never records the key.
  */
 import { resolve } from 'node:path';
+import { cli } from '../invocation.js';
 import { UserError, usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -24,7 +25,7 @@ export const DEVELOPER_KEY_FILE = '~/.glm-codex-gateway-key';
 export async function runGateway(ctx: Context): Promise<number> {
   const { options } = ctx;
   const gateway = options.gateway;
-  if (!gateway) throw usageError('gateway: what to do is missing.', 'Usage: glm-codex-setup gateway init DIR | gateway key create --user NAME');
+  if (!gateway) throw usageError('gateway: what to do is missing.', `Usage: ${cli('gateway init DIR')} | gateway key create --user NAME`);
   return gateway.action === 'init' ? runInit(gateway, options, ctx) : runKeyCreate(gateway, options, ctx);
 }
 

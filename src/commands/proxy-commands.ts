@@ -10,8 +10,8 @@ import { DEFAULT_PORT } from '../options.js';
 import type { Paths } from '../paths.js';
 import { chooseLiteLLM, detectLiteLLM } from '../runtime/litellm.js';
 import { findPython } from '../runtime/python.js';
-import { ensureProxy } from '../runtime/runtime.js';
-import { forgetPidFile, logTail, proxyProcessState, sleep, stopProxy } from '../runtime/proxy.js';
+import { ensureProxyRunning, stopProxies } from '../runtime/runtime.js';
+import { logTail, proxyProcessState, sleep } from '../runtime/proxy.js';
 import type { Context } from '../context.js';
 import { cli } from '../invocation.js';
 import { tildify } from '../paths.js';
@@ -36,33 +36,31 @@ export async function runStart(ctx: Context): Promise<number> {
     throw new UserError('litellm-missing', 'No LiteLLM that bridges is installed.', { exitCode: ExitCode.prerequisite, fix: `Run ${cli()} to install it.` });
   }
   const port = options.given.port ?? manifest.port ?? DEFAULT_PORT;
-  const proxy = await ensureProxy({ paths, litellm, port, out: ctx.out });
+  const proxy = await ensureProxyRunning({ paths, litellm, port, out: ctx.out });
   if (proxy.action === 'reused') ctx.out.success(`Proxy already running (pid ${proxy.pid}, port ${port})`);
   ctx.out.result({ ok: true, command: 'start', proxy });
   return ExitCode.ok;
 }
 
 export async function runStop(ctx: Context): Promise<number> {
-  const { options, paths } = ctx;
-  const state = await proxyProcessState(paths);
-  if (state.kind === 'running') {
-    await stopProxy(paths, state.record);
-    ctx.out.success(`Stopped the proxy (pid ${state.record.pid}, port ${state.record.port})`);
-  } else if (state.kind === 'stale') {
-    await forgetPidFile(paths);
-    ctx.out.info(`The proxy was not running; removed its stale pid file (pid ${state.record.pid}).`);
-  } else {
-    ctx.out.info('The proxy is not running.');
-  }
-  ctx.out.result({ ok: true, command: 'stop', stopped: state.kind === 'running' ? state.record.pid : null });
+  const { paths } = ctx;
+  const { stopped, stale } = await stopProxies(paths);
+  for (const pid of stopped) ctx.out.success(`Stopped the proxy (pid ${pid})`);
+  if (stale) ctx.out.info(`The proxy was not running; removed its stale pid file (pid ${stale.pid}).`);
+  else if (stopped.length === 0) ctx.out.info('The proxy is not running.');
+  ctx.out.result({ ok: true, command: 'stop', stopped: stopped[0] ?? null, stoppedAll: stopped });
   return ExitCode.ok;
 }
 
 export async function runStatus(ctx: Context): Promise<number> {
   const { options, paths } = ctx;
-  const state = await proxyProcessState(paths);
+  const state = await proxyProcessState(paths, { adopt: false });
   if (state.kind === 'running') {
-    ctx.out.success(`Proxy running: pid ${state.record.pid}, http://127.0.0.1:${state.record.port}, since ${state.record.startedAt}`);
+    ctx.out.success(
+      state.adopted
+        ? `Proxy running: pid ${state.record.pid}, http://127.0.0.1:${state.record.port}, without a pid file (left by an interrupted run; \`${cli('start')}\` takes it over)`
+        : `Proxy running: pid ${state.record.pid}, http://127.0.0.1:${state.record.port}, since ${state.record.startedAt}`,
+    );
   } else if (state.kind === 'stale') {
     ctx.out.warn(`Proxy not running (stale pid file for pid ${state.record.pid}). Start it with: ${cli('start')}`);
   } else {

@@ -13,6 +13,8 @@ import { tildify } from '../paths.js';
 import { CODING_PLAN_NOTE, nonInteractiveCommand, requireInteractiveTerminal, resolveAnswers, resolveMode } from '../plan/answers.js';
 import { describeOperation, isFileOperation, renderDiff } from '../plan/operations.js';
 import { planChanges } from '../plan/plan.js';
+import { endpointWarnings } from '../config/endpoint-warnings.js';
+import { lockForSetup } from '../fs/run-locks.js';
 import { prepareRuntime, type RuntimePlan } from '../runtime/runtime.js';
 import type { VerifyReport } from '../verify/types.js';
 import { detectCodex, type CodexInstall } from '../inspect/codex-version.js';
@@ -90,7 +92,7 @@ function answerLines(draft: Draft, mode: Mode): string[] {
 }
 
 /** Looks for Python and LiteLLM while Codex is asked for its version; used only when the mode runs LiteLLM here. */
-function runtimeLookup(ctx: Context, files: Omit<SetupState, 'codex'>): () => Promise<RuntimePlan> {
+function runtimeLookup(ctx: Context, files: Pick<SetupState, 'paths' | 'manifest'>): () => Promise<RuntimePlan> {
   const settled = prepareRuntime(ctx.options, files).then(
     (plan) => ({ plan }),
     (error: unknown) => ({ error }),
@@ -108,6 +110,8 @@ export async function runSetup(ctx: Context): Promise<number> {
   const clack = prompts ? await import('@clack/prompts') : null;
   clack?.intro(`glm-codex-setup ${ctx.version}: GLM models in Codex`);
 
+  // Held from the first read to the last write, so a concurrent run plans from what this one wrote.
+  const releaseSetupLocks = options.dryRun ? null : await lockForSetup(paths);
   const [state, lookup] = await inspectWith(paths, async (files) => {
     const maybeLocal = (options.given.mode ?? files.manifest.mode ?? 'local') === 'local';
     return maybeLocal ? runtimeLookup(ctx, files) : null;
@@ -138,6 +142,7 @@ export async function runSetup(ctx: Context): Promise<number> {
   const { answers, draft } = await resolveAnswers(asking, state, mode, runtime);
   for (const value of Object.values(mode.secrets(answers))) ctx.addSecret(value);
   const provider = mode.provider(answers, paths);
+  for (const warning of endpointWarnings(provider.baseUrl)) out.warn(warning);
 
   const plan = planChanges(state, mode, answers, { forceRebuild: options.forceRebuild, start: options.start }, runtime);
   for (const problem of plan.problems) out.warn(problem);
@@ -188,6 +193,7 @@ export async function runSetup(ctx: Context): Promise<number> {
   }
 
   const applied: ApplyResult = await applyOperations(plan.operations, { paths, out, options, runtime });
+  await releaseSetupLocks?.();
   if (applied.written.length === 0) out.success('Configuration already current: nothing written.');
   for (const path of applied.written) out.success(`Wrote ${tildify(path)}`);
 

@@ -9,17 +9,21 @@ import { applyOperations } from '../apply/apply.js';
 import type { Context } from '../context.js';
 import { CancelledError, usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { removeLeftoverTempFiles, toolFiles } from '../fs/leftovers.js';
+import { executePurge, planPurge, purgeRefusal } from '../fs/purge.js';
 import { inspect } from '../inspect/inspect.js';
 import { tildify } from '../paths.js';
 import { describeOperation, isFileOperation, renderDiff } from '../plan/operations.js';
 import { planUndo } from '../plan/plan.js';
-import { forgetPidFile } from '../runtime/proxy.js';
 import { backupsHolding, megabytes, removeStoredKeys, venvSize } from './uninstall-leftovers.js';
 import { cli } from '../invocation.js';
 
 export async function runUninstall(ctx: Context): Promise<number> {
   const { out, options, paths, prompts } = ctx;
-  const state = await inspect(paths);
+  const purge = options.purge ? await planPurge(paths.stateDir) : null;
+  const refusal = purge && purgeRefusal(purge);
+  if (refusal) throw refusal;
+  const state = await inspect(paths, 'skip');
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
   const ops = planUndo(state);
   const changes = ops.filter(isFileOperation).map(describeOperation);
@@ -37,7 +41,7 @@ export async function runUninstall(ctx: Context): Promise<number> {
   }
   if (options.dryRun) {
     for (const op of ops) out.raw(renderDiff(op));
-    if (options.purge) out.info(`Would remove ${tildify(paths.stateDir)} (state, secrets, venv, logs, backups).`);
+    if (purge) out.info(purge.exists ? `Would remove ${tildify(paths.stateDir)} (state, secrets, venv, logs, backups).` : `Nothing to purge: ${tildify(paths.stateDir)} does not exist.`);
     else if (keyFiles.length > 0) out.info(`Would remove the stored keys: ${keyFiles.map((f) => tildify(f)).join(', ')}.`);
     out.result({ ok: true, command: 'uninstall', dryRun: true, changes, purge: options.purge });
     return ExitCode.ok;
@@ -65,13 +69,14 @@ export async function runUninstall(ctx: Context): Promise<number> {
     if (!(await prompts.confirm(`Stop the proxy, undo these changes${what}?`, false))) throw new CancelledError();
   }
 
-  if (state.proxy.kind === 'stale') await forgetPidFile(paths);
   const applied = await applyOperations(ops, { paths, out, options, runtime: null });
+  await removeLeftoverTempFiles(toolFiles(paths, state.rcFiles.map((rc) => rc.path)));
   for (const op of ops.filter(isFileOperation)) out.success(`${op.kind === 'delete' ? 'Removed' : 'Restored'} ${tildify(op.path)}`);
   let keysRemoved: string[] = [];
-  if (options.purge) {
-    await rm(paths.stateDir, { recursive: true, force: true });
-    out.success(`Removed ${tildify(paths.stateDir)}`);
+  const purged = purge ? await executePurge(await planPurge(paths.stateDir)) : false;
+  if (purge) {
+    if (purged) out.success(`Removed ${tildify(paths.stateDir)}`);
+    else out.info(purge.exists ? `Removed the tool's files from ${tildify(paths.stateDir)}; the folder stays (something else appeared in it).` : `Nothing to purge: ${tildify(paths.stateDir)} does not exist.`);
   } else {
     // After the undo: its own backups (of the key files for shells) may hold a key too.
     if (removeKeys) {
@@ -87,6 +92,6 @@ export async function runUninstall(ctx: Context): Promise<number> {
     }
   }
   const backups = options.purge ? [] : applied.backups.filter((b) => !keysRemoved.includes(b.backup));
-  out.result({ ok: true, command: 'uninstall', changes, backups, keysRemoved, venvRemoved: options.purge || removeVenv, purged: options.purge });
+  out.result({ ok: true, command: 'uninstall', changes, backups, keysRemoved, venvRemoved: purged || removeVenv, purged });
   return ExitCode.ok;
 }

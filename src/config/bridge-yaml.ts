@@ -2,7 +2,7 @@
  * glm-bridge.yaml, edited with yaml's Document API so the user's comments, models and settings
  * survive a re-run. Only the entry for the chosen model and `general_settings.master_key` are ours.
  */
-import { isMap, isSeq, parseDocument, type Document, YAMLMap, YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document, YAMLMap, YAMLSeq } from 'yaml';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { readTemplate } from '../templates.js';
@@ -60,15 +60,16 @@ export function planBridgeYaml(text: string | null, file: string, settings: Brid
     seq.items.push(entry);
     seq.flow = false;
   }
+  setString(entry, 'model_name', settings.model);
   let params = entry.get('litellm_params');
   if (!isMap(params)) {
     params = doc.createNode({});
     entry.set('litellm_params', params);
   }
   const litellmParams = params as YAMLMap;
-  setIfDifferent(litellmParams, 'model', `openai/${settings.model}`);
-  setIfDifferent(litellmParams, 'api_base', settings.apiBase);
-  setIfDifferent(litellmParams, 'api_key', ZAI_KEY_REFERENCE);
+  setString(litellmParams, 'model', `openai/${settings.model}`);
+  setString(litellmParams, 'api_base', settings.apiBase);
+  setString(litellmParams, 'api_key', ZAI_KEY_REFERENCE);
   setIfDifferent(litellmParams, 'use_chat_completions_api', true);
 
   let general = doc.get('general_settings');
@@ -78,7 +79,7 @@ export function planBridgeYaml(text: string | null, file: string, settings: Brid
   }
   const generalMap = general as YAMLMap;
   generalMap.flow = false;
-  setIfDifferent(generalMap, 'master_key', MASTER_KEY_REFERENCE);
+  setString(generalMap, 'master_key', MASTER_KEY_REFERENCE);
 
   const out = doc.toString({ lineWidth: 0 });
   return text !== null && sameData(text, out, file) && text.length > 0 ? text : out;
@@ -88,8 +89,22 @@ function setIfDifferent(map: YAMLMap, key: string, value: unknown): void {
   if (map.get(key) !== value) map.set(key, value);
 }
 
+/**
+ * Every string the tool writes is double-quoted: LiteLLM reads YAML 1.1 (PyYAML), where a plain
+ * `on`, `no`, `1_000` or `1:20` is a boolean or a number, while YAML 1.2 reads a string.
+ */
+function setString(map: YAMLMap, key: string, value: string): void {
+  const node = map.get(key, true);
+  if (isScalar(node) && node.value === value && (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE)) return;
+  const quoted = new Scalar(value);
+  quoted.type = Scalar.QUOTE_DOUBLE;
+  map.set(key, quoted);
+}
+
+/** Same data in both YAML versions LiteLLM and this tool read: a change of quoting alone counts. */
 function sameData(a: string, b: string, file: string): boolean {
-  return JSON.stringify(parseBridgeYaml(a, file).toJS()) === JSON.stringify(parseBridgeYaml(b, file).toJS());
+  const read = (text: string, version: '1.1' | '1.2') => JSON.stringify(parseDocument(text, { version }).toJS());
+  return read(a, '1.2') === read(b, '1.2') && read(a, '1.1') === read(b, '1.1') && parseBridgeYaml(a, file) !== null;
 }
 
 /** The model entry for `model`, as data, or null. */

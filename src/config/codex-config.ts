@@ -41,12 +41,26 @@ export function providerSettings(provider: ProviderSpec): Setting[] {
 }
 
 /** Profile keys for GLM through LiteLLM (see the Codex facts); model and provider are enforced. */
-export function profileFileSettings(model: string, providerId: string): Setting[] {
+/**
+ * With a model catalog, the profile names it and its context keys follow the catalog (Codex applies
+ * a profile's model_context_window to every model, over the catalog's per-model value).
+ */
+export interface ProfileCatalog {
+  path: string;
+  /** The window keys every model set up shares; {} when they differ (the catalog alone carries them). */
+  context: { model_context_window?: number; model_auto_compact_token_limit?: number };
+}
+
+const CONTEXT_KEYS = ['model_context_window', 'model_auto_compact_token_limit'] as const;
+
+export function profileFileSettings(model: string, providerId: string, catalog: ProfileCatalog | null = null): Setting[] {
+  const context = catalog
+    ? [enforced('model_catalog_json', catalog.path), ...CONTEXT_KEYS.flatMap((key) => (catalog.context[key] === undefined ? [] : [enforced(key, catalog.context[key]!)]))]
+    : [preset('model_context_window', 200000), preset('model_auto_compact_token_limit', 160000)];
   return [
     enforced('model', model),
     enforced('model_provider', providerId),
-    preset('model_context_window', 200000),
-    preset('model_auto_compact_token_limit', 160000),
+    ...context,
     preset('model_reasoning_summary', 'none'),
     preset('web_search', 'disabled'),
     preset('analytics.enabled', false),
@@ -125,16 +139,27 @@ export function codexConfigEdits(input: CodexConfigInput, data: TomlData): TomlE
   return edits;
 }
 
-export function planCodexConfig(input: CodexConfigInput): string {
-  const data = parseTomlData(splitBom(input.text).body, input.file);
-  return editToml(input.text, codexConfigEdits(input, data), input.file).text;
+/** `data`: config.toml already parsed by the caller (it is parsed once per plan). */
+export function planCodexConfig(input: CodexConfigInput, data: TomlData = parseTomlData(splitBom(input.text).body, input.file)): string {
+  return editToml(input.text, codexConfigEdits(input, data), input.file, { data }).text;
+}
+
+/**
+ * A top-level `profile = "<profile>"` is removed for Codex >= 0.134 (it refuses the line at every
+ * start): say so, whoever wrote it, and what to use instead.
+ */
+export function profileSelectorNote(data: TomlData, shape: ProfileShape, file: string, profile: string): string | null {
+  if (shape !== 'file' || getIn(data, ['profile']) !== profile) return null;
+  return `${file} had profile = "${profile}" at the top level, which this Codex refuses at every start: the line is removed. Run \`codex --profile ${profile}\`, or use --make-default to make GLM the default model and provider for every codex run.`;
 }
 
 /** The `glm.config.toml` profile file: created from the template, or updated keeping the user's keys. */
-export function planProfileFile(text: string, file: string, model: string, providerId: string): string {
+export function planProfileFile(text: string, file: string, model: string, providerId: string, catalog: ProfileCatalog | null = null): string {
   const data = parseTomlData(splitBom(text).body, file);
-  const edits = settingEdits([], data, profileFileSettings(model, providerId));
-  return editToml(text, edits, file).text;
+  const edits = settingEdits([], data, profileFileSettings(model, providerId, catalog));
+  // Context keys the catalog's models do not share would cap them all: they go.
+  for (const key of CONTEXT_KEYS) if (catalog && catalog.context[key] === undefined && data[key] !== undefined) edits.push({ op: 'delete-key', path: [key] });
+  return editToml(text, edits, file, { data }).text;
 }
 
 /**

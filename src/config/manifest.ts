@@ -4,10 +4,16 @@ export interface Manifest {
   /** How Codex reaches GLM (absent in files from before modes: local). */
   mode?: 'local' | 'direct' | 'gateway';
   model?: string;
+  /** Every model set up, the default first. */
+  models?: string[];
+  /** The Codex version whose base prompt the model catalog carries. */
+  catalogCodexVersion?: string;
   /** Z.ai's base URL: Chat Completions (local) or Responses (direct). */
   apiBase?: string;
   /** Gateway mode: the team gateway's base URL (without /v1). */
   gatewayUrl?: string;
+  /** The provider table's id when --provider-id chose one (else the mode's own). */
+  providerId?: string;
   port?: number;
   /** A Python with a bridging LiteLLM that the user pointed at (--python): found again on later runs. */
   litellmPython?: string;
@@ -15,6 +21,8 @@ export interface Manifest {
   previousDefault?: { model: string | null; model_provider: string | null } | null;
   /** Files this tool created (uninstall removes them). */
   createdFiles?: string[];
+  /** The tool created `[model_providers.glm-litellm]` (absent in older manifests: see ownsProvider()). */
+  ownsProvider?: boolean;
   /** Shell startup files that hold the key block. */
   rcFiles?: string[];
 }

@@ -1,10 +1,12 @@
 /**
- * secrets.env (mode 0600): the Z.ai key and the proxy's master key. Plain `NAME=value` lines,
- * read by this tool and passed to LiteLLM through its environment, never through argv.
+ * secrets.env (mode 0600): the Z.ai key and the proxy's master key. `NAME='value'` lines (POSIX
+ * single quotes, so sourcing the file by hand runs nothing), read by this tool and passed to LiteLLM
+ * through its environment, never through argv.
  */
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { shQuote } from './shell-env.js';
 
 export interface Secrets {
   ZAI_API_KEY?: string;
@@ -28,7 +30,7 @@ export function parseSecrets(text: string): { secrets: Secrets; otherLines: stri
     const match = /^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
     const name = match?.[1];
     if (match && (NAMES as readonly string[]).includes(name!)) {
-      const value = match[2]!.trim().replace(/^(['"])(.*)\1$/, '$2');
+      const value = unquote(match[2]!.trim());
       if (value) secrets[name as (typeof NAMES)[number]] = value;
     } else if (line.trim() !== '') {
       otherLines.push(line);
@@ -41,10 +43,37 @@ export function renderSecrets(secrets: Secrets, otherLines: string[] = []): stri
   const lines = ['# glm-codex-setup secrets: keep this file private (mode 0600).'];
   for (const name of NAMES) {
     const value = secrets[name];
-    if (value !== undefined) lines.push(`${name}=${value}`);
+    if (value !== undefined) lines.push(`${name}=${shQuote(value)}`);
   }
   for (const line of otherLines) if (!line.startsWith('# glm-codex-setup secrets')) lines.push(line);
   return `${lines.join('\n')}\n`;
+}
+
+/** `'a'\''b'` (what shQuote writes) -> a'b; a value in double quotes or bare is taken as it is. */
+function unquote(value: string): string {
+  if (/^'(?:[^']|'\\'')*'$/.test(value)) return value.slice(1, -1).replace(/'\\''/g, "'");
+  return value.replace(/^"(.*)"$/, '$1');
+}
+
+/**
+ * Why a master key is too weak to keep, or null. LiteLLM answers with
+ * `access-control-allow-origin: *`, so any web page the user opens can try keys on localhost.
+ */
+export function weakMasterKeyReason(key: string | undefined): string | null {
+  if (key === undefined) return null;
+  const body = key.replace(/^sk-/, '');
+  if (body.length < 32) return `it has ${body.length} characters after "sk-"; a generated key has 32`;
+  if (new Set(body).size < 12) return 'it repeats a few characters';
+  if (!isValidSecretValue(key)) return 'it holds spaces, quotes or control characters';
+  return null;
+}
+
+export const WEAK_KEY_WHY =
+  'LiteLLM answers every origin (access-control-allow-origin: *), so a guessable key on 127.0.0.1 can be tried by any web page you open';
+
+/** The stored master key when it is strong enough, else a new one. */
+export function keptMasterKey(stored: string | undefined): string {
+  return stored !== undefined && weakMasterKeyReason(stored) === null ? stored : generateMasterKey();
 }
 
 /** A proxy master key: `sk-` and 192 random bits. */
@@ -61,12 +90,25 @@ export function normalizeSecret(raw: string, source: string, label = 'Z.ai API k
     });
   }
   if (!isValidSecretValue(key)) {
-    throw new UserError('key-invalid', `The ${label} from ${source} contains spaces, quotes or control characters.`, {
+    throw new UserError('key-invalid', `The ${label} from ${source} ${keyProblem(key)}.`, {
       exitCode: ExitCode.usage,
       fix: `Copy the ${label} again; it is a single word like 0123abcd….XyZ.`,
     });
   }
   return key;
+}
+
+/** What is wrong with a key that fails isValidSecretValue, named precisely (never echoing the key). */
+export function keyProblem(key: string): string {
+  for (const [index, char] of [...key].entries()) {
+    const code = char.codePointAt(0)!;
+    const at = `at character ${index + 1}`;
+    if (code > 0x7e) return `contains a non-ASCII character ${at} (U+${code.toString(16).toUpperCase().padStart(4, '0')}; often a typographic dash or an invisible space picked up when copying)`;
+    if (code < 0x20 || code === 0x7f) return `contains a control character ${at}`;
+    if (char === ' ') return `contains a space ${at}`;
+    if (char === '"' || char === "'") return `contains a quote ${at}`;
+  }
+  return 'contains characters a key cannot hold';
 }
 
 /** Replaces every known secret value in `text` with a mask; used on all output and logs we show. */

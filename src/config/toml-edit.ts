@@ -5,11 +5,15 @@
  * with the intended data; any difference aborts the edit before anything is written.
  */
 import type { AST } from 'toml-eslint-parser';
+import { cli } from '../invocation.js';
 import { getStaticTOMLValue } from 'toml-eslint-parser';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { parseTomlData, parseTree, splitBom, type TomlData } from './toml-syntax.js';
-import { tomlDataEqual, deleteIn, setIn, pruneEmptyAncestors } from './toml-data.js';
+import { parseTomlData, parseTree, reclaimParserMemory, splitBom, type TomlData } from './toml-syntax.js';
+
+/** Above this many characters, the planning tree is collected before the verifying parse. */
+const LARGE_DOCUMENT = 1_000_000;
+import { tomlDataEqual, deleteIn, getIn, setIn, pruneEmptyAncestors } from './toml-data.js';
 
 export type TomlScalar = string | number | boolean;
 export type KeyPath = readonly string[];
@@ -44,51 +48,58 @@ export class TomlEditConflict extends UserError {
   constructor(file: string, what: string) {
     super('toml-conflict', `${file}: ${what}. The file was not changed.`, {
       exitCode: ExitCode.config,
-      fix: `Edit ${file} by hand (or move the conflicting entry aside), then run glm-codex-setup again.`,
+      fix: `Edit ${file} by hand (or move the conflicting entry aside), then run ${cli()} again.`,
     });
   }
 }
 
-/** Applies `edits` to `text` and returns the new text; throws without side effects on any doubt. */
-export function editToml(text: string, edits: readonly TomlEdit[], file: string): TomlEditResult {
+/**
+ * Applies `edits` to `text` and returns the new text; throws without side effects on any doubt.
+ * The document is parsed once per edit plan, not once per edit: all splices are planned against one
+ * tree (edits that create a table or a first root key are merged into one block) and applied in one
+ * pass; only a plan whose splices would touch each other is replayed edit by edit. `options.data` is
+ * the already parsed data of `text`, when the caller has it.
+ */
+export function editToml(text: string, edits: readonly TomlEdit[], file: string, options: { data?: TomlData } = {}): TomlEditResult {
   const { bom, body: originalBody } = splitBom(text);
   const eol = detectEol(originalBody);
-  let expected = parseTomlData(originalBody, file);
-  parseTree(originalBody, file);
-  let body = originalBody;
-  const splices: Splice[] = [];
-  const deleted: KeyPath[] = [];
+  const original = options.data ?? parseTomlData(originalBody, file);
+  // An edit that changes no data changes no text: a re-run with nothing to do parses nothing more.
+  const effective = edits.filter((edit) => !isNoOp(original, edit));
+  if (effective.length === 0) return { text, changed: false, splices: [] };
 
-  for (const edit of edits) {
-    const tree = parseTree(body, file);
-    const splice = planSplice(body, tree, edit, eol, file);
-    if (edit.op === 'set') {
-      expected = setIn(expected, edit.path, edit.value);
-    } else {
+  let expected = original;
+  const deleted: KeyPath[] = [];
+  for (const edit of effective) {
+    if (edit.op === 'set') expected = setIn(expected, edit.path, edit.value);
+    else {
       expected = deleteIn(expected, edit.path);
       deleted.push(edit.path);
     }
-    if (splice) {
-      body = body.slice(0, splice.start) + splice.text + body.slice(splice.end);
-      splices.push(splice);
-      // A delete may need several splices (a table in several places); repeat until gone.
-      if (edit.op !== 'set') {
-        for (let guard = 0; guard < 1000; guard++) {
-          const again = planSplice(body, parseTree(body, file), edit, eol, file);
-          if (!again) break;
-          body = body.slice(0, again.start) + again.text + body.slice(again.end);
-          splices.push(again);
-        }
-      }
-    }
   }
 
+  // Planned in a function of its own so the tree is garbage before the verifying parse (peak memory is one tree).
+  let planned = planEdits(originalBody, effective, eol, file, 'batch');
+  if (originalBody.length > LARGE_DOCUMENT) reclaimParserMemory();
+  let problem = verifyPlanned(planned.body, expected, deleted, file);
+  if (problem && planned.batched) {
+    // The one-pass plan missed an interaction (edits creating keys inside a table that is itself new
+    // in an inline table): replay edit by edit, as before the one-pass plan existed.
+    planned = planEdits(originalBody, effective, eol, file, 'sequential');
+    problem = verifyPlanned(planned.body, expected, deleted, file);
+  }
+  if (problem) throw problem;
+  return { text: bom + planned.body, changed: planned.body !== originalBody, splices: planned.splices };
+}
+
+function verifyPlanned(body: string, intended: TomlData, deleted: readonly KeyPath[], file: string): UserError | null {
+  let expected = intended;
   let actual: TomlData;
   try {
     parseTree(body, file);
     actual = parseTomlData(body, file);
   } catch {
-    throw new UserError('toml-verify', `${file}: the planned edit would not parse; refusing to write it.`, {
+    return new UserError('toml-verify', `${file}: the planned edit would not parse; refusing to write it.`, {
       exitCode: ExitCode.internal,
       fix: 'This is a bug in glm-codex-setup: please report it with the file (secrets removed).',
     });
@@ -98,17 +109,126 @@ export function editToml(text: string, edits: readonly TomlEdit[], file: string)
     actual = pruneEmptyAncestors(actual, path);
   }
   if (!tomlDataEqual(expected, actual)) {
-    throw new UserError('toml-verify', `${file}: the planned edit did not produce the intended data; refusing to write it.`, {
+    return new UserError('toml-verify', `${file}: the planned edit did not produce the intended data; refusing to write it.`, {
       exitCode: ExitCode.internal,
       fix: 'This is a bug in glm-codex-setup: please report it with the file (secrets removed).',
     });
   }
-  return { text: bom + body, changed: body !== originalBody, splices };
+  return null;
 }
 
-function planSplice(body: string, tree: AST.TOMLProgram, edit: TomlEdit, eol: string, file: string): Splice | null {
+function planEdits(body: string, edits: readonly TomlEdit[], eol: string, file: string, how: 'batch' | 'sequential'): { body: string; splices: Splice[]; batched: boolean } {
+  const tree = parseTree(body, file);
+  const batch = how === 'batch' ? planBatch(body, tree, edits, eol, file) : null;
+  return batch ? { ...batch, batched: true } : { ...planSequential(body, tree, edits, eol, file), batched: false };
+}
+
+function isNoOp(data: TomlData, edit: TomlEdit): boolean {
+  const current = getIn(data, edit.path);
+  if (edit.op !== 'set') return current === undefined;
+  if (typeof current === 'bigint') return typeof edit.value === 'number' && BigInt(edit.value) === current;
+  return current === edit.value;
+}
+
+interface PlannedSplice extends Splice {
+  order: number;
+  /** A new table or first root key: later keys of the same table are added to its lines. */
+  block?: { prefix: string; lines: string[]; suffix: string };
+}
+
+/** All splices against one tree; null when two of them would touch (then the plan is replayed edit by edit). */
+function planBatch(body: string, tree: AST.TOMLProgram, edits: readonly TomlEdit[], eol: string, file: string): { body: string; splices: Splice[] } | null {
   const top = tree.body[0];
   const entries = indexKeyValues(top);
+  const planned: PlannedSplice[] = [];
+  const blocks = new Map<string, PlannedSplice>();
+  const touched: KeyPath[] = [];
+  for (const [order, edit] of edits.entries()) {
+    const tablePath = edit.op === 'set' ? edit.path.slice(0, -1) : edit.path;
+    const exists = entries.some((e) => samePath(e.path, edit.path));
+    if (edit.op === 'set' && !exists) {
+      const open = blocks.get(JSON.stringify(tablePath));
+      if (open) {
+        open.block!.lines.push(`${renderKey([edit.path[edit.path.length - 1]!])} = ${renderValue(edit.value)}`);
+        continue;
+      }
+    }
+    // An edit under (or above) a path an earlier edit of this plan added or removed depends on it.
+    if (touched.some((path) => startsWith(edit.path, path) || (tablePath.length > 0 && startsWith(path, tablePath)))) return null;
+    if (edit.op === 'delete-table' && tableOccurrences(top, entries, edit.path) > 1) return null;
+    const splice: (Splice & { block?: BlockParts }) | null = edit.op === 'set' ? planSet(body, top, entries, edit.path, edit.value, eol, file) : planSplice(body, tree, edit, eol, file, entries);
+    if (!splice) continue;
+    const entry: PlannedSplice = { ...splice, order };
+    planned.push(entry);
+    if (splice.block) {
+      entry.block = { ...splice.block, lines: [...splice.block.lines] };
+      blocks.set(JSON.stringify(tablePath), entry);
+      touched.push(tablePath);
+    } else if (edit.op !== 'set') touched.push(edit.path);
+  }
+  for (const entry of planned) if (entry.block) entry.text = entry.block.prefix + entry.block.lines.join(eol) + entry.block.suffix;
+
+  const ordered = [...planned].sort((a, b) => a.start - b.start || a.order - b.order);
+  for (let i = 1; i < ordered.length; i++) {
+    const a = ordered[i - 1]!;
+    const b = ordered[i]!;
+    const removes = (s: Splice) => s.end > s.start && s.text === '';
+    if (b.start < a.end || (b.start === a.end && (removes(a) || removes(b)))) return null;
+    // Two inserts at one place where one opens a new block: what follows a new [table] header belongs to it.
+    if (b.start === a.start && (a.block || b.block)) return null;
+  }
+  const parts: string[] = [];
+  let at = 0;
+  for (const s of ordered) {
+    parts.push(body.slice(at, s.start), s.text);
+    at = s.end;
+  }
+  parts.push(body.slice(at));
+  // Reported so that applying them in order to the evolving text replays the edit: last position first.
+  const splices = [...ordered].reverse().map(({ start, end, text }) => ({ start, end, text }));
+  return { body: parts.join(''), splices };
+}
+
+function tableOccurrences(top: AST.TOMLTopLevelTable, entries: KeyValueEntry[], tablePath: KeyPath): number {
+  const headers = top.body.filter((item) => item.type === 'TOMLTable' && startsWith(item.resolvedKey, tablePath)).length;
+  const defining = entries.filter((e) => startsWith(e.path, tablePath) && e.base.length < tablePath.length).length;
+  return headers + defining;
+}
+
+/** Edit by edit, parsing again after each change (the plan's edits depend on each other). */
+function planSequential(originalBody: string, originalTree: AST.TOMLProgram, edits: readonly TomlEdit[], eol: string, file: string): { body: string; splices: Splice[] } {
+  let body = originalBody;
+  let tree = originalTree;
+  let treeBody = body;
+  const splices: Splice[] = [];
+  const current = () => {
+    if (treeBody !== body) {
+      tree = parseTree(body, file);
+      treeBody = body;
+    }
+    return tree;
+  };
+  for (const edit of edits) {
+    const splice = planSplice(body, current(), edit, eol, file);
+    if (!splice) continue;
+    body = body.slice(0, splice.start) + splice.text + body.slice(splice.end);
+    splices.push({ start: splice.start, end: splice.end, text: splice.text });
+    // A delete may need several splices (a table in several places); repeat until gone.
+    if (edit.op !== 'set') {
+      for (let guard = 0; guard < 1000; guard++) {
+        const again = planSplice(body, current(), edit, eol, file);
+        if (!again) break;
+        body = body.slice(0, again.start) + again.text + body.slice(again.end);
+        splices.push(again);
+      }
+    }
+  }
+  return { body, splices };
+}
+
+function planSplice(body: string, tree: AST.TOMLProgram, edit: TomlEdit, eol: string, file: string, index?: KeyValueEntry[]): Splice | null {
+  const top = tree.body[0];
+  const entries = index ?? indexKeyValues(top);
   switch (edit.op) {
     case 'set':
       return planSet(body, top, entries, edit.path, edit.value, eol, file);
@@ -168,7 +288,7 @@ function planSet(
   value: TomlScalar,
   eol: string,
   file: string,
-): Splice | null {
+): (Splice & { block?: BlockParts }) | null {
   const rendered = renderValue(value);
   const existing = entries.find((e) => samePath(e.path, path));
   if (existing) {
@@ -182,6 +302,18 @@ function planSet(
     const blocker = entries.find((e) => samePath(e.path, path.slice(0, i)));
     if (blocker && blocker.node.value.type !== 'TOMLInlineTable') {
       throw new TomlEditConflict(file, `\`${path.slice(0, i).join('.')}\` is a value, not a table, so \`${path.join('.')}\` cannot be set`);
+    }
+  }
+
+  // An array of tables ([[x]]) on the path: Codex wants [x.<id>] tables there, and TOML cannot mix the two.
+  for (let i = 1; i < path.length; i++) {
+    const arrayTable = top.body.find((item): item is AST.TOMLTable => item.type === 'TOMLTable' && item.kind === 'array' && samePath(keySegments(item.key), path.slice(0, i)));
+    if (arrayTable) {
+      const key = renderKey(path.slice(0, i));
+      throw new TomlEditConflict(
+        `${file}:${arrayTable.loc.start.line}:${arrayTable.loc.start.column + 1}`,
+        `[[${key}]] makes \`${key}\` an array of tables, so [${renderKey(path.slice(0, -1))}] cannot be added (Codex expects [${key}.<id>] tables)`,
+      );
     }
   }
 
@@ -226,19 +358,32 @@ function planSet(
   }
 
   // 4. A new [table]: after the last table of the same family (e.g. model_providers.*), else at the end.
-  const block = `[${renderKey(tablePath)}]${eol}${renderKey([leaf])} = ${rendered}`;
+  const headerLine = `[${renderKey(tablePath)}]${eol}`;
+  const pair = `${renderKey([leaf])} = ${rendered}`;
   const family = top.body.filter(
     (item): item is AST.TOMLTable => item.type === 'TOMLTable' && startsWith(item.resolvedKey, tablePath.slice(0, 1)),
   );
   const lastOfFamily = family[family.length - 1];
   if (lastOfFamily) {
     const at = endOfLine(body, lastContentEnd(lastOfFamily));
-    return { start: at, end: at, text: `${eol}${eol}${block}` };
+    return blockSplice(at, { prefix: `${eol}${eol}${headerLine}`, lines: [pair], suffix: '' });
   }
-  return appendBlock(body, block, eol);
+  const end = appendPoint(body, eol);
+  return blockSplice(end.at, { prefix: end.prefix + headerLine, lines: [pair], suffix: end.suffix });
 }
 
-function insertRootKey(body: string, top: AST.TOMLTopLevelTable, pair: string, eol: string): Splice {
+/** A new block of key-values (a table, or the first root keys): more keys of the same table may join its lines. */
+interface BlockParts {
+  prefix: string;
+  lines: string[];
+  suffix: string;
+}
+
+function blockSplice(at: number, block: BlockParts): Splice & { block: BlockParts } {
+  return { start: at, end: at, text: block.prefix + block.lines.join('') + block.suffix, block };
+}
+
+function insertRootKey(body: string, top: AST.TOMLTopLevelTable, pair: string, eol: string): Splice & { block?: BlockParts } {
   const rootKeys = top.body.filter((item): item is AST.TOMLKeyValue => item.type === 'TOMLKeyValue');
   const lastRoot = rootKeys[rootKeys.length - 1];
   if (lastRoot) {
@@ -249,9 +394,10 @@ function insertRootKey(body: string, top: AST.TOMLTopLevelTable, pair: string, e
   if (firstTable) {
     // Comments directly above the first header describe that table: insert above them.
     const at = startOfCommentBlock(body, startOfLine(body, firstTable.range[0]));
-    return { start: at, end: at, text: `${pair}${eol}${eol}` };
+    return blockSplice(at, { prefix: '', lines: [pair], suffix: `${eol}${eol}` });
   }
-  return appendBlock(body, pair, eol);
+  const end = appendPoint(body, eol);
+  return blockSplice(end.at, { prefix: end.prefix, lines: [pair], suffix: end.suffix });
 }
 
 function extendInlineTable(table: AST.TOMLInlineTable, pair: string): Splice {
@@ -260,14 +406,16 @@ function extendInlineTable(table: AST.TOMLInlineTable, pair: string): Splice {
   return { start: table.range[0], end: table.range[1], text: `{ ${pair} }` };
 }
 
-function appendBlock(body: string, block: string, eol: string): Splice {
-  if (body.length === 0) return { start: 0, end: 0, text: `${block}${eol}` };
-  if (/^\s*$/.test(body)) return { start: body.length, end: body.length, text: `${block}${eol}` };
+/** Where a block goes at the end of the file, and what separates it from what is there. */
+function appendPoint(body: string, eol: string): { at: number; prefix: string; suffix: string } {
+  if (body.length === 0) return { at: 0, prefix: '', suffix: eol };
+  // Only whitespace: the block starts on a line of its own (a file of " " has no line break yet).
+  if (/^\s*$/.test(body)) return { at: body.length, prefix: /\n$/.test(body) ? '' : eol, suffix: eol };
   // Keep the file's choice about a final newline: insert after the last line's content.
   const trimmedEnd = body.replace(/(\r?\n)+$/, '').length;
   const hadFinalNewline = trimmedEnd !== body.length;
-  if (!hadFinalNewline) return { start: body.length, end: body.length, text: `${eol}${eol}${block}` };
-  return { start: trimmedEnd, end: trimmedEnd, text: `${eol}${eol}${block}` };
+  if (!hadFinalNewline) return { at: body.length, prefix: `${eol}${eol}`, suffix: '' };
+  return { at: trimmedEnd, prefix: `${eol}${eol}`, suffix: '' };
 }
 
 // ---------------------------------------------------------------- delete

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, lstat, mkdir, open, readlink, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, lstat, open, readlink, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { mkdirWithMode } from './mkdir.js';
+import { assertReplaceable } from './writable.js';
 
 /** Follows a chain of symlinks (dotfile managers) to the file that really holds the bytes. */
 export async function realTarget(path: string): Promise<string> {
@@ -28,16 +30,23 @@ export async function realTarget(path: string): Promise<string> {
 
 /**
  * Replaces `path` with `content` atomically: a temporary file in the same directory, fsync, rename.
- * Writes through symlinks to their target and keeps the target's mode (new files get `newFileMode`).
+ * Writes through symlinks to their target and keeps the target's mode, owner and group (new files
+ * get `newFileMode`; missing folders are created with `dirMode`, 0700 unless told otherwise).
  */
-export async function writeFileAtomic(path: string, content: string, options: { newFileMode?: number; forceMode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  content: string,
+  options: { newFileMode?: number; forceMode?: number; dirMode?: number } = {},
+): Promise<void> {
   const target = await realTarget(path);
-  await mkdir(dirname(target), { recursive: true });
+  await mkdirWithMode(dirname(target), options.dirMode ?? 0o700);
   let mode = options.newFileMode ?? 0o644;
+  let owner: { uid: number; gid: number } | null = null;
   try {
     const info = await stat(target);
+    await assertReplaceable(path, target, info);
     mode = info.mode & 0o7777;
-    await assertWritable(path, target, mode);
+    owner = { uid: info.uid, gid: info.gid };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -45,9 +54,14 @@ export async function writeFileAtomic(path: string, content: string, options: { 
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   let handle;
   try {
-    handle = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode & 0o777);
+    handle = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode & 0o600);
     await handle.writeFile(content, 'utf8');
     await handle.sync();
+    if (owner) {
+      // Never change a file's owner or group: the replacement gets the original's (root may give it away).
+      const made = await handle.stat();
+      if (made.uid !== owner.uid || made.gid !== owner.gid) await handle.chown(owner.uid, owner.gid);
+    }
     await handle.close();
     handle = undefined;
     await chmod(temp, mode);
@@ -55,16 +69,7 @@ export async function writeFileAtomic(path: string, content: string, options: { 
   } catch (error) {
     await handle?.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
-    throw cannotWrite(path, error);
-  }
-}
-
-async function assertWritable(path: string, target: string, mode: number): Promise<void> {
-  if ((mode & 0o200) === 0) {
-    throw new UserError('read-only', `${path} is read-only (mode ${(mode & 0o777).toString(8)}); it was not changed.`, {
-      exitCode: ExitCode.config,
-      fix: `If you want glm-codex-setup to manage it, make it writable (chmod u+w ${target}); or run with --dry-run and apply the diff by hand.`,
-    });
+    throw error instanceof UserError ? error : cannotWrite(path, error);
   }
 }
 

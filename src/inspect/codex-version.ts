@@ -14,7 +14,11 @@ export interface CodexInstall {
  */
 export async function detectCodex(env: NodeJS.ProcessEnv = process.env): Promise<CodexInstall> {
   const bin = await findOnPath('codex', { ...env, PATH: userPath(env) });
-  if (!bin) return { bin: null, version: null };
+  return bin ? codexAt(bin) : { bin: null, version: null };
+}
+
+/** `--version` of the Codex at `bin`. */
+export async function codexAt(bin: string): Promise<CodexInstall> {
   try {
     const result = await execa(bin, ['--version'], { timeout: 15_000, reject: false, stdin: 'ignore' });
     if (result.exitCode !== 0) return { bin: null, version: null };

@@ -7,6 +7,7 @@ import { readTextIfExists } from '../fs/read.js';
 import type { Paths } from '../paths.js';
 import { keyEnvFiles, rcTargets, type RcTarget } from '../config/shell-env.js';
 import { proxyProcessState, type ProxyProcessState } from '../runtime/proxy.js';
+import { basePromptFor, type BasePromptState } from './base-prompt.js';
 import { detectCodex, type CodexInstall } from './codex-version.js';
 
 export interface FileSnapshot {
@@ -30,7 +31,14 @@ export interface SetupState {
   keyEnvFiles: { sh: FileSnapshot & { mode: number | null }; fish: FileSnapshot & { mode: number | null } };
   /** The proxy the pid file names: running (ours), stale, or none. */
   proxy: ProxyProcessState;
+  /** The model catalog the tool wrote (glm-models.json). */
+  catalogFile: FileSnapshot;
+  /** Codex's own base prompt, for the catalog. */
+  basePrompt: BasePromptState;
 }
+
+/** How to learn Codex's base prompt: from the catalog written for this Codex version, afresh, or not at all. */
+export type PromptLookup = 'kept' | 'fresh' | 'skip';
 
 async function snapshot(path: string): Promise<FileSnapshot> {
   return { path, text: await readTextIfExists(path) };
@@ -42,14 +50,18 @@ async function snapshotWithMode(path: string): Promise<FileSnapshot & { mode: nu
   return { ...file, mode };
 }
 
-export async function inspectFiles(paths: Paths): Promise<Omit<SetupState, 'codex'>> {
-  const [codexConfig, codexProfile, bridge, secretsFile, manifestFile, proxy] = await Promise.all([
+type Files = Omit<SetupState, 'codex' | 'basePrompt'>;
+
+export async function inspectFiles(paths: Paths): Promise<Files> {
+  const [codexConfig, codexProfile, bridge, secretsFile, manifestFile, proxy, catalogFile] = await Promise.all([
     snapshot(paths.codexConfig),
     snapshot(paths.codexProfile),
     snapshot(paths.bridgeConfig),
     snapshotWithMode(paths.secrets),
     snapshot(paths.manifest),
-    proxyProcessState(paths),
+    // Looked at, not adopted: inspection writes nothing (a pid file included).
+    proxyProcessState(paths, { adopt: false }),
+    snapshot(paths.catalog),
   ]);
   const home = process.env.HOME ?? homedir();
   const rcFiles = await Promise.all((await rcTargets(home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
@@ -68,17 +80,24 @@ export async function inspectFiles(paths: Paths): Promise<Omit<SetupState, 'code
     rcFiles,
     keyEnvFiles: { sh: await snapshotWithMode(envFiles.sh), fish: await snapshotWithMode(envFiles.fish) },
     proxy,
+    catalogFile,
   };
 }
 
-export async function inspect(paths: Paths): Promise<SetupState> {
-  const [files, codex] = await Promise.all([inspectFiles(paths), detectCodex()]);
-  return { ...files, codex };
+async function codexWithPrompt(files: Files, lookup: PromptLookup): Promise<Pick<SetupState, 'codex' | 'basePrompt'>> {
+  const codex = await detectCodex();
+  const basePrompt = lookup === 'skip' ? { text: null, problem: 'not looked up' } : await basePromptFor(codex, files.manifest, files.catalogFile.text, lookup === 'fresh');
+  return { codex, basePrompt };
+}
+
+export async function inspect(paths: Paths, lookup: PromptLookup = 'kept'): Promise<SetupState> {
+  const files = await inspectFiles(paths);
+  return { ...files, ...(await codexWithPrompt(files, lookup)) };
 }
 
 /** inspect() plus whatever else must be looked at, run side by side (each is a child process). */
-export async function inspectWith<T>(paths: Paths, more: (files: Omit<SetupState, 'codex'>) => Promise<T>): Promise<[SetupState, T]> {
+export async function inspectWith<T>(paths: Paths, more: (files: Files) => Promise<T>, lookup: PromptLookup = 'kept'): Promise<[SetupState, T]> {
   const files = await inspectFiles(paths);
-  const [codex, extra] = await Promise.all([detectCodex(), more(files)]);
-  return [{ ...files, codex }, extra];
+  const [codex, extra] = await Promise.all([codexWithPrompt(files, lookup), more(files)]);
+  return [{ ...files, ...codex }, extra];
 }

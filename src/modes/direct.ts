@@ -5,6 +5,7 @@
 import type { SetupState } from '../inspect/inspect.js';
 import type { Paths } from '../paths.js';
 import { DEFAULT_MODEL, RESPONSES_ENDPOINTS, type Draft } from '../questions.js';
+import { catalogUnit } from '../units/catalog.js';
 import { codexConfigUnit } from '../units/codex-config.js';
 import { manifestUnit } from '../units/manifest.js';
 import { profileUnit } from '../units/profile.js';
@@ -17,9 +18,9 @@ import type { DirectAnswers, Mode, ProviderSpec } from './types.js';
 export const DIRECT_PROVIDER_ID = 'glm-zai';
 export const DIRECT_KEY_ENV = 'GLM_CODEX_ZAI_KEY';
 
-export function directProvider(baseUrl: string, stateDir = '~/.glm-codex'): ProviderSpec {
+export function directProvider(baseUrl: string, stateDir = '~/.glm-codex', providerId?: string): ProviderSpec {
   return {
-    id: DIRECT_PROVIDER_ID,
+    id: providerId ?? DIRECT_PROVIDER_ID,
     name: 'GLM direct from Z.ai (glm-codex-setup)',
     baseUrl,
     auth: { kind: 'env', envVar: DIRECT_KEY_ENV, instructions: keyInstructions(stateDir) },
@@ -32,11 +33,13 @@ const verifier = remoteVerifier<DirectAnswers>('direct', (a) => a.zaiKey);
 export const directMode: Mode<DirectAnswers> = {
   id: 'direct',
   title: 'straight from Z.ai\'s Responses endpoint',
-  questions: ['mode', 'endpoint', 'model', 'zaiKey', 'makeDefault', 'shellRc'],
+  questions: ['mode', 'endpoint', 'model', 'models', 'zaiKey', 'makeDefault', 'shellRc', 'providerId'],
   localRuntime: false,
   answers: (draft: Draft): DirectAnswers => ({
     mode: 'direct',
+    providerId: draft.providerId,
     model: draft.model,
+    models: draft.models,
     apiBase: draft.endpoint,
     zaiKey: draft.zaiKey,
     makeDefault: draft.makeDefault,
@@ -44,17 +47,19 @@ export const directMode: Mode<DirectAnswers> = {
   }),
   stored: ({ manifest, secrets }: SetupState): DirectAnswers => ({
     mode: 'direct',
+    providerId: manifest.providerId,
     model: manifest.model ?? DEFAULT_MODEL,
+    models: manifest.models ?? [manifest.model ?? DEFAULT_MODEL],
     apiBase: manifest.apiBase ?? RESPONSES_ENDPOINTS.coding,
     zaiKey: secrets.ZAI_API_KEY ?? '',
     makeDefault: undefined,
     shellRc: (manifest.rcFiles ?? []).length > 0,
   }),
-  remember: (a) => ({ mode: 'direct', model: a.model, apiBase: a.apiBase }),
-  provider: (a: DirectAnswers, paths: Paths) => directProvider(a.apiBase, paths.stateDir),
+  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), mode: 'direct', model: a.model, models: a.models, apiBase: a.apiBase }),
+  provider: (a: DirectAnswers, paths: Paths) => directProvider(a.apiBase, paths.stateDir, a.providerId),
   codexKey: (a) => ({ value: a.zaiKey, what: 'your Z.ai API key' }),
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey }),
-  units: [secretsUnit, shellEnvUnit, profileUnit, codexConfigUnit, manifestUnit],
+  units: [secretsUnit, shellEnvUnit, catalogUnit, profileUnit, codexConfigUnit, manifestUnit],
   verify: verifier.verify,
   doctorVerify: verifier.doctorVerify,
 };

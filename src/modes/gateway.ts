@@ -5,6 +5,7 @@
 import type { SetupState } from '../inspect/inspect.js';
 import type { Paths } from '../paths.js';
 import { DEFAULT_MODEL, type Draft } from '../questions.js';
+import { catalogUnit } from '../units/catalog.js';
 import { codexConfigUnit } from '../units/codex-config.js';
 import { manifestUnit } from '../units/manifest.js';
 import { profileUnit } from '../units/profile.js';
@@ -17,9 +18,9 @@ import type { GatewayAnswers, Mode, ProviderSpec } from './types.js';
 export const GATEWAY_PROVIDER_ID = 'glm-gateway';
 export const GATEWAY_KEY_ENV = 'GLM_CODEX_GATEWAY_KEY';
 
-export function gatewayProvider(gatewayUrl: string, stateDir = '~/.glm-codex'): ProviderSpec {
+export function gatewayProvider(gatewayUrl: string, stateDir = '~/.glm-codex', providerId?: string): ProviderSpec {
   return {
-    id: GATEWAY_PROVIDER_ID,
+    id: providerId ?? GATEWAY_PROVIDER_ID,
     name: 'GLM via the team gateway (glm-codex-setup)',
     baseUrl: `${gatewayUrl}/v1`,
     auth: { kind: 'env', envVar: GATEWAY_KEY_ENV, instructions: keyInstructions(stateDir) },
@@ -32,11 +33,13 @@ const verifier = remoteVerifier<GatewayAnswers>('gateway', (a) => a.gatewayKey);
 export const gatewayMode: Mode<GatewayAnswers> = {
   id: 'gateway',
   title: 'through your team\'s LiteLLM gateway',
-  questions: ['mode', 'gatewayUrl', 'model', 'gatewayKey', 'makeDefault', 'shellRc'],
+  questions: ['mode', 'gatewayUrl', 'model', 'models', 'gatewayKey', 'makeDefault', 'shellRc', 'providerId'],
   localRuntime: false,
   answers: (draft: Draft): GatewayAnswers => ({
     mode: 'gateway',
+    providerId: draft.providerId,
     model: draft.model,
+    models: draft.models,
     gatewayUrl: draft.gatewayUrl,
     gatewayKey: draft.gatewayKey,
     makeDefault: draft.makeDefault,
@@ -44,17 +47,19 @@ export const gatewayMode: Mode<GatewayAnswers> = {
   }),
   stored: ({ manifest, secrets }: SetupState): GatewayAnswers => ({
     mode: 'gateway',
+    providerId: manifest.providerId,
     model: manifest.model ?? DEFAULT_MODEL,
+    models: manifest.models ?? [manifest.model ?? DEFAULT_MODEL],
     gatewayUrl: manifest.gatewayUrl ?? '',
     gatewayKey: secrets.GLM_CODEX_GATEWAY_KEY ?? '',
     makeDefault: undefined,
     shellRc: (manifest.rcFiles ?? []).length > 0,
   }),
-  remember: (a) => ({ mode: 'gateway', model: a.model, gatewayUrl: a.gatewayUrl }),
-  provider: (a: GatewayAnswers, paths: Paths) => gatewayProvider(a.gatewayUrl, paths.stateDir),
+  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), mode: 'gateway', model: a.model, models: a.models, gatewayUrl: a.gatewayUrl }),
+  provider: (a: GatewayAnswers, paths: Paths) => gatewayProvider(a.gatewayUrl, paths.stateDir, a.providerId),
   codexKey: (a) => ({ value: a.gatewayKey, what: 'your gateway virtual key' }),
   secrets: (a) => ({ GLM_CODEX_GATEWAY_KEY: a.gatewayKey }),
-  units: [secretsUnit, shellEnvUnit, profileUnit, codexConfigUnit, manifestUnit],
+  units: [secretsUnit, shellEnvUnit, catalogUnit, profileUnit, codexConfigUnit, manifestUnit],
   verify: verifier.verify,
   doctorVerify: verifier.doctorVerify,
 };

@@ -1,10 +1,11 @@
 /** The local mode (the default): Codex -> LiteLLM on 127.0.0.1 -> Z.ai's Chat Completions. */
-import { generateMasterKey } from '../config/secrets.js';
+import { keptMasterKey } from '../config/secrets.js';
 import type { SetupState } from '../inspect/inspect.js';
 import { tildify, type Paths } from '../paths.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
 import { DEFAULT_MODEL, DEFAULT_PORT, ENDPOINTS, type Draft } from '../questions.js';
 import { bridgeUnit } from '../units/bridge.js';
+import { catalogUnit } from '../units/catalog.js';
 import { codexConfigUnit } from '../units/codex-config.js';
 import { manifestUnit } from '../units/manifest.js';
 import { profileUnit } from '../units/profile.js';
@@ -25,9 +26,9 @@ export function keyInstructions(stateDir: string): string {
   return `Open a new terminal, or run \`${cli()}\` to repair the setup (the key is kept in ${tildify(stateDir)}/secrets.env).`;
 }
 
-export function localProvider(port: number, stateDir = '~/.glm-codex'): ProviderSpec {
+export function localProvider(port: number, stateDir = '~/.glm-codex', providerId?: string): ProviderSpec {
   return {
-    id: LOCAL_PROVIDER_ID,
+    id: providerId ?? LOCAL_PROVIDER_ID,
     name: 'GLM via LiteLLM (glm-codex-setup)',
     baseUrl: `http://127.0.0.1:${port}/v1`,
     auth: { kind: 'env', envVar: LOCAL_KEY_ENV, instructions: keyInstructions(stateDir) },
@@ -38,18 +39,21 @@ export function localProvider(port: number, stateDir = '~/.glm-codex'): Provider
 export const localMode: Mode<LocalAnswers> = {
   id: 'local',
   title: 'through a local LiteLLM proxy',
-  questions: ['mode', 'endpoint', 'model', 'port', 'zaiKey', 'makeDefault', 'shellRc'],
+  questions: ['mode', 'endpoint', 'model', 'models', 'port', 'zaiKey', 'makeDefault', 'shellRc', 'providerId'],
   localRuntime: true,
   answers(draft: Draft, state: SetupState, runtime: RuntimePlan | null): LocalAnswers {
     // A LiteLLM found through a Python the user named is remembered for later runs.
     const python = runtime?.chosen?.source === 'python' ? runtime.chosen.python : undefined;
     return {
       mode: 'local',
+      providerId: draft.providerId,
       model: draft.model,
+      models: draft.models,
       apiBase: draft.endpoint,
       port: draft.port,
       zaiKey: draft.zaiKey,
-      masterKey: state.secrets.LITELLM_MASTER_KEY ?? generateMasterKey(),
+      // A weak stored key (short, repetitive) is replaced: the proxy answers any web page on localhost.
+      masterKey: keptMasterKey(state.secrets.LITELLM_MASTER_KEY),
       makeDefault: draft.makeDefault,
       litellmPython: python ?? state.manifest.litellmPython,
       shellRc: draft.shellRc,
@@ -59,7 +63,9 @@ export const localMode: Mode<LocalAnswers> = {
     const { manifest, secrets } = state;
     return {
       mode: 'local',
+      providerId: manifest.providerId,
       model: manifest.model ?? DEFAULT_MODEL,
+      models: manifest.models ?? [manifest.model ?? DEFAULT_MODEL],
       apiBase: manifest.apiBase ?? ENDPOINTS.coding,
       port: manifest.port ?? DEFAULT_PORT,
       zaiKey: secrets.ZAI_API_KEY ?? '',
@@ -69,12 +75,12 @@ export const localMode: Mode<LocalAnswers> = {
       shellRc: (manifest.rcFiles ?? []).length > 0,
     };
   },
-  remember: (a) => ({ model: a.model, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}) }),
-  provider: (answers: LocalAnswers, paths: Paths) => localProvider(answers.port, paths.stateDir),
+  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), model: a.model, models: a.models, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}) }),
+  provider: (answers: LocalAnswers, paths: Paths) => localProvider(answers.port, paths.stateDir, answers.providerId),
   codexKey: (a) => ({ value: a.masterKey, what: 'the local LiteLLM proxy key' }),
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey, LITELLM_MASTER_KEY: a.masterKey }),
   // Files first (state.json last among them, it lists what the others created), then the proxy.
-  units: [secretsUnit, shellEnvUnit, bridgeUnit, profileUnit, codexConfigUnit, manifestUnit, proxyUnit],
+  units: [secretsUnit, shellEnvUnit, bridgeUnit, catalogUnit, profileUnit, codexConfigUnit, manifestUnit, proxyUnit],
   verify: verifyLocal,
   doctorVerify: doctorVerifyLocal,
 };

@@ -14,7 +14,12 @@ import type { Check } from '../verify/check.js';
 import type { VerifyReport } from '../verify/types.js';
 
 interface CommonAnswers {
+  /** --provider-id: another id for the provider table than the mode's own. */
+  providerId: string | undefined;
+  /** The profile's default model. */
   model: string;
+  /** Every model set up, the default first. */
+  models: string[];
   makeDefault: boolean | undefined;
   /** Add the key block to the shell startup files. */
   shellRc: boolean;

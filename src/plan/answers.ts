@@ -3,11 +3,10 @@
  * the question table (questions.ts): the mode first, then the mode's own questions. One code path
  * for both kinds of run.
  */
-import { readFile } from 'node:fs/promises';
+import { readKeyFile } from '../config/key-file.js';
 import { isValidSecretValue, normalizeSecret } from '../config/secrets.js';
 import type { Context } from '../context.js';
-import { UserError, usageError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
+import { usageError } from '../errors.js';
 import type { SetupState } from '../inspect/inspect.js';
 import { shellWord } from '../invocation.js';
 import { tildify } from '../paths.js';
@@ -25,18 +24,7 @@ export async function resolveSecret(source: SecretSource, options: Pick<Options,
   const fromEnv = env[source.env];
   if (fromEnv) return normalizeSecret(fromEnv, `the ${source.env} variable`, source.label);
   const file = source.file(options.given);
-  if (file) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new UserError('key-file', `Cannot read ${source.fileFlag} ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, {
-        exitCode: ExitCode.usage,
-        fix: 'Check the path and its permissions.',
-      });
-    }
-    return normalizeSecret(text, file, source.label);
-  }
+  if (file) return normalizeSecret(await readKeyFile(file, source), file, source.label);
   const stored = state.secrets[source.storedAs];
   if (prompts) {
     if (stored && (await prompts.confirm(`Keep the ${source.label} stored in ${tildify(state.paths.secrets)}?`, true))) return stored;
@@ -66,7 +54,7 @@ async function resolveOne<K extends QuestionId>(id: K, ctx: AskContext, state: S
 async function firstAnswer<K extends QuestionId>(question: Question<K>, ctx: AskContext, state: SetupState, draft: Partial<Draft>): Promise<Draft[K]> {
   const given = ctx.options.given[question.id] as Draft[K] | undefined;
   if (given !== undefined) return given;
-  const stored = question.stored?.(state);
+  const stored = question.stored?.(state, draft);
   const asking = ctx.prompts !== null && question.ask !== undefined && (ctx.revisit === true || (question.askWhen ? question.askWhen(state, draft) : stored === undefined));
   const current = question.current ? question.current(state) : stored;
   const asked = asking ? await question.ask!({ prompts: ctx.prompts!, state, draft, ...(ctx.revisit ? { current } : {}) }) : undefined;

@@ -27,9 +27,10 @@ export interface DeleteOperation {
 
 /** The commands apply/ knows how to run (apply/actions.ts), each with what it needs. */
 export type RunAction =
-  | { action: 'install-litellm'; venv: string; reason: string }
+  | { action: 'install-litellm'; venv: string; version: string; reason: string }
   | { action: 'ensure-proxy'; port: number }
-  | { action: 'stop-proxy'; pid: number };
+  | { action: 'stop-proxy'; pid: number }
+  | { action: 'validate-catalog'; path: string; codexBin: string };
 
 export type RunOperation = { kind: 'run'; label: string } & RunAction;
 

@@ -5,6 +5,7 @@
 import { profileShapeFor, type ProfileShape } from '../config/codex-config.js';
 import type { Manifest } from '../config/manifest.js';
 import type { SetupState } from '../inspect/inspect.js';
+import { ownsProvider } from '../config/provider-ownership.js';
 import { MODES, storedMode } from '../modes/index.js';
 import type { Answers, Mode } from '../modes/types.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
@@ -39,16 +40,18 @@ export function planChanges<A extends Answers>(
   const notes: PlanNotes = { problems: [], repairs: [] };
   const provider = mode.provider(answers, state.paths);
   const operations: Operation[] = [];
-  // Switching modes: what only the old mode had is undone first (its proxy stops), its provider goes.
+  // Switching modes: what only the old mode had is undone first (its proxy stops); the provider
+  // table the tool owned goes when the new one has another id (and only then).
   const previous = storedMode(state);
-  const leaving = previous && previous.id !== mode.id ? previous : null;
-  const previousProvider = leaving ? leaving.provider(leaving.stored(state), state.paths) : null;
-  if (leaving) {
+  const previousSpec = previous ? previous.provider(previous.stored(state), state.paths) : null;
+  const ownedProviderId = previousSpec && ownsProvider(state.manifest) ? previousSpec.id : null;
+  const previousProvider = previousSpec && ownedProviderId !== null && previousSpec.id !== provider.id ? previousSpec : null;
+  if (previous && previousSpec && previous.id !== mode.id) {
     const kept = new Set(mode.units.map((unit) => unit.id));
-    operations.push(...leaving.units.filter((unit) => !kept.has(unit.id)).flatMap((unit) => unit.undo(state, previousProvider!)));
+    operations.push(...previous.units.filter((unit) => !kept.has(unit.id)).flatMap((unit) => unit.undo(state, previousSpec)));
   }
   for (const unit of mode.units) {
-    const input: PlanInput<A> = { state, mode, answers, provider, manifest, planned: operations, notes, options, runtime, previousProvider };
+    const input: PlanInput<A> = { state, mode, answers, provider, manifest, planned: operations, notes, options, runtime, previousProvider, ownedProviderId };
     operations.push(...unit.plan(input));
   }
   return { operations, profileShape: profileShapeFor(state.codex.version), manifest, ...notes };

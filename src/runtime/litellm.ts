@@ -12,6 +12,7 @@ import { findOnPath, pathExists } from '../system.js';
 import { onInterrupt, stopProcessGroup } from '../interrupt.js';
 import { cli } from '../invocation.js';
 import { classifyLiteLLM, INSTALL_REQUIREMENT, type LiteLLMVerdict } from './litellm-versions.js';
+import { uvEnvFromPip } from './pip-index.js';
 import type { PythonInstall } from './python.js';
 
 export type LiteLLMSource = 'venv' | 'path' | 'python';
@@ -110,11 +111,16 @@ export interface InstallOptions {
   python: PythonInstall;
   requirement?: string;
   onLine?: (line: string) => void;
+  /** The environment the installers see (and where uv is looked up); process.env by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
-async function runStreaming(file: string, args: string[], onLine: (line: string) => void, tail: string[]): Promise<number> {
+/** The installer's total deadline (it downloads from the package index). */
+export const INSTALL_TIMEOUT_MS = 20 * 60_000;
+
+async function runStreaming(file: string, args: string[], onLine: (line: string) => void, tail: string[], env: NodeJS.ProcessEnv): Promise<number> {
   // Its own process group, so Ctrl-C can stop the installer and every process it started.
-  const child = execa(file, args, { reject: false, stdin: 'ignore', all: true, detached: true, env: { PIP_DISABLE_PIP_VERSION_CHECK: '1' } });
+  const child = execa(file, args, { reject: false, stdin: 'ignore', all: true, detached: true, timeout: INSTALL_TIMEOUT_MS, extendEnv: false, env: { ...env, PIP_DISABLE_PIP_VERSION_CHECK: '1' } });
   const forget = onInterrupt({
     message: `The LiteLLM install was stopped; the unfinished venv is marked incomplete and the next run of ${cli()} installs it again.`,
     stop: () => stopProcessGroup(child.pid),
@@ -134,6 +140,7 @@ async function runStreaming(file: string, args: string[], onLine: (line: string)
   });
   const result = await child.finally(forget);
   if (buffered.trim()) tail.push(buffered);
+  if (result.timedOut) tail.push(`(stopped: no result within ${INSTALL_TIMEOUT_MS / 60_000} minutes)`);
   return result.exitCode ?? 1;
 }
 
@@ -144,7 +151,10 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
   const onLine = options.onLine ?? (() => undefined);
   const tail: string[] = [];
   await rm(join(venv, MARKER), { force: true });
-  const uv = await findOnPath('uv');
+  const baseEnv = options.env ?? process.env;
+  const uv = await findOnPath('uv', baseEnv);
+  // uv does not read pip's configuration: hand it the index pip would use (a corporate mirror, say).
+  const env = uv ? { ...baseEnv, ...(await uvEnvFromPip(python.command, baseEnv)) } : baseEnv;
   const pythonExe = venvPython(venv);
   const manual = uv
     ? `uv venv --python ${python.executable} ${venv} && uv pip install --python ${pythonExe} '${requirement}'`
@@ -166,8 +176,8 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
   if (!(await pathExists(pythonExe))) {
     await rm(venv, { recursive: true, force: true });
     const code = uv
-      ? await runStreaming(uv, ['venv', '--python', python.executable, venv], onLine, tail)
-      : await runStreaming(python.command[0]!, [...python.command.slice(1), '-m', 'venv', venv], onLine, tail);
+      ? await runStreaming(uv, ['venv', '--python', python.executable, venv], onLine, tail, env)
+      : await runStreaming(python.command[0]!, [...python.command.slice(1), '-m', 'venv', venv], onLine, tail, env);
     if (code !== 0) {
       await rm(venv, { recursive: true, force: true });
       if (tail.some((line) => /ensurepip|python3-venv/.test(line))) {
@@ -180,8 +190,8 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
     }
   }
   const code = uv
-    ? await runStreaming(uv, ['pip', 'install', '--python', pythonExe, requirement], onLine, tail)
-    : await runStreaming(pythonExe, ['-m', 'pip', 'install', '--upgrade', requirement], onLine, tail);
+    ? await runStreaming(uv, ['pip', 'install', '--python', pythonExe, requirement], onLine, tail, env)
+    : await runStreaming(pythonExe, ['-m', 'pip', 'install', '--upgrade', requirement], onLine, tail, env);
   if (code !== 0) throw fail(`exit code ${code}`);
 
   const installed = await installFrom('venv', [pythonExe], [venvLiteLLM(venv)]);

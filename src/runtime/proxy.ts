@@ -4,6 +4,7 @@
  * A pid file records pid, port, start time and a hash of the configuration it was started with.
  */
 import { spawn } from 'node:child_process';
+import { cli } from '../invocation.js';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Paths } from '../paths.js';
 import type { Secrets } from '../config/secrets.js';
 import { isProcessAlive } from '../system.js';
-import { processCommand } from './ports.js';
+import { isProcessRunning, listProcesses, processArgv, processGroup, processStartTime } from './process-info.js';
 
 export interface PidRecord {
   pid: number;
@@ -21,7 +22,12 @@ export interface PidRecord {
   startedAt: string;
   configHash: string;
   command: string[];
+  /** The process's start time (see processStartTime): tells our proxy from a later process with the same pid. */
+  processStartTime?: string | null;
 }
+
+/** The configHash of a proxy found running without a pid file: what it was started with is unknown, so it is restarted. */
+export const ADOPTED_HASH = 'unknown (adopted)';
 
 export const LOG_LIMIT_BYTES = 5 * 1024 * 1024;
 
@@ -50,26 +56,70 @@ export async function readPidRecord(paths: Paths): Promise<PidRecord | null> {
   }
 }
 
-/** Our proxy is running: the pid is alive AND its command line is the one we started (pids get reused). */
+function argAfter(argv: readonly string[], flag: string): string | undefined {
+  const at = argv.indexOf(flag);
+  return at < 0 ? undefined : argv[at + 1];
+}
+
+/** A LiteLLM started by this tool for this state dir: its argv names our glm-bridge.yaml after --config. */
+export function isOwnProxyArgv(argv: readonly string[], bridgeConfig: string): boolean {
+  return argAfter(argv, '--config') === bridgeConfig && argv.some((arg) => /litellm/.test(arg));
+}
+
+/** Our proxy is running: the pid is alive, started when we recorded, AND its command line is the one we started (pids get reused). */
 export async function isOurProcess(record: PidRecord): Promise<boolean> {
-  if (!isProcessAlive(record.pid)) return false;
-  const command = await processCommand(record.pid);
-  if (command === null) return process.platform !== 'linux';
-  const args = command.split(' ');
-  const after = (flag: string) => args[args.indexOf(flag) + 1];
-  const config = record.command[record.command.indexOf('--config') + 1];
-  return command.includes('litellm') && after('--port') === String(record.port) && (config === undefined || command.includes(config));
+  if (!(await isProcessRunning(record.pid))) return false;
+  if (record.processStartTime) {
+    const started = await processStartTime(record.pid);
+    if (started !== null && started !== record.processStartTime) return false;
+  }
+  const argv = await processArgv(record.pid);
+  if (argv === null) return process.platform !== 'linux';
+  const config = argAfter(record.command, '--config');
+  return argv.some((arg) => /litellm/.test(arg)) && argAfter(argv, '--port') === String(record.port) && (config === undefined || argAfter(argv, '--config') === config);
+}
+
+/**
+ * Every LiteLLM running from this state dir's glm-bridge.yaml, recorded or not (an orphan of a
+ * crashed or racing run). Child processes of one of them are left out: the group leader stands for them.
+ */
+export async function findOwnProxies(paths: Pick<Paths, 'bridgeConfig'>): Promise<PidRecord[]> {
+  const own = (await listProcesses()).filter((p) => p.pid !== process.pid && isOwnProxyArgv(p.argv, paths.bridgeConfig));
+  const pids = new Set(own.map((p) => p.pid));
+  const records: PidRecord[] = [];
+  for (const p of own) {
+    if (pids.has(p.ppid)) continue;
+    const port = Number(argAfter(p.argv, '--port'));
+    if (!Number.isInteger(port)) continue;
+    records.push({ pid: p.pid, port, startedAt: 'unknown', configHash: ADOPTED_HASH, command: p.argv, processStartTime: await processStartTime(p.pid) });
+  }
+  return records;
 }
 
 export type ProxyProcessState =
   | { kind: 'none' }
   | { kind: 'stale'; record: PidRecord }
-  | { kind: 'running'; record: PidRecord };
+  | { kind: 'running'; record: PidRecord; adopted?: boolean };
 
-export async function proxyProcessState(paths: Paths): Promise<ProxyProcessState> {
+/**
+ * The proxy as the pid file records it; when that names no live proxy of ours, a LiteLLM running
+ * our glm-bridge.yaml anyway is adopted: the pid file is rewritten to name it (unless `adopt` is false,
+ * for read-only callers such as doctor), so stop, uninstall and the next start can manage it.
+ */
+export async function proxyProcessState(paths: Paths, options: { adopt?: boolean } = {}): Promise<ProxyProcessState> {
   const record = await readPidRecord(paths);
-  if (!record) return { kind: 'none' };
-  return (await isOurProcess(record)) ? { kind: 'running', record } : { kind: 'stale', record };
+  if (record && (await isOurProcess(record))) return { kind: 'running', record };
+  const orphans = await findOwnProxies(paths);
+  const orphan = orphans.find((o) => o.port === record?.port) ?? orphans[0];
+  if (orphan) {
+    if (options.adopt !== false) await writePidRecord(paths, orphan);
+    return { kind: 'running', record: orphan, adopted: true };
+  }
+  return record ? { kind: 'stale', record } : { kind: 'none' };
+}
+
+async function writePidRecord(paths: Paths, record: PidRecord): Promise<void> {
+  await writeFileAtomic(paths.pidFile, `${JSON.stringify(record, null, 2)}\n`, { newFileMode: 0o600 });
 }
 
 async function rotateLog(path: string): Promise<void> {
@@ -117,23 +167,37 @@ export async function startProxy(options: StartOptions): Promise<PidRecord> {
       reject(
         new UserError('proxy-spawn', `Could not start LiteLLM (${launcher[0]}): ${error.message}.`, {
           exitCode: ExitCode.proxy,
-          fix: 'Run glm-codex-setup again to reinstall LiteLLM.',
+          fix: `Run ${cli()} again to reinstall LiteLLM.`,
         }),
       ),
     );
     child.once('spawn', () => resolve(child.pid!));
   });
   child.unref();
-  const record: PidRecord = { pid, port, startedAt: new Date().toISOString(), configHash: options.hash, command: [launcher[0]!, ...args] };
-  await writeFileAtomic(paths.pidFile, `${JSON.stringify(record, null, 2)}\n`, { newFileMode: 0o600 });
+  const record: PidRecord = {
+    pid,
+    port,
+    startedAt: new Date().toISOString(),
+    configHash: options.hash,
+    command: [launcher[0]!, ...args],
+    processStartTime: await processStartTime(pid),
+  };
+  await writePidRecord(paths, record);
   return record;
 }
 
-/** SIGTERM to the process group, wait, then SIGKILL. Removes the pid file. */
+/**
+ * SIGTERM, wait, then SIGKILL; removes the pid file. Only a process that is still ours is signalled
+ * (checked again before each signal: the pid may have been reused meanwhile), and its process group
+ * only when it leads one (we start the proxy detached, so it does).
+ */
 export async function stopProxy(paths: Paths, record: PidRecord, timeoutMs = 10_000): Promise<void> {
-  const signal = (sig: NodeJS.Signals) => {
+  const signal = async (sig: NodeJS.Signals) => {
+    if (!(await isOurProcess(record))) return;
+    const group = await processGroup(record.pid);
     try {
-      process.kill(-record.pid, sig);
+      if (group === record.pid || (group === null && process.platform !== 'linux')) process.kill(-record.pid, sig);
+      else process.kill(record.pid, sig);
     } catch {
       try {
         process.kill(record.pid, sig);
@@ -142,14 +206,28 @@ export async function stopProxy(paths: Paths, record: PidRecord, timeoutMs = 10_
       }
     }
   };
-  signal('SIGTERM');
+  await signal('SIGTERM');
   const deadline = Date.now() + timeoutMs;
-  while (isProcessAlive(record.pid) && Date.now() < deadline) await sleep(100);
-  if (isProcessAlive(record.pid)) {
-    signal('SIGKILL');
-    while (isProcessAlive(record.pid) && Date.now() < deadline + 5000) await sleep(50);
+  while ((await isOurProcess(record)) && Date.now() < deadline) await sleep(100);
+  if (await isOurProcess(record)) {
+    await signal('SIGKILL');
+    while ((await isOurProcess(record)) && Date.now() < deadline + 5000) await sleep(50);
   }
-  await rm(paths.pidFile, { force: true });
+  // Exited; give whoever reaps it (its parent, or init) a moment, so "stopped" also means gone from the process table.
+  const reaped = Date.now() + 3000;
+  while (isProcessAlive(record.pid) && !(await isOurProcess(record)) && Date.now() < reaped) await sleep(50);
+  const recorded = await readPidRecord(paths);
+  if (recorded === null || recorded.pid === record.pid) await rm(paths.pidFile, { force: true });
+}
+
+/** Stops every proxy of this state dir (the recorded one and any orphan); returns their pids. */
+export async function stopOwnProxies(paths: Paths): Promise<{ stopped: number[]; stale: PidRecord | null }> {
+  const record = await readPidRecord(paths);
+  const recordedIsOurs = record !== null && (await isOurProcess(record));
+  const targets = [...(recordedIsOurs ? [record] : []), ...(await findOwnProxies(paths)).filter((o) => o.pid !== record?.pid)];
+  for (const target of targets) await stopProxy(paths, target);
+  if (record && !recordedIsOurs) await forgetPidFile(paths);
+  return { stopped: targets.map((t) => t.pid), stale: record && !recordedIsOurs ? record : null };
 }
 
 /** Forgets a stale pid file. Never signals: that pid may now belong to another program. */

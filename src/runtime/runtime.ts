@@ -13,8 +13,10 @@ import type { Output } from '../ui/output.js';
 import type { Prompts } from '../ui/prompts.js';
 import { waitForReady } from '../verify/validate.js';
 import { chooseLiteLLM, detectLiteLLM, detectVenvLiteLLM, type LiteLLMInstall } from './litellm.js';
+import { TESTED_LITELLM } from './litellm-versions.js';
 import { findFreePort, findPortHolder, isPortFree } from './ports.js';
-import { configHash, forgetPidFile, logTail, proxyProcessState, startProxy, stopProxy, type PidRecord } from './proxy.js';
+import { withProxyLock } from '../fs/run-locks.js';
+import { configHash, findOwnProxies, logTail, proxyProcessState, startProxy, stopOwnProxies, stopProxy, type PidRecord } from './proxy.js';
 import { findPython, type PythonInstall } from './python.js';
 import { isProcessAlive } from '../system.js';
 import { cli } from '../invocation.js';
@@ -25,6 +27,8 @@ export interface RuntimePlan {
   python: PythonInstall | null;
   found: LiteLLMInstall[];
   needsInstall: boolean;
+  /** The release an install would bring: --litellm-version, else the tested one. */
+  version: string;
   warnings: string[];
 }
 
@@ -58,15 +62,16 @@ export async function prepareRuntime(options: Options, state: Pick<SetupState, '
     found = [await detectVenvLiteLLM(venv)].filter((f): f is LiteLLMInstall => f !== null);
   }
   const warnings = found.filter((f) => f.verdict.kind === 'compromised').map(compromisedWarning);
-  const chosen = chooseLiteLLM(found);
+  // --litellm-version: only that release will do; any other is replaced.
+  const chosen = chooseLiteLLM(options.litellmVersion ? found.filter((f) => f.version === options.litellmVersion) : found);
   // Missing Python is reported before anything is written.
   if (options.start && !options.dryRun && chosen === null) python = await findPython(options.python);
-  return { chosen, python, found, needsInstall: chosen === null, warnings };
+  return { chosen, python, found, needsInstall: chosen === null, version: options.litellmVersion ?? TESTED_LITELLM, warnings };
 }
 
 /** Picks the proxy port before anything is written, so `base_url` names the port really used. */
 export async function choosePort(requested: number, paths: Paths, ask: Prompts | null): Promise<number> {
-  const current = await proxyProcessState(paths);
+  const current = await proxyProcessState(paths, { adopt: false });
   if (current.kind === 'running' && current.record.port === requested) return requested;
   if (await isPortFree(requested)) return requested;
   const holder = await findPortHolder(requested);
@@ -79,7 +84,10 @@ export async function choosePort(requested: number, paths: Paths, ask: Prompts |
   });
 }
 
-/** Starts the proxy unless ours already runs the same config on the same port. */
+/**
+ * Starts the proxy unless ours already runs the same config on the same port. Call it through
+ * ensureProxyRunning (under the proxy lock): what it sees must not change while it decides.
+ */
 export async function ensureProxy(input: {
   paths: Paths;
   litellm: LiteLLMInstall;
@@ -93,20 +101,26 @@ export async function ensureProxy(input: {
   const current = await proxyProcessState(paths);
   let action: ProxyReport['action'] = 'started';
   if (current.kind === 'running') {
-    if (current.record.port === port && current.record.configHash === hash) {
+    if (!current.adopted && current.record.port === port && current.record.configHash === hash) {
       try {
         await waitForReady(port, { timeoutMs: 5000 });
+        // Any other proxy of ours (an orphan on another port) still holds the keys: end it.
+        for (const other of await findOwnProxies(paths)) if (other.pid !== current.record.pid) await stopProxy(paths, other);
         return { pid: current.record.pid, port, action: 'reused', readyMs: null, litellmVersion: litellm.version };
       } catch {
         /* alive but not answering: restart it */
       }
     }
-    out.step(`Restarting the proxy (pid ${current.record.pid}): ${current.record.port !== port ? `port ${current.record.port} -> ${port}` : 'its configuration changed'}`);
-    await stopProxy(paths, current.record);
+    const why = current.adopted
+      ? 'it was running without a pid file (left by an interrupted run), so its configuration is unknown'
+      : current.record.port !== port
+        ? `port ${current.record.port} -> ${port}`
+        : 'its configuration changed';
+    out.step(`Restarting the proxy (pid ${current.record.pid}): ${why}`);
     action = 'restarted';
-  } else if (current.kind === 'stale') {
-    await forgetPidFile(paths);
   }
+  // Ends the recorded proxy, every orphan of ours, and forgets a stale pid file (never signalling it).
+  await stopOwnProxies(paths);
   if (!(await isPortFree(port))) {
     const holder = await findPortHolder(port);
     throw new UserError('port-busy', `Port ${port} on 127.0.0.1 is in use by ${holder?.command ?? 'another program'}${holder?.pid ? ` (pid ${holder.pid})` : ''}.`, {
@@ -137,4 +151,21 @@ export async function ensureProxy(input: {
     });
   }
   return { pid: record.pid, port, action, readyMs: Math.round(readyMs), litellmVersion: litellm.version };
+}
+
+/** Long enough for a holder that is starting a proxy (READY_TIMEOUT_MS) to finish. */
+export const PROXY_LOCK_WAIT_MS = READY_TIMEOUT_MS + 60_000;
+
+/**
+ * The one way to bring the proxy up, for setup, `start` and an on-demand start: take the proxy lock,
+ * look again (a concurrent starter may have started it meanwhile: then it is reused), start, wait
+ * until ready, release.
+ */
+export async function ensureProxyRunning(input: { paths: Paths; litellm: LiteLLMInstall; port: number; out: Output; waitMs?: number }): Promise<ProxyReport> {
+  return withProxyLock(input.paths, `starting the proxy on port ${input.port}`, input.waitMs ?? PROXY_LOCK_WAIT_MS, () => ensureProxy(input));
+}
+
+/** Stops every proxy of this state dir under the proxy lock (stop, uninstall). */
+export async function stopProxies(paths: Paths): Promise<{ stopped: number[]; stale: PidRecord | null }> {
+  return withProxyLock(paths, 'stopping the proxy', PROXY_LOCK_WAIT_MS, () => stopOwnProxies(paths));
 }

@@ -34,6 +34,10 @@ export const prompts = {
     const options = choices.map((c) => ({ value: c.value, label: c.label, ...(c.hint ? { hint: c.hint } : {}) }));
     return answer(await clack.select({ message, options: options as never, initialValue })) as T;
   },
+  async multiselect<T>(message: string, choices: Choice<T>[], initialValues: T[]): Promise<T[]> {
+    const options = choices.map((c) => ({ value: c.value, label: c.label, ...(c.hint ? { hint: c.hint } : {}) }));
+    return answer(await clack.multiselect({ message, options: options as never, initialValues, required: false })) as T[];
+  },
   async confirm(message: string, initialValue: boolean): Promise<boolean> {
     return answer(await clack.confirm({ message, initialValue }));
   },

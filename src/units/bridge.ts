@@ -1,5 +1,6 @@
 /** glm-bridge.yaml: LiteLLM's config, the model entry that bridges Responses to Z.ai's Chat Completions. */
 import { bridgeEntry, MASTER_KEY_REFERENCE, parseBridgeYaml, planBridgeYaml, ZAI_KEY_REFERENCE } from '../config/bridge-yaml.js';
+import { bridgeYaml11Problems } from '../config/bridge-yaml11.js';
 import type { LocalAnswers } from '../modes/types.js';
 import { writeOp } from '../plan/operations.js';
 import { tildify } from '../paths.js';
@@ -17,27 +18,34 @@ export const bridgeUnit: Unit<LocalAnswers> = {
       notes.repairs.push(`${withoutUnchanged((error as Error).message)}: written anew (the broken file is in the backup; additions in it are not carried over).`);
       base = null;
     }
-    return writeOp('LiteLLM proxy config', path, text, planBridgeYaml(base, path, { model: answers.model, apiBase: answers.apiBase }));
+    // One entry per model set up: Codex's /model switches between them through the same proxy.
+    let planned = base;
+    for (const model of answers.models) planned = planBridgeYaml(planned, path, { model, apiBase: answers.apiBase });
+    return writeOp('LiteLLM proxy config', path, text, planned ?? '');
   },
   // Kept by uninstall, with your own additions; `uninstall --purge` removes the state dir.
   undo: () => [],
-  check({ state, answers }) {
+  async check({ state, answers, litellm }) {
     const { path, text } = state.bridge;
     if (text === null) return [fail('bridge', `${tildify(path)} is missing.`)];
     try {
       const doc = parseBridgeYaml(text, path);
-      const { model } = answers;
-      const entry = bridgeEntry(doc, model);
-      const params = (entry?.litellm_params ?? {}) as Record<string, unknown>;
       const general = doc.toJS() as { general_settings?: { master_key?: string } };
       const problems: string[] = [];
-      if (!entry) problems.push(`no model_list entry for ${model}`);
-      else {
-        if (params.api_key !== ZAI_KEY_REFERENCE) problems.push(`api_key is not ${ZAI_KEY_REFERENCE}`);
-        if (params.model !== `openai/${model}` || params.use_chat_completions_api !== true) problems.push(`the entry does not bridge (needs model: openai/${model} and use_chat_completions_api: true)`);
+      for (const model of answers.models) {
+        const entry = bridgeEntry(doc, model);
+        const params = (entry?.litellm_params ?? {}) as Record<string, unknown>;
+        if (!entry) problems.push(`no model_list entry for ${model}`);
+        else {
+          if (params.api_key !== ZAI_KEY_REFERENCE) problems.push(`${model}: api_key is not ${ZAI_KEY_REFERENCE}`);
+          if (params.model !== `openai/${model}` || params.use_chat_completions_api !== true) problems.push(`the ${model} entry does not bridge (needs model: openai/${model} and use_chat_completions_api: true)`);
+        }
       }
       if (general.general_settings?.master_key !== MASTER_KEY_REFERENCE) problems.push(`general_settings.master_key is not ${MASTER_KEY_REFERENCE}`);
-      return [problems.length === 0 ? pass('bridge', `${tildify(path)} routes ${model} to ${String(params.api_base)}`) : fail('bridge', `${tildify(path)}: ${problems.join('; ')}.`)];
+      // LiteLLM reads YAML 1.1 (PyYAML): check the file as it will, with its own Python when there is one.
+      const python = litellm.find((f) => f.verdict.kind === 'bridges' && f.proxyExtras)?.python ?? null;
+      if (problems.length === 0) for (const model of answers.models) problems.push(...(await bridgeYaml11Problems(text, model, python)));
+      return [problems.length === 0 ? pass('bridge', `${tildify(path)} routes ${answers.models.join(', ')} to ${answers.apiBase}`) : fail('bridge', `${tildify(path)}: ${problems.join('; ')}.`)];
     } catch (error) {
       return [fail('bridge', withoutUnchanged((error as Error).message), `${repairHint()} (the broken file is backed up first)`)];
     }

@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isOwnLegacyProfile, planCodexConfig, profileShapeFor, userConfigProblems } from '../config/codex-config.js';
+import { isOwnLegacyProfile, planCodexConfig, profileSelectorNote, profileShapeFor, userConfigProblems } from '../config/codex-config.js';
+import { foreignProviderProblem, ownsProvider } from '../config/provider-ownership.js';
 import { getIn } from '../config/toml-data.js';
 import { editToml, type TomlEdit } from '../config/toml-edit.js';
 import { dropBrokenOwnSection, rebuildParsable } from '../config/toml-repair.js';
@@ -55,7 +56,10 @@ const readString = (data: TomlData, key: string): string | null => {
 
 export const codexConfigUnit: Unit<Answers> = {
   id: 'codex-config',
-  plan({ state, answers, provider, manifest, notes, options, previousProvider }) {
+  plan({ state, answers, provider, manifest, notes, options, previousProvider, ownedProviderId }) {
+    const foreign = foreignProviderProblem(state.codexConfig.text, provider.id, ownedProviderId, state.paths.codexConfig);
+    if (foreign) throw foreign;
+    manifest.ownsProvider = true;
     const shape = profileShapeFor(state.codex.version);
     const { text, data } = usableConfig(state, provider, options.forceRebuild, notes);
     const current = readString(data, 'model_provider');
@@ -71,7 +75,9 @@ export const codexConfigUnit: Unit<Answers> = {
       shape,
       defaults: { makeDefault: answers.makeDefault, previous: manifest.previousDefault ?? null },
       previous: previousProvider,
-    });
+    }, data);
+    const selectorNote = profileSelectorNote(data, shape, tildify(state.paths.codexConfig), provider.profile);
+    if (selectorNote) notes.repairs.push(selectorNote);
     if (answers.makeDefault === false) delete manifest.previousDefault;
     notes.problems.push(...userConfigProblems(data, state.paths.codexConfig, shape, provider));
     return writeOp('Codex config', state.paths.codexConfig, state.codexConfig.text, after);
@@ -80,10 +86,12 @@ export const codexConfigUnit: Unit<Answers> = {
     const { path, text } = state.codexConfig;
     if (text === null) return [];
     const data = parseTomlData(splitBom(text).body, path);
-    const edits: TomlEdit[] = [{ op: 'delete-table', path: ['model_providers', provider.id] }];
+    // A table under our id that the tool did not create is the user's: never deleted.
+    const ours = ownsProvider(state.manifest);
+    const edits: TomlEdit[] = ours ? [{ op: 'delete-table', path: ['model_providers', provider.id] }] : [];
     if (isOwnLegacyProfile(data, provider)) edits.push({ op: 'delete-table', path: ['profiles', provider.profile] });
     if (getIn(data, ['profile']) === provider.profile) edits.push({ op: 'delete-key', path: ['profile'] });
-    if (getIn(data, ['model_provider']) === provider.id) {
+    if (ours && getIn(data, ['model_provider']) === provider.id) {
       const previous = state.manifest.previousDefault ?? { model: null, model_provider: null };
       for (const key of ['model_provider', 'model'] as const) {
         const value = previous[key];

@@ -4,7 +4,7 @@ import type { Answers } from '../modes/types.js';
 import { createdPaths, writeOp } from '../plan/operations.js';
 import type { Unit } from './types.js';
 
-const MODE_KEYS = ['mode', 'apiBase', 'port', 'gatewayUrl'] as const;
+const MODE_KEYS = ['mode', 'apiBase', 'port', 'gatewayUrl', 'providerId'] as const;
 
 export const manifestUnit: Unit<Answers> = {
   id: 'manifest',
@@ -19,8 +19,9 @@ export const manifestUnit: Unit<Answers> = {
   undo(state) {
     if (state.manifestFile.text === null) return [];
     // Keep the last answers for a later setup; forget what the tool owned, it is gone now.
-    const { mode, model, apiBase, port, gatewayUrl, litellmPython } = state.manifest;
-    const after = renderManifest(JSON.parse(JSON.stringify({ version: 1, mode, model, apiBase, port, gatewayUrl, litellmPython })));
+    const { mode, model, apiBase, port, gatewayUrl, providerId, litellmPython } = state.manifest;
+    // ownsProvider: false: a table the user adds under that id later is theirs, never taken over.
+    const after = renderManifest(JSON.parse(JSON.stringify({ version: 1, mode, providerId, model, apiBase, port, gatewayUrl, litellmPython, ownsProvider: false })));
     return writeOp('glm-codex-setup state', state.paths.manifest, state.manifestFile.text, after, { mode: 0o600 });
   },
   check: () => [],

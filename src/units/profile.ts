@@ -6,6 +6,7 @@ import { deleteOp, writeOp } from '../plan/operations.js';
 import { tildify } from '../paths.js';
 import { readTemplate } from '../templates.js';
 import { fail, pass, withoutUnchanged } from '../verify/check.js';
+import { profileCatalog } from './catalog.js';
 import type { Unit } from './types.js';
 
 const TEMPLATE = 'glm.config.toml';
@@ -31,7 +32,8 @@ export const profileUnit: Unit<Answers> = {
       notes.repairs.push(`${withoutUnchanged((error as Error).message)}: the profile is written anew (the broken file is in the backup).`);
       base = readTemplate(TEMPLATE);
     }
-    return writeOp(`Codex profile "${provider.profile}"`, path, text, planProfileFile(base, path, answers.model, provider.id));
+    const after = planProfileFile(base, path, answers.model, provider.id, profileCatalog(state, answers.models));
+    return writeOp(`Codex profile "${provider.profile}"`, path, text, after);
   },
   undo(state, provider) {
     const { path, text } = state.codexProfile;
@@ -51,10 +53,15 @@ export const profileUnit: Unit<Answers> = {
       return [fail('profile', withoutUnchanged((error as Error).message))];
     }
     const ok = profile.model_provider === provider.id && profile.model === answers.model;
-    return [
+    const checks = [
       ok
         ? pass('profile', `profile "${provider.profile}" (${tildify(path)}) uses ${String(profile.model)} via ${provider.id}`)
         : fail('profile', `${tildify(path)} has model = ${JSON.stringify(profile.model ?? null)}, model_provider = ${JSON.stringify(profile.model_provider ?? null)}.`),
     ];
+    const catalog = profileCatalog(state, answers.models);
+    if (catalog && profile.model_catalog_json !== catalog.path) {
+      checks.push(fail('profile', `${tildify(path)} does not name the model catalog (model_catalog_json = "${catalog.path}"): Codex runs GLM on fallback metadata.`));
+    }
+    return checks;
   },
 };

@@ -5,6 +5,7 @@
 import type { LocalAnswers } from '../modes/types.js';
 import type { Operation } from '../plan/operations.js';
 import { tildify } from '../paths.js';
+import { VENV_DISK_COST } from '../runtime/litellm-versions.js';
 import { configHash } from '../runtime/proxy.js';
 import { fail, pass, type Check } from '../verify/check.js';
 import type { Unit } from './types.js';
@@ -17,7 +18,8 @@ export const proxyUnit: Unit<LocalAnswers> = {
     const ops: Operation[] = [];
     if (runtime.needsInstall) {
       const reason = runtime.found.length === 0 ? 'not installed' : `found ${runtime.found.map((f) => `${f.version} (${f.verdict.kind})`).join(', ')}, none bridges`;
-      ops.push({ kind: 'run', action: 'install-litellm', venv: state.paths.venv, reason, label: `install LiteLLM into ${tildify(state.paths.venv)} (${reason})` });
+      const version = runtime.version;
+      ops.push({ kind: 'run', action: 'install-litellm', venv: state.paths.venv, version, reason, label: `install LiteLLM ${version} into ${tildify(state.paths.venv)} (${reason}; ${VENV_DISK_COST} of disk)` });
     }
     ops.push({ kind: 'run', action: 'ensure-proxy', port: answers.port, label: `start the proxy on 127.0.0.1:${answers.port} (reused when it already runs this configuration), then validate` });
     return ops;

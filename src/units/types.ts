@@ -31,8 +31,10 @@ export interface PlanInput<A extends Answers = Answers> {
   planned: readonly Operation[];
   notes: PlanNotes;
   options: { forceRebuild: boolean; start: boolean };
-  /** The provider of the mode the last run set up, when this run switches to another mode. */
+  /** The provider table the tool owns from the last run, when this run writes another id (a mode switch). */
   previousProvider: ProviderSpec | null;
+  /** The id of the provider table the tool owns (null: none; a table under another id is the user's). */
+  ownedProviderId: string | null;
   /** Which LiteLLM serves, when the run starts the proxy (null with --no-start). */
   runtime: RuntimePlan | null;
 }

@@ -10,6 +10,7 @@ import { tildify } from '../paths.js';
 import type { DoctorInput } from '../units/types.js';
 import { pass, warn, type Check } from './check.js';
 import { cli } from '../invocation.js';
+import { fileModeChecks } from './file-mode-checks.js';
 
 export type { Check, CheckStatus } from './check.js';
 
@@ -35,6 +36,7 @@ export async function runChecks<A extends Answers>(mode: Mode<A>, input: Omit<Do
   const full: DoctorInput<A> = { ...input, mode, answers, provider: mode.provider(answers, input.state.paths) };
   const checks: Check[] = [];
   for (const unit of mode.units) checks.push(...(await unit.check(full)));
+  checks.push(...(await fileModeChecks(input.state.paths)));
   checks.push(...planCheck(mode, input.state, answers));
   checks.push(...(await mode.doctorVerify(full)));
   return checks;

@@ -23,6 +23,12 @@ export interface ResponsesTarget {
   timeoutMs?: number;
 }
 
+/** A validation exchange gets this long in total; GLM_CODEX_VALIDATION_TIMEOUT_MS overrides it (tests use a short one). */
+export function validationTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = Number(env.GLM_CODEX_VALIDATION_TIMEOUT_MS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 120_000;
+}
+
 export interface ValidationResult {
   ok: boolean;
   mode: 'non-streaming' | 'streaming';
@@ -44,14 +50,12 @@ function extractText(response: unknown): string {
     .join('');
 }
 
-async function send(target: ResponsesTarget, stream: boolean) {
-  const timeout = target.timeoutMs ?? 60_000;
+async function send(target: ResponsesTarget, stream: boolean, signal: AbortSignal) {
   return request(`${target.baseUrl}/responses`, {
     method: 'POST',
     headers: { authorization: `Bearer ${target.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ model: target.model, input: PROMPT, stream }),
-    headersTimeout: timeout,
-    bodyTimeout: timeout,
+    signal,
   });
 }
 
@@ -69,19 +73,23 @@ export async function validateResponses(target: ResponsesTarget, mode: Validatio
     roundTripMs: Math.round(performance.now() - started),
     ...partial,
   });
+  // One deadline for headers and the whole body: an upstream that trickles a chunk now and then cannot hold the run.
+  const timeoutMs = target.timeoutMs ?? validationTimeoutMs();
+  const signal = AbortSignal.timeout(timeoutMs);
+  const failure = (error: unknown) =>
+    signal.aborted ? `timeout: no complete answer within ${Math.round(timeoutMs / 1000)} s` : `${(error as { code?: string }).code ?? ''} ${(error as Error).message}`;
   let response;
   try {
-    response = await send(target, mode === 'streaming');
+    response = await send(target, mode === 'streaming', signal);
   } catch (error) {
-    const message = `${(error as { code?: string }).code ?? ''} ${(error as Error).message}`;
-    return finish({ ok: false, reply: null, status: null, diagnosis: diagnose({ ...base, networkError: message }) });
+    return finish({ ok: false, reply: null, status: null, diagnosis: diagnose({ ...base, networkError: failure(error) }) });
   }
   const { statusCode } = response;
   let text: string;
   try {
     text = await response.body.text();
   } catch (error) {
-    return finish({ ok: false, reply: null, status: statusCode, diagnosis: diagnose({ ...base, networkError: (error as Error).message }) });
+    return finish({ ok: false, reply: null, status: statusCode, diagnosis: diagnose({ ...base, networkError: failure(error) }) });
   }
   if (statusCode !== 200) {
     return finish({ ok: false, reply: null, status: statusCode, diagnosis: diagnose({ ...base, status: statusCode, body: text }) });

@@ -2,28 +2,23 @@
  * The real Codex CLI loads what the tool wrote, for every valid corpus file: `codex exec --profile glm`
  * reaches the provider (a tiny local Responses stub, no LiteLLM) with the proxy key, and prints its reply.
  */
-import { copyFile, chmod, readFile, readdir } from 'node:fs/promises';
+import { copyFile, chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { providerTableLine } from '../../src/config/provider-ownership.js';
 import { parseSecrets } from '../../src/config/secrets.js';
 import { CODEX_BIN, runCli, sandbox } from '../helpers/cli.js';
+import { corpusFiles, fixture, type CorpusFile } from '../helpers/corpus.js';
 import { startResponsesStub, type ResponsesStub } from '../helpers/responses-stub.js';
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus/codex-configs');
-const corpus = (await readdir(CORPUS)).filter((n) => n.endsWith('.toml') && !n.startsWith('36-')).sort();
-// These users' files stop Codex on their own, whatever the tool adds; it never edits their part
-// silently. Each must fail for exactly that reason (and setup must warn where it can know).
-const FAILS_ON_ITS_OWN: Record<string, { codexError: RegExp; setupWarning?: RegExp }> = {
-  '11-2096955-MAKER-Code-Assist.toml': { codexError: /wire_api = "chat"` is no longer supported[\s\S]*maker-local/, setupWarning: /"maker-local" has wire_api = "chat"/ },
-  '40-avikalpa-codex-litellm.toml': { codexError: /wire_api = "chat"` is no longer supported[\s\S]*litellm-direct/, setupWarning: /"litellm-direct" has wire_api = "chat"/ },
-  // model_catalog_json names a file on its author's Mac.
-  '30-BilderLoong-dotfiles.toml': { codexError: /No such file or directory/ },
-};
-// Its sandbox permission profile hides files of its author's home (~/.docker/config.json, ...);
-// bubblewrap sometimes cannot build those mounts inside a temporary HOME. Either Codex answers, or
-// it fails in the sandbox, never because of the provider or profile.
-const SANDBOX_DEPENDENT = new Set(['33-trailofbits-codex-config.toml']);
+const corpus = corpusFiles().filter((file) => !file.invalid);
+/*
+ * What is checked here is that Codex loads the configuration, not that its sandbox works in a temporary
+ * HOME: a user's permission profile (say, `"~/.config/gcloud" = "deny"`) makes bubblewrap build mounts
+ * for paths that do not exist there, and fail. So this run bypasses the sandbox, whatever the file says.
+ */
+const NO_SANDBOX = '--dangerously-bypass-approvals-and-sandbox';
 
 let stub: ResponsesStub;
 beforeAll(async () => {
@@ -31,17 +26,27 @@ beforeAll(async () => {
 });
 afterAll(async () => stub.close());
 
-async function setupAndExec(corpusFile: string | null) {
+async function setupAndExec(corpusFile: Pick<CorpusFile, 'path'> | null, prepareHome?: (home: string) => Promise<void>) {
   const box = await sandbox();
   if (corpusFile) {
-    await copyFile(join(CORPUS, corpusFile), join(box.codexHome, 'config.toml'));
+    await copyFile(corpusFile.path, join(box.codexHome, 'config.toml'));
     await chmod(join(box.codexHome, 'config.toml'), 0o644);
   }
-  const setup = await runCli(box, ['--non-interactive', '--no-start', '--port', String(stub.port)], { env: { ZAI_API_KEY: 'k.test' } });
+  const args = ['--non-interactive', '--no-start', '--port', String(stub.port)];
+  let setup = await runCli(box, args, { env: { ZAI_API_KEY: 'k.test' } });
+  const text = corpusFile ? await readFile(corpusFile.path, 'utf8') : '';
+  if (providerTableLine(text, 'glm-litellm') !== null) {
+    // The user's own [model_providers.glm-litellm]: refused, untouched; the tool's goes under another id.
+    expect(setup.exitCode, setup.all).toBe(4);
+    expect(setup.all).toMatch(/is your own table/);
+    expect(await readFile(join(box.codexHome, 'config.toml'), 'utf8')).toBe(text);
+    setup = await runCli(box, [...args, '--provider-id', 'glm-codex'], { env: { ZAI_API_KEY: 'k.test' } });
+  }
   expect(setup.exitCode, setup.all).toBe(0);
+  await prepareHome?.(box.home);
   const key = parseSecrets(await readFile(join(box.stateDir, 'secrets.env'), 'utf8')).secrets.LITELLM_MASTER_KEY!;
   const before = stub.requests.length;
-  const result = await execa(CODEX_BIN, ['exec', '--skip-git-repo-check', '--profile', 'glm', 'Reply with OK'], {
+  const result = await execa(CODEX_BIN, ['exec', '--skip-git-repo-check', NO_SANDBOX, '--profile', 'glm', 'Reply with OK'], {
     cwd: box.home,
     env: { ...box.env, LITELLM_API_KEY: key },
     extendEnv: false,
@@ -60,21 +65,28 @@ describe('real Codex loads the configuration', () => {
     expect(received.some((r) => r.path === '/v1/responses' && r.authorization === `Bearer ${key}` && r.body.model === 'glm-5.2')).toBe(true);
   });
 
-  describe.concurrent('merged into each real config.toml', () => {
-    for (const name of corpus) {
-      it(name, async () => {
-        const { result, received, setup } = await setupAndExec(name);
-        const known = FAILS_ON_ITS_OWN[name];
+  it('whatever the user\'s sandbox settings meet in the temporary HOME', async () => {
+    // With this permission profile, bubblewrap fails to build its mounts when ~/.config is a file
+    // (`bwrap: Can't mkdir parents for <home>/.config/gcloud: Not a directory`), before any request.
+    const { result, received } = await setupAndExec({ path: fixture('sandbox-permission-profile.toml') }, async (home) => {
+      await rm(join(home, '.config'), { recursive: true, force: true });
+      await writeFile(join(home, '.config'), 'not a directory\n');
+    });
+    expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
+    expect(result.stdout).toContain('STUB-OK');
+    expect(received.length).toBeGreaterThan(0);
+  });
+
+  describe.concurrent('merged into each config.toml of the corpus', () => {
+    for (const file of corpus) {
+      it(file.name, async () => {
+        const { result, received, setup } = await setupAndExec(file);
+        const known = file.codexFailsOnItsOwn;
         if (known) {
           expect(result.exitCode).not.toBe(0);
           expect(result.stderr).toMatch(known.codexError);
           expect(result.stderr).not.toMatch(/glm-litellm|glm\.config\.toml/);
           if (known.setupWarning) expect(setup.all).toMatch(known.setupWarning);
-          return;
-        }
-        if (SANDBOX_DEPENDENT.has(name) && result.exitCode !== 0) {
-          expect(result.stderr).toMatch(/bwrap|bubblewrap|sandbox/);
-          expect(result.stderr).not.toMatch(/glm-litellm|glm\.config\.toml|model provider/i);
           return;
         }
         expect(result.exitCode, `${result.stderr.slice(-2000)}`).toBe(0);

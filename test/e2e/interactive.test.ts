@@ -30,6 +30,7 @@ describe('the interactive wizard in a terminal', () => {
       steps: [
         { expect: 'How should Codex reach GLM', send: KEYS.enter },
         { expect: 'Model id', send: KEYS.enter },
+        { expect: 'More models to switch to', send: KEYS.enter },
         { expect: 'Z\\.ai API key', send: `${ZAI_KEY}${KEYS.enter}` },
         { expect: 'Make GLM the default', send: KEYS.enter },
         { expect: 'shell startup files', send: KEYS.enter },
@@ -58,6 +59,7 @@ describe('the interactive wizard in a terminal', () => {
         { expect: 'Which Z\\.ai endpoint', send: `${KEYS.down}` },
         { expect: 'Pay-as-you-go', send: KEYS.enter },
         { expect: 'Model id', send: KEYS.enter },
+        { expect: 'More models to switch to', send: KEYS.enter },
         { expect: 'Make GLM the default', send: `${KEYS.down}` },
         { expect: 'Yes|No', send: KEYS.enter },
         { expect: 'shell startup files', send: KEYS.enter },

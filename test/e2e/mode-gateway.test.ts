@@ -54,7 +54,8 @@ describe('gateway mode', () => {
     expect(json).toMatchObject({ ok: true, mode: 'gateway', provider: { id: 'glm-gateway', baseUrl: `${gateway.url}/v1` } });
     expect(json.validation.map((v: { ok: boolean }) => v.ok)).toEqual([true, true]);
     expect(json.codexCheck).toMatchObject({ ok: true });
-    expect(json.commands).toEqual([]);
+    // No install and no proxy: the only command is Codex checking the model catalog.
+    expect(json.commands).toEqual([expect.stringMatching(/^check the model catalog with Codex/)]);
     const config = await readFile(join(box.codexHome, 'config.toml'), 'utf8');
     expect(config.startsWith(USER_CONFIG)).toBe(true);
     expect(config).toContain(`[model_providers.glm-gateway]`);

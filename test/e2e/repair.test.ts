@@ -16,11 +16,11 @@ import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
 import { CODEX_BIN, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
 import { latestVenv, litellmVenvs, venvBin } from '../helpers/litellm.js';
 import { proxySandbox } from '../helpers/proxy-sandbox.js';
+import { fixture } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/tmp.js';
 import { snapshotTree } from '../helpers/tree.js';
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus/codex-configs');
-const USER_CONFIG = '05-qw457812-dotfiles.toml';
+const USER_CONFIG = 'openrouter-default.toml';
 const ZAI_KEY = 'zai-repair-key.0123456789abcdef';
 
 let fake: FakeZai;
@@ -90,7 +90,7 @@ beforeAll(async () => {
   box = await proxySandbox(latestVenv());
   port = await findFreePort(26000);
   configPath = join(box.codexHome, 'config.toml');
-  await copyFile(join(CORPUS, USER_CONFIG), configPath);
+  await copyFile(fixture(USER_CONFIG), configPath);
   await chmod(configPath, 0o644);
   original = await readFile(configPath, 'utf8');
   const first = await runCli(box, setupArgs(), { env: env() });
@@ -158,13 +158,13 @@ describe('broken states, each repaired by running setup again', () => {
 
   it('9. glm-bridge.yaml edited: the user\'s model stays, the tool\'s entry is fixed', async () => {
     await edit(join(box.stateDir, 'glm-bridge.yaml'), (t) =>
-      `${t.replace('api_key: os.environ/ZAI_API_KEY', 'api_key: hardcoded')}# my own model\n`.replace('model_list:\n', 'model_list:\n  - model_name: my-local\n    litellm_params:\n      model: ollama/qwen\n'),
+      `${t.replace('api_key: "os.environ/ZAI_API_KEY"', 'api_key: hardcoded')}# my own model\n`.replace('model_list:\n', 'model_list:\n  - model_name: my-local\n    litellm_params:\n      model: ollama/qwen\n'),
     );
     await expectRepaired('bridge');
     const yaml = await readFile(join(box.stateDir, 'glm-bridge.yaml'), 'utf8');
     expect(yaml).toContain('model_name: my-local');
     expect(yaml).toContain('# my own model');
-    expect(yaml).toContain('api_key: os.environ/ZAI_API_KEY');
+    expect(yaml).toContain('api_key: "os.environ/ZAI_API_KEY"');
   });
 
   it('10. a stale pid file (the proxy was killed)', async () => {
@@ -258,7 +258,7 @@ describe('config.toml broken in the user\'s own part', () => {
   it('is left untouched; --force-rebuild keeps a backup and reports what it dropped', async () => {
     const user = await sandbox();
     const path = join(user.codexHome, 'config.toml');
-    await copyFile(join(CORPUS, '36-derKlinke-codex-config.toml'), path);
+    await copyFile(fixture('invalid-duplicate-key.toml'), path);
     await chmod(path, 0o644);
     const broken = await readFile(path, 'utf8');
     const refused = await runCli(user, ['--non-interactive', '--no-start'], { env: env() });
@@ -285,7 +285,7 @@ describe('uninstall', () => {
   it('after a --make-default setup puts the previous default back, byte for byte', async () => {
     const user = await sandbox();
     const path = join(user.codexHome, 'config.toml');
-    await copyFile(join(CORPUS, '14-nothankyouzzz-dotfiles.toml'), path);
+    await copyFile(fixture('minimal-provider.toml'), path);
     await chmod(path, 0o644);
     const before = await readFile(path, 'utf8');
     expect((await runCli(user, ['--non-interactive', '--no-start', '--make-default'], { env: env() })).exitCode).toBe(0);

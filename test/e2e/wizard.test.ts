@@ -98,7 +98,7 @@ describe('--non-interactive on a fresh machine', () => {
     const codexTree = await snapshotTree(join(box.codexHome));
     const result = await runCli(box, ['--non-interactive', '--dry-run', '--endpoint', fake.codingBase, '--model', 'glm-5.1', '--port', String(port)], { env: { ZAI_API_KEY: ZAI_KEY } });
     expect(result.exitCode, result.all).toBe(0);
-    expect(result.stdout).toContain('+      api_base: ' + fake.codingBase);
+    expect(result.stdout).toContain(`+      api_base: "${fake.codingBase}"`);
     expect(await snapshotTree(box.stateDir)).toEqual(tree);
     expect(await snapshotTree(box.codexHome)).toEqual(codexTree);
   });

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa, type Options as ExecaOptions } from 'execa';
 import { tempDir } from './tmp.js';
@@ -6,7 +6,18 @@ import { tempDir } from './tmp.js';
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/glm-codex-setup.js');
 export const NODE_BIN = join(ROOT, 'node_modules/.bin');
-export const CODEX_BIN = process.env.GLM_TEST_CODEX_BIN ?? join(NODE_BIN, 'codex');
+// Two Codex releases are installed (@openai/codex and the alias codex-newest); both declare the bin
+// `codex`, so node_modules/.bin/codex is whichever npm linked last. Name each package's own script.
+export const CODEX_BIN = process.env.GLM_TEST_CODEX_BIN ?? join(ROOT, 'node_modules/@openai/codex/bin/codex.js');
+export const CODEX_NEWEST_BIN = process.env.GLM_TEST_CODEX_NEWEST_BIN ?? join(ROOT, 'node_modules/codex-newest/bin/codex.js');
+/** A folder holding only `codex` -> CODEX_BIN, put first on the sandbox PATH so the tool finds that release. */
+const CODEX_PATH_DIR = await pinnedCodexDir(CODEX_BIN);
+
+async function pinnedCodexDir(codexBin: string): Promise<string> {
+  const dir = await tempDir('glm-codex-bin-');
+  await symlink(codexBin, join(dir, 'codex'));
+  return dir;
+}
 
 export interface Sandbox {
   home: string;
@@ -22,7 +33,7 @@ export async function sandbox(options: { codexOnPath?: boolean; extraPath?: stri
   const stateDir = join(home, '.glm-codex');
   await mkdir(codexHome, { recursive: true });
   const pathParts = [...(options.extraPath ?? [])];
-  if (options.codexOnPath !== false) pathParts.push(NODE_BIN);
+  if (options.codexOnPath !== false) pathParts.push(CODEX_PATH_DIR, NODE_BIN);
   pathParts.push('/usr/local/bin', '/usr/bin', '/bin');
   return {
     home,
@@ -61,6 +72,7 @@ export async function runCliJson(box: Sandbox, args: string[], options: Paramete
  * Test ports: each file takes its own range below 32768, outside Linux's ephemeral range
  * (32768-60999), so a client socket elsewhere in the suite can never hold a port a proxy is about
  * to bind: proxy 21000-21999, diagnosis 22000-22999, litellm-runtime 23000-23999, quickstart 24000+,
- * interactive 25000+, wizard 25500+, repair 26000+, bench 28000-28999,
- * gateway-litellm 29000-29499.
+ * interactive 25000+, wizard 25500+ (new wizard tests 25600-25999), repair 26000+, gateway mode 27000-27199,
+ * direct mode 27200-27499, bench 28000-28999, gateway-litellm 29000-29499, concurrency 30500-30899,
+ * deadline 30900+, model-catalog 31000+.
  */

@@ -9,16 +9,16 @@ import { parse } from 'yaml';
 import { parseSecrets } from '../../src/config/secrets.js';
 import { validateToml } from '../../src/config/toml-syntax.js';
 import { runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { fixture } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/tmp.js';
 import { snapshotTree } from '../helpers/tree.js';
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus/codex-configs');
 const ZAI_KEY = 'f3a9c1d2e4b5.AbCdEfGhIjKlMnOp';
 const withKey = { ZAI_API_KEY: ZAI_KEY };
 
 async function installCorpus(box: Sandbox, name: string): Promise<string> {
   const path = join(box.codexHome, 'config.toml');
-  await copyFile(join(CORPUS, name), path);
+  await copyFile(fixture(name), path);
   await chmod(path, 0o644);
   return path;
 }
@@ -95,7 +95,7 @@ describe('setup --no-start', () => {
 
   it('a second run plans nothing and writes nothing', async () => {
     const box = await sandbox();
-    const path = await installCorpus(box, '03-Kevin-Mok-ai-cli-dotfiles.toml');
+    const path = await installCorpus(box, 'mcp-and-projects.toml');
     expect((await runCli(box, ['--non-interactive', '--no-start'], { env: withKey })).exitCode).toBe(0);
     const before = await snapshotTree(box.home);
     const second = await runCli(box, ['--non-interactive', '--no-start', '--json'], { env: withKey });
@@ -109,7 +109,7 @@ describe('setup --no-start', () => {
 
   it('--dry-run prints diffs and changes nothing on disk', async () => {
     const box = await sandbox();
-    await installCorpus(box, '01-ningw42-dotfiles-windows.toml');
+    await installCorpus(box, 'unicode.toml');
     const before = await snapshotTree(box.home);
     const result = await runCli(box, ['--non-interactive', '--dry-run'], { env: withKey });
     expect(result.exitCode, result.all).toBe(0);
@@ -169,9 +169,26 @@ describe('setup --no-start', () => {
     expect((await runCli(box, ['--non-interactive', '--model', 'openai/gpt-5'], { env: withKey })).exitCode).toBe(2);
   });
 
+  it('--litellm-version refuses a compromised, a too old or a malformed release with exit 2 and the reason', async () => {
+    const box = await sandbox();
+    const cases: [string, RegExp][] = [
+      ['1.82.7', /credential stealer/],
+      ['1.83.13', /too old/],
+      ['latest', /not a LiteLLM release number/],
+    ];
+    for (const [version, reason] of cases) {
+      const result = await runCli(box, ['--non-interactive', '--no-start', '--litellm-version', version], { env: withKey });
+      expect(result.exitCode, result.all).toBe(2);
+      expect(result.stderr).toMatch(reason);
+    }
+    expect(await readdir(box.codexHome)).toEqual([]);
+    const accepted = await runCli(box, ['--non-interactive', '--no-start', '--litellm-version', '1.90.0'], { env: withKey });
+    expect(accepted.exitCode, accepted.all).toBe(0);
+  });
+
   it('refuses a config.toml that does not parse, naming file:line:col, and leaves it untouched', async () => {
     const box = await sandbox();
-    const path = await installCorpus(box, '36-derKlinke-codex-config.toml');
+    const path = await installCorpus(box, 'invalid-duplicate-key.toml');
     const before = await snapshotTree(box.home);
     const result = await runCli(box, ['--non-interactive', '--no-start'], { env: withKey });
     expect(result.exitCode).toBe(4);
@@ -181,7 +198,7 @@ describe('setup --no-start', () => {
 
   it('refuses a read-only config.toml with the cause and the fix', async () => {
     const box = await sandbox();
-    const path = await installCorpus(box, '12-Jaewon94-ai-setting.toml');
+    const path = await installCorpus(box, 'minimal-provider.toml');
     await chmod(path, 0o444);
     const original = await readFile(path, 'utf8');
     const result = await runCli(box, ['--non-interactive', '--no-start'], { env: withKey });
@@ -196,7 +213,7 @@ describe('setup --no-start', () => {
     const dotfiles = join(box.home, 'dotfiles');
     await mkdir(dotfiles);
     const target = join(dotfiles, 'codex-config.toml');
-    await copyFile(join(CORPUS, '08-book000-dotfiles.toml'), target);
+    await copyFile(fixture('arrays-of-tables.toml'), target);
     await chmod(target, 0o640);
     const original = await readFile(target, 'utf8');
     await symlink(target, join(box.codexHome, 'config.toml'));
@@ -215,7 +232,7 @@ describe('setup --no-start', () => {
   it('keeps CRLF line endings', async () => {
     const box = await sandbox();
     const path = join(box.codexHome, 'config.toml');
-    await writeFile(path, (await readFile(join(CORPUS, '22-Clloz-dotfiles.toml'), 'utf8')).replace(/\n/g, '\r\n'));
+    await writeFile(path, (await readFile(fixture('comments-everywhere.toml'), 'utf8')).replace(/\n/g, '\r\n'));
     expect((await runCli(box, ['--non-interactive', '--no-start'], { env: withKey })).exitCode).toBe(0);
     const text = await readFile(path, 'utf8');
     expect(text).toContain('[model_providers.glm-litellm]\r\n');
@@ -226,7 +243,7 @@ describe('setup --no-start', () => {
     const box = await sandbox();
     await mkdir(box.stateDir, { recursive: true });
     await writeFile(join(box.stateDir, 'setup.lock'), `${process.pid}\n`);
-    const result = await runCli(box, ['--non-interactive', '--no-start'], { env: withKey });
+    const result = await runCli(box, ['--non-interactive', '--no-start'], { env: { ...withKey, GLM_CODEX_LOCK_WAIT_MS: '500' } });
     expect(result.exitCode).toBe(4);
     expect(result.all).toMatch(/Another glm-codex-setup/);
     expect(await readdir(box.codexHome)).toEqual([]);
@@ -243,13 +260,13 @@ describe('setup --no-start', () => {
 describe('profile shape by Codex version', () => {
   it('writes [profiles.glm] for Codex 0.133 and glm.config.toml for 0.134', async () => {
     const box = await sandbox({ codexOnPath: false, extraPath: [await fakeCodex('0.133.0')] });
-    const path = await installCorpus(box, '31-edgard-dotfiles.toml');
+    const path = await installCorpus(box, 'user-profiles-table.toml');
     expect((await runCli(box, ['--non-interactive', '--no-start'], { env: withKey })).exitCode).toBe(0);
     const legacy = validateToml(await readFile(path, 'utf8'), 'config.toml');
-    expect(legacy.profiles).toMatchObject({ glm: { model: 'glm-5.2', model_provider: 'glm-litellm' }, safe: expect.any(Object) });
+    expect(legacy.profiles).toMatchObject({ glm: { model: 'glm-5.2', model_provider: 'glm-litellm' }, careful: expect.any(Object) });
     await expect(stat(join(box.codexHome, 'glm.config.toml'))).rejects.toThrow();
 
-    // Codex upgraded across 0.134: our table moves out, the user's [profiles.safe] stays.
+    // Codex upgraded across 0.134: our table moves out, the user's [profiles.careful] stays.
     await writeFile(path, `profile = "glm"\n${await readFile(path, 'utf8')}`);
     const upgraded = { ...box, env: { ...box.env, PATH: `${await fakeCodex('0.134.0')}:${box.env.PATH}` } };
     const result = await runCli(upgraded, ['--non-interactive', '--no-start'], { env: withKey });
@@ -257,7 +274,7 @@ describe('profile shape by Codex version', () => {
     const modern = validateToml(await readFile(path, 'utf8'), 'config.toml');
     expect(modern.profile).toBeUndefined();
     expect((modern.profiles as Record<string, unknown>).glm).toBeUndefined();
-    expect((modern.profiles as Record<string, unknown>).safe).toEqual(legacy.profiles && (legacy.profiles as Record<string, unknown>).safe);
+    expect((modern.profiles as Record<string, unknown>).careful).toEqual(legacy.profiles && (legacy.profiles as Record<string, unknown>).careful);
     expect(await readFile(join(box.codexHome, 'glm.config.toml'), 'utf8')).toContain('model_provider = "glm-litellm"');
   });
 });
@@ -265,7 +282,7 @@ describe('profile shape by Codex version', () => {
 describe('--make-default', () => {
   it('sets the top-level default and --no-make-default puts the old one back byte for byte', async () => {
     const box = await sandbox();
-    const path = await installCorpus(box, '05-qw457812-dotfiles.toml');
+    const path = await installCorpus(box, 'openrouter-default.toml');
     const original = await readFile(path, 'utf8');
     expect((await runCli(box, ['--non-interactive', '--no-start', '--make-default'], { env: withKey })).exitCode).toBe(0);
     const data = validateToml(await readFile(path, 'utf8'), 'config.toml');

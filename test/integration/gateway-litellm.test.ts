@@ -4,75 +4,34 @@
  * a Responses call routed to Z.ai's Chat Completions with the right model and priced by the
  * config's per-token prices; and `gateway key create` against it answered with the no-database message.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEnvFile } from '../../src/gateway/bundle.js';
-import { findFreePort } from '../../src/runtime/ports.js';
 import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
 import { runCli, runCliJson, sandbox, type Sandbox } from '../helpers/cli.js';
-import { latestVenv, venvBin } from '../helpers/litellm.js';
-import { tempDir } from '../helpers/tmp.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { latestVenv } from '../helpers/litellm.js';
 
 // Ports: this file takes 29000-29499 (see test/helpers/cli.ts for the other files' ranges).
 const ZAI_KEY = 'zai-test-key.0123456789abcdef';
 let fake: FakeZai;
 let box: Sandbox;
+let gateway: TestGateway;
 let bundle: string;
 let masterKey: string;
-let proxy: ChildProcess | undefined;
 let port: number;
-let log = '';
-
-async function waitReady(deadline: number): Promise<Record<string, unknown>> {
-  while (Date.now() < deadline) {
-    if (proxy?.exitCode !== null && proxy?.exitCode !== undefined) throw new Error(`LiteLLM exited (${proxy.exitCode}):\n${log.slice(-3000)}`);
-    try {
-      const response = await request(`http://127.0.0.1:${port}/health/readiness`, { headersTimeout: 2000, bodyTimeout: 2000 });
-      const text = await response.body.text();
-      if (response.statusCode === 200) return JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  throw new Error(`LiteLLM did not get ready:\n${log.slice(-3000)}`);
-}
 
 beforeAll(async () => {
   fake = await startFakeZai({ apiKey: ZAI_KEY });
   box = await sandbox();
-  bundle = join(box.home, 'glm-gateway');
-  const init = await runCli(box, ['gateway', 'init', bundle, '--endpoint', fake.generalBase]);
-  expect(init.exitCode, init.all).toBe(0);
-  const env = parseEnvFile(await readFile(join(bundle, '.env'), 'utf8'));
-  masterKey = env.get('LITELLM_MASTER_KEY')!;
-
-  port = await findFreePort(29000);
-  // Not from the bundle folder: LiteLLM loads ./.env, whose DATABASE_URL would switch on database mode.
-  const cwd = await tempDir('glm-gateway-cwd-');
-  const venv = latestVenv();
-  proxy = spawn(join(venvBin(venv), 'litellm'), ['--config', join(bundle, 'config.yaml'), '--host', '127.0.0.1', '--port', String(port)], {
-    cwd,
-    env: { PATH: `${venvBin(venv)}:/usr/bin:/bin`, HOME: box.home, LITELLM_MASTER_KEY: masterKey, ZAI_API_KEY: ZAI_KEY, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  proxy.stdout!.on('data', (chunk) => (log += String(chunk)));
-  proxy.stderr!.on('data', (chunk) => (log += String(chunk)));
-  const ready = await waitReady(Date.now() + 180_000);
-  expect(ready).toMatchObject({ status: 'healthy', db: 'Not connected' });
+  gateway = await startTestGateway({ box, fake, zaiKey: ZAI_KEY, venv: latestVenv(), portFrom: 29000 });
+  ({ bundle, masterKey, port } = gateway);
+  const ready = await request(`${gateway.url}/health/readiness`);
+  expect(await ready.body.json()).toMatchObject({ status: 'healthy', db: 'Not connected' });
 });
 
 afterAll(async () => {
-  if (proxy && proxy.exitCode === null) {
-    const exited = new Promise((resolve) => proxy!.once('exit', resolve));
-    proxy.kill('SIGTERM');
-    const timer = setTimeout(() => proxy!.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await gateway?.stop();
   await fake?.close();
 });
 

@@ -8,6 +8,7 @@ import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { TESTED_LITELLM } from '../../src/runtime/litellm-versions.js';
 import { findFreePort } from '../../src/runtime/ports.js';
 import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
 import { runCli, runCliJson, sandbox, type Sandbox } from '../helpers/cli.js';
@@ -81,9 +82,10 @@ describe('installing LiteLLM', () => {
     const port = await findFreePort(23600);
     const result = await setup(box, ['--port', String(port), '--python', python]);
     expect(result.exitCode, result.all.slice(-3000)).toBe(0);
-    expect(result.all).toMatch(/installing LiteLLM >= 1\.83\.14/);
+    // Exactly the tested release, and the disk it takes said before the install.
+    expect(result.all).toMatch(new RegExp(`installing LiteLLM ${TESTED_LITELLM.replace(/\./g, '\\.')} into .*\\(about \\d+ MB of disk\\)`));
     await access(join(box.stateDir, 'venv', '.glm-codex-complete'));
-    expect(result.json.proxy.litellmVersion).toMatch(/^1\.\d+\.\d+/);
+    expect(result.json.proxy.litellmVersion).toBe(TESTED_LITELLM);
     for (const v of result.json.validation) expect(v).toMatchObject({ ok: true });
 
     // A second run finds the venv and installs nothing.
@@ -103,6 +105,13 @@ describe('installing LiteLLM', () => {
     expect(repaired.exitCode, repaired.all.slice(-3000)).toBe(0);
     expect(repaired.all).toMatch(/installing LiteLLM/);
     expect((await runCli(box, ['doctor'])).exitCode).toBe(0);
+
+    // --litellm-version: a healthy venv of another release is replaced by the one asked for, which then serves.
+    const chosen = await setup(box, ['--port', String(port), '--python', python, '--litellm-version', '1.83.14']);
+    expect(chosen.exitCode, chosen.all.slice(-3000)).toBe(0);
+    expect(chosen.all).toMatch(/installing LiteLLM 1\.83\.14 into/);
+    expect(chosen.json.proxy.litellmVersion).toBe('1.83.14');
+    for (const v of chosen.json.validation) expect(v).toMatchObject({ ok: true });
   }, 1_500_000);
 
   it('exits 3 with the install command when no Python can be found', async () => {

@@ -1,20 +1,19 @@
 /**
- * The 28 real users' config.toml files: the merge must keep every byte of each valid one and
- * refuse the invalid one. "Keep every byte" is checked literally: all the edits are insertions
+ * The corpus of config.toml files (the project's fixtures, plus real users' files when ../shared is
+ * present): the merge must keep every byte of each valid one and refuse the invalid ones.
+ * "Keep every byte" is checked literally: all the edits are insertions
  * (or replace a value the tool owns), so deleting the inserted text gives back the original.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { localProvider } from '../../src/modes/local.js';
 import { codexConfigEdits, type ProfileShape } from '../../src/config/codex-config.js';
 import { deleteIn, pruneEmptyAncestors, tomlDataEqual } from '../../src/config/toml-data.js';
 import { editToml } from '../../src/config/toml-edit.js';
 import { parseTomlData, TomlSyntaxError, validateToml } from '../../src/config/toml-syntax.js';
+import { corpusFiles, FIXTURE_COUNT, fixtureFiles, SHARED_COUNT, sharedFiles } from '../helpers/corpus.js';
 
-export const CORPUS_DIR = join(import.meta.dirname, '../../../shared/corpus/codex-configs');
-export const corpusFiles = readdirSync(CORPUS_DIR).filter((name) => name.endsWith('.toml')).sort();
-const INVALID = '36-derKlinke-codex-config.toml';
+const corpus = corpusFiles();
 
 function merge(text: string, shape: ProfileShape, makeDefault?: boolean) {
   const data = parseTomlData(text.replace(/^\uFEFF/, ''), 'config.toml');
@@ -29,24 +28,28 @@ function withoutManaged(data: Record<string, unknown>): Record<string, unknown> 
   return pruneEmptyAncestors(out, ['profiles', 'glm']);
 }
 
-describe('the corpus of real config.toml files', () => {
-  it('has the 28 files the notes describe', () => {
-    expect(corpusFiles).toHaveLength(28);
+describe('the corpus of config.toml files', () => {
+  it(`has the ${FIXTURE_COUNT} fixtures, one of them invalid (and the ${SHARED_COUNT} shared files when present)`, () => {
+    const fixtures = fixtureFiles();
+    expect(fixtures).toHaveLength(FIXTURE_COUNT);
+    expect(fixtures.filter((f) => f.invalid)).toHaveLength(1);
+    const shared = sharedFiles();
+    if (shared.length > 0) expect(shared).toHaveLength(SHARED_COUNT);
   });
 
-  const valid = corpusFiles.filter((name) => name !== INVALID);
+  const valid = corpus.filter((file) => !file.invalid);
   const variants: [string, (t: string) => string][] = [
     ['as is', (t) => t],
     ['CRLF', (t) => t.replace(/\r?\n/g, '\r\n')],
-    ['BOM', (t) => `\uFEFF${t}`],
+    ['BOM', (t) => (t.startsWith('\uFEFF') ? t : `\uFEFF${t}`)],
     ['no final newline', (t) => t.replace(/(\r?\n)+$/, '')],
   ];
 
-  for (const name of valid) {
+  for (const { name, path } of valid) {
     for (const [variant, transform] of variants) {
       for (const shape of ['file', 'table'] as const) {
         it(`${name} (${variant}, profile ${shape}): merges losslessly and idempotently`, () => {
-          const original = transform(readFileSync(join(CORPUS_DIR, name), 'utf8'));
+          const original = transform(readFileSync(path, 'utf8'));
           const first = merge(original, shape);
           expect(first.changed).toBe(true);
 
@@ -75,7 +78,7 @@ describe('the corpus of real config.toml files', () => {
     }
 
     it(`${name}: --make-default sets the top-level keys and nothing else`, () => {
-      const original = readFileSync(join(CORPUS_DIR, name), 'utf8');
+      const original = readFileSync(path, 'utf8');
       const result = merge(original, 'file', true);
       const after = validateToml(result.text, name);
       expect(after.model).toBe('glm-5.2');
@@ -86,20 +89,23 @@ describe('the corpus of real config.toml files', () => {
     });
   }
 
-  it(`${INVALID}: is refused with file:line:col, and nothing is produced`, () => {
-    const original = readFileSync(join(CORPUS_DIR, INVALID), 'utf8');
-    let caught: unknown;
-    try {
-      merge(original, 'file');
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(TomlSyntaxError);
-    const problem = (caught as TomlSyntaxError).problem;
-    const lines = original.split('\n');
-    expect(lines[problem.line - 1]).toMatch(/prevent_idle_sleep/);
-    expect(lines.filter((l) => /^\s*prevent_idle_sleep\s*=/.test(l))).toHaveLength(2);
-  });
+  for (const { name, path, invalid } of corpus.filter((file) => file.invalid)) {
+    it(`${name}: is refused at line ${invalid!.line}, and nothing is produced`, () => {
+      const original = readFileSync(path, 'utf8');
+      let caught: unknown;
+      try {
+        merge(original, 'file');
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(TomlSyntaxError);
+      const problem = (caught as TomlSyntaxError).problem;
+      expect(problem.line).toBe(invalid!.line);
+      const lines = original.split(/\r?\n/);
+      expect(lines[problem.line - 1]).toMatch(new RegExp(`^\\s*${invalid!.key}\\s*=`));
+      expect(lines.filter((l) => new RegExp(`^\\s*${invalid!.key}\\s*=`).test(l))).toHaveLength(2);
+    });
+  }
 });
 
 /** Removes the inserted texts (applied in order to the evolving text) and returns what is left. */

@@ -25,7 +25,7 @@ const paths = resolvePaths({}, { HOME });
 type Files = Record<string, string>;
 
 /** A SetupState as inspect() would build it from these files. */
-function stateOf(files: Files, options: { codex?: string | null; proxyPid?: number } = {}): SetupState {
+function stateOf(files: Files, options: { codex?: string | null; proxyPid?: number; prompt?: string } = {}): SetupState {
   const snap = (path: string) => ({ path, text: files[path] ?? null });
   const withMode = (path: string) => ({ ...snap(path), mode: files[path] === undefined ? null : 0o600 });
   const env = keyEnvFiles(paths.stateDir);
@@ -44,6 +44,8 @@ function stateOf(files: Files, options: { codex?: string | null; proxyPid?: numb
     secretsOtherLines: otherLines,
     rcFiles: [rc('.bashrc', 'bash (interactive)'), rc('.profile', 'bash (login)')],
     keyEnvFiles: { sh: withMode(env.sh), fish: withMode(env.fish) },
+    catalogFile: snap(paths.catalog),
+    basePrompt: options.prompt === undefined ? { text: null, problem: 'not looked up' } : { text: options.prompt, problem: null },
     proxy:
       options.proxyPid === undefined
         ? { kind: 'none' }
@@ -63,7 +65,9 @@ function applied(files: Files, ops: Operation[]): Files {
 
 const answers = (overrides: Partial<LocalAnswers> = {}): LocalAnswers => ({
   mode: 'local',
+  providerId: undefined,
   model: 'glm-5.2',
+  models: ['glm-5.2'],
   apiBase: 'https://api.z.ai/api/paas/v4',
   port: 4000,
   zaiKey: 'zai-key-0123456789',
@@ -74,7 +78,7 @@ const answers = (overrides: Partial<LocalAnswers> = {}): LocalAnswers => ({
   ...overrides,
 });
 
-const installNeeded: RuntimePlan = { chosen: null, python: null, found: [], needsInstall: true, warnings: [] };
+const installNeeded: RuntimePlan = { chosen: null, python: null, found: [], needsInstall: true, version: '1.108.7', warnings: [] };
 const summary = (ops: Operation[]) => ops.map((op) => {
   const c = describeOperation(op);
   return op.kind === 'run' ? `run ${op.action}` : `${c.action} ${c.path!.replace(HOME, '~')}`;
@@ -162,6 +166,7 @@ function fakePrompts(answersByText: Record<string, unknown>) {
     secret: (message) => reply(message, 'zai-typed-0123456789'),
     text: (message, initial) => reply(message, initial),
     select: (message, _choices, initial) => reply(message, initial),
+    multiselect: (message, _choices, initial) => reply(message, initial),
     confirm: (message, initial) => reply(message, initial),
   };
   return { prompts, asked };
@@ -172,16 +177,16 @@ describe('answers resolve from one question table', () => {
 
   it('flags and environment win; nothing is asked for them', async () => {
     const { prompts, asked } = fakePrompts({});
-    const options = parseOptions(['--endpoint', 'general', '--model', 'glm-5.1', '--port', '4100', '--no-shell-rc', '--make-default'], {});
+    const options = parseOptions(['--endpoint', 'general', '--model', 'glm-5.1', '--models', 'glm-5.3', '--port', '4100', '--no-shell-rc', '--make-default'], {});
     const { answers: resolved } = await resolveAnswers({ options: { ...options, start: false }, prompts }, stateOf({}), localMode, null, env);
-    expect(resolved).toMatchObject({ apiBase: 'https://api.z.ai/api/paas/v4', model: 'glm-5.1', port: 4100, shellRc: false, makeDefault: true, zaiKey: env.ZAI_API_KEY });
+    expect(resolved).toMatchObject({ apiBase: 'https://api.z.ai/api/paas/v4', model: 'glm-5.1', models: ['glm-5.1', 'glm-5.3'], port: 4100, shellRc: false, makeDefault: true, zaiKey: env.ZAI_API_KEY });
     expect(asked).toEqual([]);
   });
 
   it('interactive: asks endpoint, model, default and shell files, in that order', async () => {
     const { prompts, asked } = fakePrompts({ 'Which Z.ai endpoint': 'china', 'Model id': 'glm-5.3' });
     const { answers: resolved } = await resolveAnswers({ options: { ...parseOptions([], {}), start: false }, prompts }, stateOf({}), localMode, null, env);
-    expect(asked.map((m) => m.slice(0, 20))).toEqual(['Which Z.ai endpoint ', 'Model id', 'Make GLM the default', 'Add a line to your s']);
+    expect(asked.map((m) => m.slice(0, 20))).toEqual(['Which Z.ai endpoint ', 'Model id', 'More models to switc', 'Make GLM the default', 'Add a line to your s']);
     expect(resolved).toMatchObject({ apiBase: 'https://open.bigmodel.cn/api/paas/v4', model: 'glm-5.3' });
   });
 
@@ -193,8 +198,8 @@ describe('answers resolve from one question table', () => {
   });
 
   it('the next-time command is generated from the same table, and never holds the key', () => {
-    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false });
-    expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --port 4000 --make-default --no-shell-rc');
+    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'], port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined });
+    expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --models glm-5.2,glm-5.3 --port 4000 --make-default --no-shell-rc');
     expect(line).not.toContain('zai-secret');
   });
 });
@@ -213,8 +218,8 @@ describe('doctor: a fresh plan would change nothing', () => {
 });
 
 describe('direct and gateway modes are data: the same planner, other units and provider', () => {
-  const direct: DirectAnswers = { mode: 'direct', model: 'glm-5.2', apiBase: 'https://api.z.ai/api/v1', zaiKey: 'zai-key-0123456789', makeDefault: undefined, shellRc: true };
-  const gateway: GatewayAnswers = { mode: 'gateway', model: 'glm-5.2', gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789', makeDefault: undefined, shellRc: true };
+  const direct: DirectAnswers = { mode: 'direct', providerId: undefined, model: 'glm-5.2', models: ['glm-5.2'], apiBase: 'https://api.z.ai/api/v1', zaiKey: 'zai-key-0123456789', makeDefault: undefined, shellRc: true };
+  const gateway: GatewayAnswers = { mode: 'gateway', providerId: undefined, model: 'glm-5.2', models: ['glm-5.2'], gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789', makeDefault: undefined, shellRc: true };
 
   it('direct: no LiteLLM config, no command; the provider points at Z.ai\'s Responses base with its own key variable', () => {
     const plan = planChanges(stateOf({}), directMode, direct, { forceRebuild: false, start: true }, null);
@@ -229,7 +234,7 @@ describe('direct and gateway modes are data: the same planner, other units and p
     ]);
     const files = applied({}, plan.operations);
     expect(files[paths.codexConfig]).toContain('[model_providers.glm-zai]\nname = "GLM direct from Z.ai (glm-codex-setup)"\nbase_url = "https://api.z.ai/api/v1"\nenv_key = "GLM_CODEX_ZAI_KEY"');
-    expect(files[paths.secrets]).toMatch(/^ZAI_API_KEY=zai-key-0123456789$/m);
+    expect(files[paths.secrets]).toMatch(/^ZAI_API_KEY='zai-key-0123456789'$/m);
     expect(files[paths.secrets]).not.toMatch(/LITELLM_MASTER_KEY/);
     expect(files[keyEnvFiles(paths.stateDir).sh]).toContain("export GLM_CODEX_ZAI_KEY='zai-key-0123456789'");
     expect(JSON.parse(files[paths.manifest]!)).toMatchObject({ mode: 'direct', apiBase: 'https://api.z.ai/api/v1' });
@@ -240,7 +245,7 @@ describe('direct and gateway modes are data: the same planner, other units and p
     const user = '[mcp_servers.docs]\ncommand = "docs"\n';
     const files = applied({ [paths.codexConfig]: user }, planChanges(stateOf({ [paths.codexConfig]: user }), gatewayMode, gateway).operations);
     expect(files[paths.codexConfig]).toContain('base_url = "https://llm.example.com/v1"\nenv_key = "GLM_CODEX_GATEWAY_KEY"');
-    expect(files[paths.secrets]).toMatch(/^GLM_CODEX_GATEWAY_KEY=sk-virtual-0123456789$/m);
+    expect(files[paths.secrets]).toMatch(/^GLM_CODEX_GATEWAY_KEY='sk-virtual-0123456789'$/m);
     expect(files[paths.bridgeConfig]).toBeUndefined();
     expect(applied(files, planUndo(stateOf(files)))[paths.codexConfig]).toBe(user);
   });
@@ -277,6 +282,13 @@ describe('direct and gateway modes are data: the same planner, other units and p
     expect((await resolveMode({ options: { ...parseOptions(['--mode', 'local'], {}), start: false }, prompts: null }, stored, {})).id).toBe('local');
   });
 
+  it('switching back to local does not take the direct mode\'s Responses URL as its chat endpoint', async () => {
+    const stored = stateOf({ [paths.manifest]: JSON.stringify({ version: 1, mode: 'direct', model: 'glm-5.2', apiBase: 'https://api.z.ai/api/v1' }) });
+    const options = { ...parseOptions(['--mode', 'local'], {}), start: false };
+    const { answers: resolved } = await resolveAnswers({ options, prompts: null }, stored, localMode, null, { ZAI_API_KEY: 'zai-env-0123456789' });
+    expect(resolved).toMatchObject({ apiBase: 'https://api.z.ai/api/coding/paas/v4' });
+  });
+
   it('--endpoint coding means each mode\'s own coding endpoint; a plan name the mode lacks is refused', async () => {
     const options = { ...parseOptions(['--endpoint', 'coding'], {}), start: false };
     const env = { ZAI_API_KEY: 'zai-env-0123456789' };
@@ -284,5 +296,56 @@ describe('direct and gateway modes are data: the same planner, other units and p
     expect((await resolveAnswers({ options, prompts: null }, stateOf({}), localMode, null, env)).answers).toMatchObject({ apiBase: 'https://api.z.ai/api/coding/paas/v4' });
     const general = { ...parseOptions(['--endpoint', 'general'], {}), start: false };
     await expect(resolveAnswers({ options: general, prompts: null }, stateOf({}), directMode, null, env)).rejects.toThrow(/no direct endpoint/);
+  });
+});
+
+describe('a provider table of the user\'s under the tool\'s id', () => {
+  const mine = '[model_providers.glm-litellm]\nname = "mine"\nbase_url = "http://10.0.0.1/v1"\n';
+
+  it('is refused, naming its line; --provider-id writes the tool\'s table under another id beside it', () => {
+    expect(() => planChanges(stateOf({ [paths.codexConfig]: mine }), localMode, answers())).toThrow(/config\.toml:1: \[model_providers\.glm-litellm\] is your own table/);
+    const files = applied({ [paths.codexConfig]: mine }, planChanges(stateOf({ [paths.codexConfig]: mine }), localMode, answers({ providerId: 'glm-codex' })).operations);
+    expect(files[paths.codexConfig]!.startsWith(mine)).toBe(true);
+    expect(files[paths.codexConfig]).toContain('[model_providers.glm-codex]');
+    expect(files[paths.codexProfile]).toMatch(/^model_provider = "glm-codex"$/m);
+    expect(JSON.parse(files[paths.manifest]!)).toMatchObject({ providerId: 'glm-codex', ownsProvider: true });
+    // Uninstall takes the tool's table away and leaves the user's.
+    expect(applied(files, planUndo(stateOf(files)))[paths.codexConfig]).toBe(mine);
+  });
+});
+
+describe('the model catalog unit', () => {
+  const PROMPT = 'You are Codex, captured from the installed binary.';
+
+  it('writes the catalog with Codex\'s prompt, has Codex check it before the profile names it, and keeps the profile\'s window in step', () => {
+    const plan = planChanges(stateOf({}, { prompt: PROMPT }), localMode, answers());
+    const order = summary(plan.operations);
+    expect(order.indexOf('run validate-catalog')).toBe(order.indexOf('create ~/.glm-codex/glm-models.json') + 1);
+    expect(order.indexOf('run validate-catalog')).toBeLessThan(order.indexOf('create ~/.codex/glm.config.toml'));
+    const files = applied({}, plan.operations);
+    const catalog = JSON.parse(files[paths.catalog]!);
+    expect(catalog.models.map((m: { slug: string }) => m.slug)).toEqual(['glm-5.2']);
+    expect(catalog.models[0]).toMatchObject({ base_instructions: PROMPT, context_window: 1_000_000 });
+    expect(files[paths.codexProfile]).toContain(`model_catalog_json = "${paths.catalog}"`);
+    expect(files[paths.codexProfile]).toMatch(/^model_context_window = 1000000$/m);
+    expect(JSON.parse(files[paths.manifest]!).catalogCodexVersion).toBe('0.169.0');
+    expect(planChanges(stateOf(files, { prompt: PROMPT }), localMode, answers()).operations).toEqual([]);
+  });
+
+  it('models with different windows: the profile carries none (it would cap them all), the bridge routes each', () => {
+    const old = applied({}, planChanges(stateOf({}), localMode, answers()).operations);
+    expect(old[paths.codexProfile]).toMatch(/^model_context_window = 200000$/m);
+    const files = applied(old, planChanges(stateOf(old, { prompt: PROMPT }), localMode, answers({ models: ['glm-5.2', 'glm-5.3', 'glm-5.1'] })).operations);
+    expect(files[paths.codexProfile]).not.toMatch(/model_context_window|model_auto_compact_token_limit/);
+    expect(JSON.parse(files[paths.catalog]!).models.map((m: { slug: string }) => m.slug)).toEqual(['glm-5.2', 'glm-5.3', 'glm-5.1']);
+    for (const model of ['glm-5.2', 'glm-5.3', 'glm-5.1']) expect(files[paths.bridgeConfig]).toContain(`model: "openai/${model}"`);
+  });
+
+  it('no catalog for Codex 0.133 (no profile file), nor without a prompt (said, not silent); uninstall removes it', () => {
+    expect(summary(planChanges(stateOf({}, { prompt: PROMPT, codex: '0.133.0' }), localMode, answers()).operations)).not.toContain('create ~/.glm-codex/glm-models.json');
+    const none = planChanges(stateOf({}), localMode, answers());
+    expect(none.problems.join('\n')).toMatch(/No model catalog: Codex's base prompt could not be read/);
+    const files = applied({}, planChanges(stateOf({}, { prompt: PROMPT }), localMode, answers()).operations);
+    expect(applied(files, planUndo(stateOf(files)))[paths.catalog]).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyLiteLLM, INSTALL_REQUIREMENT } from '../../src/runtime/litellm-versions.js';
+import { UserError } from '../../src/errors.js';
+import { classifyLiteLLM, INSTALL_REQUIREMENT, installRequirement, parseLiteLLMVersion, TESTED_LITELLM } from '../../src/runtime/litellm-versions.js';
 import { comparePep440, parsePep440 } from '../../src/runtime/pep440.js';
 import { isSupportedPython } from '../../src/runtime/python.js';
 import { profileShapeFor } from '../../src/config/codex-config.js';
@@ -43,8 +44,38 @@ describe('which LiteLLM bridges', () => {
     expect(classifyLiteLLM(version).kind).toBe(expected);
   });
 
-  it('installs a release that bridges, never a compromised one', () => {
-    expect(INSTALL_REQUIREMENT).toBe('litellm[proxy]>=1.83.14,!=1.82.7,!=1.82.8');
+  it('installs exactly the tested release, which bridges', () => {
+    expect(INSTALL_REQUIREMENT).toBe(`litellm[proxy]==${TESTED_LITELLM}`);
+    expect(classifyLiteLLM(TESTED_LITELLM).kind).toBe('bridges');
+    expect(installRequirement('1.90.1')).toBe('litellm[proxy]==1.90.1');
+  });
+});
+
+describe('--litellm-version', () => {
+  it.each(['1.83.14', '1.108.7', '1.90.0rc1', '1.84.0.post1'])('accepts %s', (version) => {
+    expect(parseLiteLLMVersion(version)).toBe(version);
+  });
+
+  it.each([
+    ['1.82.7', /credential stealer/],
+    ['1.82.8', /credential stealer/],
+    ['1.83.13', /too old.*1\.83\.14/],
+    ['1.83.14rc1', /too old/],
+    ['1.63.8', /too old/],
+    ['latest', /not a LiteLLM release number/],
+    ['>=1.90', /not a LiteLLM release number/],
+    ['1.90.0; rm -rf /', /not a LiteLLM release number/],
+    ['1', /not a LiteLLM release number/],
+  ])('refuses %s as a usage error (exit 2)', (version, message) => {
+    let caught: unknown;
+    try {
+      parseLiteLLMVersion(version);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UserError);
+    expect((caught as UserError).exitCode).toBe(2);
+    expect((caught as UserError).message).toMatch(message);
   });
 });
 

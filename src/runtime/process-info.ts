@@ -1,0 +1,98 @@
+/**
+ * What the system says about a process: its argv, its start time (to tell a reused pid from the
+ * process we recorded) and its process group. Linux reads /proc; elsewhere `ps` where it can.
+ */
+import { readFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { isProcessAlive } from '../system.js';
+
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
+async function statFields(pid: number): Promise<string[] | null> {
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (text === null) return null;
+  const close = text.lastIndexOf(')');
+  return close < 0 ? null : text.slice(close + 2).trim().split(/\s+/);
+}
+
+/**
+ * When the process started, as an opaque token: Linux /proc/<pid>/stat field 22 (clock ticks since
+ * boot); elsewhere `ps -o lstart=`. Null when the process is gone or the system does not say.
+ */
+export async function processStartTime(pid: number): Promise<string | null> {
+  if (process.platform === 'linux') {
+    // Fields after the name start at field 3 (state); field 22 (starttime) is index 19.
+    return (await statFields(pid))?.[19] ?? null;
+  }
+  if (process.platform === 'win32') return null;
+  const result = await execa('ps', ['-o', 'lstart=', '-p', String(pid)], { reject: false, timeout: 5000, stdin: 'ignore' }).catch(() => null);
+  return result && result.exitCode === 0 ? String(result.stdout).trim() || null : null;
+}
+
+/** The process group id (Linux only; null elsewhere or when gone). */
+export async function processGroup(pid: number): Promise<number | null> {
+  if (process.platform !== 'linux') return null;
+  const group = Number((await statFields(pid))?.[2]);
+  return Number.isInteger(group) && group > 0 ? group : null;
+}
+
+/** A process's argv, split exactly on Linux; elsewhere the `ps` command line split on spaces. */
+export async function processArgv(pid: number): Promise<string[] | null> {
+  if (process.platform === 'linux') {
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => null);
+    if (raw === null || raw === '') return null;
+    return raw.replace(/\0$/, '').split('\0');
+  }
+  if (process.platform === 'win32') return null;
+  const result = await execa('ps', ['-o', 'command=', '-p', String(pid)], { reject: false, timeout: 5000, stdin: 'ignore' }).catch(() => null);
+  return result && result.exitCode === 0 && String(result.stdout).trim() ? String(result.stdout).trim().split(/\s+/) : null;
+}
+
+export interface ProcessEntry {
+  pid: number;
+  ppid: number;
+  argv: string[];
+}
+
+/** Every process with its parent and argv (Linux: /proc; elsewhere one `ps -A`, argv split on spaces). */
+export async function listProcesses(): Promise<ProcessEntry[]> {
+  if (process.platform === 'linux') {
+    const { readdir } = await import('node:fs/promises');
+    const pids = (await readdir('/proc').catch(() => [] as string[])).filter((name) => /^\d+$/.test(name)).map(Number);
+    const entries = await Promise.all(
+      pids.map(async (pid) => {
+        const argv = await processArgv(pid);
+        const ppid = Number((await statFields(pid))?.[1]);
+        return argv && Number.isInteger(ppid) ? { pid, ppid, argv } : null;
+      }),
+    );
+    return entries.filter((e): e is ProcessEntry => e !== null);
+  }
+  if (process.platform === 'win32') return [];
+  const result = await execa('ps', ['-A', '-o', 'pid=,ppid=,command='], { reject: false, timeout: 5000, stdin: 'ignore' }).catch(() => null);
+  if (!result || result.exitCode !== 0) return [];
+  return String(result.stdout)
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), argv: m[3]!.trim().split(/\s+/) }));
+}
+
+/** Alive and not a zombie (an exited process its parent has not reaped yet still answers signal 0). */
+export async function isProcessRunning(pid: number): Promise<boolean> {
+  if (!isProcessAlive(pid)) return false;
+  if (process.platform !== 'linux') return true;
+  const fields = await statFields(pid);
+  return fields !== null && fields[0] !== 'Z' && fields[0] !== 'X';
+}
+
+/**
+ * Is the process that was recorded as (pid, startTime) still the same one running? A pid alone is
+ * not enough: pids get reused. Without a recorded start time (or a system that gives none) the
+ * answer falls back to liveness.
+ */
+export async function isSameProcess(pid: number, startTime: string | null | undefined): Promise<boolean> {
+  if (!(await isProcessRunning(pid))) return false;
+  if (!startTime) return true;
+  const now = await processStartTime(pid);
+  return now === null ? true : now === startTime;
+}

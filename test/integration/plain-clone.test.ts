@@ -1,0 +1,53 @@
+/**
+ * A plain clone passes: the committed HEAD, cloned into a temporary folder with nothing beside it
+ * (so no ../shared), with node_modules linked, passes the type-check and the unit tests.
+ * Uncommitted changes are not part of what is checked: commit first.
+ */
+import { readdir, readFile, realpath, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+let clone: string;
+
+beforeAll(async () => {
+  const parent = await tempDir('glm-plain-clone-');
+  clone = join(parent, 'repo');
+  const head = (await execa('git', ['-C', ROOT, 'rev-parse', 'HEAD'])).stdout.trim();
+  await execa('git', ['clone', '--quiet', '--no-checkout', ROOT, clone]);
+  await execa('git', ['-C', clone, 'checkout', '--quiet', '--detach', head]);
+  await symlink(await realpath(join(ROOT, 'node_modules')), join(clone, 'node_modules'));
+  expect(await readdir(parent)).toEqual(['repo']);
+});
+
+// Only the variables a plain shell has: none of the test-suite's own settings leak in.
+function plainEnv(): Record<string, string> {
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
+  return Object.fromEntries(keep.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
+}
+
+describe('a plain clone with nothing beside it', () => {
+  it('type-checks', async () => {
+    const result = await execa('npx', ['tsc', '--noEmit', '-p', '.'], { cwd: clone, env: plainEnv(), extendEnv: false, reject: false, all: true });
+    expect(result.exitCode, result.all).toBe(0);
+  });
+
+  it('passes the unit tests, and they run', async () => {
+    const report = join(clone, 'vitest-report.json');
+    const result = await execa('npx', ['vitest', 'run', 'test/unit', '--reporter=json', `--outputFile=${report}`], {
+      cwd: clone,
+      env: plainEnv(),
+      extendEnv: false,
+      reject: false,
+      all: true,
+    });
+    expect(result.exitCode, result.all.slice(-3000)).toBe(0);
+    const json = JSON.parse(await readFile(report, 'utf8')) as { numTotalTestSuites: number; numPassedTests: number; numFailedTests: number; testResults: { name: string }[] };
+    expect(json.numFailedTests).toBe(0);
+    expect(json.numPassedTests).toBeGreaterThan(100);
+    const unitFiles = (await readdir(join(ROOT, 'test', 'unit'))).filter((name) => name.endsWith('.test.ts'));
+    expect(json.testResults.map((r) => r.name.split('/').pop()).sort()).toEqual(expect.arrayContaining(unitFiles));
+  });
+});
