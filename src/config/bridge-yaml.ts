@@ -71,6 +71,9 @@ export function planBridgeYaml(text: string | null, file: string, settings: Brid
   setString(litellmParams, 'api_base', settings.apiBase);
   setString(litellmParams, 'api_key', ZAI_KEY_REFERENCE);
   setIfDifferent(litellmParams, 'use_chat_completions_api', true);
+  // The model catalog makes Codex send a reasoning effort; LiteLLM before 1.108 refuses it for
+  // `openai/` models (UnsupportedParamsError). Dropped there, passed through by newer releases.
+  setIfDifferent(litellmParams, 'drop_params', true);
 
   let general = doc.get('general_settings');
   if (!isMap(general)) {
