@@ -35,6 +35,7 @@ export async function runUninstall(ctx: Context): Promise<number> {
 
   if (ops.length === 0 && keyFiles.length === 0 && (!options.purge || !stateDirExists)) {
     out.info(`Nothing to remove: no setup of this tool found (${tildify(paths.stateDir)}, ${tildify(paths.codexConfig)}).`);
+    if (options.purge) out.info(`Nothing to purge: ${tildify(paths.stateDir)} does not exist.`);
     if (venvHint && !options.purge) out.info(venvHint);
     out.result({ ok: true, command: 'uninstall', dryRun: options.dryRun, nothingToRemove: true, changes: [], purged: false });
     return ExitCode.ok;

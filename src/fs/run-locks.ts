@@ -11,6 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Paths } from '../paths.js';
 import { realTarget } from './atomic-write.js';
 import { acquireLock, acquireLocks, type Release } from './lock.js';
+import { assertAllWritable } from './preflight.js';
 
 /**
  * How long a setup waits for another one on the same files (it holds them from inspect to the last
@@ -33,9 +34,15 @@ export function proxyLockPath(paths: Pick<Paths, 'stateDir'>): string {
 /** Locks 1 and 2: nothing else reads-then-writes these files while they are held. */
 export async function lockForSetup(paths: Paths, options: { waitMs?: number; purpose?: string } = {}): Promise<Release> {
   const lockOptions = { waitMs: options.waitMs ?? setupLockWaitMs(), purpose: options.purpose ?? 'setup' };
+  const configLock = await configLockPath(paths.codexConfig);
+  // Checked before either lock is made: a folder this user cannot write is refused with nothing created.
+  await assertAllWritable([
+    { kind: 'write', path: paths.lock },
+    { kind: 'write', path: configLock },
+  ]);
   return acquireLocks([
     { path: paths.lock, options: lockOptions },
-    { path: await configLockPath(paths.codexConfig), options: lockOptions },
+    { path: configLock, options: lockOptions },
   ]);
 }
 

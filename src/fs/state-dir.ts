@@ -3,7 +3,7 @@
  * leaves a marker file in it, so that `uninstall --purge` can tell its own folder from one the user
  * pointed it at (a home folder, a project): only the tool's own entries are ever deleted.
  */
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mkdirWithMode } from './mkdir.js';
 
@@ -41,7 +41,16 @@ const MARKER_TEXT =
 /** Creates the state dir (mode 0700) with its marker when it does not exist. Returns true when it created it. */
 export async function ensureStateDir(stateDir: string): Promise<boolean> {
   const created = await mkdirWithMode(stateDir, STATE_DIR_MODE);
-  if (!created.includes(stateDir)) return false;
-  await writeFile(join(stateDir, STATE_DIR_MARKER), MARKER_TEXT, { mode: 0o644, flag: 'wx' });
+  // New here, or made a moment ago by this run's own lock (then it holds nothing but lock files).
+  const fresh = created.includes(stateDir) || (await onlyLockFiles(stateDir));
+  if (!fresh) return false;
+  await writeFile(join(stateDir, STATE_DIR_MARKER), MARKER_TEXT, { mode: 0o644, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
   return true;
+}
+
+async function onlyLockFiles(dir: string): Promise<boolean> {
+  const entries = await readdir(dir).catch(() => null);
+  return entries !== null && entries.length > 0 && entries.every((name) => /^(setup|proxy)\.lock(\.\d+\.[0-9a-f]+\.tmp)?$/.test(name));
 }

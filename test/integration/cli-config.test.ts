@@ -64,6 +64,8 @@ describe('setup --no-start', () => {
           litellm_params: {
             model: 'openai/glm-5.2',
             api_base: 'https://api.z.ai/api/coding/paas/v4',
+            // LiteLLM < 1.108 would refuse the reasoning effort the catalog makes Codex send.
+            drop_params: true,
             api_key: 'os.environ/ZAI_API_KEY',
             use_chat_completions_api: true,
           },
