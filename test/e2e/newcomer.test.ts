@@ -49,6 +49,7 @@ describe('the wizard has no traps', () => {
         { expect: 'Endpoint URL', send: `https://http://127.0.0.1:9/api${KEYS.enter}` },
         { expect: 'two schemes', send: '\x7f'.repeat(40) + fake.generalBase + KEYS.enter },
         { expect: 'Model id', send: KEYS.enter },
+        { expect: 'More models to switch to', send: KEYS.enter },
         { expect: 'Make GLM the default', send: KEYS.enter },
         { expect: 'shell startup files', send: KEYS.enter },
         { expect: 'Show the diffs first', send: KEYS.enter },
@@ -78,6 +79,7 @@ describe('the wizard has no traps', () => {
         { expect: 'Which Z\\.ai endpoint', send: KEYS.up },
         { expect: 'api/coding/paas/v4', send: KEYS.enter },
         { expect: 'Model id', send: KEYS.enter },
+        { expect: 'More models to switch to', send: KEYS.enter },
         { expect: 'Port for the proxy', send: KEYS.enter },
         { expect: 'Keep the Z\\.ai API key', send: KEYS.enter },
         { expect: 'Make GLM the default', send: KEYS.enter },
@@ -103,6 +105,7 @@ describe('the wizard has no traps', () => {
         { expect: 'How should Codex reach GLM', send: KEYS.enter },
         { expect: 'Which Z\\.ai endpoint', send: KEYS.enter },
         { expect: 'Model id', send: KEYS.enter },
+        { expect: 'More models to switch to', send: KEYS.enter },
         { expect: 'Make GLM the default', send: KEYS.enter },
         { expect: 'shell startup files', send: KEYS.enter },
         { expect: 'Show the diffs first', send: `y${KEYS.enter}` },
@@ -147,6 +150,7 @@ describe('Ctrl-C during the LiteLLM install', () => {
       GLM_CODEX_MODE: 'local',
       GLM_CODEX_ENDPOINT: fake.generalBase,
       GLM_CODEX_MODEL: 'glm-5.2',
+      GLM_CODEX_MODELS: 'glm-5.2',
       FAKE_UV_SOURCE: venv,
     };
     const argv = [process.execPath, BIN, '--port', String(port), '--no-shell-rc', '--yes'];
