@@ -142,7 +142,7 @@ export async function runSetup(ctx: Context): Promise<number> {
   const { answers, draft } = await resolveAnswers(asking, state, mode, runtime);
   for (const value of Object.values(mode.secrets(answers))) ctx.addSecret(value);
   const provider = mode.provider(answers, paths);
-  for (const warning of endpointWarnings(provider.baseUrl)) out.warn(warning);
+  for (const warning of endpointWarnings(mode.upstream(answers))) out.warn(warning);
 
   const plan = planChanges(state, mode, answers, { forceRebuild: options.forceRebuild, start: options.start }, runtime);
   for (const problem of plan.problems) out.warn(problem);
@@ -175,9 +175,9 @@ export async function runSetup(ctx: Context): Promise<number> {
   const installs = plan.operations.some((op) => op.kind === 'run' && op.action === 'install-litellm');
   if (options.start) {
     // Before the long install: a host that cannot be reached would only show after it.
-    const upstream = mode.id === 'gateway' ? draft.gatewayUrl : draft.endpoint;
+    const upstream = mode.upstream(answers);
     const unreachable = await probeHost(upstream);
-    if (unreachable) out.warn(`${new URL(upstream).host} cannot be reached from here (${unreachable}); continuing, but the validation will fail unless the network or the ${mode.id === 'gateway' ? 'gateway URL' : 'endpoint'} changes.`);
+    if (unreachable) out.warn(`${new URL(upstream).host} cannot be reached from here (${unreachable}); continuing, but the validation will fail unless the network or ${upstream} changes.`);
   }
   if (prompts && (fileOps.length > 0 || installs) && !options.yes) {
     const list = plan.operations.map((op) => {

@@ -57,6 +57,7 @@ export const directMode: Mode<DirectAnswers> = {
   }),
   remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), mode: 'direct', model: a.model, models: a.models, apiBase: a.apiBase }),
   provider: (a: DirectAnswers, paths: Paths) => directProvider(a.apiBase, paths.stateDir, a.providerId),
+  upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.zaiKey, what: 'your Z.ai API key' }),
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey }),
   units: [secretsUnit, shellEnvUnit, catalogUnit, profileUnit, codexConfigUnit, manifestUnit],

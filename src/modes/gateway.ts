@@ -57,6 +57,7 @@ export const gatewayMode: Mode<GatewayAnswers> = {
   }),
   remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), mode: 'gateway', model: a.model, models: a.models, gatewayUrl: a.gatewayUrl }),
   provider: (a: GatewayAnswers, paths: Paths) => gatewayProvider(a.gatewayUrl, paths.stateDir, a.providerId),
+  upstream: (a) => a.gatewayUrl,
   codexKey: (a) => ({ value: a.gatewayKey, what: 'your gateway virtual key' }),
   secrets: (a) => ({ GLM_CODEX_GATEWAY_KEY: a.gatewayKey }),
   units: [secretsUnit, shellEnvUnit, catalogUnit, profileUnit, codexConfigUnit, manifestUnit],

@@ -77,6 +77,7 @@ export const localMode: Mode<LocalAnswers> = {
   },
   remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), model: a.model, models: a.models, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}) }),
   provider: (answers: LocalAnswers, paths: Paths) => localProvider(answers.port, paths.stateDir, answers.providerId),
+  upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.masterKey, what: 'the local LiteLLM proxy key' }),
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey, LITELLM_MASTER_KEY: a.masterKey }),
   // Files first (state.json last among them, it lists what the others created), then the proxy.

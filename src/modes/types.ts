@@ -90,6 +90,8 @@ export interface Mode<A extends Answers = Answers> {
   /** What state.json remembers of the answers for the next run. */
   remember(answers: A): Partial<Manifest>;
   provider(answers: A, paths: Paths): ProviderSpec;
+  /** The remote URL this mode reaches GLM at (Z.ai's base, or the gateway): warned about when plain http. */
+  upstream(answers: A): string;
   /** The key Codex sends (the value of the provider's env_key), and what it is, for people. */
   codexKey(answers: A): { value: string; what: string };
   /** What secrets.env holds in this mode. */
