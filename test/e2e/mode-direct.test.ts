@@ -123,6 +123,20 @@ describe('direct mode', () => {
     expect((await runCli(box, args(), { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
   });
 
+  it.each([
+    ['no-balance', 'zai-no-balance-or-wrong-plan'],
+    ['rate-limit', 'zai-rate-limited'],
+  ] as const)('Z.ai answering %s on its Responses endpoint: exit 6 with the %s diagnosis', async (scenario, code) => {
+    fake.scenario = scenario;
+    try {
+      const result = await runCli(box, args(), { env: { ZAI_API_KEY: ZAI_KEY } });
+      expect(result.exitCode, result.all).toBe(6);
+      expect(JSON.parse(result.stdout).validation[0].diagnosis.code).toBe(code);
+    } finally {
+      fake.scenario = 'ok';
+    }
+  });
+
   it('uninstall gives config.toml back byte for byte', async () => {
     const result = await runCli(box, ['uninstall', '--non-interactive']);
     expect(result.exitCode, result.all).toBe(0);

@@ -27,3 +27,33 @@ describe('classifyFailure', () => {
     expect(classifyFailure({ ...base, ...input })).toBe(expected);
   });
 });
+
+describe('classifyFailure for the remote modes', () => {
+  const zai = (code: string, message: string) => JSON.stringify({ error: { code, message } });
+  const direct = { model: 'glm-5.2', where: { kind: 'direct' as const, url: 'https://api.z.ai/api/v1' } };
+  const gateway = { model: 'glm-5.2', where: { kind: 'gateway' as const, url: 'https://llm.example.com/v1' } };
+  const litellm = (message: string, type: string, code: string) => JSON.stringify({ error: { message, type, param: null, code } });
+
+  it.each([
+    [{ status: 401, body: zai('1002', 'Authorization Token非法，请确认Authorization Token正确传递。') }, 'zai-bad-key'],
+    [{ status: 429, body: zai('1113', 'Insufficient balance or no resource package. Please recharge.') }, 'zai-no-balance-or-wrong-plan'],
+    [{ status: 429, body: zai('1302', 'High concurrency usage of this API, please reduce concurrency.') }, 'zai-rate-limited'],
+    [{ status: 400, body: zai('1211', 'Unknown Model, please check the model code.') }, 'zai-unknown-model'],
+    [{ status: 404, body: '{"status":404,"error":"Not Found","path":"/api/coding/paas/v4/responses"}' }, 'wrong-endpoint'],
+    [{ networkError: 'ECONNREFUSED connect ECONNREFUSED 203.0.113.9:443' }, 'endpoint-unreachable'],
+    [{ networkError: 'ENOTFOUND getaddrinfo ENOTFOUND api.z.ai' }, 'endpoint-unreachable'],
+  ] as const)('direct: %j -> %s', (input, expected) => {
+    expect(classifyFailure({ ...direct, ...input })).toBe(expected);
+  });
+
+  it.each([
+    [{ status: 400, body: litellm('No connected db.', 'no_db_connection', '400') }, 'gateway-no-database'],
+    [{ status: 401, body: litellm('Authentication Error, Invalid proxy server token passed. Received API Key = sk-...abcd', 'token_not_found_in_db', '401') }, 'gateway-bad-key'],
+    [{ status: 401, body: litellm('Authentication Error - key not allowed to access model. This key can only access models=[\'glm-5.1\']. Tried to access glm-5.2', 'key_model_access_denied', '401') }, 'gateway-model-denied'],
+    [{ status: 400, body: litellm('Budget has been exceeded! Current cost: 10.2, Max budget: 10.0', 'budget_exceeded', '400') }, 'gateway-budget-exceeded'],
+    [{ status: 401, body: 'Unauthorized' }, 'gateway-bad-key'],
+    [{ status: 404, body: '{"detail":"Not Found"}' }, 'wrong-endpoint'],
+  ] as const)('gateway: %j -> %s', (input, expected) => {
+    expect(classifyFailure({ ...gateway, ...input })).toBe(expected);
+  });
+});
