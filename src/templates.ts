@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 let root: string | undefined;
 
 /** The package root (holds package.json and templates/), from the bundle or from the sources. */
-function packageRoot(): string {
+export function packageRoot(): string {
   if (root) return root;
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'templates')) || !existsSync(join(dir, 'package.json'))) {

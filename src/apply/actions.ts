@@ -1,5 +1,7 @@
 /** The commands a plan can hold (`run` operations), and how each is carried out. Only apply/ calls these. */
+import { rm } from 'node:fs/promises';
 import { validateCatalog } from '../config/model-catalog.js';
+import { appCopyDir, appCopyFiles, installAppCopy } from '../runtime/app-copy.js';
 import { cli } from '../invocation.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -58,6 +60,16 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
         });
       }
       out.success(`Codex loads the model catalog (${op.path})`);
+      return;
+    }
+    case 'install-app-copy': {
+      const dir = await installAppCopy(op.stateDir, await appCopyFiles());
+      out.success(`Copied the tool into ${dir} (Codex's auth command runs it)`);
+      return;
+    }
+    case 'remove-app-copy': {
+      await rm(appCopyDir(op.stateDir), { recursive: true, force: true });
+      out.success(`Removed ${appCopyDir(op.stateDir)}`);
       return;
     }
     case 'stop-proxy': {

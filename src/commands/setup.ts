@@ -141,7 +141,7 @@ export async function runSetup(ctx: Context): Promise<number> {
   if (prompts && mode.id === 'local' && !options.given.endpoint && !state.manifest.apiBase) out.info(CODING_PLAN_NOTE);
   const { answers, draft } = await resolveAnswers(asking, state, mode, runtime);
   for (const value of Object.values(mode.secrets(answers))) ctx.addSecret(value);
-  const provider = mode.provider(answers, paths);
+  const provider = mode.provider(answers, state);
   for (const warning of endpointWarnings(mode.upstream(answers))) out.warn(warning);
 
   const plan = planChanges(state, mode, answers, { forceRebuild: options.forceRebuild, start: options.start }, runtime);

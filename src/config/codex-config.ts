@@ -29,15 +29,33 @@ const enforced = (key: string, value: TomlScalar): Setting => ({ key, value, enf
 const preset = (key: string, value: TomlScalar): Setting => ({ key, value, enforce: false });
 
 export function providerSettings(provider: ProviderSpec): Setting[] {
+  const { command } = provider.auth;
+  // Codex refuses a provider with both `auth` and `env_key`: one or the other.
+  const auth = command
+    ? [
+        enforced('auth.command', command.command),
+        enforced('auth.args', command.args),
+        enforced('auth.timeout_ms', command.timeout_ms),
+        enforced('auth.refresh_interval_ms', command.refresh_interval_ms),
+      ]
+    : [enforced('env_key', provider.auth.envVar), preset('env_key_instructions', provider.auth.instructions)];
   return [
     preset('name', provider.name),
     enforced('base_url', provider.baseUrl),
-    enforced('env_key', provider.auth.envVar),
-    preset('env_key_instructions', provider.auth.instructions),
+    ...auth,
     enforced('wire_api', 'responses'),
     preset('request_max_retries', 4),
     preset('stream_idle_timeout_ms', 300000),
   ];
+}
+
+/** What the other way of passing the key left in the provider table (a Codex upgrade, a downgrade). */
+function otherAuthEdits(data: TomlData, provider: ProviderSpec): TomlEdit[] {
+  const base = ['model_providers', provider.id];
+  if (provider.auth.command) {
+    return (['env_key', 'env_key_instructions'] as const).filter((key) => getIn(data, [...base, key]) !== undefined).map((key) => ({ op: 'delete-key', path: [...base, key] }));
+  }
+  return getIn(data, [...base, 'auth']) === undefined ? [] : [{ op: 'delete-table', path: [...base, 'auth'] }];
 }
 
 /** Profile keys for GLM through LiteLLM (see the Codex facts); model and provider are enforced. */
@@ -111,7 +129,7 @@ export function isOwnLegacyProfile(data: TomlData, provider: Pick<ProviderSpec, 
 
 export function codexConfigEdits(input: CodexConfigInput, data: TomlData): TomlEdit[] {
   const { provider } = input;
-  const edits = settingEdits(['model_providers', provider.id], data, providerSettings(provider));
+  const edits = [...otherAuthEdits(data, provider), ...settingEdits(['model_providers', provider.id], data, providerSettings(provider))];
 
   if (input.shape === 'file') {
     if (isOwnLegacyProfile(data, provider)) edits.push({ op: 'delete-table', path: ['profiles', provider.profile] });

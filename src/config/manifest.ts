@@ -17,6 +17,8 @@ export interface Manifest {
   port?: number;
   /** A Python with a bridging LiteLLM that the user pointed at (--python): found again on later runs. */
   litellmPython?: string;
+  /** The argv prefix that starts the LiteLLM setup chose: the auth command starts it without PATH. */
+  litellmLauncher?: string[];
   /** Top-level model/model_provider before `--make-default` first replaced them (null = absent). */
   previousDefault?: { model: string | null; model_provider: string | null } | null;
   /** Files this tool created (uninstall removes them). */

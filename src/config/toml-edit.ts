@@ -15,7 +15,8 @@ import { parseTomlData, parseTree, reclaimParserMemory, splitBom, type TomlData 
 const LARGE_DOCUMENT = 1_000_000;
 import { tomlDataEqual, deleteIn, getIn, setIn, pruneEmptyAncestors } from './toml-data.js';
 
-export type TomlScalar = string | number | boolean;
+/** What the tool writes: scalars, and arrays of strings (a command's arguments). */
+export type TomlScalar = string | number | boolean | readonly string[];
 export type KeyPath = readonly string[];
 
 export type TomlEdit =
@@ -126,8 +127,13 @@ function planEdits(body: string, edits: readonly TomlEdit[], eol: string, file: 
 function isNoOp(data: TomlData, edit: TomlEdit): boolean {
   const current = getIn(data, edit.path);
   if (edit.op !== 'set') return current === undefined;
-  if (typeof current === 'bigint') return typeof edit.value === 'number' && BigInt(edit.value) === current;
-  return current === edit.value;
+  return sameValue(current, edit.value);
+}
+
+function sameValue(current: unknown, value: TomlScalar): boolean {
+  if (typeof current === 'bigint') return typeof value === 'number' && BigInt(value) === current;
+  if (Array.isArray(value)) return Array.isArray(current) && current.length === value.length && value.every((item, index) => current[index] === item);
+  return current === value;
 }
 
 interface PlannedSplice extends Splice {
@@ -540,6 +546,7 @@ export function renderKey(path: readonly string[]): string {
 
 export function renderValue(value: TomlScalar): string {
   if (typeof value === 'string') return renderString(value);
+  if (Array.isArray(value)) return `[${value.map((item) => renderString(item)).join(', ')}]`;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (!Number.isSafeInteger(value)) throw new Error(`only integers are written, got ${value}`);
   return String(value);
@@ -561,7 +568,5 @@ function renderString(value: string): string {
 }
 
 function scalarEquals(node: AST.TOMLValue, value: TomlScalar): boolean {
-  const current = getStaticTOMLValue(node);
-  if (typeof value === 'number' && typeof current === 'bigint') return BigInt(value) === current;
-  return current === value;
+  return sameValue(getStaticTOMLValue(node), value);
 }

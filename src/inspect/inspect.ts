@@ -6,6 +6,7 @@ import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { readTextIfExists } from '../fs/read.js';
 import type { Paths } from '../paths.js';
 import { keyEnvFiles, rcTargets, type RcTarget } from '../config/shell-env.js';
+import { appCopyState } from '../runtime/app-copy.js';
 import { proxyProcessState, type ProxyProcessState } from '../runtime/proxy.js';
 import { basePromptFor, type BasePromptState } from './base-prompt.js';
 import { detectCodex, type CodexInstall } from './codex-version.js';
@@ -33,6 +34,8 @@ export interface SetupState {
   proxy: ProxyProcessState;
   /** The model catalog the tool wrote (glm-models.json). */
   catalogFile: FileSnapshot;
+  /** The tool's own copy in the state dir that Codex's auth command runs. */
+  appCopy: 'current' | 'stale' | 'missing';
   /** Codex's own base prompt, for the catalog. */
   basePrompt: BasePromptState;
 }
@@ -63,6 +66,7 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     proxyProcessState(paths, { adopt: false }),
     snapshot(paths.catalog),
   ]);
+  const appCopy = await appCopyState(paths.stateDir);
   const home = process.env.HOME ?? homedir();
   const rcFiles = await Promise.all((await rcTargets(home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
   const envFiles = keyEnvFiles(paths.stateDir);
@@ -81,6 +85,7 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     keyEnvFiles: { sh: await snapshotWithMode(envFiles.sh), fish: await snapshotWithMode(envFiles.fish) },
     proxy,
     catalogFile,
+    appCopy,
   };
 }
 

@@ -3,8 +3,8 @@
  * no proxy process, no extra hop. Z.ai documents it for Coding Plan keys.
  */
 import type { SetupState } from '../inspect/inspect.js';
-import type { Paths } from '../paths.js';
 import { DEFAULT_MODEL, RESPONSES_ENDPOINTS, type Draft } from '../questions.js';
+import { authCommandUnit } from '../units/auth-command.js';
 import { catalogUnit } from '../units/catalog.js';
 import { codexConfigUnit } from '../units/codex-config.js';
 import { manifestUnit } from '../units/manifest.js';
@@ -12,18 +12,18 @@ import { profileUnit } from '../units/profile.js';
 import { secretsUnit } from '../units/secrets.js';
 import { shellEnvUnit } from '../units/shell-env.js';
 import { remoteVerifier } from '../verify/remote.js';
-import { keyInstructions, PROFILE } from './local.js';
-import type { DirectAnswers, Mode, ProviderSpec } from './types.js';
+import { PROFILE, providerAuth } from './local.js';
+import type { DirectAnswers, Mode, ProviderAuth, ProviderSpec } from './types.js';
 
 export const DIRECT_PROVIDER_ID = 'glm-zai';
 export const DIRECT_KEY_ENV = 'GLM_CODEX_ZAI_KEY';
 
-export function directProvider(baseUrl: string, stateDir = '~/.glm-codex', providerId?: string): ProviderSpec {
+export function directProvider(baseUrl: string, auth: ProviderAuth, providerId?: string): ProviderSpec {
   return {
     id: providerId ?? DIRECT_PROVIDER_ID,
     name: 'GLM direct from Z.ai (glm-codex-setup)',
     baseUrl,
-    auth: { kind: 'env', envVar: DIRECT_KEY_ENV, instructions: keyInstructions(stateDir) },
+    auth,
     profile: PROFILE,
   };
 }
@@ -56,11 +56,11 @@ export const directMode: Mode<DirectAnswers> = {
     shellRc: (manifest.rcFiles ?? []).length > 0,
   }),
   remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), mode: 'direct', model: a.model, models: a.models, apiBase: a.apiBase }),
-  provider: (a: DirectAnswers, paths: Paths) => directProvider(a.apiBase, paths.stateDir, a.providerId),
+  provider: (a: DirectAnswers, where) => directProvider(a.apiBase, providerAuth(DIRECT_KEY_ENV, where), a.providerId),
   upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.zaiKey, what: 'your Z.ai API key' }),
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey }),
-  units: [secretsUnit, shellEnvUnit, catalogUnit, profileUnit, codexConfigUnit, manifestUnit],
+  units: [secretsUnit, shellEnvUnit, catalogUnit, profileUnit, authCommandUnit, codexConfigUnit, manifestUnit],
   verify: verifier.verify,
   doctorVerify: verifier.doctorVerify,
 };

@@ -3,8 +3,8 @@
  * with the developer's own virtual key. Nothing runs on this machine but Codex.
  */
 import type { SetupState } from '../inspect/inspect.js';
-import type { Paths } from '../paths.js';
 import { DEFAULT_MODEL, type Draft } from '../questions.js';
+import { authCommandUnit } from '../units/auth-command.js';
 import { catalogUnit } from '../units/catalog.js';
 import { codexConfigUnit } from '../units/codex-config.js';
 import { manifestUnit } from '../units/manifest.js';
@@ -12,18 +12,18 @@ import { profileUnit } from '../units/profile.js';
 import { secretsUnit } from '../units/secrets.js';
 import { shellEnvUnit } from '../units/shell-env.js';
 import { remoteVerifier } from '../verify/remote.js';
-import { keyInstructions, PROFILE } from './local.js';
-import type { GatewayAnswers, Mode, ProviderSpec } from './types.js';
+import { PROFILE, providerAuth } from './local.js';
+import type { GatewayAnswers, Mode, ProviderAuth, ProviderSpec } from './types.js';
 
 export const GATEWAY_PROVIDER_ID = 'glm-gateway';
 export const GATEWAY_KEY_ENV = 'GLM_CODEX_GATEWAY_KEY';
 
-export function gatewayProvider(gatewayUrl: string, stateDir = '~/.glm-codex', providerId?: string): ProviderSpec {
+export function gatewayProvider(gatewayUrl: string, auth: ProviderAuth, providerId?: string): ProviderSpec {
   return {
     id: providerId ?? GATEWAY_PROVIDER_ID,
     name: 'GLM via the team gateway (glm-codex-setup)',
     baseUrl: `${gatewayUrl}/v1`,
-    auth: { kind: 'env', envVar: GATEWAY_KEY_ENV, instructions: keyInstructions(stateDir) },
+    auth,
     profile: PROFILE,
   };
 }
@@ -56,11 +56,11 @@ export const gatewayMode: Mode<GatewayAnswers> = {
     shellRc: (manifest.rcFiles ?? []).length > 0,
   }),
   remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), mode: 'gateway', model: a.model, models: a.models, gatewayUrl: a.gatewayUrl }),
-  provider: (a: GatewayAnswers, paths: Paths) => gatewayProvider(a.gatewayUrl, paths.stateDir, a.providerId),
+  provider: (a: GatewayAnswers, where) => gatewayProvider(a.gatewayUrl, providerAuth(GATEWAY_KEY_ENV, where), a.providerId),
   upstream: (a) => a.gatewayUrl,
   codexKey: (a) => ({ value: a.gatewayKey, what: 'your gateway virtual key' }),
   secrets: (a) => ({ GLM_CODEX_GATEWAY_KEY: a.gatewayKey }),
-  units: [secretsUnit, shellEnvUnit, catalogUnit, profileUnit, codexConfigUnit, manifestUnit],
+  units: [secretsUnit, shellEnvUnit, catalogUnit, profileUnit, authCommandUnit, codexConfigUnit, manifestUnit],
   verify: verifier.verify,
   doctorVerify: verifier.doctorVerify,
 };

@@ -1,10 +1,12 @@
 /** The local mode (the default): Codex -> LiteLLM on 127.0.0.1 -> Z.ai's Chat Completions. */
 import { keptMasterKey } from '../config/secrets.js';
 import type { SetupState } from '../inspect/inspect.js';
-import { tildify, type Paths } from '../paths.js';
+import { tildify } from '../paths.js';
+import { venvLauncher } from '../runtime/litellm.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
 import { DEFAULT_MODEL, DEFAULT_PORT, ENDPOINTS, type Draft } from '../questions.js';
 import { bridgeUnit } from '../units/bridge.js';
+import { authCommandUnit } from '../units/auth-command.js';
 import { catalogUnit } from '../units/catalog.js';
 import { codexConfigUnit } from '../units/codex-config.js';
 import { manifestUnit } from '../units/manifest.js';
@@ -13,7 +15,8 @@ import { proxyUnit } from '../units/proxy.js';
 import { secretsUnit } from '../units/secrets.js';
 import { shellEnvUnit } from '../units/shell-env.js';
 import { doctorVerifyLocal, verifyLocal } from '../verify/local.js';
-import type { LocalAnswers, Mode, ProviderSpec } from './types.js';
+import { codexAuthTable, supportsCommandAuth } from '../config/codex-auth.js';
+import type { LocalAnswers, Mode, ProviderAuth, ProviderSpec } from './types.js';
 import { cli } from '../invocation.js';
 
 export const LOCAL_PROVIDER_ID = 'glm-litellm';
@@ -26,12 +29,19 @@ export function keyInstructions(stateDir: string): string {
   return `Open a new terminal, or run \`${cli()}\` to repair the setup (the key is kept in ${tildify(stateDir)}/secrets.env).`;
 }
 
-export function localProvider(port: number, stateDir = '~/.glm-codex', providerId?: string): ProviderSpec {
+/** Command-backed auth where the installed Codex has it (0.160+), else the environment variable. */
+export function providerAuth(envVar: string, where: Pick<SetupState, 'paths' | 'codex'>): ProviderAuth {
+  const { version } = where.codex;
+  const command = version !== null && supportsCommandAuth(version) ? codexAuthTable({ stateDir: where.paths.stateDir }) : null;
+  return { envVar, instructions: keyInstructions(where.paths.stateDir), command };
+}
+
+export function localProvider(port: number, auth: ProviderAuth = { envVar: LOCAL_KEY_ENV, instructions: keyInstructions('~/.glm-codex'), command: null }, providerId?: string): ProviderSpec {
   return {
     id: providerId ?? LOCAL_PROVIDER_ID,
     name: 'GLM via LiteLLM (glm-codex-setup)',
     baseUrl: `http://127.0.0.1:${port}/v1`,
-    auth: { kind: 'env', envVar: LOCAL_KEY_ENV, instructions: keyInstructions(stateDir) },
+    auth,
     profile: PROFILE,
   };
 }
@@ -56,6 +66,7 @@ export const localMode: Mode<LocalAnswers> = {
       masterKey: keptMasterKey(state.secrets.LITELLM_MASTER_KEY),
       makeDefault: draft.makeDefault,
       litellmPython: python ?? state.manifest.litellmPython,
+      litellmLauncher: runtime ? (runtime.chosen?.launcher ?? venvLauncher(state.paths.venv)) : state.manifest.litellmLauncher,
       shellRc: draft.shellRc,
     };
   },
@@ -72,16 +83,17 @@ export const localMode: Mode<LocalAnswers> = {
       masterKey: secrets.LITELLM_MASTER_KEY ?? '',
       makeDefault: undefined,
       litellmPython: manifest.litellmPython,
+      litellmLauncher: manifest.litellmLauncher,
       shellRc: (manifest.rcFiles ?? []).length > 0,
     };
   },
-  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), model: a.model, models: a.models, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}) }),
-  provider: (answers: LocalAnswers, paths: Paths) => localProvider(answers.port, paths.stateDir, answers.providerId),
+  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), model: a.model, models: a.models, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}), ...(a.litellmLauncher ? { litellmLauncher: a.litellmLauncher } : {}) }),
+  provider: (answers: LocalAnswers, where) => localProvider(answers.port, providerAuth(LOCAL_KEY_ENV, where), answers.providerId),
   upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.masterKey, what: 'the local LiteLLM proxy key' }),
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey, LITELLM_MASTER_KEY: a.masterKey }),
   // Files first (state.json last among them, it lists what the others created), then the proxy.
-  units: [secretsUnit, shellEnvUnit, bridgeUnit, catalogUnit, profileUnit, codexConfigUnit, manifestUnit, proxyUnit],
+  units: [secretsUnit, shellEnvUnit, bridgeUnit, catalogUnit, profileUnit, authCommandUnit, codexConfigUnit, manifestUnit, proxyUnit],
   verify: verifyLocal,
   doctorVerify: doctorVerifyLocal,
 };

@@ -2,6 +2,7 @@
  * A mode is one way to reach GLM. It is data: the questions it asks, the provider Codex gets, the
  * units (artifacts) it owns, and how its result is verified. Only src/modes/ branches on the mode.
  */
+import type { CodexAuthTable } from '../config/codex-auth.js';
 import type { Manifest } from '../config/manifest.js';
 import type { Secrets } from '../config/secrets.js';
 import type { SetupState } from '../inspect/inspect.js';
@@ -36,6 +37,8 @@ export interface LocalAnswers extends CommonAnswers {
   masterKey: string;
   /** The Python whose LiteLLM serves, when it is neither our venv nor on PATH (remembered for later runs). */
   litellmPython: string | undefined;
+  /** How that LiteLLM starts (absolute): remembered, so Codex's auth command needs no PATH. */
+  litellmLauncher: string[] | undefined;
 }
 
 /** Codex -> Z.ai's own Responses endpoint. */
@@ -57,12 +60,17 @@ export interface GatewayAnswers extends CommonAnswers {
 export type Answers = LocalAnswers | DirectAnswers | GatewayAnswers;
 export type ModeId = ModeName;
 
-/** How Codex authenticates to the provider: an environment variable (later: a command). */
-export interface EnvAuth {
-  kind: 'env';
+/**
+ * How the key reaches Codex. Codex >= 0.160 runs a command (`[model_providers.<id>.auth]`): the tool's
+ * own copy prints the key (and starts the local proxy when it is down), so Codex needs no environment
+ * variable and no shell. Older Codex reads `env_key` from the environment (the shell blocks).
+ */
+export interface ProviderAuth {
   envVar: string;
   /** What Codex shows when the variable is missing. */
   instructions: string;
+  /** Set: command-backed auth, and no env_key (Codex refuses a provider with both). */
+  command: CodexAuthTable | null;
 }
 
 /** What the `[model_providers.<id>]` table says. */
@@ -70,7 +78,7 @@ export interface ProviderSpec {
   id: string;
   name: string;
   baseUrl: string;
-  auth: EnvAuth;
+  auth: ProviderAuth;
   /** The `codex --profile <name>` this mode writes. */
   profile: string;
 }
@@ -89,7 +97,7 @@ export interface Mode<A extends Answers = Answers> {
   stored(state: SetupState): A;
   /** What state.json remembers of the answers for the next run. */
   remember(answers: A): Partial<Manifest>;
-  provider(answers: A, paths: Paths): ProviderSpec;
+  provider(answers: A, where: Pick<SetupState, 'paths' | 'codex'>): ProviderSpec;
   /** The remote URL this mode reaches GLM at (Z.ai's base, or the gateway): warned about when plain http. */
   upstream(answers: A): string;
   /** The key Codex sends (the value of the provider's env_key), and what it is, for people. */

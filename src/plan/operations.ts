@@ -30,7 +30,9 @@ export type RunAction =
   | { action: 'install-litellm'; venv: string; version: string; reason: string }
   | { action: 'ensure-proxy'; port: number }
   | { action: 'stop-proxy'; pid: number }
-  | { action: 'validate-catalog'; path: string; codexBin: string };
+  | { action: 'validate-catalog'; path: string; codexBin: string }
+  | { action: 'install-app-copy'; stateDir: string }
+  | { action: 'remove-app-copy'; stateDir: string };
 
 export type RunOperation = { kind: 'run'; label: string } & RunAction;
 

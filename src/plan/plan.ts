@@ -38,12 +38,12 @@ export function planChanges<A extends Answers>(
 ): Plan {
   const manifest: Manifest = { ...state.manifest };
   const notes: PlanNotes = { problems: [], repairs: [] };
-  const provider = mode.provider(answers, state.paths);
+  const provider = mode.provider(answers, state);
   const operations: Operation[] = [];
   // Switching modes: what only the old mode had is undone first (its proxy stops); the provider
   // table the tool owned goes when the new one has another id (and only then).
   const previous = storedMode(state);
-  const previousSpec = previous ? previous.provider(previous.stored(state), state.paths) : null;
+  const previousSpec = previous ? previous.provider(previous.stored(state), state) : null;
   const ownedProviderId = previousSpec && ownsProvider(state.manifest) ? previousSpec.id : null;
   const previousProvider = previousSpec && ownedProviderId !== null && previousSpec.id !== provider.id ? previousSpec : null;
   if (previous && previousSpec && previous.id !== mode.id) {
@@ -60,7 +60,7 @@ export function planChanges<A extends Answers>(
 /** uninstall: every unit's undo of the mode set up, commands first (the proxy stops before its files go), state.json last. */
 export function planUndo(state: SetupState): Operation[] {
   const mode = storedMode(state) ?? MODES.local;
-  const provider = mode.provider(mode.stored(state), state.paths);
+  const provider = mode.provider(mode.stored(state), state);
   return mode.units.flatMap((unit) => unit.undo(state, provider)).sort(runsFirst);
 }
 

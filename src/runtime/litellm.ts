@@ -101,6 +101,22 @@ export async function detectLiteLLM(venv: string, python: PythonInstall | null):
   return found;
 }
 
+/** The LiteLLM a launcher runs (a console script, or `python -m litellm.proxy.proxy_cli`), found without PATH. */
+export async function detectLauncher(launcher: readonly string[]): Promise<LiteLLMInstall | null> {
+  const [first, ...rest] = launcher;
+  if (!first || !(await pathExists(first))) return null;
+  if (rest.length === 0) {
+    const interpreter = await shebangPython(first);
+    return interpreter ? installFrom('path', [interpreter], [first]) : null;
+  }
+  return rest[0] === '-m' ? installFrom('python', [first], [...launcher]) : null;
+}
+
+/** The venv's `litellm` script: what an install into the state dir will run. */
+export function venvLauncher(venv: string): string[] {
+  return [venvLiteLLM(venv)];
+}
+
 /** The first install that can run the proxy and bridges; compromised ones are reported, never used. */
 export function chooseLiteLLM(found: LiteLLMInstall[]): LiteLLMInstall | null {
   return found.find((f) => f.verdict.kind === 'bridges' && f.proxyExtras) ?? null;

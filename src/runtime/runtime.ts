@@ -14,6 +14,7 @@ import type { Prompts } from '../ui/prompts.js';
 import { waitForReady } from '../verify/validate.js';
 import { chooseLiteLLM, detectLiteLLM, detectVenvLiteLLM, type LiteLLMInstall } from './litellm.js';
 import { TESTED_LITELLM } from './litellm-versions.js';
+import { stopFailureResponder } from './failure-responder.js';
 import { findFreePort, findPortHolder, isPortFree } from './ports.js';
 import { withProxyLock } from '../fs/run-locks.js';
 import { configHash, findOwnProxies, logTail, proxyProcessState, startProxy, stopOwnProxies, stopProxy, type PidRecord } from './proxy.js';
@@ -121,6 +122,8 @@ export async function ensureProxy(input: {
   }
   // Ends the recorded proxy, every orphan of ours, and forgets a stale pid file (never signalling it).
   await stopOwnProxies(paths);
+  // A failed auth command leaves a short-lived stand-in on the port that explains the failure to Codex.
+  await stopFailureResponder(port);
   if (!(await isPortFree(port))) {
     const holder = await findPortHolder(port);
     throw new UserError('port-busy', `Port ${port} on 127.0.0.1 is in use by ${holder?.command ?? 'another program'}${holder?.pid ? ` (pid ${holder.pid})` : ''}.`, {

@@ -116,7 +116,12 @@ export const codexConfigUnit: Unit<Answers> = {
         if (typeof table.name !== 'string' || table.name === '') wrong.push('name is missing (Codex refuses an empty provider name)');
         if (table.base_url !== provider.baseUrl) wrong.push(`base_url is ${JSON.stringify(table.base_url ?? null)}, expected "${provider.baseUrl}"`);
         if (table.wire_api !== 'responses') wrong.push(`wire_api is ${JSON.stringify(table.wire_api ?? null)}, Codex needs "responses"`);
-        if (table.env_key !== provider.auth.envVar) wrong.push(`env_key is ${JSON.stringify(table.env_key ?? null)}, expected "${provider.auth.envVar}"`);
+        const command = provider.auth.command;
+        if (command) {
+          const auth = (table.auth ?? {}) as Record<string, unknown>;
+          if (auth.command !== command.command || JSON.stringify(auth.args) !== JSON.stringify(command.args)) wrong.push(`its auth command is not the tool's (${command.command} ${command.args.join(' ')})`);
+          if (table.env_key !== undefined) wrong.push('it has env_key beside the auth command (Codex refuses both)');
+        } else if (table.env_key !== provider.auth.envVar) wrong.push(`env_key is ${JSON.stringify(table.env_key ?? null)}, expected "${provider.auth.envVar}"`);
         checks.push(wrong.length === 0 ? pass('provider', `${header} points at ${provider.baseUrl.replace(/^https?:\/\/|\/v1$/g, '')}`) : fail('provider', `${header}: ${wrong.join('; ')}.`));
       }
       if (shape === 'file') {

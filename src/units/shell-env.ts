@@ -12,7 +12,13 @@ import { cli } from '../invocation.js';
 
 export const shellEnvUnit: Unit<Answers> = {
   id: 'shell-env',
-  plan({ state, mode, answers, provider, manifest }) {
+  plan(input) {
+    const { state, mode, answers, provider, manifest } = input;
+    // Codex runs the auth command instead: the shell blocks and key files of an earlier setup go.
+    if (provider.auth.command) {
+      manifest.rcFiles = [];
+      return shellEnvUnit.undo(state, provider);
+    }
     const ops: Operation[] = [];
     const { envVar } = provider.auth;
     const key = mode.codexKey(answers);
@@ -47,6 +53,10 @@ export const shellEnvUnit: Unit<Answers> = {
     return ops;
   },
   check({ state, mode, answers, provider }) {
+    if (provider.auth.command) {
+      const left = state.rcFiles.filter((rc) => hasBlock(rc.text)).map((rc) => tildify(rc.path));
+      return left.length > 0 ? [warn('shell', `Shell startup files still load a key file (${left.join(', ')}); Codex uses its auth command now.`, 'Run glm-codex-setup to remove them.')] : [];
+    }
     const checks: Check[] = [];
     const { envVar } = provider.auth;
     const key = mode.codexKey(answers);

@@ -33,7 +33,7 @@ function planCheck<A extends Answers>(mode: Mode<A>, state: SetupState, answers:
 
 export async function runChecks<A extends Answers>(mode: Mode<A>, input: Omit<DoctorInput<A>, 'answers' | 'provider' | 'mode'>): Promise<Check[]> {
   const answers = mode.stored(input.state);
-  const full: DoctorInput<A> = { ...input, mode, answers, provider: mode.provider(answers, input.state.paths) };
+  const full: DoctorInput<A> = { ...input, mode, answers, provider: mode.provider(answers, input.state) };
   const checks: Check[] = [];
   for (const unit of mode.units) checks.push(...(await unit.check(full)));
   checks.push(...(await fileModeChecks(input.state.paths)));

@@ -30,7 +30,7 @@ export async function verifyLocal(input: { answers: LocalAnswers; provider: Prov
   if (!codexBin) return { ok: true, exitCode: ExitCode.ok, validation, codex: null };
   const codex = await out.task(
     `Asking Codex itself (codex exec --profile ${provider.profile} "Reply with OK")`,
-    () => runCodexCheck({ codexBin, codexHome: paths.codexHome, profile: provider.profile, authEnv: { [provider.auth.envVar]: answers.masterKey }, cwd: paths.stateDir }),
+    () => runCodexCheck({ codexBin, codexHome: paths.codexHome, profile: provider.profile, authEnv: provider.auth.command ? {} : { [provider.auth.envVar]: answers.masterKey }, cwd: paths.stateDir }),
     (result) => (result.ok ? `Codex answered through the proxy in ${(result.durationMs / 1000).toFixed(1)} s: ${result.reply?.split('\n').pop() ?? ''}` : 'Codex check done'),
   );
   if (!codex.ok) {

@@ -33,7 +33,8 @@ function stateOf(files: Files, options: { codex?: string | null; proxyPid?: numb
   const rc = (name: string, shell: string) => ({ path: `${HOME}/${name}`, kind: 'sh' as const, shell, text: files[`${HOME}/${name}`] ?? null });
   return {
     paths,
-    codex: { bin: options.codex === null ? null : 'codex', version: options.codex === undefined ? '0.169.0' : options.codex },
+    // 0.159: the last Codex without command-backed auth (the key through the environment and shell blocks).
+    codex: { bin: options.codex === null ? null : 'codex', version: options.codex === undefined ? '0.159.0' : options.codex },
     codexConfig: snap(paths.codexConfig),
     codexProfile: snap(paths.codexProfile),
     bridge: snap(paths.bridgeConfig),
@@ -45,6 +46,7 @@ function stateOf(files: Files, options: { codex?: string | null; proxyPid?: numb
     rcFiles: [rc('.bashrc', 'bash (interactive)'), rc('.profile', 'bash (login)')],
     keyEnvFiles: { sh: withMode(env.sh), fish: withMode(env.fish) },
     catalogFile: snap(paths.catalog),
+    appCopy: 'missing',
     basePrompt: options.prompt === undefined ? { text: null, problem: 'not looked up' } : { text: options.prompt, problem: null },
     proxy:
       options.proxyPid === undefined
@@ -74,6 +76,7 @@ const answers = (overrides: Partial<LocalAnswers> = {}): LocalAnswers => ({
   masterKey: 'sk-0123456789abcdefghijklmnopqrstuv',
   makeDefault: undefined,
   litellmPython: undefined,
+  litellmLauncher: undefined,
   shellRc: true,
   ...overrides,
 });
@@ -318,7 +321,7 @@ describe('the model catalog unit', () => {
   const PROMPT = 'You are Codex, captured from the installed binary.';
 
   it('writes the catalog with Codex\'s prompt, has Codex check it before the profile names it, and keeps the profile\'s window in step', () => {
-    const plan = planChanges(stateOf({}, { prompt: PROMPT }), localMode, answers());
+    const plan = planChanges(stateOf({}, { prompt: PROMPT, codex: '0.169.0' }), localMode, answers());
     const order = summary(plan.operations);
     expect(order.indexOf('run validate-catalog')).toBe(order.indexOf('create ~/.glm-codex/glm-models.json') + 1);
     expect(order.indexOf('run validate-catalog')).toBeLessThan(order.indexOf('create ~/.codex/glm.config.toml'));
@@ -329,13 +332,13 @@ describe('the model catalog unit', () => {
     expect(files[paths.codexProfile]).toContain(`model_catalog_json = "${paths.catalog}"`);
     expect(files[paths.codexProfile]).toMatch(/^model_context_window = 1000000$/m);
     expect(JSON.parse(files[paths.manifest]!).catalogCodexVersion).toBe('0.169.0');
-    expect(planChanges(stateOf(files, { prompt: PROMPT }), localMode, answers()).operations).toEqual([]);
+    expect(planChanges({ ...stateOf(files, { prompt: PROMPT, codex: '0.169.0' }), appCopy: 'current' }, localMode, answers()).operations).toEqual([]);
   });
 
   it('models with different windows: the profile carries none (it would cap them all), the bridge routes each', () => {
     const old = applied({}, planChanges(stateOf({}), localMode, answers()).operations);
     expect(old[paths.codexProfile]).toMatch(/^model_context_window = 200000$/m);
-    const files = applied(old, planChanges(stateOf(old, { prompt: PROMPT }), localMode, answers({ models: ['glm-5.2', 'glm-5.3', 'glm-5.1'] })).operations);
+    const files = applied(old, planChanges(stateOf(old, { prompt: PROMPT, codex: '0.169.0' }), localMode, answers({ models: ['glm-5.2', 'glm-5.3', 'glm-5.1'] })).operations);
     expect(files[paths.codexProfile]).not.toMatch(/model_context_window|model_auto_compact_token_limit/);
     expect(JSON.parse(files[paths.catalog]!).models.map((m: { slug: string }) => m.slug)).toEqual(['glm-5.2', 'glm-5.3', 'glm-5.1']);
     for (const model of ['glm-5.2', 'glm-5.3', 'glm-5.1']) expect(files[paths.bridgeConfig]).toContain(`model: "openai/${model}"`);
@@ -343,9 +346,38 @@ describe('the model catalog unit', () => {
 
   it('no catalog for Codex 0.133 (no profile file), nor without a prompt (said, not silent); uninstall removes it', () => {
     expect(summary(planChanges(stateOf({}, { prompt: PROMPT, codex: '0.133.0' }), localMode, answers()).operations)).not.toContain('create ~/.glm-codex/glm-models.json');
-    const none = planChanges(stateOf({}), localMode, answers());
+    const none = planChanges(stateOf({}, { codex: '0.169.0' }), localMode, answers());
     expect(none.problems.join('\n')).toMatch(/No model catalog: Codex's base prompt could not be read/);
-    const files = applied({}, planChanges(stateOf({}, { prompt: PROMPT }), localMode, answers()).operations);
+    const files = applied({}, planChanges(stateOf({}, { prompt: PROMPT, codex: '0.169.0' }), localMode, answers()).operations);
     expect(applied(files, planUndo(stateOf(files)))[paths.catalog]).toBeUndefined();
+  });
+});
+
+describe('command-backed auth (Codex 0.160 and newer)', () => {
+  it('the provider runs the tool\'s own copy instead of reading an environment variable; no shell file is touched', () => {
+    const plan = planChanges(stateOf({}, { codex: '0.169.0' }), localMode, answers());
+    const order = summary(plan.operations);
+    expect(order).not.toContain('create ~/.bashrc');
+    expect(order).not.toContain('create ~/.glm-codex/codex-env.sh');
+    expect(order.indexOf('run install-app-copy')).toBeLessThan(order.indexOf('create ~/.codex/config.toml'));
+    const config = applied({}, plan.operations)[paths.codexConfig]!;
+    expect(config).toContain('[model_providers.glm-litellm.auth]');
+    expect(config).toContain(`args = ["${paths.stateDir}/app/bin/glm-codex-setup.js", "auth-token", "--state-dir", "${paths.stateDir}"]`);
+    expect(config).not.toMatch(/env_key/);
+  });
+
+  it('an earlier setup through the environment is migrated: env_key, the shell blocks and key files go; uninstall removes the copy', () => {
+    const before = applied({}, planChanges(stateOf({}), localMode, answers()).operations);
+    expect(before[`${HOME}/.bashrc`]).toContain('glm-codex-setup');
+    const migrated = applied(before, planChanges(stateOf(before, { codex: '0.169.0' }), localMode, answers()).operations);
+    expect(migrated[`${HOME}/.bashrc`]).toBeUndefined();
+    expect(migrated[keyEnvFiles(paths.stateDir).sh]).toBeUndefined();
+    expect(migrated[paths.codexConfig]).not.toMatch(/env_key/);
+    expect(migrated[paths.codexConfig]).toContain('refresh_interval_ms = 60000');
+    expect(JSON.parse(migrated[paths.manifest]!).rcFiles).toEqual([]);
+    const state = { ...stateOf(migrated, { codex: '0.169.0' }), appCopy: 'current' as const };
+    expect(planChanges(state, localMode, answers()).operations).toEqual([]);
+    expect(summary(planUndo(state))).toContain('run remove-app-copy');
+    expect(applied(migrated, planUndo(state))[paths.codexConfig]).toBeUndefined();
   });
 });

@@ -1,0 +1,92 @@
+/**
+ * `glm-codex-setup auth-token --state-dir DIR`: the command behind Codex's
+ * `[model_providers.glm-litellm.auth]`. Prints the proxy key and nothing else on stdout, after making
+ * sure the proxy runs (starting it when it does not). Codex shows the command's stderr when the
+ * request then fails, so every failure is ONE line there: the cause and the fix. Not in --help: it is
+ * for Codex, not for people.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseManifest } from '../config/manifest.js';
+import { parseSecrets } from '../config/secrets.js';
+import { UserError, errorMessage } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { readTextIfExists } from '../fs/read.js';
+import { DEFAULT_PORT } from '../options.js';
+import type { Paths } from '../paths.js';
+import type { OnDemandResult } from '../runtime/proxy-on-demand.js';
+import { readyProxyPid } from '../runtime/proxy-ready.js';
+import type { Context } from '../context.js';
+
+/** Reads a key from secrets.env (the proxy's by default); the errors name the file and what to do. */
+export async function readProxyKey(paths: Paths, name: 'LITELLM_MASTER_KEY' | 'ZAI_API_KEY' | 'GLM_CODEX_GATEWAY_KEY' = 'LITELLM_MASTER_KEY'): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(paths.secrets, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new UserError('key-file-missing', `the key file ${paths.secrets} does not exist.`, {
+        exitCode: ExitCode.config,
+        fix: 'run glm-codex-setup to create it again.',
+      });
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new UserError('key-file-unreadable', `the key file ${paths.secrets} is not readable by this user.`, {
+        exitCode: ExitCode.config,
+        fix: `give it back to your user with mode 600 (chmod 600 ${paths.secrets}), or run glm-codex-setup.`,
+      });
+    }
+    throw new UserError('key-file-unreadable', `the key file ${paths.secrets} cannot be read (${code ?? errorMessage(error)}).`, {
+      exitCode: ExitCode.config,
+      fix: 'run glm-codex-setup to repair it.',
+    });
+  }
+  const key = parseSecrets(text).secrets[name];
+  if (!key) {
+    throw new UserError('key-missing', `${paths.secrets} holds no ${name}.`, { exitCode: ExitCode.config, fix: 'run glm-codex-setup to repair it.' });
+  }
+  return key;
+}
+
+/** The proxy's port: state.json's, else the default. */
+export async function proxyPort(paths: Paths): Promise<number> {
+  return parseManifest(await readTextIfExists(paths.manifest).catch(() => null)).port ?? DEFAULT_PORT;
+}
+
+/** The key, once the proxy is up on the port state.json names (started here when it is not). */
+export async function authToken(paths: Paths): Promise<{ key: string; proxy: OnDemandResult | null }> {
+  const manifest = parseManifest(await readTextIfExists(paths.manifest));
+  // Direct and gateway: the key Codex sends is the stored one; nothing runs here.
+  if (manifest.mode === 'direct') return { key: await readProxyKey(paths, 'ZAI_API_KEY'), proxy: null };
+  if (manifest.mode === 'gateway') return { key: await readProxyKey(paths, 'GLM_CODEX_GATEWAY_KEY'), proxy: null };
+  const key = await readProxyKey(paths);
+  const port = manifest.port ?? DEFAULT_PORT;
+  const started = performance.now();
+  const pid = await readyProxyPid(paths, port);
+  if (pid !== null) return { key, proxy: { action: 'reused', pid, port, readyMs: Math.round(performance.now() - started) } };
+  // Once the proxy is not up, load what starting one needs (execa, undici): the common case stays fast.
+  const { checkRecentFailure } = await import('../runtime/failure-responder.js');
+  await checkRecentFailure(port);
+  const { ensureProxyOnDemand } = await import('../runtime/proxy-on-demand.js');
+  return { key, proxy: await ensureProxyOnDemand({ paths, port, manifest }) };
+}
+
+/**
+ * Prints the key, or fails with one line on stderr. On failure, when nothing listens on the proxy's
+ * port, a short-lived stand-in answers Codex's request there with that line (see failure-responder.ts):
+ * otherwise Codex would send the request without a key and never say why it failed.
+ */
+export async function runAuthToken(ctx: Pick<Context, 'paths'>): Promise<number> {
+  const { paths } = ctx;
+  try {
+    const { key } = await authToken(paths);
+    await new Promise<void>((resolve) => process.stdout.write(`${key}\n`, () => resolve()));
+    return ExitCode.ok;
+  } catch (error) {
+    const { explainFailure, failureLine } = await import('../runtime/failure-responder.js');
+    process.stderr.write(`${failureLine(error)}\n`);
+    const { mode } = parseManifest(await readTextIfExists(paths.manifest).catch(() => null));
+    if (mode === undefined || mode === 'local') await explainFailure(await proxyPort(paths), error);
+    return error instanceof UserError ? error.exitCode : ExitCode.internal;
+  }
+}

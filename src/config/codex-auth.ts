@@ -1,0 +1,40 @@
+/**
+ * Codex's command-backed provider auth (Codex >= 0.160): `[model_providers.glm-litellm.auth]` runs
+ * `node <state dir>/app/bin/glm-codex-setup.js auth-token --state-dir <state dir>`, all paths
+ * absolute, so it works without PATH, shell startup files or the package that ran setup.
+ */
+import { appCopyBin } from '../runtime/app-copy.js';
+import { ON_DEMAND_READY_MS } from '../runtime/proxy-on-demand.js';
+
+export const COMMAND_AUTH_MIN_CODEX = '0.160.0';
+
+/** Codex kills the command at timeout_ms and then sends the request with no key: leave room for a cold start. */
+export const AUTH_TIMEOUT_MS = ON_DEMAND_READY_MS + 30_000;
+/**
+ * Codex re-runs the command lazily, on the first request after this long (measured with 0.169: 1 ms
+ * gives one run per request, 0 means never again in that process). A re-run starts a proxy that died
+ * during a long session, so keep it short; a run with the proxy up costs about a tenth of a second.
+ */
+export const AUTH_REFRESH_MS = 60_000;
+
+export interface CodexAuthTable {
+  command: string;
+  args: string[];
+  timeout_ms: number;
+  refresh_interval_ms: number;
+}
+
+export function codexAuthTable(input: { stateDir: string; nodePath?: string }): CodexAuthTable {
+  return {
+    command: input.nodePath ?? process.execPath,
+    args: [appCopyBin(input.stateDir), 'auth-token', '--state-dir', input.stateDir],
+    timeout_ms: AUTH_TIMEOUT_MS,
+    refresh_interval_ms: AUTH_REFRESH_MS,
+  };
+}
+
+/** `codex --version` semver: does it know `[model_providers.<id>.auth]`? */
+export function supportsCommandAuth(codexVersion: string): boolean {
+  const [major = 0, minor = 0] = codexVersion.split('.').map((part) => Number.parseInt(part, 10));
+  return major > 0 || minor >= 160;
+}
