@@ -35,6 +35,7 @@ Usage
                                       on request; --purge: the whole state dir; without a terminal: --yes)
   glm-codex-setup backups             list the backups the tool made
   glm-codex-setup restore [NAME]      put the files of one backup back (the newest by default)
+  glm-codex-setup autostart enable|disable|status   start the proxy at login, or not (local mode)
   glm-codex-setup gateway init DIR    write a team gateway bundle (compose, LiteLLM config, .env, README)
   glm-codex-setup gateway key create --user NAME [--budget USD] [--models a,b] [--gateway-url URL]
                                       create a developer's key on the gateway (master key from

@@ -5,7 +5,7 @@ import { QUESTIONS, type FlagSpec, type Given, type QuestionId } from './questio
 import { cli } from './invocation.js';
 import { FIRST_FLAG, parseLiteLLMVersion, TESTED_LITELLM } from './runtime/litellm-versions.js';
 
-export const COMMANDS = ['setup', 'doctor', 'status', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore', 'gateway', 'auth-token'] as const;
+export const COMMANDS = ['setup', 'doctor', 'status', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore', 'gateway', 'auth-token', 'autostart'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export { DEFAULT_MODEL, DEFAULT_PORT, ENDPOINTS, parsePort, resolveEndpoint, validateModel, type EndpointName } from './questions.js';
@@ -91,7 +91,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   const [first, ...rest] = positionals;
   const command = (first ?? 'setup') as Command;
   if (!COMMANDS.includes(command)) throw usageError(`Unknown command "${first}".`, `Commands: ${COMMANDS.join(', ')}.`);
-  if (command !== 'gateway' && rest.length > (command === 'restore' ? 1 : 0)) throw usageError(`Unexpected argument "${rest[command === 'restore' ? 1 : 0]}".`);
+  const oneArgument = command === 'restore' || command === 'autostart';
+  if (command !== 'gateway' && rest.length > (oneArgument ? 1 : 0)) throw usageError(`Unexpected argument "${rest[oneArgument ? 1 : 0]}".`);
   if (values['make-default'] && values['no-make-default']) throw usageError('--make-default and --no-make-default contradict each other.');
 
   const given: Given = {};
@@ -117,7 +118,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     follow: flag('follow'),
     purge: flag('purge'),
     forceRebuild: flag('force-rebuild'),
-    target: command === 'restore' ? rest[0] : undefined,
+    target: command === 'restore' || command === 'autostart' ? rest[0] : undefined,
     gateway: command === 'gateway' ? parseGatewayOptions(rest, values as Parameters<typeof parseGatewayOptions>[1]) : undefined,
   };
 }

@@ -49,6 +49,10 @@ export interface Draft {
   shellRc: boolean;
   /** The provider table's id, when not the mode's own (a table of the user's has that id). */
   providerId: string | undefined;
+  /** Local mode: start the proxy at login through the service manager. */
+  autostart: boolean;
+  /** How Codex gets the key: its auth command (Codex 0.160+), or an environment variable from the shell files. */
+  codexAuth: 'command' | 'env';
 }
 export type QuestionId = keyof Draft;
 
@@ -468,7 +472,44 @@ const providerId: Question<'providerId'> = {
   howToGive: '--provider-id',
 };
 
-export const QUESTIONS: { [K in QuestionId]: Question<K> } = { mode, endpoint, gatewayUrl, model, models, zaiKey, gatewayKey, makeDefault, shellRc, port, providerId };
+const autostart: Question<'autostart'> = {
+  id: 'autostart',
+  flags: [
+    { name: 'autostart', type: 'boolean', help: 'local mode: start the proxy at login (systemd user unit, LaunchAgent, logon task);\nwithout it the proxy starts on demand, when Codex runs its auth command' },
+    { name: 'no-autostart', type: 'boolean', help: 'remove the login service --autostart set up' },
+  ],
+  fromArgs: (values) => (values.autostart ? true : values['no-autostart'] ? false : undefined),
+  stored: (state) => state.manifest.autostart,
+  askWhen: (state) => state.manifest.autostart === undefined && state.serviceManager.available,
+  ask: ({ prompts, state }) =>
+    prompts.confirm(`Start the LiteLLM proxy at login (${state.serviceManager.reason})? Without it, Codex starts it when it needs it.`, false),
+  fallback: () => false,
+  toArgs: (value) => (value ? ['--autostart'] : []),
+  howToGive: '--autostart',
+};
+
+const codexAuth: Question<'codexAuth'> = {
+  id: 'codexAuth',
+  flags: [
+    {
+      name: 'codex-auth',
+      type: 'string',
+      valueName: 'command|env',
+      help: 'how Codex gets the key: env (default) = an environment variable the shell startup files set;\ncommand = Codex runs the tool\'s own copy, which prints the key and starts the proxy when it is\ndown (any shell, the IDE, services, after a reboot; Codex 0.160+)',
+    },
+  ],
+  fromArgs: stringFrom('codex-auth', undefined, (raw, source) => {
+    if (raw === 'command' || raw === 'env') return raw;
+    throw usageError(`${source}: "${raw}" is neither command nor env.`, 'Use --codex-auth command or --codex-auth env.');
+  }),
+  stored: (state) => state.manifest.codexAuth,
+  askWhen: () => false,
+  fallback: () => 'env',
+  toArgs: (value) => (value === 'command' ? ['--codex-auth', 'command'] : []),
+  howToGive: '--codex-auth',
+};
+
+export const QUESTIONS: { [K in QuestionId]: Question<K> } = { mode, endpoint, gatewayUrl, model, models, zaiKey, gatewayKey, makeDefault, shellRc, port, providerId, autostart, codexAuth };
 
 function tildePath(path: string): string {
   const home = process.env.HOME ?? '';

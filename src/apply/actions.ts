@@ -72,6 +72,20 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       out.success(`Removed ${appCopyDir(op.stateDir)}`);
       return;
     }
+    case 'service': {
+      const { execa } = await import('execa');
+      for (const [file, ...args] of op.argvs) {
+        const result = await execa(file!, args, { reject: false, stdin: 'ignore', timeout: 30_000 });
+        if (result.exitCode !== 0) {
+          throw new UserError('service-failed', `\`${[file, ...args].join(' ')}\` failed (exit ${String(result.exitCode)}): ${String(result.stderr).trim().split('\n').pop() ?? ''}`, {
+            exitCode: ExitCode.proxy,
+            fix: `Run ${cli('--no-autostart')} to leave the service manager alone; the proxy still starts on demand.`,
+          });
+        }
+      }
+      out.success(op.label);
+      return;
+    }
     case 'stop-proxy': {
       // Every proxy of this state dir (the recorded one and orphans), recognised by its command line: never a reused pid.
       const { stopped } = await stopProxies(paths);

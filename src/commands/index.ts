@@ -20,6 +20,8 @@ export async function runCommand(ctx: Context): Promise<number> {
       return (await import('./backups.js')).runBackups(ctx);
     case 'restore':
       return (await import('./backups.js')).runRestore(ctx);
+    case 'autostart':
+      return (await import('./autostart.js')).runAutostart(ctx);
     case 'auth-token':
       return (await import('./auth-token.js')).runAuthToken(ctx);
     case 'gateway':

@@ -17,6 +17,10 @@ export interface Manifest {
   port?: number;
   /** A Python with a bridging LiteLLM that the user pointed at (--python): found again on later runs. */
   litellmPython?: string;
+  /** --codex-auth command: Codex runs the tool's copy for the key (else the environment, from the shell files). */
+  codexAuth?: 'command' | 'env';
+  /** --autostart: the proxy starts at login through the service manager. */
+  autostart?: boolean;
   /** The argv prefix that starts the LiteLLM setup chose: the auth command starts it without PATH. */
   litellmLauncher?: string[];
   /** Top-level model/model_provider before `--make-default` first replaced them (null = absent). */

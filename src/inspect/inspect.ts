@@ -7,6 +7,8 @@ import { readTextIfExists } from '../fs/read.js';
 import type { Paths } from '../paths.js';
 import { keyEnvFiles, rcTargets, type RcTarget } from '../config/shell-env.js';
 import { appCopyState } from '../runtime/app-copy.js';
+import { serviceManagerAvailable, type ServiceManagerStatus } from '../config/autostart.js';
+import { autostartPath } from '../units/autostart.js';
 import { proxyProcessState, type ProxyProcessState } from '../runtime/proxy.js';
 import { basePromptFor, type BasePromptState } from './base-prompt.js';
 import { detectCodex, type CodexInstall } from './codex-version.js';
@@ -36,6 +38,9 @@ export interface SetupState {
   catalogFile: FileSnapshot;
   /** The tool's own copy in the state dir that Codex's auth command runs. */
   appCopy: 'current' | 'stale' | 'missing';
+  /** The login service file (--autostart) on this platform, and whether a service manager answers. */
+  autostartFile: FileSnapshot;
+  serviceManager: ServiceManagerStatus;
   /** Codex's own base prompt, for the catalog. */
   basePrompt: BasePromptState;
 }
@@ -67,6 +72,7 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     snapshot(paths.catalog),
   ]);
   const appCopy = await appCopyState(paths.stateDir);
+  const [autostartFile, serviceManager] = await Promise.all([snapshot(autostartPath(paths)), serviceManagerAvailable()]);
   const home = process.env.HOME ?? homedir();
   const rcFiles = await Promise.all((await rcTargets(home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
   const envFiles = keyEnvFiles(paths.stateDir);
@@ -86,6 +92,8 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     proxy,
     catalogFile,
     appCopy,
+    autostartFile,
+    serviceManager,
   };
 }
 

@@ -33,11 +33,12 @@ const verifier = remoteVerifier<DirectAnswers>('direct', (a) => a.zaiKey);
 export const directMode: Mode<DirectAnswers> = {
   id: 'direct',
   title: 'straight from Z.ai\'s Responses endpoint',
-  questions: ['mode', 'endpoint', 'model', 'models', 'zaiKey', 'makeDefault', 'shellRc', 'providerId'],
+  questions: ['mode', 'endpoint', 'model', 'models', 'zaiKey', 'makeDefault', 'shellRc', 'codexAuth', 'providerId'],
   localRuntime: false,
   answers: (draft: Draft): DirectAnswers => ({
     mode: 'direct',
     providerId: draft.providerId,
+    codexAuth: draft.codexAuth,
     model: draft.model,
     models: draft.models,
     apiBase: draft.endpoint,
@@ -48,6 +49,7 @@ export const directMode: Mode<DirectAnswers> = {
   stored: ({ manifest, secrets }: SetupState): DirectAnswers => ({
     mode: 'direct',
     providerId: manifest.providerId,
+    codexAuth: manifest.codexAuth ?? 'env',
     model: manifest.model ?? DEFAULT_MODEL,
     models: manifest.models ?? [manifest.model ?? DEFAULT_MODEL],
     apiBase: manifest.apiBase ?? RESPONSES_ENDPOINTS.coding,
@@ -55,8 +57,8 @@ export const directMode: Mode<DirectAnswers> = {
     makeDefault: undefined,
     shellRc: (manifest.rcFiles ?? []).length > 0,
   }),
-  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), mode: 'direct', model: a.model, models: a.models, apiBase: a.apiBase }),
-  provider: (a: DirectAnswers, where) => directProvider(a.apiBase, providerAuth(DIRECT_KEY_ENV, where), a.providerId),
+  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), ...(a.codexAuth === 'command' ? { codexAuth: 'command' as const } : {}), mode: 'direct', model: a.model, models: a.models, apiBase: a.apiBase }),
+  provider: (a: DirectAnswers, where) => directProvider(a.apiBase, providerAuth(DIRECT_KEY_ENV, where, a.codexAuth), a.providerId),
   upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.zaiKey, what: 'your Z.ai API key' }),
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey }),

@@ -33,11 +33,12 @@ const verifier = remoteVerifier<GatewayAnswers>('gateway', (a) => a.gatewayKey);
 export const gatewayMode: Mode<GatewayAnswers> = {
   id: 'gateway',
   title: 'through your team\'s LiteLLM gateway',
-  questions: ['mode', 'gatewayUrl', 'model', 'models', 'gatewayKey', 'makeDefault', 'shellRc', 'providerId'],
+  questions: ['mode', 'gatewayUrl', 'model', 'models', 'gatewayKey', 'makeDefault', 'shellRc', 'codexAuth', 'providerId'],
   localRuntime: false,
   answers: (draft: Draft): GatewayAnswers => ({
     mode: 'gateway',
     providerId: draft.providerId,
+    codexAuth: draft.codexAuth,
     model: draft.model,
     models: draft.models,
     gatewayUrl: draft.gatewayUrl,
@@ -48,6 +49,7 @@ export const gatewayMode: Mode<GatewayAnswers> = {
   stored: ({ manifest, secrets }: SetupState): GatewayAnswers => ({
     mode: 'gateway',
     providerId: manifest.providerId,
+    codexAuth: manifest.codexAuth ?? 'env',
     model: manifest.model ?? DEFAULT_MODEL,
     models: manifest.models ?? [manifest.model ?? DEFAULT_MODEL],
     gatewayUrl: manifest.gatewayUrl ?? '',
@@ -55,8 +57,8 @@ export const gatewayMode: Mode<GatewayAnswers> = {
     makeDefault: undefined,
     shellRc: (manifest.rcFiles ?? []).length > 0,
   }),
-  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), mode: 'gateway', model: a.model, models: a.models, gatewayUrl: a.gatewayUrl }),
-  provider: (a: GatewayAnswers, where) => gatewayProvider(a.gatewayUrl, providerAuth(GATEWAY_KEY_ENV, where), a.providerId),
+  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), ...(a.codexAuth === 'command' ? { codexAuth: 'command' as const } : {}), mode: 'gateway', model: a.model, models: a.models, gatewayUrl: a.gatewayUrl }),
+  provider: (a: GatewayAnswers, where) => gatewayProvider(a.gatewayUrl, providerAuth(GATEWAY_KEY_ENV, where, a.codexAuth), a.providerId),
   upstream: (a) => a.gatewayUrl,
   codexKey: (a) => ({ value: a.gatewayKey, what: 'your gateway virtual key' }),
   secrets: (a) => ({ GLM_CODEX_GATEWAY_KEY: a.gatewayKey }),

@@ -7,6 +7,7 @@ import type { RuntimePlan } from '../runtime/runtime.js';
 import { DEFAULT_MODEL, DEFAULT_PORT, ENDPOINTS, type Draft } from '../questions.js';
 import { bridgeUnit } from '../units/bridge.js';
 import { authCommandUnit } from '../units/auth-command.js';
+import { autostartUnit } from '../units/autostart.js';
 import { catalogUnit } from '../units/catalog.js';
 import { codexConfigUnit } from '../units/codex-config.js';
 import { manifestUnit } from '../units/manifest.js';
@@ -30,9 +31,9 @@ export function keyInstructions(stateDir: string): string {
 }
 
 /** Command-backed auth where the installed Codex has it (0.160+), else the environment variable. */
-export function providerAuth(envVar: string, where: Pick<SetupState, 'paths' | 'codex'>): ProviderAuth {
+export function providerAuth(envVar: string, where: Pick<SetupState, 'paths' | 'codex'>, choice: 'command' | 'env' = 'command'): ProviderAuth {
   const { version } = where.codex;
-  const command = version !== null && supportsCommandAuth(version) ? codexAuthTable({ stateDir: where.paths.stateDir }) : null;
+  const command = choice === 'command' && version !== null && supportsCommandAuth(version) ? codexAuthTable({ stateDir: where.paths.stateDir }) : null;
   return { envVar, instructions: keyInstructions(where.paths.stateDir), command };
 }
 
@@ -49,7 +50,7 @@ export function localProvider(port: number, auth: ProviderAuth = { envVar: LOCAL
 export const localMode: Mode<LocalAnswers> = {
   id: 'local',
   title: 'through a local LiteLLM proxy',
-  questions: ['mode', 'endpoint', 'model', 'models', 'port', 'zaiKey', 'makeDefault', 'shellRc', 'providerId'],
+  questions: ['mode', 'endpoint', 'model', 'models', 'port', 'zaiKey', 'makeDefault', 'shellRc', 'codexAuth', 'autostart', 'providerId'],
   localRuntime: true,
   answers(draft: Draft, state: SetupState, runtime: RuntimePlan | null): LocalAnswers {
     // A LiteLLM found through a Python the user named is remembered for later runs.
@@ -57,6 +58,7 @@ export const localMode: Mode<LocalAnswers> = {
     return {
       mode: 'local',
       providerId: draft.providerId,
+      codexAuth: draft.codexAuth,
       model: draft.model,
       models: draft.models,
       apiBase: draft.endpoint,
@@ -67,6 +69,7 @@ export const localMode: Mode<LocalAnswers> = {
       makeDefault: draft.makeDefault,
       litellmPython: python ?? state.manifest.litellmPython,
       litellmLauncher: runtime ? (runtime.chosen?.launcher ?? venvLauncher(state.paths.venv)) : state.manifest.litellmLauncher,
+      autostart: draft.autostart,
       shellRc: draft.shellRc,
     };
   },
@@ -75,6 +78,7 @@ export const localMode: Mode<LocalAnswers> = {
     return {
       mode: 'local',
       providerId: manifest.providerId,
+      codexAuth: manifest.codexAuth ?? 'env',
       model: manifest.model ?? DEFAULT_MODEL,
       models: manifest.models ?? [manifest.model ?? DEFAULT_MODEL],
       apiBase: manifest.apiBase ?? ENDPOINTS.coding,
@@ -84,16 +88,17 @@ export const localMode: Mode<LocalAnswers> = {
       makeDefault: undefined,
       litellmPython: manifest.litellmPython,
       litellmLauncher: manifest.litellmLauncher,
+      autostart: manifest.autostart ?? false,
       shellRc: (manifest.rcFiles ?? []).length > 0,
     };
   },
-  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), model: a.model, models: a.models, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}), ...(a.litellmLauncher ? { litellmLauncher: a.litellmLauncher } : {}) }),
-  provider: (answers: LocalAnswers, where) => localProvider(answers.port, providerAuth(LOCAL_KEY_ENV, where), answers.providerId),
+  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), ...(a.codexAuth === 'command' ? { codexAuth: 'command' as const } : {}), model: a.model, models: a.models, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}), ...(a.litellmLauncher ? { litellmLauncher: a.litellmLauncher } : {}), ...(a.autostart ? { autostart: true } : {}) }),
+  provider: (answers: LocalAnswers, where) => localProvider(answers.port, providerAuth(LOCAL_KEY_ENV, where, answers.codexAuth), answers.providerId),
   upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.masterKey, what: 'the local LiteLLM proxy key' }),
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey, LITELLM_MASTER_KEY: a.masterKey }),
   // Files first (state.json last among them, it lists what the others created), then the proxy.
-  units: [secretsUnit, shellEnvUnit, bridgeUnit, catalogUnit, profileUnit, authCommandUnit, codexConfigUnit, manifestUnit, proxyUnit],
+  units: [secretsUnit, shellEnvUnit, bridgeUnit, catalogUnit, profileUnit, authCommandUnit, codexConfigUnit, manifestUnit, proxyUnit, autostartUnit],
   verify: verifyLocal,
   doctorVerify: doctorVerifyLocal,
 };

@@ -17,6 +17,8 @@ import type { VerifyReport } from '../verify/types.js';
 interface CommonAnswers {
   /** --provider-id: another id for the provider table than the mode's own. */
   providerId: string | undefined;
+  /** How Codex gets the key (command where the installed Codex has it). */
+  codexAuth: 'command' | 'env';
   /** The profile's default model. */
   model: string;
   /** Every model set up, the default first. */
@@ -39,6 +41,8 @@ export interface LocalAnswers extends CommonAnswers {
   litellmPython: string | undefined;
   /** How that LiteLLM starts (absolute): remembered, so Codex's auth command needs no PATH. */
   litellmLauncher: string[] | undefined;
+  /** Start the proxy at login through the service manager. */
+  autostart: boolean;
 }
 
 /** Codex -> Z.ai's own Responses endpoint. */

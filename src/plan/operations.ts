@@ -32,7 +32,9 @@ export type RunAction =
   | { action: 'stop-proxy'; pid: number }
   | { action: 'validate-catalog'; path: string; codexBin: string }
   | { action: 'install-app-copy'; stateDir: string }
-  | { action: 'remove-app-copy'; stateDir: string };
+  | { action: 'remove-app-copy'; stateDir: string }
+  /** Commands of a service manager (systemctl, launchctl, schtasks), each an argv, run in order. */
+  | { action: 'service'; argvs: string[][] };
 
 export type RunOperation = { kind: 'run'; label: string } & RunAction;
 

@@ -4,7 +4,7 @@ import type { Answers } from '../modes/types.js';
 import { createdPaths, writeOp } from '../plan/operations.js';
 import type { Unit } from './types.js';
 
-const MODE_KEYS = ['mode', 'apiBase', 'port', 'gatewayUrl', 'providerId', 'litellmLauncher'] as const;
+const MODE_KEYS = ['mode', 'apiBase', 'port', 'gatewayUrl', 'providerId', 'litellmLauncher', 'autostart', 'codexAuth'] as const;
 
 export const manifestUnit: Unit<Answers> = {
   id: 'manifest',

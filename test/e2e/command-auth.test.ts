@@ -71,8 +71,8 @@ beforeAll(async () => {
   box = await proxySandbox(latestVenv());
   port = await findFreePort(29000);
   bridgeConfig = join(box.stateDir, 'glm-bridge.yaml');
-  const setup = await runCli(box, ['--non-interactive', '--no-shell-rc', '--endpoint', fake.generalBase, '--port', String(port)], { env: { ZAI_API_KEY: ZAI_KEY } });
-  // The setup itself writes the auth table and the app copy: Codex 0.169 has command-backed auth.
+  const setup = await runCli(box, ['--non-interactive', '--codex-auth', 'command', '--endpoint', fake.generalBase, '--port', String(port)], { env: { ZAI_API_KEY: ZAI_KEY } });
+  // The setup itself writes the auth table and the app copy (Codex 0.169 has command-backed auth).
   expect(setup.exitCode, setup.all).toBe(0);
 });
 

@@ -47,6 +47,8 @@ function stateOf(files: Files, options: { codex?: string | null; proxyPid?: numb
     keyEnvFiles: { sh: withMode(env.sh), fish: withMode(env.fish) },
     catalogFile: snap(paths.catalog),
     appCopy: 'missing',
+    autostartFile: snap(`${HOME}/.config/systemd/user/glm-codex-proxy.service`),
+    serviceManager: { available: false, manager: null, reason: 'PID 1 is not systemd (a test)' },
     basePrompt: options.prompt === undefined ? { text: null, problem: 'not looked up' } : { text: options.prompt, problem: null },
     proxy:
       options.proxyPid === undefined
@@ -68,6 +70,7 @@ function applied(files: Files, ops: Operation[]): Files {
 const answers = (overrides: Partial<LocalAnswers> = {}): LocalAnswers => ({
   mode: 'local',
   providerId: undefined,
+  codexAuth: 'command',
   model: 'glm-5.2',
   models: ['glm-5.2'],
   apiBase: 'https://api.z.ai/api/paas/v4',
@@ -77,6 +80,7 @@ const answers = (overrides: Partial<LocalAnswers> = {}): LocalAnswers => ({
   makeDefault: undefined,
   litellmPython: undefined,
   litellmLauncher: undefined,
+  autostart: false,
   shellRc: true,
   ...overrides,
 });
@@ -201,7 +205,7 @@ describe('answers resolve from one question table', () => {
   });
 
   it('the next-time command is generated from the same table, and never holds the key', () => {
-    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'], port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined });
+    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'], port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined, autostart: false, codexAuth: 'env' });
     expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --models glm-5.2,glm-5.3 --port 4000 --make-default --no-shell-rc');
     expect(line).not.toContain('zai-secret');
   });
@@ -221,8 +225,8 @@ describe('doctor: a fresh plan would change nothing', () => {
 });
 
 describe('direct and gateway modes are data: the same planner, other units and provider', () => {
-  const direct: DirectAnswers = { mode: 'direct', providerId: undefined, model: 'glm-5.2', models: ['glm-5.2'], apiBase: 'https://api.z.ai/api/v1', zaiKey: 'zai-key-0123456789', makeDefault: undefined, shellRc: true };
-  const gateway: GatewayAnswers = { mode: 'gateway', providerId: undefined, model: 'glm-5.2', models: ['glm-5.2'], gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789', makeDefault: undefined, shellRc: true };
+  const direct: DirectAnswers = { mode: 'direct', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], apiBase: 'https://api.z.ai/api/v1', zaiKey: 'zai-key-0123456789', makeDefault: undefined, shellRc: true };
+  const gateway: GatewayAnswers = { mode: 'gateway', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789', makeDefault: undefined, shellRc: true };
 
   it('direct: no LiteLLM config, no command; the provider points at Z.ai\'s Responses base with its own key variable', () => {
     const plan = planChanges(stateOf({}), directMode, direct, { forceRebuild: false, start: true }, null);
@@ -366,6 +370,19 @@ describe('command-backed auth (Codex 0.160 and newer)', () => {
     expect(config).not.toMatch(/env_key/);
   });
 
+  it('--codex-auth env keeps the key in the environment (shell files) even where Codex could run a command', () => {
+    const files = applied({}, planChanges(stateOf({}, { codex: '0.169.0' }), localMode, answers({ codexAuth: 'env' })).operations);
+    expect(files[paths.codexConfig]).toMatch(/^env_key = "LITELLM_API_KEY"$/m);
+    expect(files[paths.codexConfig]).not.toContain('.auth]');
+    expect(files[`${HOME}/.bashrc`]).toContain('codex-env.sh');
+    expect(JSON.parse(files[paths.manifest]!).codexAuth).toBeUndefined();
+  });
+
+  it('a Codex without command auth (0.159) keeps the environment even when command is asked for', () => {
+    const files = applied({}, planChanges(stateOf({}), localMode, answers({ codexAuth: 'command' })).operations);
+    expect(files[paths.codexConfig]).toMatch(/^env_key = "LITELLM_API_KEY"$/m);
+  });
+
   it('an earlier setup through the environment is migrated: env_key, the shell blocks and key files go; uninstall removes the copy', () => {
     const before = applied({}, planChanges(stateOf({}), localMode, answers()).operations);
     expect(before[`${HOME}/.bashrc`]).toContain('glm-codex-setup');
@@ -379,5 +396,29 @@ describe('command-backed auth (Codex 0.160 and newer)', () => {
     expect(planChanges(state, localMode, answers()).operations).toEqual([]);
     expect(summary(planUndo(state))).toContain('run remove-app-copy');
     expect(applied(migrated, planUndo(state))[paths.codexConfig]).toBeUndefined();
+  });
+});
+
+describe('--autostart (local mode)', () => {
+  const unit = `${HOME}/.config/systemd/user/glm-codex-proxy.service`;
+  const withSystemd = (files: Files) => ({ ...stateOf(files, { codex: '0.169.0' }), serviceManager: { available: true, manager: 'systemd' as const, reason: 'systemd user manager (running)' } });
+
+  it.runIf(process.platform === 'linux')('with a systemd user manager: the unit is written, then enabled for the next login; --no-autostart disables and removes it', () => {
+    const plan = planChanges(withSystemd({}), localMode, answers({ autostart: true, litellmLauncher: ['/opt/venv/bin/litellm'] }));
+    const order = summary(plan.operations);
+    expect(order.slice(-2)).toEqual(['create ~/.config/systemd/user/glm-codex-proxy.service', 'run service']);
+    const files = applied({}, plan.operations);
+    expect(files[unit]).toContain('ExecStart=/opt/venv/bin/litellm --config');
+    expect(files[unit]).toContain(`EnvironmentFile=${paths.secrets}`);
+    const enable = plan.operations.at(-1) as { argvs: string[][] };
+    expect(enable.argvs).toEqual([['systemctl', '--user', 'daemon-reload'], ['systemctl', '--user', 'enable', 'glm-codex-proxy.service']]);
+    const off = planChanges(withSystemd(files), localMode, answers({ autostart: false, litellmLauncher: ['/opt/venv/bin/litellm'] }));
+    expect(summary(off.operations)).toEqual(expect.arrayContaining(['run service', 'delete ~/.config/systemd/user/glm-codex-proxy.service']));
+  });
+
+  it('without a service manager: nothing is written, and the run says the proxy starts on demand', () => {
+    const plan = planChanges(stateOf({}, { codex: '0.169.0' }), localMode, answers({ autostart: true }));
+    expect(summary(plan.operations).some((op) => op.includes('systemd'))).toBe(false);
+    expect(plan.problems.join('\n')).toMatch(/--autostart: PID 1 is not systemd.*starts on demand/);
   });
 });
