@@ -481,8 +481,9 @@ const autostart: Question<'autostart'> = {
   fromArgs: (values) => (values.autostart ? true : values['no-autostart'] ? false : undefined),
   stored: (state) => state.manifest.autostart,
   askWhen: (state) => state.manifest.autostart === undefined && state.serviceManager.available,
-  ask: ({ prompts, state }) =>
-    prompts.confirm(`Start the LiteLLM proxy at login (${state.serviceManager.reason})? Without it, Codex starts it when it needs it.`, false),
+  // Not asked where nothing could start it at login (containers, WSL1): a re-run that asks everything skips it too.
+  ask: async ({ prompts, state }) =>
+    state.serviceManager.available ? prompts.confirm(`Start the LiteLLM proxy at login (${state.serviceManager.reason})? Without it, Codex starts it when it needs it.`, false) : undefined,
   fallback: () => false,
   toArgs: (value) => (value ? ['--autostart'] : []),
   howToGive: '--autostart',
