@@ -137,10 +137,32 @@ describe('direct mode', () => {
     }
   });
 
+  it('--codex-auth command: a bare environment (no shell, no key variable) runs `codex --profile glm` against Z.ai', async () => {
+    const setup = await runCli(box, [...args(), '--codex-auth', 'command'], { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(setup.exitCode, setup.all).toBe(0);
+    fake.reply = 'Hello from a bare environment';
+    try {
+      const bare = await execa(CODEX_BIN, ['exec', '--skip-git-repo-check', '--profile', 'glm', 'Say it'], {
+        cwd: box.home,
+        env: { HOME: box.home, PATH: '/usr/bin:/bin' },
+        extendEnv: false,
+        stdin: 'ignore',
+        reject: false,
+        timeout: 180_000,
+      });
+      expect(bare.exitCode, bare.stderr.slice(-2000)).toBe(0);
+      expect(bare.stdout).toContain('Hello from a bare environment');
+    } finally {
+      fake.reply = 'OK';
+    }
+    expect((await doctor(box)).json.checks.find((c) => c.id === 'auth-command')).toMatchObject({ status: 'PASS' });
+  });
+
   it('uninstall gives config.toml back byte for byte', async () => {
     const result = await runCli(box, ['uninstall', '--non-interactive']);
     expect(result.exitCode, result.all).toBe(0);
     expect(await readFile(join(box.codexHome, 'config.toml'), 'utf8')).toBe(USER_CONFIG);
+    await expect(stat(join(box.stateDir, 'app'))).rejects.toThrow();
   });
 });
 

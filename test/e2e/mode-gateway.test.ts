@@ -126,6 +126,21 @@ describe('gateway mode', () => {
     expect(repair.exitCode, repair.all).toBe(0);
   });
 
+  it('--codex-auth command: a bare environment runs `codex --profile glm` through the gateway', async () => {
+    const setup = await runCli(box, [...setupArgs(), '--codex-auth', 'command'], { env: { GLM_CODEX_GATEWAY_KEY: gateway.masterKey } });
+    expect(setup.exitCode, setup.all).toBe(0);
+    const bare = await execa(CODEX_BIN, ['exec', '--skip-git-repo-check', '--profile', 'glm', 'Reply with OK'], {
+      cwd: box.home,
+      env: { HOME: box.home, PATH: '/usr/bin:/bin' },
+      extendEnv: false,
+      stdin: 'ignore',
+      reject: false,
+      timeout: 180_000,
+    });
+    expect(bare.exitCode, bare.stderr.slice(-2000)).toBe(0);
+    expect(bare.stdout).toContain('OK');
+  });
+
   it('uninstall gives config.toml back byte for byte', async () => {
     const result = await runCli(box, ['uninstall', '--non-interactive']);
     expect(result.exitCode, result.all).toBe(0);
