@@ -85,7 +85,7 @@ function answerLines(draft: Draft, mode: Mode): string[] {
   return [
     `Mode:     ${mode.id}`,
     ...(mode.id === 'gateway' ? [`Gateway:  ${draft.gatewayUrl}`] : [`Endpoint: ${draft.endpoint}`]),
-    `Model:    ${draft.model}`,
+    `Model:    ${draft.model}${draft.models.length > 1 ? ` (also ${draft.models.filter((m) => m !== draft.model).join(', ')}, via /model)` : ''}`,
     ...(mode.localRuntime ? [`Port:     ${draft.port}`] : []),
     `Default:  ${draft.makeDefault === true ? 'yes' : draft.makeDefault === false ? 'no (the earlier default is put back)' : 'unchanged'}`,
   ];

@@ -74,6 +74,9 @@ export async function planPurge(stateDir: string): Promise<PurgePlan> {
       plan.delete.push(path);
     } else if (name === 'venv' && type === 'dir' && (await kind(join(path, 'pyvenv.cfg'))) === 'file') {
       plan.delete.push(path);
+    } else if (/^app(\.(new|old)-\d+)?$/.test(name) && type === 'dir' && (await kind(join(path, 'bin', 'glm-codex-setup.js'))) === 'file') {
+      // The tool's own copy for Codex's auth command (and what an interrupted swap of it left).
+      plan.delete.push(path);
     } else if (name === 'backups' && type === 'dir') {
       const strangers = (await list(path)).filter((run) => !BACKUP_RUN.test(run));
       for (const run of strangers) plan.foreign.push(`backups/${run}`);
