@@ -414,7 +414,8 @@ const shellRc: Question<'shellRc'> = {
   id: 'shellRc',
   flags: [{ name: 'no-shell-rc', type: 'boolean', help: 'do not add the key block to ~/.bashrc, ~/.profile, ~/.zshenv, fish' }],
   fromArgs: (values) => (values['no-shell-rc'] ? false : undefined),
-  askWhen: () => true,
+  // Only when the key goes through the environment: with Codex's auth command no shell file is touched.
+  askWhen: (state, draft) => draft.codexAuth === 'env' || !commandAuthAvailable(state.codex.version),
   ask: ({ prompts, state }) =>
     prompts.confirm(
       `Add a line to your shell startup files (${state.rcFiles.map((rc) => tildePath(rc.path)).join(', ')}) so every new terminal can run \`codex --profile glm\`? It sources ${tildePath(state.keyEnvFiles.sh.path)} (mode 0600).`,
@@ -452,6 +453,11 @@ const port: Question<'port'> = {
   toArgs: (value) => ['--port', String(value)],
   howToGive: '--port',
 };
+
+function commandAuthAvailable(version: string | null): boolean {
+  const [major = 0, minor = 0] = (version ?? '0.0').split('.').map((part) => Number.parseInt(part, 10));
+  return major > 0 || minor >= 160;
+}
 
 const RESERVED_PROVIDERS = ['openai', 'ollama', 'lmstudio', 'oss'];
 
@@ -496,17 +502,18 @@ const codexAuth: Question<'codexAuth'> = {
       name: 'codex-auth',
       type: 'string',
       valueName: 'command|env',
-      help: 'how Codex gets the key: env (default) = an environment variable the shell startup files set;\ncommand = Codex runs the tool\'s own copy, which prints the key and starts the proxy when it is\ndown (any shell, the IDE, services, after a reboot; Codex 0.160+)',
+      help: 'how Codex gets the key: command (default where Codex is 0.160+) = Codex runs the tool\'s own\ncopy, which prints the key and starts the proxy when it is down (any shell, the IDE, services,\nafter a reboot); env = an environment variable the shell startup files set (older Codex;\nenv GLM_CODEX_AUTH)',
     },
   ],
-  fromArgs: stringFrom('codex-auth', undefined, (raw, source) => {
+  env: 'GLM_CODEX_AUTH',
+  fromArgs: stringFrom('codex-auth', 'GLM_CODEX_AUTH', (raw, source) => {
     if (raw === 'command' || raw === 'env') return raw;
     throw usageError(`${source}: "${raw}" is neither command nor env.`, 'Use --codex-auth command or --codex-auth env.');
   }),
   stored: (state) => state.manifest.codexAuth,
   askWhen: () => false,
-  fallback: () => 'env',
-  toArgs: (value) => (value === 'command' ? ['--codex-auth', 'command'] : []),
+  fallback: () => 'command',
+  toArgs: (value) => (value === 'env' ? ['--codex-auth', 'env'] : []),
   howToGive: '--codex-auth',
 };
 

@@ -33,7 +33,7 @@ const verifier = remoteVerifier<DirectAnswers>('direct', (a) => a.zaiKey);
 export const directMode: Mode<DirectAnswers> = {
   id: 'direct',
   title: 'straight from Z.ai\'s Responses endpoint',
-  questions: ['mode', 'endpoint', 'model', 'models', 'zaiKey', 'makeDefault', 'shellRc', 'codexAuth', 'providerId'],
+  questions: ['mode', 'endpoint', 'model', 'models', 'zaiKey', 'makeDefault', 'codexAuth', 'shellRc', 'providerId'],
   localRuntime: false,
   answers: (draft: Draft): DirectAnswers => ({
     mode: 'direct',
@@ -49,7 +49,7 @@ export const directMode: Mode<DirectAnswers> = {
   stored: ({ manifest, secrets }: SetupState): DirectAnswers => ({
     mode: 'direct',
     providerId: manifest.providerId,
-    codexAuth: manifest.codexAuth ?? 'env',
+    codexAuth: manifest.codexAuth ?? 'command',
     model: manifest.model ?? DEFAULT_MODEL,
     models: manifest.models ?? [manifest.model ?? DEFAULT_MODEL],
     apiBase: manifest.apiBase ?? RESPONSES_ENDPOINTS.coding,
@@ -57,7 +57,7 @@ export const directMode: Mode<DirectAnswers> = {
     makeDefault: undefined,
     shellRc: (manifest.rcFiles ?? []).length > 0,
   }),
-  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), ...(a.codexAuth === 'command' ? { codexAuth: 'command' as const } : {}), mode: 'direct', model: a.model, models: a.models, apiBase: a.apiBase }),
+  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), ...(a.codexAuth === 'env' ? { codexAuth: 'env' as const } : {}), mode: 'direct', model: a.model, models: a.models, apiBase: a.apiBase }),
   provider: (a: DirectAnswers, where) => directProvider(a.apiBase, providerAuth(DIRECT_KEY_ENV, where, a.codexAuth), a.providerId),
   upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.zaiKey, what: 'your Z.ai API key' }),

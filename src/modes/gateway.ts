@@ -33,7 +33,7 @@ const verifier = remoteVerifier<GatewayAnswers>('gateway', (a) => a.gatewayKey);
 export const gatewayMode: Mode<GatewayAnswers> = {
   id: 'gateway',
   title: 'through your team\'s LiteLLM gateway',
-  questions: ['mode', 'gatewayUrl', 'model', 'models', 'gatewayKey', 'makeDefault', 'shellRc', 'codexAuth', 'providerId'],
+  questions: ['mode', 'gatewayUrl', 'model', 'models', 'gatewayKey', 'makeDefault', 'codexAuth', 'shellRc', 'providerId'],
   localRuntime: false,
   answers: (draft: Draft): GatewayAnswers => ({
     mode: 'gateway',
@@ -49,7 +49,7 @@ export const gatewayMode: Mode<GatewayAnswers> = {
   stored: ({ manifest, secrets }: SetupState): GatewayAnswers => ({
     mode: 'gateway',
     providerId: manifest.providerId,
-    codexAuth: manifest.codexAuth ?? 'env',
+    codexAuth: manifest.codexAuth ?? 'command',
     model: manifest.model ?? DEFAULT_MODEL,
     models: manifest.models ?? [manifest.model ?? DEFAULT_MODEL],
     gatewayUrl: manifest.gatewayUrl ?? '',
@@ -57,7 +57,7 @@ export const gatewayMode: Mode<GatewayAnswers> = {
     makeDefault: undefined,
     shellRc: (manifest.rcFiles ?? []).length > 0,
   }),
-  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), ...(a.codexAuth === 'command' ? { codexAuth: 'command' as const } : {}), mode: 'gateway', model: a.model, models: a.models, gatewayUrl: a.gatewayUrl }),
+  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), ...(a.codexAuth === 'env' ? { codexAuth: 'env' as const } : {}), mode: 'gateway', model: a.model, models: a.models, gatewayUrl: a.gatewayUrl }),
   provider: (a: GatewayAnswers, where) => gatewayProvider(a.gatewayUrl, providerAuth(GATEWAY_KEY_ENV, where, a.codexAuth), a.providerId),
   upstream: (a) => a.gatewayUrl,
   codexKey: (a) => ({ value: a.gatewayKey, what: 'your gateway virtual key' }),

@@ -50,7 +50,7 @@ export function localProvider(port: number, auth: ProviderAuth = { envVar: LOCAL
 export const localMode: Mode<LocalAnswers> = {
   id: 'local',
   title: 'through a local LiteLLM proxy',
-  questions: ['mode', 'endpoint', 'model', 'models', 'port', 'zaiKey', 'makeDefault', 'shellRc', 'codexAuth', 'autostart', 'providerId'],
+  questions: ['mode', 'endpoint', 'model', 'models', 'port', 'zaiKey', 'makeDefault', 'codexAuth', 'shellRc', 'autostart', 'providerId'],
   localRuntime: true,
   answers(draft: Draft, state: SetupState, runtime: RuntimePlan | null): LocalAnswers {
     // A LiteLLM found through a Python the user named is remembered for later runs.
@@ -78,7 +78,7 @@ export const localMode: Mode<LocalAnswers> = {
     return {
       mode: 'local',
       providerId: manifest.providerId,
-      codexAuth: manifest.codexAuth ?? 'env',
+      codexAuth: manifest.codexAuth ?? 'command',
       model: manifest.model ?? DEFAULT_MODEL,
       models: manifest.models ?? [manifest.model ?? DEFAULT_MODEL],
       apiBase: manifest.apiBase ?? ENDPOINTS.coding,
@@ -92,7 +92,7 @@ export const localMode: Mode<LocalAnswers> = {
       shellRc: (manifest.rcFiles ?? []).length > 0,
     };
   },
-  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), ...(a.codexAuth === 'command' ? { codexAuth: 'command' as const } : {}), model: a.model, models: a.models, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}), ...(a.litellmLauncher ? { litellmLauncher: a.litellmLauncher } : {}), ...(a.autostart ? { autostart: true } : {}) }),
+  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), ...(a.codexAuth === 'env' ? { codexAuth: 'env' as const } : {}), model: a.model, models: a.models, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}), ...(a.litellmLauncher ? { litellmLauncher: a.litellmLauncher } : {}), ...(a.autostart ? { autostart: true } : {}) }),
   provider: (answers: LocalAnswers, where) => localProvider(answers.port, providerAuth(LOCAL_KEY_ENV, where, answers.codexAuth), answers.providerId),
   upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.masterKey, what: 'the local LiteLLM proxy key' }),

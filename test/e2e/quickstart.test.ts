@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../src/runtime/ports.js';
 import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { CODEX_BIN, ROOT, runCli } from '../helpers/cli.js';
 import { latestVenv } from '../helpers/litellm.js';
 import { proxySandbox } from '../helpers/proxy-sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -32,7 +32,8 @@ describe('README quick start', () => {
       ['--yes', `--package=${tarball}`, 'glm-codex-setup', '--non-interactive', '--endpoint', fake.generalBase, '--port', String(port)],
       {
         cwd: box.home,
-        env: { ...box.env, PATH: `${box.env.PATH}:${process.env.PATH}`, ZAI_API_KEY: ZAI_KEY, npm_config_cache: join(box.home, '.npm') },
+        // The defaults a user gets: Codex 0.169 is on PATH, so the key reaches it through its auth command.
+        env: { ...withoutAuthChoice(box.env), PATH: `${box.env.PATH}:${process.env.PATH}`, ZAI_API_KEY: ZAI_KEY, npm_config_cache: join(box.home, '.npm') },
         extendEnv: false,
         reject: false,
         stdin: 'ignore',
@@ -43,5 +44,21 @@ describe('README quick start', () => {
     expect(result.stdout).toMatch(/Codex answered through the proxy/);
     expect(result.stdout).toContain('codex --profile glm');
     expect((await runCli(box, ['doctor'])).exitCode).toBe(0);
+    // No shell file was needed: Codex started with nothing but HOME and a system PATH answers.
+    const bare = await execa(CODEX_BIN, ['exec', '--skip-git-repo-check', '--profile', 'glm', 'Reply with OK'], {
+      cwd: box.home,
+      env: { HOME: box.home, PATH: '/usr/bin:/bin' },
+      extendEnv: false,
+      stdin: 'ignore',
+      reject: false,
+      timeout: 180_000,
+    });
+    expect(bare.exitCode, bare.stderr.slice(-2000)).toBe(0);
+    expect(bare.stdout).toContain('OK');
   });
 });
+
+function withoutAuthChoice(env: Record<string, string>): Record<string, string> {
+  const { GLM_CODEX_AUTH: _chosenByTheSandbox, ...rest } = env;
+  return rest;
+}

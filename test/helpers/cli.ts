@@ -39,7 +39,9 @@ export async function sandbox(options: { codexOnPath?: boolean; extraPath?: stri
     home,
     codexHome,
     stateDir,
-    env: { HOME: home, CODEX_HOME: codexHome, GLM_CODEX_HOME: stateDir, PATH: pathParts.join(':'), NO_COLOR: '1' },
+    // GLM_CODEX_AUTH=env: most tests exercise the key through the environment (the shell blocks);
+    // the command-backed default is tested where a test passes --codex-auth command or drops this.
+    env: { HOME: home, CODEX_HOME: codexHome, GLM_CODEX_HOME: stateDir, PATH: pathParts.join(':'), NO_COLOR: '1', GLM_CODEX_AUTH: 'env' },
   };
 }
 

@@ -205,7 +205,7 @@ describe('answers resolve from one question table', () => {
   });
 
   it('the next-time command is generated from the same table, and never holds the key', () => {
-    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'], port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined, autostart: false, codexAuth: 'env' });
+    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'], port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined, autostart: false, codexAuth: 'command' });
     expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --models glm-5.2,glm-5.3 --port 4000 --make-default --no-shell-rc');
     expect(line).not.toContain('zai-secret');
   });
@@ -375,7 +375,7 @@ describe('command-backed auth (Codex 0.160 and newer)', () => {
     expect(files[paths.codexConfig]).toMatch(/^env_key = "LITELLM_API_KEY"$/m);
     expect(files[paths.codexConfig]).not.toContain('.auth]');
     expect(files[`${HOME}/.bashrc`]).toContain('codex-env.sh');
-    expect(JSON.parse(files[paths.manifest]!).codexAuth).toBeUndefined();
+    expect(JSON.parse(files[paths.manifest]!).codexAuth).toBe('env');
   });
 
   it('a Codex without command auth (0.159) keeps the environment even when command is asked for', () => {
