@@ -214,7 +214,7 @@ describe('the printed "Next time without questions" line runs as printed', () =>
     });
     expect(first.exitCode, first.stderr).toBe(0);
     const line = nextTime(first.stdout);
-    expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --port 4000 --no-start');
+    expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --port 4000 --codex-auth env --no-start');
     const again = await execa('/bin/sh', ['-c', line], { env, extendEnv: false, cwd: box.home, reject: false });
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stdout).toContain('nothing written');
