@@ -23,7 +23,8 @@ export function flagTableMarkdown(): string {
 }
 
 export function helpText(): string {
-  return `glm-codex-setup: use Z.ai GLM models in OpenAI Codex CLI through a local LiteLLM proxy.
+  return `glm-codex-setup: use Z.ai GLM models in OpenAI Codex CLI, through a local LiteLLM proxy (--mode local),
+Z.ai's own Responses endpoint (--mode direct) or a team's LiteLLM gateway (--mode gateway).
 
 Usage
   glm-codex-setup [setup] [options]   set up, or repair, everything (the default command)
