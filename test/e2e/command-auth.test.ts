@@ -19,12 +19,11 @@ import { findFreePort } from '../../src/runtime/ports.js';
 import { isProcessAlive } from '../../src/system.js';
 import { runAuthCommand } from '../../src/verify/auth-command-check.js';
 import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
-import { CODEX_BIN, runCli, type Sandbox } from '../helpers/cli.js';
+import { BARE_PATH, bareCodex, CODEX_BIN, runCli, type Sandbox } from '../helpers/cli.js';
 import { latestVenv } from '../helpers/litellm.js';
 import { proxySandbox } from '../helpers/proxy-sandbox.js';
 
 const ZAI_KEY = 'zai-cmd-auth-key.0123456789abcdef';
-const BARE_PATH = '/usr/bin:/bin';
 let fake: FakeZai;
 let box: Sandbox;
 let port: number;
@@ -53,17 +52,6 @@ async function killProxyHard(): Promise<void> {
   expect(await proxiesOfThisSetup()).toEqual([]);
 }
 
-/** `codex exec --profile glm` with nothing but HOME and a system PATH: no shell, no key variable, no LiteLLM on PATH. */
-function bareCodex(prompt: string) {
-  return execa(CODEX_BIN, ['exec', '--skip-git-repo-check', '--profile', 'glm', prompt], {
-    cwd: box.home,
-    env: { HOME: box.home, PATH: BARE_PATH },
-    extendEnv: false,
-    stdin: 'ignore',
-    reject: false,
-    timeout: 240_000,
-  });
-}
 
 beforeAll(async () => {
   fake = await startFakeZai({ apiKey: ZAI_KEY });
@@ -107,7 +95,7 @@ describe('command-backed auth with the real Codex, no environment', () => {
     fake.reply = 'Hello through command auth';
     const before = fake.requests.length;
     try {
-      const result = await bareCodex('Say hello');
+      const result = await bareCodex(box, 'Say hello');
       expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
       expect(result.stdout).toContain('Hello through command auth');
       expect(fake.requests.slice(before).some((r) => r.path.endsWith('/chat/completions'))).toBe(true);
@@ -121,7 +109,7 @@ describe('command-backed auth with the real Codex, no environment', () => {
     expect(oldPid).not.toBeNull();
     await killProxyHard();
     const started = performance.now();
-    const result = await bareCodex('Reply with OK');
+    const result = await bareCodex(box, 'Reply with OK');
     const seconds = (performance.now() - started) / 1000;
     expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
     expect(result.stdout).toContain('OK');
@@ -134,7 +122,7 @@ describe('command-backed auth with the real Codex, no environment', () => {
 
   it('two bare Codex processes started at the same moment with the proxy down: both answer, one proxy runs', async () => {
     await killProxyHard();
-    const [a, b] = await Promise.all([bareCodex('Reply with OK'), bareCodex('Reply with OK')]);
+    const [a, b] = await Promise.all([bareCodex(box, 'Reply with OK'), bareCodex(box, 'Reply with OK')]);
     expect(a.exitCode, a.stderr.slice(-2000)).toBe(0);
     expect(b.exitCode, b.stderr.slice(-2000)).toBe(0);
     expect(a.stdout).toContain('OK');
@@ -148,7 +136,7 @@ describe('command-backed auth with the real Codex, no environment', () => {
     for (const shell of ['zsh', 'fish']) {
       // The Codex path and the prompt are arguments of the shell, not text spliced into its script.
       const script = shell === 'zsh' ? '"$0" exec --skip-git-repo-check --profile glm "$1"' : '$argv[1] exec --skip-git-repo-check --profile glm $argv[2]';
-      const args = shell === 'zsh' ? ['-lic', script, CODEX_BIN, 'Reply with OK'] : ['-lic', script, CODEX_BIN, 'Reply with OK'];
+      const args = ['-lic', script, CODEX_BIN, 'Reply with OK'];
       const result = await execa(shell, args, { cwd: box.home, env: { HOME: box.home, PATH: BARE_PATH }, extendEnv: false, stdin: 'ignore', reject: false, timeout: 240_000 });
       expect(result.exitCode, `${shell}: ${result.stderr.slice(-2000)}`).toBe(0);
       expect(result.stdout, shell).toContain('OK');
@@ -163,7 +151,7 @@ describe('command-backed auth with the real Codex, no environment', () => {
     const before = fake.requests.length;
     try {
       const started = performance.now();
-      const result = await bareCodex('Reply with OK');
+      const result = await bareCodex(box, 'Reply with OK');
       console.log(`key file missing: Codex failed after ${((performance.now() - started) / 1000).toFixed(1)} s with: ${result.stderr.split('\n').filter((line) => line.startsWith('ERROR:')).pop()}`);
       expect(result.exitCode).not.toBe(0);
       const lastError = result.stderr.split('\n').filter((line) => line.startsWith('ERROR:')).pop() ?? '';
@@ -176,7 +164,7 @@ describe('command-backed auth with the real Codex, no environment', () => {
       await rename(`${secrets}.away`, secrets);
     }
     // Put back, the next bare run works at once (the stand-in that explained the failure steps aside).
-    const again = await bareCodex('Reply with OK');
+    const again = await bareCodex(box, 'Reply with OK');
     expect(again.exitCode, again.stderr.slice(-2000)).toBe(0);
     expect(again.stdout).toContain('OK');
   });
@@ -188,7 +176,7 @@ describe('command-backed auth with the real Codex, no environment', () => {
     await writeFile(bridgeConfig, `${original}\nmodel_list: [unclosed\n`);
     try {
       const started = performance.now();
-      const result = await bareCodex('Reply with OK');
+      const result = await bareCodex(box, 'Reply with OK');
       console.log(`proxy cannot start: Codex failed after ${((performance.now() - started) / 1000).toFixed(1)} s with: ${result.stderr.split('\n').filter((line) => line.startsWith('ERROR:')).pop()}`);
       expect(result.exitCode).not.toBe(0);
       const lastError = result.stderr.split('\n').filter((line) => line.startsWith('ERROR:')).pop() ?? '';
@@ -211,7 +199,7 @@ describe('a stale pid file is never signalled', () => {
     try {
       const record = { pid: sleeper.pid, port, startedAt: new Date().toISOString(), configHash: 'x', command: ['/usr/bin/sleep', '--config', bridgeConfig, '--port', String(port)] };
       await writeFile(join(box.stateDir, 'proxy.pid'), JSON.stringify(record));
-      const result = await bareCodex('Reply with OK');
+      const result = await bareCodex(box, 'Reply with OK');
       expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
       expect(isProcessAlive(sleeper.pid!)).toBe(true);
       expect(await proxiesOfThisSetup()).toHaveLength(1);

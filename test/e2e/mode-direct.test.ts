@@ -11,7 +11,7 @@ import { parseSecrets } from '../../src/config/secrets.js';
 import { findFreePort } from '../../src/runtime/ports.js';
 import { isProcessAlive } from '../../src/system.js';
 import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
-import { CODEX_BIN, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { bareCodex, CODEX_BIN, runCli, type Sandbox, sandbox } from '../helpers/cli.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { latestVenv } from '../helpers/litellm.js';
 import { proxySandbox } from '../helpers/proxy-sandbox.js';
@@ -142,14 +142,7 @@ describe('direct mode', () => {
     expect(setup.exitCode, setup.all).toBe(0);
     fake.reply = 'Hello from a bare environment';
     try {
-      const bare = await execa(CODEX_BIN, ['exec', '--skip-git-repo-check', '--profile', 'glm', 'Say it'], {
-        cwd: box.home,
-        env: { HOME: box.home, PATH: '/usr/bin:/bin' },
-        extendEnv: false,
-        stdin: 'ignore',
-        reject: false,
-        timeout: 180_000,
-      });
+      const bare = await bareCodex(box, 'Say it', 180_000);
       expect(bare.exitCode, bare.stderr.slice(-2000)).toBe(0);
       expect(bare.stdout).toContain('Hello from a bare environment');
     } finally {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
-import { CODEX_BIN, runCli, sandbox, type Sandbox } from '../helpers/cli.js';
+import { bareCodex, CODEX_BIN, runCli, type Sandbox, sandbox } from '../helpers/cli.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { latestVenv } from '../helpers/litellm.js';
 import { filesContaining } from '../helpers/tree.js';
@@ -129,14 +129,7 @@ describe('gateway mode', () => {
   it('--codex-auth command: a bare environment runs `codex --profile glm` through the gateway', async () => {
     const setup = await runCli(box, [...setupArgs(), '--codex-auth', 'command'], { env: { GLM_CODEX_GATEWAY_KEY: gateway.masterKey } });
     expect(setup.exitCode, setup.all).toBe(0);
-    const bare = await execa(CODEX_BIN, ['exec', '--skip-git-repo-check', '--profile', 'glm', 'Reply with OK'], {
-      cwd: box.home,
-      env: { HOME: box.home, PATH: '/usr/bin:/bin' },
-      extendEnv: false,
-      stdin: 'ignore',
-      reject: false,
-      timeout: 180_000,
-    });
+    const bare = await bareCodex(box, 'Reply with OK', 180_000);
     expect(bare.exitCode, bare.stderr.slice(-2000)).toBe(0);
     expect(bare.stdout).toContain('OK');
   });

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../src/runtime/ports.js';
 import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
-import { CODEX_BIN, ROOT, runCli } from '../helpers/cli.js';
+import { bareCodex, CODEX_BIN, ROOT, runCli } from '../helpers/cli.js';
 import { latestVenv } from '../helpers/litellm.js';
 import { proxySandbox } from '../helpers/proxy-sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -45,14 +45,7 @@ describe('README quick start', () => {
     expect(result.stdout).toContain('codex --profile glm');
     expect((await runCli(box, ['doctor'])).exitCode).toBe(0);
     // No shell file was needed: Codex started with nothing but HOME and a system PATH answers.
-    const bare = await execa(CODEX_BIN, ['exec', '--skip-git-repo-check', '--profile', 'glm', 'Reply with OK'], {
-      cwd: box.home,
-      env: { HOME: box.home, PATH: '/usr/bin:/bin' },
-      extendEnv: false,
-      stdin: 'ignore',
-      reject: false,
-      timeout: 180_000,
-    });
+    const bare = await bareCodex(box, 'Reply with OK', 180_000);
     expect(bare.exitCode, bare.stderr.slice(-2000)).toBe(0);
     expect(bare.stdout).toContain('OK');
   });

@@ -45,6 +45,23 @@ export async function sandbox(options: { codexOnPath?: boolean; extraPath?: stri
   };
 }
 
+/**
+ * `codex exec --profile glm PROMPT` with nothing but HOME and a system PATH: no shell, no key
+ * variable, no LiteLLM on PATH (what the IDE, a service or cron gives Codex).
+ */
+export const BARE_PATH = '/usr/bin:/bin';
+
+export function bareCodex(box: Pick<Sandbox, 'home'>, prompt: string, timeout = 240_000) {
+  return execa(CODEX_BIN, ['exec', '--skip-git-repo-check', '--profile', 'glm', prompt], {
+    cwd: box.home,
+    env: { HOME: box.home, PATH: BARE_PATH },
+    extendEnv: false,
+    stdin: 'ignore',
+    reject: false,
+    timeout,
+  });
+}
+
 export async function runCli(box: Sandbox, args: string[], options: { env?: Record<string, string | undefined>; input?: string; timeout?: number } = {}) {
   const execOptions: ExecaOptions = {
     cwd: box.home,
