@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { validateCatalog } from '../config/model-catalog.js';
 import { appCopyDir, appCopyFiles, installAppCopy } from '../runtime/app-copy.js';
 import { cli } from '../invocation.js';
+import { runner } from '../process/run.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Options } from '../options.js';
@@ -73,11 +74,10 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       return;
     }
     case 'service': {
-      const { execa } = await import('execa');
       for (const [file, ...args] of op.argvs) {
-        const result = await execa(file!, args, { reject: false, stdin: 'ignore', timeout: 30_000 });
+        const result = await runner.run(file!, args, { timeoutMs: 30_000 });
         if (result.exitCode !== 0) {
-          throw new UserError('service-failed', `\`${[file, ...args].join(' ')}\` failed (exit ${String(result.exitCode)}): ${String(result.stderr).trim().split('\n').pop() ?? ''}`, {
+          throw new UserError('service-failed', `\`${[file, ...args].join(' ')}\` failed (exit ${String(result.exitCode)}): ${result.stderr.trim().split('\n').pop() ?? ''}`, {
             exitCode: ExitCode.proxy,
             fix: `Run ${cli('--no-autostart')} to leave the service manager alone; the proxy still starts on demand.`,
           });

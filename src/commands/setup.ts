@@ -20,6 +20,7 @@ import type { VerifyReport } from '../verify/types.js';
 import { detectCodex, type CodexInstall } from '../inspect/codex-version.js';
 import { probeHost } from '../inspect/reach.js';
 import { cli } from '../invocation.js';
+import { runner } from '../process/run.js';
 import type { Draft } from '../questions.js';
 
 function preflight(state: SetupState, runtime: RuntimePlan | null, start: boolean, mode: Mode): string[] {
@@ -43,8 +44,11 @@ function preflight(state: SetupState, runtime: RuntimePlan | null, start: boolea
   return lines;
 }
 
+/** npm downloads Codex: a total deadline, as for every network step. */
+const CODEX_INSTALL_TIMEOUT_MS = 20 * 60_000;
+
 /** Codex missing from the user's PATH: offer to install it (and re-detect it), or say exactly how. */
-async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out'>): Promise<CodexInstall | null> {
+export async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out'>): Promise<CodexInstall | null> {
   const { prompts, out } = ctx;
   const command = 'npm install -g @openai/codex';
   if (!prompts) {
@@ -55,15 +59,14 @@ async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out'>): Promise
     out.info(`Install it later with: ${command}   (then: codex --version)`);
     return null;
   }
-  const { execa } = await import('execa');
-  const result = await execa('npm', ['install', '-g', '@openai/codex'], { stdio: ['ignore', 'inherit', 'inherit'], reject: false });
+  const exitCode = await runner.interactive('npm', ['install', '-g', '@openai/codex'], { timeoutMs: CODEX_INSTALL_TIMEOUT_MS });
   const found = await detectCodex();
-  if (result.exitCode === 0 && found.version) {
+  if (exitCode === 0 && found.version) {
     out.success(`Installed Codex ${found.version} (${found.bin}).`);
     return found;
   }
-  if (result.exitCode === 0) out.warn(`npm installed Codex, but \`codex\` is not on your PATH: add the folder \`npm prefix -g\` names (its bin/) to PATH.`);
-  else out.warn(`The install failed (exit ${result.exitCode}); run it yourself: ${command}   (a permission error: use a Node version manager, or set npm's prefix to a folder you own)`);
+  if (exitCode === 0) out.warn(`npm installed Codex, but \`codex\` is not on your PATH: add the folder \`npm prefix -g\` names (its bin/) to PATH.`);
+  else out.warn(`The install failed (exit ${String(exitCode)}); run it yourself: ${command}   (a permission error: use a Node version manager, or set npm's prefix to a folder you own)`);
   return null;
 }
 
