@@ -8,7 +8,7 @@
  * by itself (5 s without requests, 20 s at most), so it never keeps the real proxy from starting for long.
  */
 import { request } from 'node:http';
-import { errorMessage, UserError } from '../errors.js';
+import { errorMessage, UserError, type ErrorCode } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { isProcessAlive } from '../system.js';
 import { runner } from '../process/run.js';
@@ -39,7 +39,7 @@ setTimeout(() => process.exit(0), ${LIFETIME_MS});
 export interface StandingFailure {
   /** The one line the failing auth command printed. */
   message: string;
-  /** Its UserError code (key-file-missing, proxy-not-ready, ...). */
+  /** Its UserError code (key-file-missing, proxy-not-ready, ...), as the stand-in answers it: any string. */
   code: string;
   /** How long ago the stand-in started (ms). */
   ageMs?: number;
@@ -117,7 +117,7 @@ export function failureLine(error: unknown): string {
 
 /** Codex's calls for one request (the model list, the request, its retries) come within about a second. */
 const REPEAT_FAILURE_MS = 5_000;
-const PROXY_START_FAILURES = new Set(['proxy-not-ready', 'port-busy', 'litellm-missing', 'bridge-missing', 'proxy-spawn']);
+const PROXY_START_FAILURES: ReadonlySet<string> = new Set<ErrorCode>(['proxy-not-ready', 'port-busy', 'litellm-missing', 'proxy-spawn']);
 
 /**
  * Before trying to start the proxy: a start that failed moment ago (its stand-in still on the port) is

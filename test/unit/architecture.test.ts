@@ -18,3 +18,13 @@ describe('one process seam', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('error codes', () => {
+  it('every code a UserError is built with is in the one list (the type holds it; this catches casts and strings passed around)', async () => {
+    const { ERROR_CODES } = await import('../../src/errors.js');
+    const used = new Set(files.flatMap((f) => [...f.text.matchAll(/(?:new UserError|super)\(\s*'([a-z0-9-]+)'/g)].map((m) => m[1]!)));
+    expect([...used].filter((code) => !(ERROR_CODES as readonly string[]).includes(code))).toEqual([]);
+    expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
+    expect(used.size).toBeGreaterThan(40);
+  });
+});
