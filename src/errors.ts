@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   'litellm-missing',
   'locked',
   'no-backup',
+  'no-proxy-in-mode',
   'not-a-file',
   'not-a-folder',
   'not-set-up',
