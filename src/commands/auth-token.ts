@@ -64,6 +64,10 @@ export async function authToken(paths: Paths): Promise<{ key: string; proxy: OnD
   const started = performance.now();
   const pid = await readyProxyPid(paths, port);
   if (pid !== null) return { key, proxy: { action: 'reused', pid, port, readyMs: Math.round(performance.now() - started) } };
+  // Another user's program on the port gets neither the key nor a signal, and its words are not read.
+  const { foreignPortHolder, foreignProgramError } = await import('../runtime/port-owner.js');
+  const foreign = await foreignPortHolder(port);
+  if (foreign) throw await foreignProgramError(port, foreign);
   // Once the proxy is not up, load what starting one needs (execa, undici): the common case stays fast.
   const { checkRecentFailure } = await import('../runtime/failure-responder.js');
   await checkRecentFailure(port);
