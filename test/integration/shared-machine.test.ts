@@ -1,0 +1,75 @@
+/**
+ * Issue 22 on a shared machine, run as root (where it bites) with `nobody` as the other user:
+ * a state dir another user owns or can write is refused before any key goes in; the tool creates
+ * its folders private; the auth command refuses an app copy another user can change.
+ * Ports 19600-19699.
+ */
+import { chmod, chown, mkdir, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, sandbox } from '../helpers/cli.js';
+
+const isRoot = process.getuid?.() === 0;
+const ZAI_KEY = 'zai-shared-machine-key.0123456789abcdef';
+const NOBODY = 65534;
+const directSetup = (stateDir: string) => ['--non-interactive', '--mode', 'direct', '--no-start', '--codex-auth', 'command', '--state-dir', stateDir];
+
+describe('a state dir another user can change is refused before any key goes in', () => {
+  it.each([
+    ['mode 0777', async (dir: string) => chmod(dir, 0o777), 'writable by every user'],
+    ['mode 0770', async (dir: string) => chmod(dir, 0o770), 'writable by its group'],
+    ['owned by nobody', async (dir: string) => chown(dir, NOBODY, NOBODY), 'belongs to another user (uid 65534)'],
+  ])('%s: exit 4 with the fix, nothing written there', async (_name, spoil, words) => {
+    if (!isRoot && _name === 'owned by nobody') return;
+    const box = await sandbox();
+    const stateDir = join(box.home, 'shared-state');
+    await mkdir(stateDir, { mode: 0o700 });
+    await spoil(stateDir);
+    const result = await runCli(box, directSetup(stateDir), { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(result.exitCode).toBe(4);
+    expect(result.all).toContain(words);
+    expect(result.all).toMatch(/chmod go-w|chown|--state-dir/);
+    expect(result.all).not.toContain('This is a bug');
+    expect(await readdir(stateDir)).toEqual([]);
+  }, 120_000);
+
+  it('a folder above it that others can write (no sticky bit) is refused too', async () => {
+    const box = await sandbox();
+    const open = join(box.home, 'open');
+    await mkdir(open, { mode: 0o700 });
+    await chmod(open, 0o777);
+    const result = await runCli(box, directSetup(join(open, 'state')), { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(result.exitCode).toBe(4);
+    expect(result.all).toContain(`${open} is writable by every user`);
+  }, 120_000);
+
+  it('folders the tool creates are 0700, parents included', async () => {
+    const box = await sandbox();
+    const stateDir = join(box.home, 'a', 'b', 'state');
+    const result = await runCli(box, directSetup(stateDir), { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(result.exitCode, result.all).toBe(0);
+    for (const dir of [join(box.home, 'a'), join(box.home, 'a', 'b'), stateDir]) expect((await stat(dir)).mode & 0o777).toBe(0o700);
+  }, 120_000);
+});
+
+describe('the auth command checks the state dir before it runs anything from it', () => {
+  it.each([
+    ['app/bin writable by every user', async (stateDir: string) => chmod(join(stateDir, 'app', 'bin'), 0o777), 'writable by every user'],
+    ['the app copy script owned by nobody', async (stateDir: string) => chown(join(stateDir, 'app', 'bin', 'glm-codex-setup.js'), NOBODY, NOBODY), 'belongs to another user'],
+  ])('%s: one line, exit 4, no key', async (name, spoil, words) => {
+    if (!isRoot && name.includes('nobody')) return;
+    const box = await sandbox();
+    const setup = await runCli(box, directSetup(box.stateDir), { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(setup.exitCode, setup.all).toBe(0);
+    const good = await runCli(box, ['auth-token', '--state-dir', box.stateDir]);
+    expect(good.stdout.trim()).toBe(ZAI_KEY);
+    await spoil(box.stateDir);
+    const auth = await runCli(box, ['auth-token', '--state-dir', box.stateDir]);
+    expect(auth.exitCode).toBe(4);
+    expect(auth.stdout).toBe('');
+    expect(auth.stderr.trim().split('\n')).toHaveLength(1);
+    expect(auth.stderr).toContain(words);
+    const doctor = await runCli(box, ['doctor', '--state-dir', box.stateDir]);
+    expect(doctor.all).toContain(words);
+  }, 120_000);
+});
