@@ -4,7 +4,7 @@
  * its folders private; the auth command refuses an app copy another user can change.
  * Ports 19600-19699.
  */
-import { chmod, chown, mkdir, readdir, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, sandbox } from '../helpers/cli.js';
@@ -71,5 +71,36 @@ describe('the auth command checks the state dir before it runs anything from it'
     expect(auth.stderr).toContain(words);
     const doctor = await runCli(box, ['doctor', '--state-dir', box.stateDir]);
     expect(doctor.all).toContain(words);
+  }, 120_000);
+});
+
+describe('the tool knows its own provider table without state.json (lost, or a crash before it was written)', () => {
+  it.each([['command'], ['env']])('--codex-auth %s: a re-run repairs, uninstall removes the table', async (auth) => {
+    const box = await sandbox();
+    const args = ['--non-interactive', '--mode', 'direct', '--no-start', '--codex-auth', auth, '--model', 'glm-5.1'];
+    const first = await runCli(box, args, { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(first.exitCode, first.all).toBe(0);
+    const manifest = join(box.stateDir, 'state.json');
+    await rm(manifest);
+    // A bare re-run (no --mode): the table says which mode and endpoint it was.
+    const again = await runCli(box, ['--non-interactive', '--no-start']);
+    expect(again.exitCode, again.all).toBe(0);
+    expect(again.all).not.toContain('is your own table');
+    expect(JSON.parse(await readFile(manifest, 'utf8'))).toMatchObject({ mode: 'direct', ownsProvider: true });
+    expect(await readFile(join(box.codexHome, 'config.toml'), 'utf8')).toContain('[model_providers.glm-zai]');
+
+    await rm(manifest);
+    const uninstall = await runCli(box, ['uninstall', '--non-interactive']);
+    expect(uninstall.exitCode, uninstall.all).toBe(0);
+    const config = await readFile(join(box.codexHome, 'config.toml'), 'utf8').catch(() => '');
+    expect(config).not.toContain('glm-zai');
+  }, 180_000);
+
+  it("a user's own table under the id (no auth command into this state dir) is still refused", async () => {
+    const box = await sandbox();
+    await writeFile(join(box.codexHome, 'config.toml'), '[model_providers.glm-zai]\nname = "mine"\nbase_url = "https://example.invalid/v1"\nenv_key = "MY_KEY"\n');
+    const result = await runCli(box, ['--non-interactive', '--mode', 'direct', '--no-start', '--codex-auth', 'command'], { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(result.exitCode).toBe(4);
+    expect(result.all).toContain('is your own table');
   }, 120_000);
 });
