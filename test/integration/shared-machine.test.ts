@@ -104,3 +104,25 @@ describe('the tool knows its own provider table without state.json (lost, or a c
     expect(result.all).toContain('is your own table');
   }, 120_000);
 });
+
+describe('uninstall --purge in a real state dir keeps what the tool did not make there', () => {
+  it('a file the user added to backups/<run>/ and to app/ stays and is named; the rest goes', async () => {
+    const box = await sandbox();
+    const args = ['--non-interactive', '--mode', 'direct', '--no-start', '--codex-auth', 'command', '--model', 'glm-5.1'];
+    await writeFile(join(box.codexHome, 'config.toml'), 'model = "o3"\n');
+    expect((await runCli(box, args, { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    expect((await runCli(box, [...args, '--model', 'glm-4.6'], { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    const [run] = await readdir(join(box.stateDir, 'backups'));
+    await writeFile(join(box.stateDir, 'backups', run!, 'my-notes.txt'), 'keep me\n');
+    await writeFile(join(box.stateDir, 'app', 'bin', 'my-tool.sh'), 'echo mine\n');
+    const purge = await runCli(box, ['uninstall', '--non-interactive', '--purge']);
+    expect(purge.exitCode, purge.all).toBe(0);
+    expect(purge.all).toContain(`backups/${run}/my-notes.txt`);
+    expect(purge.all).toContain('app/bin/my-tool.sh');
+    expect(await readFile(join(box.stateDir, 'backups', run!, 'my-notes.txt'), 'utf8')).toBe('keep me\n');
+    expect(await readFile(join(box.stateDir, 'app', 'bin', 'my-tool.sh'), 'utf8')).toBe('echo mine\n');
+    expect(await readdir(join(box.stateDir, 'app'))).toEqual(['bin']);
+    expect(await readdir(join(box.stateDir, 'app', 'bin'))).toEqual(['my-tool.sh']);
+    expect((await readdir(box.stateDir)).sort()).toEqual(['app', 'backups']);
+  }, 180_000);
+});
