@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'not-a-file',
   'not-a-folder',
   'not-set-up',
+  'port-foreign',
+  'state-dir-unsafe',
   'not-utf8',
   'not-writable',
   'port-busy',

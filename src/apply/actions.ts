@@ -2,6 +2,7 @@
 import { rm } from 'node:fs/promises';
 import { validateCatalog } from '../config/model-catalog.js';
 import { appCopyDir, appCopyFiles, installAppCopy } from '../runtime/app-copy.js';
+import { removeAppCopyFiles } from '../fs/purge.js';
 import { cli } from '../invocation.js';
 import { runner } from '../process/run.js';
 import { UserError } from '../errors.js';
@@ -85,8 +86,10 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       return;
     }
     case 'remove-app-copy': {
-      await rm(appCopyDir(op.stateDir), { recursive: true, force: true });
-      out.success(`Removed ${appCopyDir(op.stateDir)}`);
+      // File by file: what the user put there stays.
+      const kept = await removeAppCopyFiles(appCopyDir(op.stateDir));
+      if (kept.length === 0) out.success(`Removed ${appCopyDir(op.stateDir)}`);
+      else out.warn(`Removed the tool's files from ${appCopyDir(op.stateDir)}; kept what glm-codex-setup did not make there: ${kept.slice(0, 8).join(', ')}${kept.length > 8 ? ` and ${kept.length - 8} more` : ''}.`);
       return;
     }
     case 'service': {

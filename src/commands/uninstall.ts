@@ -74,10 +74,14 @@ export async function runUninstall(ctx: Context): Promise<number> {
   await removeLeftoverTempFiles(toolFiles(paths, state.rcFiles.map((rc) => rc.path)));
   for (const op of ops.filter(isFileOperation)) out.success(`${op.kind === 'delete' ? 'Removed' : 'Restored'} ${tildify(op.path)}`);
   let keysRemoved: string[] = [];
-  const purged = purge ? await executePurge(await planPurge(paths.stateDir)) : false;
+  const finalPurge = purge ? await planPurge(paths.stateDir) : null;
+  const purged = finalPurge ? await executePurge(finalPurge) : false;
   if (purge) {
     if (purged) out.success(`Removed ${tildify(paths.stateDir)}`);
-    else out.info(purge.exists ? `Removed the tool's files from ${tildify(paths.stateDir)}; the folder stays (something else appeared in it).` : `Nothing to purge: ${tildify(paths.stateDir)} does not exist.`);
+    else if (finalPurge && finalPurge.kept.length > 0) {
+      const shown = finalPurge.kept.slice(0, 8).join(', ') + (finalPurge.kept.length > 8 ? ` and ${finalPurge.kept.length - 8} more` : '');
+      out.warn(`Removed the tool's files from ${tildify(paths.stateDir)}; kept what glm-codex-setup did not make there: ${shown}. Delete them yourself if you do not need them.`);
+    } else out.info(purge.exists ? `Removed the tool's files from ${tildify(paths.stateDir)}; the folder stays (something else appeared in it).` : `Nothing to purge: ${tildify(paths.stateDir)} does not exist.`);
   } else {
     // After the undo: its own backups (of the key files for shells) may hold a key too.
     if (removeKeys) {

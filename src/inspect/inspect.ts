@@ -9,6 +9,7 @@ import { appCopyState } from '../runtime/app-copy.js';
 import { serviceManagerAvailable, type ServiceManagerStatus } from '../config/autostart.js';
 import { autostartPath } from '../units/autostart.js';
 import { proxyProcessState, type ProxyProcessState } from '../runtime/proxy.js';
+import { recoverManifest } from './manifest-recovery.js';
 import { basePromptFor, type BasePromptState } from './base-prompt.js';
 import { detectCodex, type CodexInstall } from './codex-version.js';
 
@@ -82,7 +83,8 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     bridge,
     secretsFile,
     manifestFile,
-    manifest: parseManifest(manifestFile.text),
+    // A lost state.json (or a crash before it was written): read back from the tool's own provider table.
+    manifest: (manifestFile.text === null ? recoverManifest(codexConfig.text, paths.stateDir, secrets) : null) ?? parseManifest(manifestFile.text),
     secrets,
     secretsOtherLines: otherLines,
     rcFiles,

@@ -4,6 +4,7 @@
  * file written last, so an interrupted install is never mistaken for a good one.
  */
 import { open, rm, writeFile } from 'node:fs/promises';
+import { recordTree } from '../fs/made-record.js';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -223,5 +224,7 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
     throw fail(`the result does not work: LiteLLM ${installed?.version ?? 'missing'}`);
   }
   await writeFile(join(venv, MARKER), `${installed.version}\n`);
+  // What purge may delete: the files this install left (file by file).
+  await recordTree(venv);
   return installed;
 }
