@@ -33,8 +33,8 @@ beforeAll(async () => {
   // A session from 20 days ago, untouched since: its folder is not even read.
   const old = writeRollout(codexHome, { id: 'd', provider: 'glm-zai', start: day(-20, 8), turns: [{ at: day(-20, 8), model: 'glm-5.2', input: 7000, output: 700 }] });
   utimesSync(old, day(-20, 9), day(-20, 9));
-  // A session from 20 days ago resumed today: only today's turn counts.
-  writeRollout(codexHome, {
+  // A session from 20 days ago resumed today (Codex appended to its file): only today's turn counts.
+  const resumed = writeRollout(codexHome, {
     id: 'e',
     provider: 'glm-litellm',
     start: day(-20, 8),
@@ -43,6 +43,7 @@ beforeAll(async () => {
       { at: day(0, 11), model: 'glm-5.1', input: 40, output: 4 },
     ],
   });
+  utimesSync(resumed, day(0, 11), day(0, 11));
   // The day just before the window (7 days: today and 6 before): a turn there is the baseline, not counted.
   const edge = writeRollout(codexHome, {
     id: 'f',
