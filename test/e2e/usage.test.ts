@@ -173,7 +173,7 @@ describe('usage in direct mode, with the real Codex\'s session logs', () => {
 });
 
 describe('usage in local mode (quota from the chat endpoint\'s origin) and with nothing set up', () => {
-  it('local: the windows from the same origin as the chat endpoint, no proxy needed', async () => {
+  it('local: the windows from the same origin as the chat endpoint, no proxy needed; status shows both percentages', async () => {
     setQuota({});
     const box = await sandbox();
     const setup = await runCli(box, ['--non-interactive', '--endpoint', fake.codingBase, '--no-start'], { env: { ZAI_API_KEY: ZAI_KEY } });
@@ -181,6 +181,11 @@ describe('usage in local mode (quota from the chat endpoint\'s origin) and with 
     const result = await runCliJson(box, ['usage']);
     expect(result.exitCode, result.all).toBe(0);
     expect(result.json).toMatchObject({ mode: 'local', quota: { plan: 'pro', windows: [{ name: '5h', usedPercent: 42 }, { name: 'weekly', usedPercent: 17 }] }, tokens: { total: { total: 0 } } });
+    // status: the two percentages in one line, beside the proxy's state.
+    const status = await runCli(box, ['status']);
+    expect(status.stdout.split('\n')).toContain('GLM Coding Plan (pro): 5-hour 42% used, weekly 17% used');
+    const statusJson = await runCliJson(box, ['status']);
+    expect(statusJson.json).toMatchObject({ command: 'status', running: false, quota: { plan: 'pro', windows: [{ name: '5h', usedPercent: 42 }, { name: 'weekly', usedPercent: 17 }] } });
   });
 
   it('nothing set up: exit 7 with the fix', async () => {
