@@ -161,6 +161,21 @@ describe('usage in direct mode, with the real Codex\'s session logs', () => {
     setQuota({});
   });
 
+  it('the validation refused with a 429 while the 5-hour window is spent: setup names the window and its reset', async () => {
+    const reset5h = Date.now() + 47 * 60_000 - 1000;
+    setQuota({ fiveHour: { percentage: 100, nextResetTime: reset5h } });
+    fake.scenario = 'rate-limit';
+    try {
+      const other = await sandbox();
+      const setup = await runCli(other, ['--non-interactive', '--mode', 'direct', '--endpoint', fake.responsesBase], { env: { ZAI_API_KEY: ZAI_KEY, TZ } });
+      expect(setup.exitCode, setup.all).toBe(6);
+      expect(setup.all).toContain(`The GLM Coding Plan's 5-hour window is spent: Z.ai refuses requests (code 1308, "Usage limit reached") until ${clockIn(new Date(reset5h), TZ)} (in 47 min).`);
+    } finally {
+      fake.scenario = 'ok';
+      setQuota({});
+    }
+  });
+
   it('a key Z.ai does not know: the quota line says so, never the key', async () => {
     const other = await sandbox();
     const setup = await runCli(other, ['--non-interactive', '--mode', 'direct', '--endpoint', fake.responsesBase, '--no-start'], { env: { ZAI_API_KEY: 'zai-wrong-key.0123456789abcdef' } });
