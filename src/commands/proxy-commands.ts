@@ -62,7 +62,8 @@ export async function runStop(ctx: Context): Promise<number> {
 
 export async function runStatus(ctx: Context): Promise<number> {
   const { options, paths } = ctx;
-  const state = await proxyProcessState(paths, { adopt: false });
+  // The windows are asked while the proxy is looked at (their own 5 s deadline).
+  const [state, spend] = await Promise.all([proxyProcessState(paths, { adopt: false }), import('./spend-summary.js').then((m) => m.spendSummary(ctx))]);
   if (state.kind === 'running') {
     ctx.out.success(
       state.adopted
@@ -74,6 +75,7 @@ export async function runStatus(ctx: Context): Promise<number> {
   } else {
     ctx.out.info(`Proxy not running. Start it with: ${cli('start')}`);
   }
+  if (spend.line) ctx.out.info(spend.line);
   ctx.out.result({
     ok: state.kind === 'running',
     command: 'status',
@@ -82,6 +84,7 @@ export async function runStatus(ctx: Context): Promise<number> {
     port: state.kind === 'none' ? null : state.record.port,
     startedAt: state.kind === 'running' ? state.record.startedAt : null,
     log: paths.logFile,
+    ...spend.data,
   });
   return state.kind === 'running' ? ExitCode.ok : ExitCode.unhealthy;
 }
