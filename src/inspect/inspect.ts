@@ -24,6 +24,8 @@ export interface SetupState {
   codexConfig: FileSnapshot;
   codexProfile: FileSnapshot;
   bridge: FileSnapshot;
+  /** The callback module glm-bridge.yaml names (glm_codex_hooks.py). */
+  bridgeHooks: FileSnapshot;
   secretsFile: FileSnapshot & { mode: number | null };
   manifestFile: FileSnapshot;
   manifest: Manifest;
@@ -72,6 +74,7 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     snapshot(paths.catalog),
   ]);
   const appCopy = await appCopyState(paths.stateDir);
+  const bridgeHooks = await snapshot(paths.bridgeHooks);
   const [autostartFile, serviceManager] = await Promise.all([snapshot(autostartPath(paths)), serviceManagerAvailable()]);
   const home = process.env.HOME ?? homedir();
   const rcFiles = await Promise.all((await rcTargets(home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
@@ -82,6 +85,7 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     codexConfig,
     codexProfile,
     bridge,
+    bridgeHooks,
     secretsFile,
     manifestFile,
     manifest: parseManifest(manifestFile.text),

@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Paths } from '../paths.js';
 import type { Secrets } from '../config/secrets.js';
 import { isProcessAlive } from '../system.js';
+import { hooksFingerprint } from '../config/bridge-hooks.js';
 import { isProcessRunning, listProcesses, processArgv, processGroup, processStartTime } from './process-info.js';
 
 export interface PidRecord {
@@ -31,7 +32,7 @@ export const ADOPTED_HASH = 'unknown (adopted)';
 
 export const LOG_LIMIT_BYTES = 5 * 1024 * 1024;
 
-/** Changes when anything the proxy reads at start changes: its YAML, the keys, the launcher. */
+/** Changes when anything the proxy reads at start changes: its YAML, the keys, the launcher, the callbacks the tool writes. */
 export function configHash(bridgeYaml: string, secrets: Secrets, launcher: string[]): string {
   return createHash('sha256')
     .update(bridgeYaml)
@@ -41,6 +42,8 @@ export function configHash(bridgeYaml: string, secrets: Secrets, launcher: strin
     .update(secrets.LITELLM_MASTER_KEY ?? '')
     .update('\0')
     .update(launcher.join('\0'))
+    .update('\0')
+    .update(hooksFingerprint())
     .digest('hex')
     .slice(0, 32);
 }
