@@ -46,7 +46,7 @@ export const directMode: Mode<DirectAnswers> = {
     makeDefault: draft.makeDefault,
     shellRc: draft.shellRc,
   }),
-  stored: ({ manifest, secrets }: SetupState): DirectAnswers => ({
+  stored: ({ manifest, secrets }: Pick<SetupState, 'manifest' | 'secrets'>): DirectAnswers => ({
     mode: 'direct',
     providerId: manifest.providerId,
     codexAuth: manifest.codexAuth ?? 'command',
@@ -61,6 +61,7 @@ export const directMode: Mode<DirectAnswers> = {
   provider: (a: DirectAnswers, where) => directProvider(a.apiBase, providerAuth(DIRECT_KEY_ENV, where, a.codexAuth), a.providerId),
   upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.zaiKey, what: 'your Z.ai API key' }),
+  spendSource: (a) => ({ kind: 'zai-quota', apiBase: a.apiBase, key: a.zaiKey }),
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey }),
   units: [secretsUnit, shellEnvUnit, catalogUnit, profileUnit, authCommandUnit, codexConfigUnit, manifestUnit],
   verify: verifier.verify,

@@ -46,7 +46,7 @@ export const gatewayMode: Mode<GatewayAnswers> = {
     makeDefault: draft.makeDefault,
     shellRc: draft.shellRc,
   }),
-  stored: ({ manifest, secrets }: SetupState): GatewayAnswers => ({
+  stored: ({ manifest, secrets }: Pick<SetupState, 'manifest' | 'secrets'>): GatewayAnswers => ({
     mode: 'gateway',
     providerId: manifest.providerId,
     codexAuth: manifest.codexAuth ?? 'command',
@@ -61,6 +61,7 @@ export const gatewayMode: Mode<GatewayAnswers> = {
   provider: (a: GatewayAnswers, where) => gatewayProvider(a.gatewayUrl, providerAuth(GATEWAY_KEY_ENV, where, a.codexAuth), a.providerId),
   upstream: (a) => a.gatewayUrl,
   codexKey: (a) => ({ value: a.gatewayKey, what: 'your gateway virtual key' }),
+  spendSource: (a) => ({ kind: 'gateway-key', gatewayUrl: a.gatewayUrl, key: a.gatewayKey }),
   secrets: (a) => ({ GLM_CODEX_GATEWAY_KEY: a.gatewayKey }),
   units: [secretsUnit, shellEnvUnit, catalogUnit, profileUnit, authCommandUnit, codexConfigUnit, manifestUnit],
   verify: verifier.verify,

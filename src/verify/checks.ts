@@ -11,6 +11,8 @@ import type { DoctorInput } from '../units/types.js';
 import { pass, warn, type Check } from './check.js';
 import { cli } from '../invocation.js';
 import { fileModeChecks } from './file-mode-checks.js';
+import { readSpend } from '../usage/spend.js';
+import { spendChecks } from './spend-checks.js';
 
 export type { Check, CheckStatus } from './check.js';
 
@@ -38,6 +40,8 @@ export async function runChecks<A extends Answers>(mode: Mode<A>, input: Omit<Do
   for (const unit of mode.units) checks.push(...(await unit.check(full)));
   checks.push(...(await fileModeChecks(input.state.paths)));
   checks.push(...planCheck(mode, input.state, answers));
-  checks.push(...(await mode.doctorVerify(full)));
+  // The quota (or the gateway key's budget) is asked while the validation runs: it has its own 5 s deadline.
+  const [proof, spend] = await Promise.all([mode.doctorVerify(full), readSpend(mode.spendSource(answers))]);
+  checks.push(...proof, ...spendChecks(spend));
   return checks;
 }
