@@ -24,6 +24,8 @@ export interface SetupState {
   codexConfig: FileSnapshot;
   codexProfile: FileSnapshot;
   bridge: FileSnapshot;
+  /** The callback module glm-bridge.yaml names (glm_codex_hooks.py). */
+  bridgeHooks: FileSnapshot;
   secretsFile: FileSnapshot & { mode: number | null };
   manifestFile: FileSnapshot;
   manifest: Manifest;
@@ -72,6 +74,7 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     snapshot(paths.catalog),
   ]);
   const appCopy = await appCopyState(paths.stateDir);
+  const bridgeHooks = await snapshot(paths.bridgeHooks);
   const [autostartFile, serviceManager] = await Promise.all([snapshot(autostartPath(paths)), serviceManagerAvailable()]);
   const rcFiles = await Promise.all((await rcTargets(paths.home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
   const envFiles = keyEnvFiles(paths.stateDir);
@@ -81,6 +84,7 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     codexConfig,
     codexProfile,
     bridge,
+    bridgeHooks,
     secretsFile,
     manifestFile,
     // A lost state.json (or a crash before it was written): read back from the tool's own provider table.

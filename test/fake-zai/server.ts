@@ -14,6 +14,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultQuotaScript, handleQuota, type QuotaScript } from './quota.js';
+import { refusalError, type Refusal } from './refusals.js';
 import { handleResponses } from './responses.js';
 import { contentText, fragments, planAnswer, type Answer, type Conversation } from './scripts.js';
 
@@ -63,6 +64,8 @@ export interface FakeZai {
   scenario: FakeZaiScenario;
   reply: string;
   toolCall: ToolCallPlan | null;
+  /** An account refusal (refusals.ts) every model request gets after the key and body checks; null: none. */
+  refusal: Refusal | null;
   /** The Coding Plan quota API's answer (quota.ts); tests change its fields. */
   quota: QuotaScript;
   close(): Promise<void>;
@@ -107,7 +110,7 @@ export type ZaiError = { status: number; code: string; message: string };
 export interface FakeContext {
   apiKey: string;
   models: Set<string>;
-  state: { scenario: FakeZaiScenario; reply: string; toolCall: ToolCallPlan | null; reasoning: string | null };
+  state: { scenario: FakeZaiScenario; reply: string; toolCall: ToolCallPlan | null; reasoning: string | null; refusal: Refusal | null };
   hanging: Set<ServerResponse>;
   trickleMs: number;
   nextId(): string;
@@ -125,6 +128,7 @@ export function precheck(ctx: FakeContext, req: IncomingMessage, body: Record<st
   const requested = api === 'chat' ? body.reasoning_effort : (body.reasoning as { effort?: unknown } | undefined)?.effort;
   const effort = reasoningEffortError(model, requested);
   if (effort) return effort;
+  if (ctx.state.refusal) return refusalError(ctx.state.refusal);
   switch (ctx.state.scenario) {
     case 'no-balance':
       return ZAI_ERRORS.noBalance;
@@ -147,7 +151,7 @@ export async function startFakeZai(options: FakeZaiOptions = {}): Promise<FakeZa
   const ctx: FakeContext = {
     apiKey: options.apiKey ?? 'zai-test-key.0123456789abcdef',
     models: new Set(options.models ?? KNOWN_MODELS),
-    state: { scenario: 'ok', reply: options.reply ?? 'OK', toolCall: null, reasoning: options.reasoning ?? null },
+    state: { scenario: 'ok', reply: options.reply ?? 'OK', toolCall: null, reasoning: options.reasoning ?? null, refusal: null },
     hanging: new Set<ServerResponse>(),
     trickleMs: options.trickleMs ?? 1000,
     nextId: () => `2026${String(++counter).padStart(10, '0')}`,
@@ -213,6 +217,12 @@ export async function startFakeZai(options: FakeZaiOptions = {}): Promise<FakeZa
     },
     set toolCall(value: ToolCallPlan | null) {
       ctx.state.toolCall = value;
+    },
+    get refusal() {
+      return ctx.state.refusal;
+    },
+    set refusal(value: Refusal | null) {
+      ctx.state.refusal = value;
     },
     async close() {
       for (const res of ctx.hanging) res.destroy();
