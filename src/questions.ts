@@ -327,10 +327,12 @@ export const OFFERED_MODELS = [
 async function modelOffers(draft: Partial<Draft>): Promise<{ offers: { value: string; label: string; hint?: string }[]; fromZai: boolean }> {
   if (!draft.zaiKey || !draft.endpoint) return { offers: OFFERED_MODELS, fromZai: false };
   const { fetchZaiModels } = await import('./inspect/zai-models.js');
-  const { modelSpec } = await import('./config/model-catalog.js');
+  const { glmRank, modelSpec } = await import('./config/model-catalog.js');
   const listed = await fetchZaiModels(draft.endpoint, draft.zaiKey);
   if (!listed.ok) return { offers: OFFERED_MODELS, fromZai: false };
-  const offers = listed.ids.map((id) => {
+  // Newest first: what Z.ai released last is what a re-run most likely came for.
+  const newestFirst = [...listed.ids].sort((a, b) => (glmRank(b) ?? -1) - (glmRank(a) ?? -1));
+  const offers = newestFirst.map((id) => {
     const spec = modelSpec(id);
     const window = spec.contextWindow >= 1_000_000 ? `${Math.floor(spec.contextWindow / 1_000_000)}M` : `${Math.round(spec.contextWindow / 1000)}K`;
     const hint = spec.known ? `${window} context` : spec.derivedFrom ? `new: limits of ${modelSpec(spec.derivedFrom).displayName} (${window})` : `new: conservative ${window} context`;

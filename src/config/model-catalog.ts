@@ -159,6 +159,12 @@ function glmVersion(id: string): GlmVersion | null {
   return { major: Number(match[1]), minor: Number(match[2] ?? 0), variant: (match[3] ?? '').toLowerCase() };
 }
 
+/** Newer GLM releases rank higher (glm-5.4 > glm-5.3 > glm-4.7; a variant just below its base); null for other ids. */
+export function glmRank(id: string): number | null {
+  const version = glmVersion(id);
+  return version ? version.major * 1000 + version.minor - (version.variant ? 0.5 : 0) : null;
+}
+
 /**
  * A GLM id the table does not know, by the nearest table entry of the same major version: the variant's
  * own base first (glm-5.3-air -> glm-5.3), else the newest release at or below it (glm-5.5 -> glm-5.4),

@@ -11,6 +11,7 @@ import type { DoctorInput } from '../units/types.js';
 import { pass, warn, type Check } from './check.js';
 import { cli } from '../invocation.js';
 import { fileModeChecks } from './file-mode-checks.js';
+import { offeredModelsCheck } from './offered-models.js';
 
 export type { Check, CheckStatus } from './check.js';
 
@@ -38,6 +39,7 @@ export async function runChecks<A extends Answers>(mode: Mode<A>, input: Omit<Do
   for (const unit of mode.units) checks.push(...(await unit.check(full)));
   checks.push(...(await fileModeChecks(input.state.paths)));
   checks.push(...planCheck(mode, input.state, answers));
+  checks.push(...(await offeredModelsCheck(answers)));
   checks.push(...(await mode.doctorVerify(full)));
   return checks;
 }
