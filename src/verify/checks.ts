@@ -12,6 +12,7 @@ import { pass, warn, type Check } from './check.js';
 import { cli } from '../invocation.js';
 import { fileModeChecks } from './file-mode-checks.js';
 import { offeredModelsCheck } from './offered-models.js';
+import { supervisorChecks } from './supervisor-check.js';
 
 export type { Check, CheckStatus } from './check.js';
 
@@ -40,6 +41,7 @@ export async function runChecks<A extends Answers>(mode: Mode<A>, input: Omit<Do
   checks.push(...(await fileModeChecks(input.state.paths)));
   checks.push(...planCheck(mode, input.state, answers));
   checks.push(...(await offeredModelsCheck(answers)));
+  if ('masterKey' in answers) checks.push(...(await supervisorChecks(input.state.paths, input.proxy.kind === 'running')));
   checks.push(...(await mode.doctorVerify(full)));
   return checks;
 }

@@ -41,7 +41,9 @@ export async function sandbox(options: { codexOnPath?: boolean; extraPath?: stri
     stateDir,
     // GLM_CODEX_AUTH=env: most tests exercise the key through the environment (the shell blocks);
     // the command-backed default is tested where a test passes --codex-auth command or drops this.
-    env: { HOME: home, CODEX_HOME: codexHome, GLM_CODEX_HOME: stateDir, PATH: pathParts.join(':'), NO_COLOR: '1', GLM_CODEX_AUTH: 'env' },
+    // GLM_CODEX_SUPERVISOR=off: tests that kill the proxy on purpose test the other ways back (the auth
+    // command, a re-run); the supervisor is tested where a test sets it on (proxy-supervisor.test.ts).
+    env: { HOME: home, CODEX_HOME: codexHome, GLM_CODEX_HOME: stateDir, PATH: pathParts.join(':'), NO_COLOR: '1', GLM_CODEX_AUTH: 'env', GLM_CODEX_SUPERVISOR: 'off' },
   };
 }
 
