@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { extractBasePrompt } from '../../src/codex/base-prompt.js';
 import { closestFamily, GLM_MODELS, modelSpec, profileModelSettings, renderModelCatalog } from '../../src/config/model-catalog.js';
 import { modelsUrl, parseModelList } from '../../src/inspect/zai-models.js';
+import { offeredNotSetUp } from '../../src/verify/offered-models.js';
 
 const PROMPT = 'You are a coding agent (test prompt).';
 /** The fields Codex 0.169.0 and 0.171.0 refuse a catalog entry without (measured one by one). */
@@ -15,6 +16,12 @@ describe('Z.ai\'s model list', () => {
     expect(parseModelList({ models: [{ slug: 'a b' }, { slug: 42 }, { slug: '../x' }, null] })).toEqual([]);
     expect(parseModelList({ code: 200, data: null })).toEqual([]);
     expect(parseModelList('glm-5.2')).toEqual([]);
+  });
+
+  it('doctor: what Z.ai offers beyond the models set up, newest first; "newer" only above the newest set up', () => {
+    expect(offeredNotSetUp(['glm-4.7', 'glm-5.2', 'glm-5.3', 'glm-5.5', 'glm-5.4-air', 'glm-5.4'], ['glm-5.2', 'glm-5.3'])).toEqual({ newer: ['glm-5.5', 'glm-5.4', 'glm-5.4-air'], others: ['glm-4.7'] });
+    expect(offeredNotSetUp(['glm-5.2', 'glm-5.4'], ['glm-5.4', 'glm-5.2'])).toEqual({ newer: [], others: [] });
+    expect(offeredNotSetUp(['glm-5.1', 'vendor-x'], ['glm-5.2'])).toEqual({ newer: [], others: ['glm-5.1', 'vendor-x'] });
   });
 
   it('is asked on the endpoint\'s origin, whatever its path', () => {
