@@ -2,6 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parseManifest } from '../config/manifest.js';
+import { storedMode } from '../modes/index.js';
 import { parseSecrets } from '../config/secrets.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -18,6 +19,13 @@ import { tildify } from '../paths.js';
 
 async function requireSetup(paths: Paths) {
   const manifest = parseManifest(await readTextIfExists(paths.manifest));
+  const mode = storedMode({ manifest });
+  if (mode && !mode.localRuntime) {
+    throw new UserError('no-proxy-in-mode', `This setup (${mode.id} mode) reaches GLM ${mode.title}: it runs no proxy on this machine, so there is nothing to start.`, {
+      exitCode: ExitCode.usage,
+      fix: `Run \`codex --profile glm\` as it is; for the local proxy instead, run ${cli('--mode local')}.`,
+    });
+  }
   const bridge = await readTextIfExists(paths.bridgeConfig);
   const { secrets } = parseSecrets((await readTextIfExists(paths.secrets)) ?? '');
   if (!bridge || !secrets.LITELLM_MASTER_KEY) {

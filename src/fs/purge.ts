@@ -25,6 +25,7 @@ export interface PurgePlan {
 
 const OWN_FILES = new Set<string>([...OWN_STATE_FILES, STATE_DIR_MARKER]);
 const BACKUP_RUN = /^\d{8}T\d{6}Z$/;
+const UV_ENTRY = /^(\d+\.\d+\.\d+(\.new-\d+)?|cache)$/;
 
 /** state.json as the tool writes it: a JSON object with "version": 1. */
 export function isToolManifest(text: string): boolean {
@@ -73,6 +74,9 @@ export async function planPurge(stateDir: string): Promise<PurgePlan> {
     } else if (tempOf !== null && OWN_FILES.has(tempOf) && type === 'file') {
       plan.delete.push(path);
     } else if (name === 'venv' && type === 'dir' && (await kind(join(path, 'pyvenv.cfg'))) === 'file') {
+      plan.delete.push(path);
+    } else if (name === 'uv' && type === 'dir' && (await list(path)).every((entry) => UV_ENTRY.test(entry))) {
+      // The uv the tool fetched (one folder per release, and what an interrupted fetch left) and its cache.
       plan.delete.push(path);
     } else if (/^app(\.(new|old)-\d+)?$/.test(name) && type === 'dir' && (await kind(join(path, 'bin', 'glm-codex-setup.js'))) === 'file') {
       // The tool's own copy for Codex's auth command (and what an interrupted swap of it left).

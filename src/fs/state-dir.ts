@@ -29,7 +29,7 @@ export const OWN_STATE_FILES = [
 ] as const;
 
 /** Folders the tool creates in the state dir. */
-export const OWN_STATE_DIRS = ['venv', 'backups', 'app'] as const;
+export const OWN_STATE_DIRS = ['venv', 'backups', 'app', 'uv'] as const;
 
 /** A temporary file of an atomic write that a crash left behind: `.<name>.<12 hex>.tmp`. */
 export function tempFileOwner(name: string): string | null {

@@ -1,6 +1,5 @@
 /** Step 1 of the pipeline: what is on the machine now. Reads only. */
 import { stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { parseManifest, type Manifest } from '../config/manifest.js';
 import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { readTextIfExists } from '../fs/read.js';
@@ -73,8 +72,7 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
   ]);
   const appCopy = await appCopyState(paths.stateDir);
   const [autostartFile, serviceManager] = await Promise.all([snapshot(autostartPath(paths)), serviceManagerAvailable()]);
-  const home = process.env.HOME ?? homedir();
-  const rcFiles = await Promise.all((await rcTargets(home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
+  const rcFiles = await Promise.all((await rcTargets(paths.home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
   const envFiles = keyEnvFiles(paths.stateDir);
   const { secrets, otherLines } = parseSecrets(secretsFile.text ?? '');
   return {

@@ -7,11 +7,11 @@
  * It is a separate short-lived Node process, recognised by a marker in its command line, and it exits
  * by itself (5 s without requests, 20 s at most), so it never keeps the real proxy from starting for long.
  */
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { errorMessage, UserError } from '../errors.js';
+import { errorMessage, UserError, type ErrorCode } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { isProcessAlive } from '../system.js';
+import { runner } from '../process/run.js';
 import { findPortHolder, isPortFree } from './ports.js';
 
 export const RESPONDER_MARKER = 'glm-codex-setup-failure-responder';
@@ -39,7 +39,7 @@ setTimeout(() => process.exit(0), ${LIFETIME_MS});
 export interface StandingFailure {
   /** The one line the failing auth command printed. */
   message: string;
-  /** Its UserError code (key-file-missing, proxy-not-ready, ...). */
+  /** Its UserError code (key-file-missing, proxy-not-ready, ...), as the stand-in answers it: any string. */
   code: string;
   /** How long ago the stand-in started (ms). */
   ageMs?: number;
@@ -73,13 +73,11 @@ export function responderMessage(port: number, timeoutMs = 1000): Promise<Standi
 /** Puts the stand-in on `port` when nothing listens there; waits (bounded) until it answers. */
 export async function startFailureResponder(port: number, failure: StandingFailure): Promise<boolean> {
   if (!(await isPortFree(port))) return false;
-  const child = spawn(process.execPath, ['-e', RESPONDER_SOURCE, String(port), RESPONDER_MARKER], {
-    detached: true,
-    stdio: 'ignore',
-    env: { GLM_CODEX_FAILURE: failure.message, GLM_CODEX_FAILURE_CODE: failure.code },
-  });
-  child.once('error', () => undefined);
-  child.unref();
+  await runner
+    .startDetached(process.execPath, ['-e', RESPONDER_SOURCE, String(port), RESPONDER_MARKER], {
+      env: { GLM_CODEX_FAILURE: failure.message, GLM_CODEX_FAILURE_CODE: failure.code },
+    })
+    .catch(() => undefined);
   const deadline = Date.now() + 3000;
   while (Date.now() < deadline) {
     if ((await responderMessage(port, 500)) !== null) return true;
@@ -119,7 +117,7 @@ export function failureLine(error: unknown): string {
 
 /** Codex's calls for one request (the model list, the request, its retries) come within about a second. */
 const REPEAT_FAILURE_MS = 5_000;
-const PROXY_START_FAILURES = new Set(['proxy-not-ready', 'port-busy', 'litellm-missing', 'bridge-missing', 'proxy-spawn']);
+const PROXY_START_FAILURES: ReadonlySet<string> = new Set<ErrorCode>(['proxy-not-ready', 'port-busy', 'litellm-missing', 'proxy-spawn']);
 
 /**
  * Before trying to start the proxy: a start that failed moment ago (its stand-in still on the port) is

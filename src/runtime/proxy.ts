@@ -3,14 +3,14 @@
  * .env from its working directory), secrets through the environment only, output to a log file.
  * A pid file records pid, port, start time and a hash of the configuration it was started with.
  */
-import { spawn } from 'node:child_process';
 import { cli } from '../invocation.js';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
-import { UserError } from '../errors.js';
+import { errorMessage, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { runner } from '../process/run.js';
 import type { Paths } from '../paths.js';
 import type { Secrets } from '../config/secrets.js';
 import { isProcessAlive } from '../system.js';
@@ -143,12 +143,11 @@ export async function startProxy(options: StartOptions): Promise<PidRecord> {
   await rotateLog(paths.logFile);
   const log = openSync(paths.logFile, 'a', 0o600);
   const args = [...launcher.slice(1), '--config', paths.bridgeConfig, '--host', '127.0.0.1', '--port', String(port)];
-  let child;
+  let pid: number;
   try {
-    child = spawn(launcher[0]!, args, {
+    pid = await runner.startDetached(launcher[0]!, args, {
       cwd: paths.stateDir,
-      detached: true,
-      stdio: ['ignore', log, log],
+      logFd: log,
       env: {
         ...process.env,
         ZAI_API_KEY: secrets.ZAI_API_KEY ?? '',
@@ -159,21 +158,14 @@ export async function startProxy(options: StartOptions): Promise<PidRecord> {
         LITELLM_TELEMETRY: 'False',
       },
     });
+  } catch (error) {
+    throw new UserError('proxy-spawn', `Could not start LiteLLM (${launcher[0]}): ${errorMessage(error)}.`, {
+      exitCode: ExitCode.proxy,
+      fix: `Run ${cli()} again to reinstall LiteLLM.`,
+    });
   } finally {
     closeSync(log);
   }
-  const pid = await new Promise<number>((resolve, reject) => {
-    child.once('error', (error) =>
-      reject(
-        new UserError('proxy-spawn', `Could not start LiteLLM (${launcher[0]}): ${error.message}.`, {
-          exitCode: ExitCode.proxy,
-          fix: `Run ${cli()} again to reinstall LiteLLM.`,
-        }),
-      ),
-    );
-    child.once('spawn', () => resolve(child.pid!));
-  });
-  child.unref();
   const record: PidRecord = {
     pid,
     port,
