@@ -7,7 +7,6 @@
  * 4 s, 8 s ... at most 60 s apart, and its reason (LiteLLM's last log lines) is left in proxy-failure.json
  * for doctor and the auth command. Where --autostart set up a service manager, that is the supervisor.
  */
-import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { ExitCode } from '../exit-codes.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readTextIfExists } from '../fs/read.js';
 import type { Paths } from '../paths.js';
+import { runner } from '../process/run.js';
 import { packageRoot } from '../templates.js';
 import { appCopyBin } from './app-copy.js';
 import { isProcessRunning, processStartTime } from './process-info.js';
@@ -148,21 +148,16 @@ export async function ensureSupervisor(paths: Paths, options: { resumeOnly?: boo
     if (running) return running;
     if (options.resumeOnly && (await readSupervisorRecord(paths)) === null) return null;
     const log = openSync(join(paths.stateDir, SUPERVISOR_LOG), 'a', 0o600);
-    let child;
+    let pid: number;
     try {
-      child = spawn(process.execPath, [supervisorBin(paths), 'supervise', '--state-dir', paths.stateDir], {
+      pid = await runner.startDetached(process.execPath, [supervisorBin(paths), 'supervise', '--state-dir', paths.stateDir], {
         cwd: paths.stateDir,
-        detached: true,
-        stdio: ['ignore', log, log],
+        logFd: log,
         env: { ...withoutKeys(env), [SUPERVISOR_ENV]: 'on' },
       });
     } finally {
       closeSync(log);
     }
-    child.once('error', () => undefined);
-    child.unref();
-    const pid = child.pid;
-    if (pid === undefined) return null;
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       const record = await readSupervisorRecord(paths);
