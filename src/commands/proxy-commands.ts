@@ -45,6 +45,7 @@ export async function runStart(ctx: Context): Promise<number> {
   }
   const port = options.given.port ?? manifest.port ?? DEFAULT_PORT;
   const proxy = await ensureProxyRunning({ paths, litellm, port, out: ctx.out });
+  await (await import('../runtime/supervisor.js')).ensureSupervisor(paths);
   if (proxy.action === 'reused') ctx.out.success(`Proxy already running (pid ${proxy.pid}, port ${port})`);
   ctx.out.result({ ok: true, command: 'start', proxy });
   return ExitCode.ok;

@@ -36,7 +36,7 @@ const verifier = remoteVerifier<DirectAnswers>('direct', (a) => a.zaiKey, spendS
 export const directMode: Mode<DirectAnswers> = {
   id: 'direct',
   title: 'straight from Z.ai\'s Responses endpoint',
-  questions: ['mode', 'endpoint', 'model', 'models', 'zaiKey', 'makeDefault', 'codexAuth', 'shellRc', 'providerId'],
+  questions: ['mode', 'endpoint', 'zaiKey', 'model', 'models', 'makeDefault', 'codexAuth', 'shellRc', 'providerId'],
   localRuntime: false,
   answers: (draft: Draft): DirectAnswers => ({
     mode: 'direct',
