@@ -19,6 +19,7 @@ import { prepareRuntime, type RuntimePlan } from '../runtime/runtime.js';
 import type { VerifyReport } from '../verify/types.js';
 import { detectCodex, type CodexInstall } from '../inspect/codex-version.js';
 import { probeHost } from '../inspect/reach.js';
+import { basePromptFor } from '../inspect/base-prompt.js';
 import { cli } from '../invocation.js';
 import type { Draft } from '../questions.js';
 
@@ -135,7 +136,11 @@ export async function runSetup(ctx: Context): Promise<number> {
   for (const warning of runtime?.warnings ?? []) out.warn(warning);
   if (!state.codex.version && !options.dryRun) {
     const installed = await offerCodexInstall(ctx);
-    if (installed) state.codex = installed;
+    // The plan reads the Codex just installed: its version (profile shape, auth) and its base prompt (the catalog).
+    if (installed) {
+      state.codex = installed;
+      state.basePrompt = await basePromptFor(installed, state.manifest, state.catalogFile.text, false);
+    }
   }
 
   if (prompts && mode.id === 'local' && !options.given.endpoint && !state.manifest.apiBase) out.info(CODING_PLAN_NOTE);
