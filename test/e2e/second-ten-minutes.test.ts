@@ -5,7 +5,13 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, CODEX_BIN, sandbox } from '../helpers/cli.js';
+import { afterAll, beforeAll } from 'vitest';
+import { findFreePort } from '../../src/runtime/ports.js';
+import { waitForReady } from '../../src/verify/validate.js';
+import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
+import { BIN, CODEX_BIN, runCli, sandbox } from '../helpers/cli.js';
+import { latestVenv } from '../helpers/litellm.js';
+import { proxySandbox } from '../helpers/proxy-sandbox.js';
 import { drivePty, KEYS } from '../helpers/pty.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -51,5 +57,45 @@ describe('the wizard installs Codex itself', () => {
     const catalog = JSON.parse(await readFile(join(box.stateDir, 'glm-models.json'), 'utf8'));
     expect(catalog.models.map((m: { slug: string }) => m.slug)).toContain('glm-5.2');
     expect(await readFile(join(box.codexHome, 'glm.config.toml'), 'utf8')).toMatch(/^model_catalog_json = /m);
+  });
+});
+
+let fake: FakeZai;
+beforeAll(async () => {
+  fake = await startFakeZai({ apiKey: ZAI_KEY });
+});
+afterAll(async () => fake?.close());
+
+describe('a broken glm-bridge.yaml while the proxy serves', () => {
+  it('`start` leaves the serving proxy alone and says re-running setup rewrites the file; doctor\'s first fix is that re-run', async () => {
+    const box = await proxySandbox(latestVenv());
+    const port = await findFreePort(31600);
+    const setup = await runCli(box, ['--non-interactive', '--endpoint', fake.generalBase, '--port', String(port)], { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(setup.exitCode, setup.all).toBe(0);
+    const pidBefore = JSON.parse(await readFile(join(box.stateDir, 'proxy.pid'), 'utf8')).pid as number;
+    const bridgePath = join(box.stateDir, 'glm-bridge.yaml');
+    const good = await readFile(bridgePath, 'utf8');
+    // An unclosed quote, as a hand edit leaves it.
+    await writeFile(bridgePath, good.replace(/api_base: "([^"]*)"/, 'api_base: "$1'));
+
+    const doctor = await runCli(box, ['doctor']);
+    expect(doctor.exitCode).toBe(7);
+    const firstFix = /fix: (.*)/.exec(doctor.all)?.[1] ?? '';
+    expect(firstFix, doctor.all).toContain(BIN);
+    expect(firstFix, doctor.all).not.toMatch(/ start\b/);
+
+    const start = await runCli(box, ['start']);
+    expect(start.exitCode, start.all).toBe(4);
+    expect(start.stderr).toContain('glm-bridge.yaml');
+    expect(start.stderr).toMatch(/still serving|left running/);
+    expect(start.stderr).toContain(`Re-run ${BIN}:`);
+    expect(start.stderr).not.toContain('Traceback');
+    expect(JSON.parse(await readFile(join(box.stateDir, 'proxy.pid'), 'utf8')).pid).toBe(pidBefore);
+    await waitForReady(port, { timeoutMs: 5000 });
+
+    // The fix as printed repairs.
+    const again = await runCli(box, ['--non-interactive'], {});
+    expect(again.exitCode, again.all).toBe(0);
+    expect((await runCli(box, ['doctor'])).exitCode).toBe(0);
   });
 });
