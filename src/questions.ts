@@ -418,8 +418,9 @@ const shellRc: Question<'shellRc'> = {
   fromArgs: (values) => (values['no-shell-rc'] ? false : undefined),
   // Only when the key goes through the environment: with Codex's auth command no shell file is touched.
   askWhen: (state, draft) => draft.codexAuth === 'env' || !commandAuthAvailable(state.codex.version),
-  ask: ({ prompts, state }) =>
-    prompts.confirm(
+  // A re-run that asks everything still skips it when Codex's auth command carries the key (nothing to add).
+  ask: async ({ prompts, state, draft }) =>
+    !(draft.codexAuth === 'env' || !commandAuthAvailable(state.codex.version)) ? undefined : prompts.confirm(
       `Add a line to your shell startup files (${state.rcFiles.map((rc) => tildePath(rc.path)).join(', ')}) so every new terminal can run \`codex --profile glm\`? It sources ${tildePath(state.keyEnvFiles.sh.path)} (mode 0600).`,
       true,
     ),

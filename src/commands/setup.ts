@@ -214,7 +214,12 @@ export async function runSetup(ctx: Context): Promise<number> {
   ];
   const again = nonInteractiveCommand(mode, draft, [...where, ...(options.start ? [] : ['--no-start'])], ctx.commandName);
   const backups = applied.backups.length > 0 ? `Backups of the files before this run: ${tildify(applied.backups[0]!.backup.replace(/\/[^/]+$/, ''))}` : null;
-  const openTerminal = answers.shellRc ? 'Open a new terminal (the key is loaded from your shell startup files), then:' : `In each terminal, first run: . ${tildify(state.keyEnvFiles.sh.path)}   then:`;
+  // Only what this run set up: Codex's auth command needs no shell, the shell block needs a new terminal, else the key file by hand.
+  const openTerminal = provider.auth.command
+    ? 'Codex gets the key from its auth command (no shell setup needed); in any terminal:'
+    : answers.shellRc
+      ? 'Open a new terminal (the key is loaded from your shell startup files), then:'
+      : `In each terminal, first run: . ${tildify(state.keyEnvFiles.sh.path)}   then:`;
   const outro = ok
     ? [
         backups,

@@ -208,3 +208,48 @@ describe('legacy profiles in config.toml', () => {
     expect((await codexStarts(CODEX_BIN, box, 'work')).loaded).toBe(true);
   });
 });
+
+/** The sandbox without GLM_CODEX_AUTH: Codex 0.169 gets the key through the tool's auth command (the default). */
+async function commandAuthBox() {
+  const box = await sandbox();
+  delete (box.env as Record<string, string | undefined>).GLM_CODEX_AUTH;
+  return box;
+}
+
+describe('with Codex\'s auth command (the default on 0.160+)', () => {
+  it('the closing lines name no shell file and no codex-env.sh (with and without --no-shell-rc)', async () => {
+    for (const extra of [[], ['--no-shell-rc']]) {
+      const box = await commandAuthBox();
+      const result = await runCli(box, ['--non-interactive', '--no-start', ...extra], { env: { ZAI_API_KEY: ZAI_KEY } });
+      expect(result.exitCode, result.all).toBe(0);
+      expect(result.all).toMatch(/codex gets the key from its auth command/i);
+      expect(result.all).not.toContain('codex-env.sh');
+      expect(result.all).not.toContain('shell startup files');
+      await expect(readFile(join(box.stateDir, 'codex-env.sh'), 'utf8')).rejects.toThrow();
+    }
+  });
+
+  it('"Change them" does not ask about shell startup files', async () => {
+    const box = await commandAuthBox();
+    expect((await runCli(box, ['--non-interactive', '--no-start'], { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    const result = await drivePty({
+      argv: [process.execPath, BIN, '--no-start'],
+      env: { ...box.env, TERM: 'xterm-256color' },
+      cwd: box.home,
+      finalTimeout: 90,
+      steps: [
+        { expect: 'Keep these settings', send: `${KEYS.down}${KEYS.enter}` },
+        { expect: 'How should Codex reach GLM', send: KEYS.enter },
+        { expect: 'Which Z\\.ai endpoint', send: KEYS.enter },
+        { expect: 'Model id', send: KEYS.enter },
+        { expect: 'More models to switch to', send: KEYS.enter },
+        { expect: 'Port for the proxy', send: KEYS.enter },
+        { expect: 'Keep the Z\\.ai API key', send: KEYS.enter },
+        { expect: 'Make GLM the default', send: KEYS.enter },
+      ],
+    });
+    expect(result.failed_step, result.transcript).toBeNull();
+    expect(result.exit_code, result.transcript.slice(-3000)).toBe(0);
+    expect(result.transcript).not.toContain('shell startup files');
+  });
+});
