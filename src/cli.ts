@@ -12,8 +12,8 @@ export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-de
 export async function main(argv: string[]): Promise<number> {
   let options: Options;
   try {
-    if (!argv.includes('--help') && !argv.includes('-h') && !argv.includes('--version')) {
-      // Fix texts name the tool as the user typed it, from the first error on.
+    if (!argv.includes('--version')) {
+      // Fix texts and --help's usage lines name the tool as the user can type it, from the first error on.
       const { detectCommandName, setCommandName } = await import('./invocation.js');
       setCommandName(await detectCommandName());
     }

@@ -253,3 +253,29 @@ describe('with Codex\'s auth command (the default on 0.160+)', () => {
     expect(result.transcript).not.toContain('shell startup files');
   });
 });
+
+describe('run from a checkout with `npm start -- …`', () => {
+  it('--help, the hints and the shell block name the full path, and the printed line runs as printed from another folder', async () => {
+    const box = await sandbox();
+    const root = join(BIN, '..', '..');
+    const npm = (args: string[]) =>
+      execa('npm', ['--prefix', root, 'start', '--silent', '--', ...args], { cwd: box.home, env: { ...box.env, PATH: `${box.env.PATH}`, ZAI_API_KEY: ZAI_KEY }, extendEnv: false, reject: false, stdin: 'ignore', timeout: 300_000 });
+    const help = await npm(['--help']);
+    expect(help.exitCode, help.stderr).toBe(0);
+    expect(help.stdout).toContain(`\n  ${BIN} doctor\n`);
+    expect(help.stdout).toContain(`  ${BIN} --non-interactive --no-start --dry-run`);
+    expect(help.stdout).not.toMatch(/npx glm-codex-setup|^ {2}glm-codex-setup /m);
+
+    const setup = await npm(['--non-interactive', '--no-start']);
+    expect(setup.exitCode, setup.stderr).toBe(0);
+    const all = `${setup.stdout}\n${setup.stderr}`;
+    expect(all).not.toContain('npm start');
+    const again = /Next time without questions: (.*)/.exec(all)?.[1];
+    expect(again).toBeDefined();
+    expect(again!.startsWith(`${BIN} `)).toBe(true);
+    expect(await readFile(join(box.home, '.bashrc'), 'utf8')).toContain(`# Gives \`codex --profile glm\` its key. \`${BIN} uninstall\` removes this.`);
+    // As printed, from a folder that is not the checkout.
+    const rerun = await execa('bash', ['-c', again!], { cwd: box.home, env: { ...box.env, ZAI_API_KEY: ZAI_KEY }, extendEnv: false, reject: false, stdin: 'ignore', timeout: 300_000 });
+    expect(rerun.exitCode, rerun.stderr).toBe(0);
+  });
+});
