@@ -53,6 +53,8 @@ export interface Draft {
   autostart: boolean;
   /** How Codex gets the key: its auth command (Codex 0.160+), or an environment variable from the shell files. */
   codexAuth: 'command' | 'env';
+  /** Move the user's legacy profiles out of config.toml (Codex 0.134+ refuses them). */
+  migrateProfiles: boolean;
 }
 export type QuestionId = keyof Draft;
 
@@ -438,8 +440,9 @@ const shellRc: Question<'shellRc'> = {
   fromArgs: (values) => (values['no-shell-rc'] ? false : undefined),
   // Only when the key goes through the environment: with Codex's auth command no shell file is touched.
   askWhen: (state, draft) => draft.codexAuth === 'env' || !commandAuthAvailable(state.codex.version),
-  ask: ({ prompts, state }) =>
-    prompts.confirm(
+  // A re-run that asks everything still skips it when Codex's auth command carries the key (nothing to add).
+  ask: async ({ prompts, state, draft }) =>
+    !(draft.codexAuth === 'env' || !commandAuthAvailable(state.codex.version)) ? undefined : prompts.confirm(
       `Add a line to your shell startup files (${state.rcFiles.map((rc) => tildePath(rc.path)).join(', ')}) so every new terminal can run \`codex --profile glm\`? It sources ${tildePath(state.keyEnvFiles.sh.path)} (mode 0600).`,
       true,
     ),
@@ -539,7 +542,32 @@ const codexAuth: Question<'codexAuth'> = {
   howToGive: '--codex-auth',
 };
 
-export const QUESTIONS: { [K in QuestionId]: Question<K> } = { mode, endpoint, gatewayUrl, model, models, zaiKey, gatewayKey, makeDefault, shellRc, port, providerId, autostart, codexAuth };
+const migrateProfiles: Question<'migrateProfiles'> = {
+  id: 'migrateProfiles',
+  flags: [{ name: 'migrate-profiles', type: 'boolean', help: 'move your legacy [profiles.x] tables out of config.toml into $CODEX_HOME/x.config.toml and\nremove a top-level profile = "x" (Codex 0.134+ refuses both; backups first)' }],
+  fromArgs: (values) => (values['migrate-profiles'] ? true : undefined),
+  // Asked only when there is something to migrate, for a Codex that reads profile files.
+  askWhen: (state) => legacyToMigrate(state) !== null,
+  ask: async ({ prompts, state }) => {
+    const what = legacyToMigrate(state);
+    if (what === null) return undefined;
+    return prompts.confirm(`config.toml holds legacy profiles (${what}), which Codex ${state.codex.version} refuses. Move each into ${tildePath(state.paths.codexHome)}/<name>.config.toml (backups first)? \`codex --profile <name>\` then works as before.`, true);
+  },
+  fallback: () => false,
+  toArgs: () => [],
+  howToGive: '--migrate-profiles',
+};
+
+/** "[profiles.work], profile = \"work\"" when config.toml has legacy profiles and Codex reads profile files; else null. */
+function legacyToMigrate(state: SetupState): string | null {
+  const [major = 0, minor = 0] = (state.codex.version ?? '0.0').split('.').map((part) => Number.parseInt(part, 10));
+  if (state.codex.version === null || (major === 0 && minor < 134)) return null;
+  const { names, selector } = state.legacyProfiles;
+  const parts = [...names.map((name) => `[profiles.${name}]`), ...(selector === null ? [] : [`profile = "${selector}"`])];
+  return parts.length === 0 ? null : parts.join(', ');
+}
+
+export const QUESTIONS: { [K in QuestionId]: Question<K> } = { mode, endpoint, gatewayUrl, model, models, zaiKey, gatewayKey, makeDefault, shellRc, port, providerId, autostart, codexAuth, migrateProfiles };
 
 function tildePath(path: string): string {
   const home = process.env.HOME ?? '';
