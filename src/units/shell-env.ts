@@ -49,7 +49,8 @@ export const shellEnvUnit: Unit<Answers> = {
       if (created.has(rc.path) && after.trim() === '') ops.push(...deleteOp(`${rc.shell} startup file (created by the tool)`, rc.path, rc.text));
       else ops.push(...writeOp(`${rc.shell} startup file`, rc.path, rc.text, after));
     }
-    for (const file of [state.keyEnvFiles.sh, state.keyEnvFiles.fish]) ops.push(...deleteOp('key for shells', file.path, file.text, true));
+    // No backup: a backup of a key is a key (secrets.env keeps it while the user wants it kept).
+    for (const file of [state.keyEnvFiles.sh, state.keyEnvFiles.fish]) ops.push(...deleteOp('key for shells', file.path, file.text, true, { backup: false }));
     return ops;
   },
   check({ state, mode, answers, provider }) {
