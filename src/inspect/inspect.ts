@@ -4,7 +4,7 @@ import { parseManifest, type Manifest } from '../config/manifest.js';
 import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { readTextIfExists } from '../fs/read.js';
 import type { Paths } from '../paths.js';
-import { keyEnvFiles, rcTargets, type RcTarget } from '../config/shell-env.js';
+import { keyEnvFiles, rcCandidates, rcTargets, type RcTarget } from '../config/shell-env.js';
 import { appCopyState } from '../runtime/app-copy.js';
 import { serviceManagerAvailable, type ServiceManagerStatus } from '../config/autostart.js';
 import { autostartPath } from '../units/autostart.js';
@@ -30,6 +30,8 @@ export interface SetupState {
   secretsOtherLines: string[];
   /** Shell startup files that get the key block, as they are now. */
   rcFiles: (RcTarget & { text: string | null })[];
+  /** Every startup file a block may be in (today's targets, every other candidate, and those state.json recorded): what undo looks at. */
+  rcCandidates: (RcTarget & { text: string | null })[];
   keyEnvFiles: { sh: FileSnapshot & { mode: number | null }; fish: FileSnapshot & { mode: number | null } };
   /** The proxy the pid file names: running (ours), stale, or none. */
   proxy: ProxyProcessState;
@@ -73,6 +75,8 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
   const appCopy = await appCopyState(paths.stateDir);
   const [autostartFile, serviceManager] = await Promise.all([snapshot(autostartPath(paths)), serviceManagerAvailable()]);
   const rcFiles = await Promise.all((await rcTargets(paths.home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
+  const manifest = parseManifest(manifestFile.text);
+  const candidates = await Promise.all(rcCandidates(paths.home, manifest.rcFiles ?? []).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
   const envFiles = keyEnvFiles(paths.stateDir);
   const { secrets, otherLines } = parseSecrets(secretsFile.text ?? '');
   return {
@@ -82,10 +86,11 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     bridge,
     secretsFile,
     manifestFile,
-    manifest: parseManifest(manifestFile.text),
+    manifest,
     secrets,
     secretsOtherLines: otherLines,
     rcFiles,
+    rcCandidates: candidates,
     keyEnvFiles: { sh: await snapshotWithMode(envFiles.sh), fish: await snapshotWithMode(envFiles.fish) },
     proxy,
     catalogFile,

@@ -56,16 +56,17 @@ const readString = (data: TomlData, key: string): string | null => {
 
 export const codexConfigUnit: Unit<Answers> = {
   id: 'codex-config',
-  plan({ state, answers, provider, manifest, notes, options, previousProvider, ownedProviderId }) {
+  runsAfter: ['auth-command', 'catalog'] /* the copy the auth command runs exists before the provider names it */,
+  plan({ state, answers, provider, notes, options, previousProvider, ownedProviderId }) {
     const foreign = foreignProviderProblem(state.codexConfig.text, provider.id, ownedProviderId, state.paths.codexConfig);
     if (foreign) throw foreign;
-    manifest.ownsProvider = true;
+    let previousDefault = state.manifest.previousDefault;
     const shape = profileShapeFor(state.codex.version);
     const { text, data } = usableConfig(state, provider, options.forceRebuild, notes);
     const current = readString(data, 'model_provider');
     const ownDefault = current !== null && (current === provider.id || current === previousProvider?.id);
-    if (answers.makeDefault === true && manifest.previousDefault === undefined && !ownDefault) {
-      manifest.previousDefault = { model: readString(data, 'model'), model_provider: readString(data, 'model_provider') };
+    if (answers.makeDefault === true && previousDefault === undefined && !ownDefault) {
+      previousDefault = { model: readString(data, 'model'), model_provider: readString(data, 'model_provider') };
     }
     const after = planCodexConfig({
       text,
@@ -73,14 +74,17 @@ export const codexConfigUnit: Unit<Answers> = {
       provider,
       model: answers.model,
       shape,
-      defaults: { makeDefault: answers.makeDefault, previous: manifest.previousDefault ?? null },
+      defaults: { makeDefault: answers.makeDefault, previous: previousDefault ?? null },
       previous: previousProvider,
     }, data);
     const selectorNote = profileSelectorNote(data, shape, tildify(state.paths.codexConfig), provider.profile);
     if (selectorNote) notes.repairs.push(selectorNote);
-    if (answers.makeDefault === false) delete manifest.previousDefault;
     notes.problems.push(...userConfigProblems(data, state.paths.codexConfig, shape, provider));
-    return writeOp('Codex config', state.paths.codexConfig, state.codexConfig.text, after);
+    // --no-make-default put the old default back: nothing to remember of it any more.
+    return {
+      operations: writeOp('Codex config', state.paths.codexConfig, state.codexConfig.text, after),
+      remember: { ownsProvider: true, previousDefault: answers.makeDefault === false ? undefined : previousDefault },
+    };
   },
   undo(state, provider) {
     const { path, text } = state.codexConfig;

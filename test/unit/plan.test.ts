@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/config/manifest.js';
 import { parseSecrets } from '../../src/config/secrets.js';
-import { keyEnvFiles } from '../../src/config/shell-env.js';
+import { keyEnvFiles, rcCandidates } from '../../src/config/shell-env.js';
 import type { SetupState } from '../../src/inspect/inspect.js';
 import { localMode } from '../../src/modes/local.js';
 import { directMode } from '../../src/modes/direct.js';
@@ -25,7 +25,7 @@ const paths = resolvePaths({}, { HOME });
 type Files = Record<string, string>;
 
 /** A SetupState as inspect() would build it from these files. */
-function stateOf(files: Files, options: { codex?: string | null; proxyPid?: number; prompt?: string } = {}): SetupState {
+function stateOf(files: Files, options: { codex?: string | null; proxyPid?: number; prompt?: string; login?: string } = {}): SetupState {
   const snap = (path: string) => ({ path, text: files[path] ?? null });
   const withMode = (path: string) => ({ ...snap(path), mode: files[path] === undefined ? null : 0o600 });
   const env = keyEnvFiles(paths.stateDir);
@@ -43,7 +43,9 @@ function stateOf(files: Files, options: { codex?: string | null; proxyPid?: numb
     manifest: parseManifest(files[paths.manifest] ?? null),
     secrets,
     secretsOtherLines: otherLines,
-    rcFiles: [rc('.bashrc', 'bash (interactive)'), rc('.profile', 'bash (login)')],
+    // The login file bash reads: ~/.profile unless the test says another appeared.
+    rcFiles: [rc('.bashrc', 'bash (interactive)'), rc(options.login ?? '.profile', 'bash (login)')],
+    rcCandidates: rcCandidates(HOME, parseManifest(files[paths.manifest] ?? null).rcFiles ?? []).map((target) => ({ ...target, text: files[target.path] ?? null })),
     keyEnvFiles: { sh: withMode(env.sh), fish: withMode(env.fish) },
     catalogFile: snap(paths.catalog),
     appCopy: 'missing',
@@ -142,6 +144,16 @@ describe('planning the local mode', () => {
   });
 });
 
+describe('units return data; order only where declared', () => {
+  it('the mode\'s order holds except where a unit runs after another', async () => {
+    const { orderUnits } = await import('../../src/plan/plan.js');
+    const ids = (units: { id: string }[]) => units.map((u) => u.id);
+    expect(ids(orderUnits([{ id: 'a' }, { id: 'b', runsAfter: ['c'] }, { id: 'c' }, { id: 'd' }]))).toEqual(['a', 'c', 'b', 'd']);
+    expect(ids(orderUnits(localMode.units))).toEqual(ids(localMode.units));
+    expect(() => orderUnits([{ id: 'a', runsAfter: ['b'] }, { id: 'b', runsAfter: ['a'] }])).toThrow(/cycle/);
+  });
+});
+
 describe('uninstall plans each unit\'s undo', () => {
   it('stops the running proxy first, removes what the tool created, gives config.toml back byte for byte, rewrites state.json last', () => {
     const user = '# mine\nmodel = "o3"\n';
@@ -154,6 +166,17 @@ describe('uninstall plans each unit\'s undo', () => {
     expect(after[paths.codexProfile]).toBeUndefined();
     expect(after[`${HOME}/.bashrc`]).toBeUndefined();
     expect(after[paths.secrets]).toBeDefined();
+  });
+
+  it('undo works from what was recorded and every candidate: a ~/.profile the tool created is removed after a ~/.bash_profile appears', () => {
+    const files = applied({}, planChanges(stateOf({}), localMode, answers({ codexAuth: 'env' })).operations);
+    expect(files[`${HOME}/.profile`]).toContain('glm-codex-setup');
+    // The user adds ~/.bash_profile: bash now reads it instead of ~/.profile, and detection follows.
+    const later = { ...files, [`${HOME}/.bash_profile`]: '. ~/.bashrc\n' };
+    const after = applied(later, planUndo(stateOf(later, { login: '.bash_profile' })));
+    expect(after[`${HOME}/.profile`]).toBeUndefined();
+    expect(after[`${HOME}/.bashrc`]).toBeUndefined();
+    expect(after[`${HOME}/.bash_profile`]).toBe('. ~/.bashrc\n');
   });
 
   it('plans nothing on a machine the tool never touched', () => {
@@ -412,6 +435,8 @@ describe('--autostart (local mode)', () => {
     expect(files[unit]).toContain(`EnvironmentFile=${paths.secrets}`);
     const enable = plan.operations.at(-1) as { argvs: string[][] };
     expect(enable.argvs).toEqual([['systemctl', '--user', 'daemon-reload'], ['systemctl', '--user', 'enable', 'glm-codex-proxy.service']]);
+    // state.json is planned last, from every unit: it lists the service file as the tool's, though it is written after it.
+    expect(JSON.parse(files[paths.manifest]!).createdFiles).toContain(unit);
     const off = planChanges(withSystemd(files), localMode, answers({ autostart: false, litellmLauncher: ['/opt/venv/bin/litellm'] }));
     expect(summary(off.operations)).toEqual(expect.arrayContaining(['run service', 'delete ~/.config/systemd/user/glm-codex-proxy.service']));
   });
