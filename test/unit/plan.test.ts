@@ -3,89 +3,19 @@
  * local mode plans (setup and uninstall), how answers resolve, and what doctor's plan check says.
  */
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '../../src/config/manifest.js';
-import { parseSecrets } from '../../src/config/secrets.js';
-import { keyEnvFiles, rcCandidates } from '../../src/config/shell-env.js';
-import type { SetupState } from '../../src/inspect/inspect.js';
+import { keyEnvFiles } from '../../src/config/shell-env.js';
+import { answers, applied, HOME, paths, stateOf, type Files } from '../helpers/plan-state.js';
 import { localMode } from '../../src/modes/local.js';
 import { directMode } from '../../src/modes/direct.js';
 import { gatewayMode } from '../../src/modes/gateway.js';
-import type { DirectAnswers, GatewayAnswers, LocalAnswers } from '../../src/modes/types.js';
+import type { DirectAnswers, GatewayAnswers } from '../../src/modes/types.js';
 import { nonInteractiveCommand, resolveAnswers, resolveMode } from '../../src/plan/answers.js';
 import { describeOperation, type Operation } from '../../src/plan/operations.js';
 import { planChanges, planUndo } from '../../src/plan/plan.js';
 import { parseOptions } from '../../src/options.js';
-import { resolvePaths } from '../../src/paths.js';
 import type { RuntimePlan } from '../../src/runtime/runtime.js';
 import type { Prompts } from '../../src/ui/prompts.js';
 import { runChecks } from '../../src/verify/checks.js';
-
-const HOME = '/home/ada';
-const paths = resolvePaths({}, { HOME });
-type Files = Record<string, string>;
-
-/** A SetupState as inspect() would build it from these files. */
-function stateOf(files: Files, options: { codex?: string | null; proxyPid?: number; prompt?: string; login?: string } = {}): SetupState {
-  const snap = (path: string) => ({ path, text: files[path] ?? null });
-  const withMode = (path: string) => ({ ...snap(path), mode: files[path] === undefined ? null : 0o600 });
-  const env = keyEnvFiles(paths.stateDir);
-  const { secrets, otherLines } = parseSecrets(files[paths.secrets] ?? '');
-  const rc = (name: string, shell: string) => ({ path: `${HOME}/${name}`, kind: 'sh' as const, shell, text: files[`${HOME}/${name}`] ?? null });
-  return {
-    paths,
-    // 0.159: the last Codex without command-backed auth (the key through the environment and shell blocks).
-    codex: { bin: options.codex === null ? null : 'codex', version: options.codex === undefined ? '0.159.0' : options.codex },
-    codexConfig: snap(paths.codexConfig),
-    codexProfile: snap(paths.codexProfile),
-    bridge: snap(paths.bridgeConfig),
-    secretsFile: withMode(paths.secrets),
-    manifestFile: snap(paths.manifest),
-    manifest: parseManifest(files[paths.manifest] ?? null),
-    secrets,
-    secretsOtherLines: otherLines,
-    // The login file bash reads: ~/.profile unless the test says another appeared.
-    rcFiles: [rc('.bashrc', 'bash (interactive)'), rc(options.login ?? '.profile', 'bash (login)')],
-    rcCandidates: rcCandidates(HOME, parseManifest(files[paths.manifest] ?? null).rcFiles ?? []).map((target) => ({ ...target, text: files[target.path] ?? null })),
-    keyEnvFiles: { sh: withMode(env.sh), fish: withMode(env.fish) },
-    catalogFile: snap(paths.catalog),
-    appCopy: 'missing',
-    autostartFile: snap(`${HOME}/.config/systemd/user/glm-codex-proxy.service`),
-    serviceManager: { available: false, manager: null, reason: 'PID 1 is not systemd (a test)' },
-    basePrompt: options.prompt === undefined ? { text: null, problem: 'not looked up' } : { text: options.prompt, problem: null },
-    proxy:
-      options.proxyPid === undefined
-        ? { kind: 'none' }
-        : { kind: 'running', record: { pid: options.proxyPid, port: 4000, startedAt: '', configHash: '', command: [] } },
-  };
-}
-
-/** The files after applying a plan's writes and deletes. */
-function applied(files: Files, ops: Operation[]): Files {
-  const next = { ...files };
-  for (const op of ops) {
-    if (op.kind === 'write') next[op.path] = op.after;
-    if (op.kind === 'delete') delete next[op.path];
-  }
-  return next;
-}
-
-const answers = (overrides: Partial<LocalAnswers> = {}): LocalAnswers => ({
-  mode: 'local',
-  providerId: undefined,
-  codexAuth: 'command',
-  model: 'glm-5.2',
-  models: ['glm-5.2'],
-  apiBase: 'https://api.z.ai/api/paas/v4',
-  port: 4000,
-  zaiKey: 'zai-key-0123456789',
-  masterKey: 'sk-0123456789abcdefghijklmnopqrstuv',
-  makeDefault: undefined,
-  litellmPython: undefined,
-  litellmLauncher: undefined,
-  autostart: false,
-  shellRc: true,
-  ...overrides,
-});
 
 const installNeeded: RuntimePlan = { chosen: null, python: null, found: [], needsInstall: true, version: '1.108.7', warnings: [] };
 const summary = (ops: Operation[]) => ops.map((op) => {
