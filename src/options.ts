@@ -5,7 +5,7 @@ import { QUESTIONS, type FlagSpec, type Given, type QuestionId } from './questio
 import { cli } from './invocation.js';
 import { FIRST_FLAG, parseLiteLLMVersion, TESTED_LITELLM } from './runtime/litellm-versions.js';
 
-export const COMMANDS = ['setup', 'doctor', 'status', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore', 'gateway', 'auth-token', 'autostart'] as const;
+export const COMMANDS = ['setup', 'doctor', 'status', 'usage', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore', 'gateway', 'auth-token', 'autostart', 'supervise'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export { DEFAULT_MODEL, DEFAULT_PORT, ENDPOINTS, parsePort, resolveEndpoint, validateModel, type EndpointName } from './questions.js';
@@ -33,6 +33,8 @@ export interface Options {
   target: string | undefined;
   /** gateway: the operator's action (init DIR, key create) and its flags. */
   gateway: GatewayOptions | undefined;
+  /** usage --days N: how many days of tokens (default 7). */
+  days: number | undefined;
 }
 
 /** A flag's commands: every command, setup's (the answers; autostart enable|disable is setup), or the ones named. */
@@ -68,6 +70,7 @@ export const SWITCHES: (FlagSpec & { commands: FlagScope })[] = [
   { name: 'dir', type: 'string', commands: ['gateway'], valueName: 'DIR', help: 'gateway key create: the bundle folder whose .env holds LITELLM_MASTER_KEY' },
   { name: 'out', type: 'string', commands: ['gateway'], valueName: 'FILE', help: 'gateway key create: write the new key to FILE (mode 0600) instead of showing it' },
   { name: 'force', type: 'boolean', commands: ['gateway'], help: 'gateway init: write into a non-empty folder (replaced files are backed up,\n.env secrets kept); key create: replace the --out file' },
+  { name: 'days', type: 'string', commands: ['usage'], valueName: 'N', help: 'usage: the tokens of the last N days, today included (default 7)' },
   { name: 'help', type: 'boolean', commands: 'all', short: 'h', help: 'this help' },
   { name: 'version', type: 'boolean', commands: 'all', short: 'v', help: "the tool's version" },
 ];
@@ -158,12 +161,22 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     forceRebuild: flag('force-rebuild'),
     target: command === 'restore' || command === 'autostart' ? rest[0] : undefined,
     gateway: command === 'gateway' ? parseGatewayOptions(rest, values as Parameters<typeof parseGatewayOptions>[1]) : undefined,
+    days: parseDays(text('days')),
   };
 }
 
 function readGiven<K extends QuestionId>(id: K, values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv, given: Given): void {
   const value = QUESTIONS[id].fromArgs(values, env);
   if (value !== undefined) given[id] = value;
+}
+
+export const MAX_USAGE_DAYS = 3660;
+
+function parseDays(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const days = /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(days >= 1 && days <= MAX_USAGE_DAYS)) throw usageError(`--days wants a whole number of days from 1 to ${MAX_USAGE_DAYS}, not "${value}".`, `For example \`${cli('usage --days 30')}\`.`);
+  return days;
 }
 
 function isTruthy(value: string | undefined): boolean {

@@ -2,7 +2,9 @@
 import { rm } from 'node:fs/promises';
 import { validateCatalog } from '../config/model-catalog.js';
 import { appCopyDir, appCopyFiles, installAppCopy } from '../runtime/app-copy.js';
+import { removeAppCopyFiles } from '../fs/purge.js';
 import { cli } from '../invocation.js';
+import { runner } from '../process/run.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Options } from '../options.js';
@@ -10,13 +12,16 @@ import type { Paths } from '../paths.js';
 import type { RunOperation } from '../plan/operations.js';
 import { installLiteLLM, type LiteLLMInstall } from '../runtime/litellm.js';
 import { installRequirement, VENV_DISK_COST } from '../runtime/litellm-versions.js';
-import { findPython } from '../runtime/python.js';
+import { findPython, type PythonInstall } from '../runtime/python.js';
+import { fetchUv, findUv, UV_VERSION, uvHome, type Uv } from '../runtime/uv.js';
 import { ensureProxyRunning, stopProxies, type ProxyReport, type RuntimePlan } from '../runtime/runtime.js';
 import type { Output } from '../ui/output.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { executePurge, planPurge } from '../fs/purge.js';
 import { createGatewayKey, type CreatedKey } from '../gateway/key-create.js';
 import { detectCodex, type CodexInstall } from '../inspect/codex-version.js';
+
+const CODEX_INSTALL_TIMEOUT_MS = 20 * 60_000;
 
 export interface ActionEnv {
   paths: Paths;
@@ -37,6 +42,22 @@ export interface RunResults {
   gatewayKey: CreatedKey | null;
   /** purge-state-dir: the folder is gone (false: something else appeared in it, and it stays). */
   purged?: boolean;
+  /** purge-state-dir: what the purge found there that glm-codex-setup did not make, and kept. */
+  purgeKept?: string[];
+}
+
+/** uv on PATH or the tool's copy, else fetched; null (with the reason in one line) means pip. */
+async function ensureUv(stateDir: string, python: PythonInstall, out: Output): Promise<Uv | null> {
+  const found = await findUv(stateDir);
+  if (found) return found;
+  const fetched = await out.task(
+    `Fetching uv ${UV_VERSION} (the fast installer) from the package index`,
+    (update) => fetchUv(stateDir, python, { onLine: update }),
+    (result) => (result.uv ? `Fetched uv ${UV_VERSION} into ${uvHome(stateDir)}` : 'uv could not be fetched'),
+  );
+  if (fetched.uv) return fetched.uv;
+  out.warn(`Installing with pip instead of uv (slower): ${fetched.reason}`);
+  return null;
 }
 
 export async function runAction(op: RunOperation, env: ActionEnv, results: RunResults): Promise<void> {
@@ -44,10 +65,11 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
   switch (op.action) {
     case 'install-litellm': {
       const python = env.runtime?.python ?? (await findPython(env.options.python));
-      out.step(`LiteLLM: ${op.reason}; installing LiteLLM ${op.version} into ${op.venv} with Python ${python.version} (${VENV_DISK_COST} of disk), a minute or two`);
+      out.step(`LiteLLM: ${op.reason}; installing LiteLLM ${op.version} into ${op.venv} with Python ${python.version} (${VENV_DISK_COST} of disk)`);
+      const uv = await ensureUv(paths.stateDir, python, out);
       results.litellm = await out.task(
         'Installing LiteLLM',
-        (update) => installLiteLLM({ venv: op.venv, python, requirement: installRequirement(op.version), onLine: update }),
+        (update) => installLiteLLM({ venv: op.venv, python, requirement: installRequirement(op.version), onLine: update, uv }),
         (installed) => `Installed LiteLLM ${installed.version}`,
       );
       return;
@@ -58,6 +80,7 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       if (!results.litellm) out.success(`LiteLLM ${litellm.version} (${litellm.source}) bridges`);
       results.litellm = litellm;
       results.proxy = await ensureProxyRunning({ paths, litellm, port: op.port, out });
+      await (await import('../runtime/supervisor.js')).ensureSupervisor(paths);
       if (results.proxy.action === 'reused') out.success(`Proxy already running with this configuration (pid ${results.proxy.pid}, port ${results.proxy.port})`);
       return;
     }
@@ -78,16 +101,17 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       return;
     }
     case 'remove-app-copy': {
-      await rm(appCopyDir(op.stateDir), { recursive: true, force: true });
-      out.success(`Removed ${appCopyDir(op.stateDir)}`);
+      // File by file: what the user put there stays.
+      const kept = await removeAppCopyFiles(appCopyDir(op.stateDir));
+      if (kept.length === 0) out.success(`Removed ${appCopyDir(op.stateDir)}`);
+      else out.warn(`Removed the tool's files from ${appCopyDir(op.stateDir)}; kept what glm-codex-setup did not make there: ${kept.slice(0, 8).join(', ')}${kept.length > 8 ? ` and ${kept.length - 8} more` : ''}.`);
       return;
     }
     case 'service': {
-      const { execa } = await import('execa');
       for (const [file, ...args] of op.argvs) {
-        const result = await execa(file!, args, { reject: false, stdin: 'ignore', timeout: 30_000 });
+        const result = await runner.run(file!, args, { timeoutMs: 30_000 });
         if (result.exitCode !== 0) {
-          throw new UserError('service-failed', `\`${[file, ...args].join(' ')}\` failed (exit ${String(result.exitCode)}): ${String(result.stderr).trim().split('\n').pop() ?? ''}`, {
+          throw new UserError('service-failed', `\`${[file, ...args].join(' ')}\` failed (exit ${String(result.exitCode)}): ${result.stderr.trim().split('\n').pop() ?? ''}`, {
             exitCode: ExitCode.proxy,
             fix: `Run ${cli('--no-autostart')} to leave the service manager alone; the proxy still starts on demand.`,
           });
@@ -97,16 +121,16 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       return;
     }
     case 'install-codex': {
-      const { execa } = await import('execa');
       const [file, ...args] = op.argv;
-      const result = await execa(file!, args, { stdio: ['ignore', 'inherit', 'inherit'], reject: false });
+      // npm downloads Codex: a total deadline, as for every network step.
+      const exitCode = await runner.interactive(file!, args, { timeoutMs: CODEX_INSTALL_TIMEOUT_MS });
       const found = await detectCodex();
       const command = op.argv.join(' ');
-      if (result.exitCode === 0 && found.version) {
+      if (exitCode === 0 && found.version) {
         out.success(`Installed Codex ${found.version} (${found.bin}).`);
         results.codex = found;
-      } else if (result.exitCode === 0) out.warn(`npm installed Codex, but \`codex\` is not on your PATH: add the folder \`npm prefix -g\` names (its bin/) to PATH.`);
-      else out.warn(`The install failed (exit ${String(result.exitCode)}); run it yourself: ${command}   (a permission error: use a Node version manager, or set npm's prefix to a folder you own)`);
+      } else if (exitCode === 0) out.warn(`npm installed Codex, but \`codex\` is not on your PATH: add the folder \`npm prefix -g\` names (its bin/) to PATH.`);
+      else out.warn(`The install failed (exit ${String(exitCode)}); run it yourself: ${command}   (a permission error: use a Node version manager, or set npm's prefix to a folder you own)`);
       return;
     }
     case 'remove-venv': {
@@ -116,7 +140,9 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
     }
     case 'purge-state-dir': {
       // Planned again now: what the undo just wrote (state.json) is the tool's, and anything that appeared meanwhile is not.
-      results.purged = await executePurge(await planPurge(op.stateDir));
+      const plan = await planPurge(op.stateDir);
+      results.purged = await executePurge(plan);
+      results.purgeKept = plan.kept;
       return;
     }
     case 'create-gateway-key': {

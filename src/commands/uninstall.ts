@@ -92,7 +92,11 @@ export async function runUninstall(ctx: Context): Promise<number> {
   const purged = applied.purged === true;
   if (purge) {
     if (purged) out.success(`Removed ${tildify(paths.stateDir)}`);
-    else out.info(purge.exists ? `Removed the tool's files from ${tildify(paths.stateDir)}; the folder stays (something else appeared in it).` : `Nothing to purge: ${tildify(paths.stateDir)} does not exist.`);
+    else if ((applied.purgeKept ?? []).length > 0) {
+      const kept = applied.purgeKept!;
+      const shown = kept.slice(0, 8).join(', ') + (kept.length > 8 ? ` and ${kept.length - 8} more` : '');
+      out.warn(`Removed the tool's files from ${tildify(paths.stateDir)}; kept what glm-codex-setup did not make there: ${shown}. Delete them yourself if you do not need them.`);
+    } else out.info(purge.exists ? `Removed the tool's files from ${tildify(paths.stateDir)}; the folder stays (something else appeared in it).` : `Nothing to purge: ${tildify(paths.stateDir)} does not exist.`);
   } else {
     if (keysRemoved.length > 0) out.success(`Removed the stored keys: ${keysRemoved.map((f) => tildify(f)).join(', ')}`);
     else if (!removeKeys) out.info(`Your keys stay in ${tildify(paths.secrets)} (mode 0600).`);
@@ -101,6 +105,8 @@ export async function runUninstall(ctx: Context): Promise<number> {
       out.info(`Backups of your own files are kept in ${tildify(paths.backups)}; \`${cli('uninstall --purge')}\` removes them with the rest of ${tildify(paths.stateDir)}.`);
     }
   }
+  const migrated = state.manifest.migratedProfiles ?? [];
+  if (migrated.length > 0) out.info(`Your profiles moved out of config.toml stay where they are (they are yours, and Codex refuses them in config.toml): ${migrated.map((f) => tildify(f)).join(', ')}.`);
   const backups = options.purge ? [] : applied.backups.filter((b) => !keysRemoved.includes(b.backup));
   out.result({ ok: true, command: 'uninstall', changes, backups, keysRemoved, venvRemoved: purged || removeVenv, purged });
   return ExitCode.ok;

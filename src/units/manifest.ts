@@ -25,8 +25,10 @@ export const manifestUnit: Unit<Answers> = {
         else (manifest as unknown as Record<string, unknown>)[key] = value;
       }
     }
+    // A profile moved out of config.toml is the user's own: never among the files uninstall may delete.
+    const moved = new Set(manifest.migratedProfiles ?? []);
     const created = others.flatMap((other) => createdPaths(other.operations));
-    manifest.createdFiles = [...new Set([...(manifest.createdFiles ?? []), ...created])].sort();
+    manifest.createdFiles = [...new Set([...(manifest.createdFiles ?? []), ...created])].filter((path) => !moved.has(path)).sort();
     return { operations: writeOp('glm-codex-setup state', state.paths.manifest, state.manifestFile.text, renderManifest(manifest), { mode: 0o600 }), remember: manifest };
   },
   undo(state) {

@@ -10,10 +10,17 @@ import type { SetupState } from '../../src/inspect/inspect.js';
 import type { LocalAnswers } from '../../src/modes/types.js';
 import type { Operation } from '../../src/plan/operations.js';
 import { resolvePaths } from '../../src/paths.js';
+import { legacyProfilesInText, OWN_PROFILE, profileFilePath } from '../../src/config/legacy-profiles.js';
 
 export const HOME = '/home/ada';
 export const paths = resolvePaths({}, { HOME });
 export type Files = Record<string, string>;
+
+/** The user's legacy profiles as inspect() finds them. */
+export function legacyState(files: Files): SetupState['legacyProfiles'] {
+  const legacy = legacyProfilesInText(files[paths.codexConfig] ?? null, paths.codexConfig, OWN_PROFILE);
+  return { ...legacy, files: Object.fromEntries(legacy.names.map((name) => [name, files[profileFilePath(paths.codexHome, name)] ?? null])) };
+}
 
 /** A SetupState as inspect() would build it from these files. */
 export function stateOf(files: Files, options: { codex?: string | null; proxyPid?: number; prompt?: string; login?: string; modes?: Record<string, number> } = {}): SetupState {
@@ -29,6 +36,7 @@ export function stateOf(files: Files, options: { codex?: string | null; proxyPid
     codexConfig: snap(paths.codexConfig),
     codexProfile: snap(paths.codexProfile),
     bridge: snap(paths.bridgeConfig),
+    bridgeHooks: snap(paths.bridgeHooks),
     secretsFile: withMode(paths.secrets),
     manifestFile: snap(paths.manifest),
     manifest: parseManifest(files[paths.manifest] ?? null),
@@ -43,6 +51,7 @@ export function stateOf(files: Files, options: { codex?: string | null; proxyPid
     autostartFile: snap(`${HOME}/.config/systemd/user/glm-codex-proxy.service`),
     serviceManager: { available: false, manager: null, reason: 'PID 1 is not systemd (a test)' },
     basePrompt: options.prompt === undefined ? { text: null, problem: 'not looked up' } : { text: options.prompt, problem: null },
+    legacyProfiles: legacyState(files),
     proxy:
       options.proxyPid === undefined
         ? { kind: 'none' }
@@ -75,6 +84,7 @@ export const answers = (overrides: Partial<LocalAnswers> = {}): LocalAnswers => 
   litellmLauncher: undefined,
   autostart: false,
   shellRc: true,
+  migrateProfiles: false,
   ...overrides,
 });
 

@@ -32,13 +32,14 @@ describe('planning the local mode', () => {
       'create ~/.bashrc',
       'create ~/.profile',
       'create ~/.glm-codex/glm-bridge.yaml',
+      'create ~/.glm-codex/glm_codex_hooks.py',
       'create ~/.codex/glm.config.toml',
       'create ~/.codex/config.toml',
       'create ~/.glm-codex/state.json',
       'run install-litellm',
       'run ensure-proxy',
     ]);
-    const manifest = JSON.parse((plan.operations[7] as { after: string }).after);
+    const manifest = JSON.parse((plan.operations[8] as { after: string }).after);
     // Created files are derived from the operations: exactly the ones whose `before` was null.
     expect(manifest.createdFiles).toEqual(plan.operations.filter((op) => op.kind === 'write').map((op) => op.path).filter((p) => p !== paths.manifest).sort());
   });
@@ -158,7 +159,7 @@ describe('answers resolve from one question table', () => {
   });
 
   it('the next-time command is generated from the same table, and never holds the key', () => {
-    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'], port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined, autostart: false, codexAuth: 'command' });
+    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'], port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined, autostart: false, codexAuth: 'command', migrateProfiles: false });
     expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --models glm-5.2,glm-5.3 --port 4000 --make-default --no-shell-rc');
     expect(line).not.toContain('zai-secret');
   });
@@ -178,8 +179,8 @@ describe('doctor: a fresh plan would change nothing', () => {
 });
 
 describe('direct and gateway modes are data: the same planner, other units and provider', () => {
-  const direct: DirectAnswers = { mode: 'direct', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], apiBase: 'https://api.z.ai/api/v1', zaiKey: 'zai-key-0123456789', makeDefault: undefined, shellRc: true };
-  const gateway: GatewayAnswers = { mode: 'gateway', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789', makeDefault: undefined, shellRc: true };
+  const direct: DirectAnswers = { mode: 'direct', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], apiBase: 'https://api.z.ai/api/v1', zaiKey: 'zai-key-0123456789', makeDefault: undefined, shellRc: true, migrateProfiles: false };
+  const gateway: GatewayAnswers = { mode: 'gateway', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789', makeDefault: undefined, shellRc: true, migrateProfiles: false };
 
   it('direct: no LiteLLM config, no command; the provider points at Z.ai\'s Responses base with its own key variable', () => {
     const plan = planChanges(stateOf({}), directMode, direct, { forceRebuild: false, start: true }, null);
