@@ -24,11 +24,14 @@ export const OWN_STATE_FILES = [
   'proxy.log.1',
   'setup.lock',
   'proxy.lock',
+  'supervisor.json',
+  'supervisor.log',
+  'proxy-failure.json',
 ] as const;
 
 /** Folders the tool creates in the state dir. */
 // __pycache__: Python's bytecode of glm_codex_hooks.py, written when LiteLLM imports it.
-export const OWN_STATE_DIRS = ['venv', 'backups', 'app', '__pycache__'] as const;
+export const OWN_STATE_DIRS = ['venv', 'backups', 'app', 'uv', '__pycache__'] as const;
 
 /** A temporary file of an atomic write that a crash left behind: `.<name>.<12 hex>.tmp`. */
 export function tempFileOwner(name: string): string | null {

@@ -10,6 +10,7 @@ import type { Paths } from '../paths.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
 import type { Draft, ModeName, QuestionId } from '../questions.js';
 import type { Output } from '../ui/output.js';
+import type { SpendSource } from '../usage/spend.js';
 import type { DoctorInput, Unit } from '../units/types.js';
 import type { Check } from '../verify/check.js';
 import type { VerifyReport } from '../verify/types.js';
@@ -26,6 +27,8 @@ interface CommonAnswers {
   makeDefault: boolean | undefined;
   /** Add the key block to the shell startup files. */
   shellRc: boolean;
+  /** Move the user's legacy profiles out of config.toml. */
+  migrateProfiles: boolean;
 }
 
 /** Codex -> LiteLLM on 127.0.0.1 -> Z.ai's Chat Completions. */
@@ -76,9 +79,6 @@ export interface ProviderAuth {
   /** Set: command-backed auth, and no env_key (Codex refuses a provider with both). */
   command: CodexAuthTable | null;
 }
-
-/** Where `usage`, `doctor` and `status` learn what is spent: Z.ai's Coding Plan quota API, or the team gateway's view of the key. */
-export type SpendSource = { kind: 'zai-quota'; apiBase: string; key: string } | { kind: 'gateway-key'; gatewayUrl: string; key: string };
 
 /** What the `[model_providers.<id>]` table says. */
 export interface ProviderSpec {

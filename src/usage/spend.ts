@@ -4,10 +4,12 @@
  * means. Never throws: a source that does not answer is a note.
  */
 import { cli } from '../invocation.js';
-import type { SpendSource } from '../modes/types.js';
 import { clockText, untilText, WINDOW_LABEL } from './format.js';
 import { describeKeySpendError, fetchKeySpend, type KeySpendResult } from './gateway-key.js';
 import { describeQuotaError, fetchQuota, type QuotaResult, type QuotaWindow } from './quota.js';
+
+/** Where `usage`, `doctor` and `status` learn what is spent: Z.ai's Coding Plan quota API, or the team gateway's view of the key. */
+export type SpendSource = { kind: 'zai-quota'; apiBase: string; key: string } | { kind: 'gateway-key'; gatewayUrl: string; key: string };
 
 export type SpendSnapshot = { kind: 'zai-quota'; result: QuotaResult } | { kind: 'gateway-key'; result: KeySpendResult };
 
