@@ -143,7 +143,7 @@ describe('direct mode', () => {
     ['1309', 'zai-plan-expired', /Renew the plan/],
     ['1311', 'zai-model-not-in-plan', /Pick a model the plan includes/],
     ['1305', 'zai-overloaded', /Try again in a minute/],
-  ] as const)('Z.ai refusing with %s: the validation (exit 6) and doctor name it, with Z.ai\'s words and the fix', async (code, diagnosis, fix) => {
+  ] as const)('Z.ai refusing with %s: the validation (exit 6) and doctor name it, with Z.ai\'s words and the fix (a spent window: a WARN)', async (code, diagnosis, fix) => {
     fake.refusal = { code, resetsAt: new Date(Date.now() + 3_600_000) };
     try {
       const result = await runCli(box, args(), { env: { ZAI_API_KEY: ZAI_KEY } });
@@ -152,9 +152,10 @@ describe('direct mode', () => {
       expect(named.code).toBe(diagnosis);
       expect(named.fix).toMatch(fix);
       const sick = await runCli(box, ['doctor', '--json']);
-      expect(sick.exitCode).toBe(7);
+      const spent = diagnosis === 'zai-window-spent';
+      expect(sick.exitCode).toBe(spent ? 0 : 7);
       const check = (JSON.parse(sick.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'validation');
-      expect(check?.status).toBe('FAIL');
+      expect(check?.status).toBe(spent ? 'WARN' : 'FAIL');
       expect(`${check?.message} ${check?.fix ?? ''}`).toContain(`code ${code}`);
       expect(`${check?.message} ${check?.fix ?? ''}`).toMatch(fix);
     } finally {
