@@ -18,7 +18,7 @@ import { startTestGateway } from '../helpers/gateway.js';
 import { latestVenv } from '../helpers/litellm.js';
 import { proxySandbox } from '../helpers/proxy-sandbox.js';
 
-// Ports: this file takes 31500-31599 (the real LiteLLM proxy and gateway); the stand-ins listen on port 0.
+// Ports: this file takes 31800-31899 (the real LiteLLM proxy and gateway); the stand-ins listen on port 0.
 const ZAI_KEY = 'zai-usage-e2e.0123456789abcdef';
 const TZ = 'Asia/Shanghai';
 let fake: FakeZai;
@@ -271,7 +271,7 @@ describe('usage with the real LiteLLM', () => {
   it('local mode: the session of setup\'s own `codex exec` through the proxy is counted as the upstream reported it; stop ends the proxy', async () => {
     setQuota({});
     const box = await proxySandbox(latestVenv());
-    const port = await findFreePort(31500);
+    const port = await findFreePort(31800);
     const before = fake.requests.length;
     const setup = await runCli(box, ['--non-interactive', '--endpoint', fake.codingBase, '--port', String(port), '--model', 'glm-5.2'], { env: { ZAI_API_KEY: ZAI_KEY } });
     try {
@@ -292,7 +292,7 @@ describe('usage with the real LiteLLM', () => {
 
   it('gateway mode against the real LiteLLM gateway without a database: /key/info cannot say, one line, exit 0', async () => {
     const box = await sandbox();
-    const gateway = await startTestGateway({ box, fake, zaiKey: ZAI_KEY, venv: latestVenv(), portFrom: 31550 });
+    const gateway = await startTestGateway({ box, fake, zaiKey: ZAI_KEY, venv: latestVenv(), portFrom: 31850 });
     try {
       const setup = await runCli(box, ['--non-interactive', '--mode', 'gateway', '--gateway-url', gateway.url, '--no-start'], { env: { GLM_CODEX_GATEWAY_KEY: gateway.masterKey } });
       expect(setup.exitCode, setup.all).toBe(0);
