@@ -96,6 +96,6 @@ export async function runCliJson(box: Sandbox, args: string[], options: Paramete
  * interactive 25000+, wizard 25500+ (new wizard tests 25600-25999), repair 26000+, gateway mode 27000-27199,
  * direct mode 27200-27499, bench 28000-28999, gateway-litellm 29000-29499, concurrency 30500-30899,
  * deadline 30900+, model-catalog 31000+, zai-models 31200-31399, proxy-supervisor 31400-31599, refusals in Codex 31600-31699,
- * second-ten-minutes 31700-31799,
+ * second-ten-minutes 31700-31799, usage 31800-31899,
  * foreign-user 19500-19599, shared-machine 19600-19699.
  */
