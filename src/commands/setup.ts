@@ -120,14 +120,15 @@ export async function runSetup(ctx: Context): Promise<number> {
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
   // A re-run shows what is in use and lets the user change any of it.
   let revisit = false;
-  if (prompts && clack && (state.manifest.model !== undefined || state.manifest.mode !== undefined)) {
+  const shownCurrent = prompts !== null && clack !== null && (state.manifest.model !== undefined || state.manifest.mode !== undefined);
+  if (prompts && clack && shownCurrent) {
     clack.note(currentSetup(state).join('\n'), 'Current setup');
     revisit = (await prompts.select('Keep these settings?', [
       { value: 'keep', label: 'Keep them', hint: 'check and repair the setup' },
       { value: 'change', label: 'Change them', hint: 'ask every question again, starting from these values' },
     ], 'keep')) === 'change';
   }
-  const asking = { ...ctx, revisit };
+  const asking = { ...ctx, revisit, keep: shownCurrent && !revisit };
   const mode = await resolveMode(asking, state);
   const runtime = mode.localRuntime ? await (lookup ?? runtimeLookup(ctx, state))() : null;
   const checks = preflight(state, runtime, options.start, mode);

@@ -179,8 +179,8 @@ describe('Ctrl-C during the LiteLLM install', () => {
       cwd: box.home,
       cols: 80,
       steps: [
+        // "Keep them" keeps: no further question.
         { expect: 'Keep these settings', send: KEYS.enter },
-        { expect: 'Make GLM the default', send: KEYS.enter },
       ],
     });
     expect(repaired.failed_step, repaired.transcript).toBeNull();

@@ -279,3 +279,19 @@ describe('run from a checkout with `npm start -- …`', () => {
     expect(rerun.exitCode, rerun.stderr).toBe(0);
   });
 });
+
+describe('a re-run in the wizard', () => {
+  it('"Keep them" asks nothing more (not the stored key, not the default)', async () => {
+    const box = await sandbox();
+    expect((await runCli(box, ['--non-interactive', '--no-start'], { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    const result = await drivePty({
+      argv: [process.execPath, BIN, '--no-start'],
+      env: { ...box.env, TERM: 'xterm-256color' },
+      cwd: box.home,
+      finalTimeout: 90,
+      steps: [{ expect: 'Keep these settings', send: KEYS.enter }],
+    });
+    expect(result.exit_code, result.transcript.slice(-3000)).toBe(0);
+    expect(result.transcript).not.toMatch(/Keep the Z\.ai API key|Make GLM the default/);
+  });
+});
