@@ -71,9 +71,9 @@ export function describeOperation(op: Operation): OperationSummary {
 
 export function renderDiff(op: Operation): string {
   if (op.kind === 'run') return `run: ${op.label}\n`;
-  if (op.kind === 'delete') return `--- a${op.path}\n+++ /dev/null\n(deleted${op.secret ? '' : `: ${op.before.split('\n').length} lines`})\n`;
+  if (op.kind === 'delete') return `--- ${op.path}\n+++ /dev/null\n(deleted${op.secret ? '' : `: ${op.before.split('\n').length} lines`})\n`;
   if (op.secret) {
-    return `--- ${op.before === null ? '/dev/null' : `a${op.path}`}\n+++ b${op.path}\n(contents hidden: this file holds secrets; it is written with mode 0600)\n`;
+    return `--- ${op.before === null ? '/dev/null' : op.path}\n+++ ${op.path}\n(contents hidden: this file holds secrets; it is written with mode 0600)\n`;
   }
   return unifiedDiff(op.path, op.before, op.after);
 }
