@@ -68,6 +68,11 @@ async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out'>): Promise
   return null;
 }
 
+/** Z.ai refused the key (not the plan, the model or the network). */
+function badKey(report: VerifyReport | null): boolean {
+  return (report?.validation ?? []).some((v) => v.diagnosis?.code === 'zai-bad-key');
+}
+
 /** What a re-run starts from: the settings in use, one per line. */
 function currentSetup(state: SetupState): string[] {
   const m = state.manifest;
@@ -234,7 +239,8 @@ export async function runSetup(ctx: Context): Promise<number> {
         `The setup is written (${applied.written.length > 0 ? `${applied.written.length} file(s) changed` : 'no file needed a change'}), but the validation failed: see the diagnosis above.`,
         backups,
         applied.proxy ? `The proxy is still running (pid ${applied.proxy.pid}, port ${applied.proxy.port}); its log: ${tildify(paths.logFile)} (${cli('logs')})` : null,
-        `Try again after the fix: ${again}`,
+        // The stored key is the one Z.ai refused: the line as printed must carry the new one.
+        `Try again after the fix: ${badKey(report) ? `ZAI_API_KEY=… ${again}   (the new key; the stored one is the one Z.ai refused)` : again}`,
         `Or check everything: ${cli('doctor')}`,
       ];
   const lines = outro.filter((line): line is string => line !== null);

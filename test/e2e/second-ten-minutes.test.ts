@@ -295,3 +295,18 @@ describe('a re-run in the wizard', () => {
     expect(result.transcript).not.toMatch(/Keep the Z\.ai API key|Make GLM the default/);
   });
 });
+
+describe('a key Z.ai refuses', () => {
+  it('"Try again after the fix" carries a new key, not the stored one that failed, and runs as printed with it', async () => {
+    const box = await sandbox();
+    const args = ['--non-interactive', '--mode', 'direct', '--endpoint', fake.responsesBase];
+    const failed = await runCli(box, args, { env: { ZAI_API_KEY: 'zai-revoked.0123456789abcdef' } });
+    expect(failed.exitCode, failed.all).toBe(6);
+    const line = /Try again after the fix: (.*)/.exec(failed.all)?.[1] ?? '';
+    expect(line, failed.all).toMatch(/^ZAI_API_KEY=… /);
+    // As printed, with the new key in place of the ellipsis.
+    const command = line.replace(/ {3}\(.*$/, '').replace('ZAI_API_KEY=…', `ZAI_API_KEY=${ZAI_KEY}`);
+    const again = await execa('bash', ['-c', command], { cwd: box.home, env: box.env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 300_000 });
+    expect(again.exitCode, `${again.stdout}\n${again.stderr}`).toBe(0);
+  });
+});
