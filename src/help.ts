@@ -28,6 +28,7 @@ const USAGE: [string, string[]][] = [
   ['[setup] [options]', ['set up, or repair, everything (the default command)']],
   ['doctor', ['check the setup without changing anything']],
   ['status', ['is the proxy running, where, with which config']],
+  ['usage [--days N]', ["the GLM Coding Plan's 5-hour and weekly windows (gateway: the key's", 'budget) and the tokens Codex spent on GLM per day and model']],
   ['start | stop', ['start or stop the proxy']],
   ['logs [-f]', ["show the last 50 lines of the proxy's log (-f: follow; Ctrl-C ends it)"]],
   ['uninstall [--purge]', ['undo everything the tool did and remove the stored keys (asks; the venv', 'on request; --purge: the whole state dir; without a terminal: --yes)']],

@@ -321,12 +321,31 @@ const model: Question<'model'> = {
   howToGive: '--model',
 };
 
-/** GLM models offered in the wizard (Z.ai's current ones). */
+/** GLM models offered in the wizard when Z.ai's own list does not answer (Z.ai's current ones). */
 export const OFFERED_MODELS = [
+  { value: 'glm-5.4', label: 'GLM-5.4', hint: '1M context, Coding Plan' },
   { value: 'glm-5.3', label: 'GLM-5.3', hint: '1M context' },
   { value: 'glm-5.2', label: 'GLM-5.2', hint: '1M context' },
   { value: 'glm-5.1', label: 'GLM-5.1', hint: '200K context' },
 ];
+
+/** The models offered: those Z.ai lists for the key (local and direct mode) where it answers, else the table's. */
+async function modelOffers(draft: Partial<Draft>): Promise<{ offers: { value: string; label: string; hint?: string }[]; fromZai: boolean }> {
+  if (!draft.zaiKey || !draft.endpoint) return { offers: OFFERED_MODELS, fromZai: false };
+  const { fetchZaiModels } = await import('./inspect/zai-models.js');
+  const { glmRank, modelSpec } = await import('./config/model-catalog.js');
+  const listed = await fetchZaiModels(draft.endpoint, draft.zaiKey);
+  if (!listed.ok) return { offers: OFFERED_MODELS, fromZai: false };
+  // Newest first: what Z.ai released last is what a re-run most likely came for.
+  const newestFirst = [...listed.ids].sort((a, b) => (glmRank(b) ?? -1) - (glmRank(a) ?? -1));
+  const offers = newestFirst.map((id) => {
+    const spec = modelSpec(id);
+    const window = spec.contextWindow >= 1_000_000 ? `${Math.floor(spec.contextWindow / 1_000_000)}M` : `${Math.round(spec.contextWindow / 1000)}K`;
+    const hint = spec.known ? `${window} context` : spec.derivedFrom ? `new: limits of ${modelSpec(spec.derivedFrom).displayName} (${window})` : `new: conservative ${window} context`;
+    return { value: id, label: spec.known ? spec.displayName : id, hint };
+  });
+  return { offers, fromZai: true };
+}
 
 function modelList(raw: string, source: string): string[] {
   const ids = raw.split(',').map((id) => id.trim()).filter(Boolean);
@@ -349,8 +368,11 @@ const models: Question<'models'> = {
   stored: (state) => state.manifest.models,
   askWhen: (state) => state.manifest.models === undefined,
   async ask({ prompts, draft }) {
-    const others = OFFERED_MODELS.filter((offer) => offer.value !== draft.model);
-    const chosen = await prompts.multiselect(`More models to switch to inside Codex (/model)? ${draft.model ?? ''} is the default`, others, []);
+    const { offers, fromZai } = await modelOffers(draft);
+    const others = offers.filter((offer) => offer.value !== draft.model);
+    if (others.length === 0) return [draft.model!];
+    const source = fromZai ? ' (Z.ai\'s list for your key)' : '';
+    const chosen = await prompts.multiselect(`More models to switch to inside Codex (/model)${source}? ${draft.model ?? ''} is the default`, others, []);
     return [draft.model!, ...chosen];
   },
   // The default model is always set up, and comes first.

@@ -72,7 +72,7 @@ afterAll(async () => fake?.close());
 describe('a broken glm-bridge.yaml while the proxy serves', () => {
   it('`start` leaves the serving proxy alone and says re-running setup rewrites the file; doctor\'s first fix is that re-run', async () => {
     const box = await proxySandbox(latestVenv());
-    const port = await findFreePort(31600);
+    const port = await findFreePort(31700);
     const setup = await runCli(box, ['--non-interactive', '--endpoint', fake.generalBase, '--port', String(port)], { env: { ZAI_API_KEY: ZAI_KEY } });
     expect(setup.exitCode, setup.all).toBe(0);
     const pidBefore = JSON.parse(await readFile(join(box.stateDir, 'proxy.pid'), 'utf8')).pid as number;
