@@ -241,10 +241,10 @@ describe('with Codex\'s auth command (the default on 0.160+)', () => {
         { expect: 'Keep these settings', send: `${KEYS.down}${KEYS.enter}` },
         { expect: 'How should Codex reach GLM', send: KEYS.enter },
         { expect: 'Which Z\\.ai endpoint', send: KEYS.enter },
+        { expect: 'Keep the Z\\.ai API key', send: KEYS.enter },
         { expect: 'Model id', send: KEYS.enter },
         { expect: 'More models to switch to', send: KEYS.enter },
         { expect: 'Port for the proxy', send: KEYS.enter },
-        { expect: 'Keep the Z\\.ai API key', send: KEYS.enter },
         { expect: 'Make GLM the default', send: KEYS.enter },
       ],
     });
