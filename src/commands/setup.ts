@@ -231,7 +231,7 @@ export async function runSetup(ctx: Context): Promise<number> {
     ? [
         backups,
         ...(!options.start && mode.localRuntime
-          ? [`No proxy was started (--no-start). Start it with: ${cli('start')}`, `then ${openTerminal[0]!.toLowerCase()}${openTerminal.slice(1)}`]
+          ? [`No proxy was started (--no-start). Start it with: ${cli('start')}`, `then ${/^Codex/.test(openTerminal) ? openTerminal : `${openTerminal[0]!.toLowerCase()}${openTerminal.slice(1)}`}`]
           : [openTerminal]),
         `  codex --profile ${provider.profile}`,
         `Next time without questions: ${again}`,
