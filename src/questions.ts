@@ -102,6 +102,10 @@ export interface Question<K extends QuestionId> {
   stored?(state: SetupState, draft: Partial<Draft>): Draft[K] | undefined;
   /** Interactive only: ask when nothing was given and this holds (default: nothing stored). A re-run that changes the setup asks every question. */
   askWhen?(state: SetupState, draft: Partial<Draft>): boolean;
+  /** A repair of the user's own files, offered even when a re-run keeps the settings in use. */
+  repair?: boolean;
+  /** What the setup in use has, when no stored value says it ("Keep them" keeps it). */
+  inUse?(state: SetupState): Draft[K] | undefined;
   /** What the prompt starts from when this is not a stored value (default: the stored value). */
   current?(state: SetupState): Draft[K] | undefined;
   ask?(input: AskInput): Promise<Draft[K] | undefined>;
@@ -438,6 +442,8 @@ const shellRc: Question<'shellRc'> = {
   id: 'shellRc',
   flags: [{ name: 'no-shell-rc', type: 'boolean', help: 'do not add the key block to ~/.bashrc, ~/.profile, ~/.zshenv, fish' }],
   fromArgs: (values) => (values['no-shell-rc'] ? false : undefined),
+  // What the setup in use has: a block in a startup file, or none.
+  inUse: (state) => state.manifest.mode === undefined && state.manifest.model === undefined ? undefined : state.rcFiles.some((rc) => rc.text?.includes('# >>> glm-codex-setup >>>') === true),
   // Only when the key goes through the environment: with Codex's auth command no shell file is touched.
   askWhen: (state, draft) => draft.codexAuth === 'env' || !commandAuthAvailable(state.codex.version),
   // A re-run that asks everything still skips it when Codex's auth command carries the key (nothing to add).
@@ -544,6 +550,7 @@ const codexAuth: Question<'codexAuth'> = {
 
 const migrateProfiles: Question<'migrateProfiles'> = {
   id: 'migrateProfiles',
+  repair: true,
   flags: [{ name: 'migrate-profiles', type: 'boolean', help: 'move your legacy [profiles.x] tables out of config.toml into $CODEX_HOME/x.config.toml and\nremove a top-level profile = "x" (Codex 0.134+ refuses both; backups first)' }],
   fromArgs: (values) => (values['migrate-profiles'] ? true : undefined),
   // Asked only when there is something to migrate, for a Codex that reads profile files.

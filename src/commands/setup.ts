@@ -64,6 +64,11 @@ export async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out' | '
   return applied.codex;
 }
 
+/** Z.ai refused the key (not the plan, the model or the network). */
+function badKey(report: VerifyReport | null): boolean {
+  return (report?.validation ?? []).some((v) => v.diagnosis?.code === 'zai-bad-key');
+}
+
 /** What a re-run starts from: the settings in use, one per line. */
 function currentSetup(state: SetupState): string[] {
   const m = state.manifest;
@@ -115,14 +120,15 @@ export async function runSetup(ctx: Context): Promise<number> {
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
   // A re-run shows what is in use and lets the user change any of it.
   let revisit = false;
-  if (prompts && (state.manifest.model !== undefined || state.manifest.mode !== undefined)) {
+  const shownCurrent = prompts !== null && (state.manifest.model !== undefined || state.manifest.mode !== undefined);
+  if (prompts && shownCurrent) {
     out.note(currentSetup(state).join('\n'), 'Current setup');
     revisit = (await prompts.select('Keep these settings?', [
       { value: 'keep', label: 'Keep them', hint: 'check and repair the setup' },
       { value: 'change', label: 'Change them', hint: 'ask every question again, starting from these values' },
     ], 'keep')) === 'change';
   }
-  const asking = { ...ctx, revisit };
+  const asking = { ...ctx, revisit, keep: shownCurrent && !revisit };
   const mode = await resolveMode(asking, state);
   const runtime = mode.localRuntime ? await (lookup ?? runtimeLookup(ctx, state))() : null;
   const checks = preflight(state, runtime, options.start, mode);
@@ -218,7 +224,7 @@ export async function runSetup(ctx: Context): Promise<number> {
     ? [
         backups,
         ...(!options.start && mode.localRuntime
-          ? [`No proxy was started (--no-start). Start it with: ${cli('start')}`, `then ${openTerminal[0]!.toLowerCase()}${openTerminal.slice(1)}`]
+          ? [`No proxy was started (--no-start). Start it with: ${cli('start')}`, `then ${/^Codex/.test(openTerminal) ? openTerminal : `${openTerminal[0]!.toLowerCase()}${openTerminal.slice(1)}`}`]
           : [openTerminal]),
         `  codex --profile ${provider.profile}`,
         `Next time without questions: ${again}`,
@@ -227,7 +233,8 @@ export async function runSetup(ctx: Context): Promise<number> {
         `The setup is written (${applied.written.length > 0 ? `${applied.written.length} file(s) changed` : 'no file needed a change'}), but the validation failed: see the diagnosis above.`,
         backups,
         applied.proxy ? `The proxy is still running (pid ${applied.proxy.pid}, port ${applied.proxy.port}); its log: ${tildify(paths.logFile)} (${cli('logs')})` : null,
-        `Try again after the fix: ${again}`,
+        // The stored key is the one Z.ai refused: the line as printed must carry the new one.
+        `Try again after the fix: ${badKey(report) ? `ZAI_API_KEY=… ${again}   (the new key; the stored one is the one Z.ai refused)` : again}`,
         `Or check everything: ${cli('doctor')}`,
       ];
   out.outro(outro.filter((line): line is string => line !== null), ok, ok ? 'Done.' : 'The setup is written; the validation failed.');

@@ -88,9 +88,9 @@ export function runArgvs(op: RunOperation): string[][] {
 
 export function renderDiff(op: Operation): string {
   if (op.kind === 'run') return `run: ${op.label}\n${runArgvs(op).map((argv) => `  $ ${argv.join(' ')}\n`).join('')}`;
-  if (op.kind === 'delete') return `--- a${op.path}\n+++ /dev/null\n(deleted${op.secret ? '' : `: ${op.before.split('\n').length} lines`})\n`;
+  if (op.kind === 'delete') return `--- ${op.path}\n+++ /dev/null\n(deleted${op.secret ? '' : `: ${op.before.split('\n').length} lines`})\n`;
   if (op.secret) {
-    return `--- ${op.before === null ? '/dev/null' : `a${op.path}`}\n+++ b${op.path}\n(contents hidden: this file holds secrets; it is written with mode 0600)\n`;
+    return `--- ${op.before === null ? '/dev/null' : op.path}\n+++ ${op.path}\n(contents hidden: this file holds secrets; it is written with mode 0600)\n`;
   }
   return unifiedDiff(op.path, op.before, op.after);
 }

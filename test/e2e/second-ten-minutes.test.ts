@@ -222,7 +222,7 @@ describe('with Codex\'s auth command (the default on 0.160+)', () => {
       const box = await commandAuthBox();
       const result = await runCli(box, ['--non-interactive', '--no-start', ...extra], { env: { ZAI_API_KEY: ZAI_KEY } });
       expect(result.exitCode, result.all).toBe(0);
-      expect(result.all).toMatch(/codex gets the key from its auth command/i);
+      expect(result.all).toContain('Codex gets the key from its auth command');
       expect(result.all).not.toContain('codex-env.sh');
       expect(result.all).not.toContain('shell startup files');
       await expect(readFile(join(box.stateDir, 'codex-env.sh'), 'utf8')).rejects.toThrow();
@@ -241,10 +241,10 @@ describe('with Codex\'s auth command (the default on 0.160+)', () => {
         { expect: 'Keep these settings', send: `${KEYS.down}${KEYS.enter}` },
         { expect: 'How should Codex reach GLM', send: KEYS.enter },
         { expect: 'Which Z\\.ai endpoint', send: KEYS.enter },
+        { expect: 'Keep the Z\\.ai API key', send: KEYS.enter },
         { expect: 'Model id', send: KEYS.enter },
         { expect: 'More models to switch to', send: KEYS.enter },
         { expect: 'Port for the proxy', send: KEYS.enter },
-        { expect: 'Keep the Z\\.ai API key', send: KEYS.enter },
         { expect: 'Make GLM the default', send: KEYS.enter },
       ],
     });
@@ -277,5 +277,36 @@ describe('run from a checkout with `npm start -- …`', () => {
     // As printed, from a folder that is not the checkout.
     const rerun = await execa('bash', ['-c', again!], { cwd: box.home, env: { ...box.env, ZAI_API_KEY: ZAI_KEY }, extendEnv: false, reject: false, stdin: 'ignore', timeout: 300_000 });
     expect(rerun.exitCode, rerun.stderr).toBe(0);
+  });
+});
+
+describe('a re-run in the wizard', () => {
+  it('"Keep them" asks nothing more (not the stored key, not the default)', async () => {
+    const box = await sandbox();
+    expect((await runCli(box, ['--non-interactive', '--no-start'], { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    const result = await drivePty({
+      argv: [process.execPath, BIN, '--no-start'],
+      env: { ...box.env, TERM: 'xterm-256color' },
+      cwd: box.home,
+      finalTimeout: 90,
+      steps: [{ expect: 'Keep these settings', send: KEYS.enter }],
+    });
+    expect(result.exit_code, result.transcript.slice(-3000)).toBe(0);
+    expect(result.transcript).not.toMatch(/Keep the Z\.ai API key|Make GLM the default/);
+  });
+});
+
+describe('a key Z.ai refuses', () => {
+  it('"Try again after the fix" carries a new key, not the stored one that failed, and runs as printed with it', async () => {
+    const box = await sandbox();
+    const args = ['--non-interactive', '--mode', 'direct', '--endpoint', fake.responsesBase];
+    const failed = await runCli(box, args, { env: { ZAI_API_KEY: 'zai-revoked.0123456789abcdef' } });
+    expect(failed.exitCode, failed.all).toBe(6);
+    const line = /Try again after the fix: (.*)/.exec(failed.all)?.[1] ?? '';
+    expect(line, failed.all).toMatch(/^ZAI_API_KEY=… /);
+    // As printed, with the new key in place of the ellipsis.
+    const command = line.replace(/ {3}\(.*$/, '').replace('ZAI_API_KEY=…', `ZAI_API_KEY=${ZAI_KEY}`);
+    const again = await execa('bash', ['-c', command], { cwd: box.home, env: box.env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 300_000 });
+    expect(again.exitCode, `${again.stdout}\n${again.stderr}`).toBe(0);
   });
 });

@@ -121,7 +121,8 @@ describe('setup --no-start', () => {
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stdout).toContain('+[model_providers.glm-litellm]');
     expect(result.stdout).toContain('+base_url = "http://127.0.0.1:4000/v1"');
-    expect(result.stdout).toContain(`+++ b${join(box.stateDir, 'glm-bridge.yaml')}`);
+    expect(result.stdout).toContain(`+++ ${join(box.stateDir, 'glm-bridge.yaml')}\n`);
+    expect(result.stdout).not.toMatch(/^\+\+\+ b\//m);
     expect(result.stdout).toContain('contents hidden');
     expect(result.all).not.toContain(ZAI_KEY);
     expect(await snapshotTree(box.home)).toEqual(before);
