@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Options } from '../options.js';
 import type { Paths } from '../paths.js';
-import type { RunOperation } from '../plan/operations.js';
+import type { RunOperation } from '../units/operations.js';
 import { installLiteLLM, type LiteLLMInstall } from '../runtime/litellm.js';
 import { installRequirement, VENV_DISK_COST } from '../runtime/litellm-versions.js';
 import { findPython } from '../runtime/python.js';

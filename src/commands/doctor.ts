@@ -8,8 +8,8 @@ import { inspect } from '../inspect/inspect.js';
 import { MODES, storedMode } from '../modes/index.js';
 import { detectLiteLLM } from '../runtime/litellm.js';
 import { findPython } from '../runtime/python.js';
-import { runChecks } from '../verify/checks.js';
-import { unreadableFileCheck } from '../verify/unreadable.js';
+import { runChecks } from '../doctor/checks.js';
+import { unreadableFileCheck } from '../doctor/unreadable.js';
 import { waitForReady } from '../verify/validate.js';
 import { cli } from '../invocation.js';
 

@@ -13,7 +13,7 @@ import { removeLeftoverTempFiles, toolFiles } from '../fs/leftovers.js';
 import { executePurge, planPurge, purgeRefusal } from '../fs/purge.js';
 import { inspect } from '../inspect/inspect.js';
 import { tildify } from '../paths.js';
-import { describeOperation, isFileOperation, renderDiff } from '../plan/operations.js';
+import { describeOperation, isFileOperation, renderDiff } from '../units/operations.js';
 import { planUndo } from '../plan/plan.js';
 import { backupsHolding, megabytes, removeStoredKeys, venvSize } from './uninstall-leftovers.js';
 import { cli } from '../invocation.js';

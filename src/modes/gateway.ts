@@ -11,7 +11,7 @@ import { manifestUnit } from '../units/manifest.js';
 import { profileUnit } from '../units/profile.js';
 import { secretsUnit } from '../units/secrets.js';
 import { shellEnvUnit } from '../units/shell-env.js';
-import { remoteVerifier } from '../verify/remote.js';
+import { remoteVerifier } from './proof-remote.js';
 import { PROFILE, providerAuth } from './local.js';
 import type { GatewayAnswers, Mode, ProviderAuth, ProviderSpec } from './types.js';
 

@@ -15,7 +15,7 @@ import { profileUnit } from '../units/profile.js';
 import { proxyUnit } from '../units/proxy.js';
 import { secretsUnit } from '../units/secrets.js';
 import { shellEnvUnit } from '../units/shell-env.js';
-import { doctorVerifyLocal, verifyLocal } from '../verify/local.js';
+import { doctorVerifyLocal, verifyLocal } from './proof-local.js';
 import { codexAuthTable, supportsCommandAuth } from '../config/codex-auth.js';
 import type { LocalAnswers, Mode, ProviderAuth, ProviderSpec } from './types.js';
 import { cli } from '../invocation.js';

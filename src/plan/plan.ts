@@ -10,10 +10,10 @@ import { MODES, storedMode } from '../modes/index.js';
 import type { Answers, Mode } from '../modes/types.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
 import type { PlanInput, PlanNotes } from '../units/types.js';
-import type { Operation } from './operations.js';
+import type { Operation } from '../units/operations.js';
 
 export type { Answers } from '../modes/types.js';
-export type { DeleteOperation, Operation, RunOperation, WriteOperation } from './operations.js';
+export type { DeleteOperation, Operation, RunOperation, WriteOperation } from '../units/operations.js';
 
 export interface Plan extends PlanNotes {
   operations: Operation[];

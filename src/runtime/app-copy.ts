@@ -6,6 +6,7 @@
  */
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { appCopyDir } from '../config/codex-auth.js';
 import { packageRoot } from '../templates.js';
 
 export interface AppFile {
@@ -17,16 +18,7 @@ export interface AppFile {
 
 /** What the copy holds: the published package's own files (package.json's `files` plus package.json). */
 export const APP_COPY_ENTRIES = ['package.json', 'bin', 'dist', 'templates'] as const;
-export const APP_BIN = 'bin/glm-codex-setup.js';
-
-export function appCopyDir(stateDir: string): string {
-  return join(stateDir, 'app');
-}
-
-/** The script Codex's auth command runs, inside the copy. */
-export function appCopyBin(stateDir: string): string {
-  return join(appCopyDir(stateDir), ...APP_BIN.split('/'));
-}
+export { APP_BIN, appCopyBin, appCopyDir } from '../config/codex-auth.js';
 
 async function walk(root: string, path: string, into: AppFile[]): Promise<void> {
   const info = await stat(path);

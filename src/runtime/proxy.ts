@@ -14,7 +14,7 @@ import { runner } from '../process/run.js';
 import type { Paths } from '../paths.js';
 import type { Secrets } from '../config/secrets.js';
 import { isProcessAlive } from '../system.js';
-import { isProcessRunning, listProcesses, processArgv, processGroup, processStartTime } from './process-info.js';
+import { isProcessRunning, listProcesses, processArgv, processGroup, processStartTime } from '../process/info.js';
 
 export interface PidRecord {
   pid: number;

@@ -4,21 +4,19 @@
  * service manager takes it and lets it go. Without a service manager (containers, WSL1) the file is
  * not written and the proxy starts on demand, from Codex's auth command.
  */
-import { homedir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import {
-  launchAgentPath,
+  autostartPath,
   renderLaunchAgent,
   renderSystemdUnit,
   renderWindowsTask,
   SERVICE_NAME,
-  systemdUnitPath,
   WINDOWS_TASK_NAME,
   type AutostartInput,
 } from '../config/autostart.js';
 import type { SetupState } from '../inspect/inspect.js';
-import type { LocalAnswers } from '../modes/types.js';
-import { deleteOp, writeOp, type Operation } from '../plan/operations.js';
+import type { LocalAnswers } from './answers.js';
+import { deleteOp, writeOp, type Operation } from './operations.js';
 import { tildify } from '../paths.js';
 import { appCopyBin } from '../runtime/app-copy.js';
 import { venvLauncher } from '../runtime/litellm.js';
@@ -33,7 +31,6 @@ export interface ServicePlatform {
   disable(path: string): string[][];
 }
 
-const home = () => process.env.HOME || homedir();
 
 function input(state: Pick<SetupState, 'paths'>, answers: LocalAnswers): AutostartInput {
   const { paths } = state;
@@ -50,7 +47,7 @@ function input(state: Pick<SetupState, 'paths'>, answers: LocalAnswers): Autosta
 export const SERVICE_PLATFORMS: Partial<Record<NodeJS.Platform, ServicePlatform>> = {
   linux: {
     manager: 'systemd',
-    path: () => systemdUnitPath(home()),
+    path: (state) => autostartPath(state.paths, 'linux'),
     render: (state, answers) => renderSystemdUnit(input(state, answers)),
     // Enabled for the next login, not started now: the proxy setup started keeps the port until then.
     enable: () => [['systemctl', '--user', 'daemon-reload'], ['systemctl', '--user', 'enable', `${SERVICE_NAME}.service`]],
@@ -58,14 +55,14 @@ export const SERVICE_PLATFORMS: Partial<Record<NodeJS.Platform, ServicePlatform>
   },
   darwin: {
     manager: 'launchd',
-    path: () => launchAgentPath(home()),
+    path: (state) => autostartPath(state.paths, 'darwin'),
     render: (state, answers) => renderLaunchAgent(input(state, answers)),
     enable: (path) => [['launchctl', 'load', '-w', path]],
     disable: (path) => [['launchctl', 'unload', '-w', path]],
   },
   win32: {
     manager: 'task-scheduler',
-    path: (state) => join(state.paths.stateDir, 'glm-codex-proxy.task.xml'),
+    path: (state) => autostartPath(state.paths, 'win32'),
     render: (state) => renderWindowsTask({ userId: userInfo().username, nodePath: process.execPath, appBin: appCopyBin(state.paths.stateDir), stateDir: state.paths.stateDir }),
     enable: (path) => [['schtasks', '/Create', '/TN', WINDOWS_TASK_NAME, '/XML', path, '/F']],
     disable: () => [['schtasks', '/Delete', '/TN', WINDOWS_TASK_NAME, '/F']],
@@ -74,10 +71,6 @@ export const SERVICE_PLATFORMS: Partial<Record<NodeJS.Platform, ServicePlatform>
 
 const platform = () => SERVICE_PLATFORMS[process.platform] ?? null;
 
-/** Where the service file goes on this platform (a path that is never written where there is none). */
-export function autostartPath(paths: SetupState['paths']): string {
-  return platform()?.path({ paths }) ?? join(paths.stateDir, 'autostart.none');
-}
 
 function removal(state: SetupState): Operation[] {
   const row = platform();

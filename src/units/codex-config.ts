@@ -13,8 +13,9 @@ import { parseTomlData, splitBom, TomlSyntaxError, type TomlData } from '../conf
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SetupState } from '../inspect/inspect.js';
-import type { Answers, ProviderSpec } from '../modes/types.js';
-import { deleteOp, writeOp } from '../plan/operations.js';
+import type { ProviderSpec } from '../config/provider.js';
+import type { Answers } from './answers.js';
+import { deleteOp, writeOp } from './operations.js';
 import { tildify } from '../paths.js';
 import { fail, pass, repairHint, warn, withoutUnchanged, type Check } from '../verify/check.js';
 import type { PlanNotes, Unit } from './types.js';

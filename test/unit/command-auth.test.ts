@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { windowsArg } from '../../src/config/autostart.js';
 import { AUTH_TIMEOUT_MS, codexAuthTable, supportsCommandAuth } from '../../src/config/codex-auth.js';
 import { appCopyBin, appCopyFiles } from '../../src/runtime/app-copy.js';
-import { ON_DEMAND_READY_MS } from '../../src/runtime/proxy-on-demand.js';
+import { ON_DEMAND_READY_MS } from '../../src/config/codex-auth.js';
 import { failureLine, ReportedFailure } from '../../src/runtime/failure-responder.js';
 import { UserError } from '../../src/errors.js';
 import { ROOT } from '../helpers/cli.js';

@@ -4,14 +4,14 @@
  * `codex exec --profile glm`. Doctor sends the non-streaming request only.
  */
 import { ExitCode } from '../exit-codes.js';
-import type { DirectAnswers, GatewayAnswers, ProviderSpec } from '../modes/types.js';
+import type { DirectAnswers, GatewayAnswers, ProviderSpec } from './types.js';
 import type { Paths } from '../paths.js';
 import type { Output } from '../ui/output.js';
 import type { DoctorInput } from '../units/types.js';
-import { fail, pass, type Check } from './check.js';
-import { runCodexCheck } from './codex-check.js';
-import type { VerifyReport } from './types.js';
-import { validateResponses, type ValidationResult } from './validate.js';
+import { fail, pass, type Check } from '../verify/check.js';
+import { runCodexCheck } from '../verify/codex-check.js';
+import type { VerifyReport } from '../verify/types.js';
+import { validateResponses, type ValidationResult } from '../verify/validate.js';
 import { cli } from '../invocation.js';
 
 type RemoteAnswers = DirectAnswers | GatewayAnswers;

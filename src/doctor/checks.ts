@@ -4,15 +4,15 @@
  */
 import type { SetupState } from '../inspect/inspect.js';
 import type { Answers, Mode } from '../modes/types.js';
-import { describeOperation, isFileOperation } from '../plan/operations.js';
+import { describeOperation, isFileOperation } from '../units/operations.js';
 import { planChanges } from '../plan/plan.js';
 import { tildify } from '../paths.js';
 import type { DoctorInput } from '../units/types.js';
-import { pass, warn, type Check } from './check.js';
+import { pass, warn, type Check } from '../verify/check.js';
 import { cli } from '../invocation.js';
 import { fileModeChecks } from './file-mode-checks.js';
 
-export type { Check, CheckStatus } from './check.js';
+export type { Check, CheckStatus } from '../verify/check.js';
 
 /** Would `glm-codex-setup` (non-interactive, same answers) write anything? */
 function planCheck<A extends Answers>(mode: Mode<A>, state: SetupState, answers: A): Check[] {
