@@ -7,18 +7,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseManifest } from '../config/manifest.js';
-import { parseSecrets } from '../config/secrets.js';
+import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { readTextIfExists } from '../fs/read.js';
 import { DEFAULT_PORT } from '../options.js';
+import { authSource } from '../modes/auth-sources.js';
 import type { Paths } from '../paths.js';
 import type { OnDemandResult } from '../runtime/proxy-on-demand.js';
 import { readyProxyPid } from '../runtime/proxy-ready.js';
 import type { Context } from '../context.js';
 
 /** Reads a key from secrets.env (the proxy's by default); the errors name the file and what to do. */
-export async function readProxyKey(paths: Paths, name: 'LITELLM_MASTER_KEY' | 'ZAI_API_KEY' | 'GLM_CODEX_GATEWAY_KEY' = 'LITELLM_MASTER_KEY'): Promise<string> {
+export async function readProxyKey(paths: Paths, name: keyof Secrets = 'LITELLM_MASTER_KEY'): Promise<string> {
   let text: string;
   try {
     text = await readFile(paths.secrets, 'utf8');
@@ -56,10 +57,10 @@ export async function proxyPort(paths: Paths): Promise<number> {
 /** The key, once the proxy is up on the port state.json names (started here when it is not). */
 export async function authToken(paths: Paths): Promise<{ key: string; proxy: OnDemandResult | null }> {
   const manifest = parseManifest(await readTextIfExists(paths.manifest));
-  // Direct and gateway: the key Codex sends is the stored one; nothing runs here.
-  if (manifest.mode === 'direct') return { key: await readProxyKey(paths, 'ZAI_API_KEY'), proxy: null };
-  if (manifest.mode === 'gateway') return { key: await readProxyKey(paths, 'GLM_CODEX_GATEWAY_KEY'), proxy: null };
-  const key = await readProxyKey(paths);
+  const source = authSource(manifest.mode);
+  const key = await readProxyKey(paths, source.key);
+  // A mode with no local proxy: the key Codex sends is the stored one; nothing runs here.
+  if (!source.startsProxy) return { key, proxy: null };
   const port = manifest.port ?? DEFAULT_PORT;
   const started = performance.now();
   const pid = await readyProxyPid(paths, port);
@@ -86,7 +87,7 @@ export async function runAuthToken(ctx: Pick<Context, 'paths'>): Promise<number>
     const { explainFailure, failureLine } = await import('../runtime/failure-responder.js');
     process.stderr.write(`${failureLine(error)}\n`);
     const { mode } = parseManifest(await readTextIfExists(paths.manifest).catch(() => null));
-    if (mode === undefined || mode === 'local') await explainFailure(await proxyPort(paths), error);
+    if (authSource(mode).startsProxy) await explainFailure(await proxyPort(paths), error);
     return error instanceof UserError ? error.exitCode : ExitCode.internal;
   }
 }

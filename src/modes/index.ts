@@ -3,6 +3,7 @@ import type { SetupState } from '../inspect/inspect.js';
 import { directMode } from './direct.js';
 import { gatewayMode } from './gateway.js';
 import { localMode } from './local.js';
+import { DEFAULT_MODE } from '../questions.js';
 import type { Mode, ModeId } from './types.js';
 
 export const MODES: { [K in ModeId]: Mode } = { local: localMode, direct: directMode, gateway: gatewayMode } as { [K in ModeId]: Mode };
@@ -11,5 +12,10 @@ export const MODES: { [K in ModeId]: Mode } = { local: localMode, direct: direct
 export function storedMode(state: Pick<SetupState, 'manifest'>): Mode | null {
   const { manifest } = state;
   if (manifest.mode) return MODES[manifest.mode];
-  return manifest.model ? MODES.local : null;
+  return manifest.model ? MODES[DEFAULT_MODE] : null;
+}
+
+/** The mode of this name; without one, the default. */
+export function modeNamed(name: ModeId | undefined): Mode {
+  return MODES[name ?? DEFAULT_MODE];
 }

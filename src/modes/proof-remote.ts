@@ -16,14 +16,14 @@ import { cli } from '../invocation.js';
 
 type RemoteAnswers = DirectAnswers | GatewayAnswers;
 
-export function remoteVerifier<A extends RemoteAnswers>(kind: 'direct' | 'gateway', keyOf: (answers: A) => string) {
+export function remoteVerifier<A extends RemoteAnswers>(kind: 'zai-responses' | 'litellm-gateway', keyOf: (answers: A) => string) {
   const target = (answers: A, provider: ProviderSpec) => ({
     baseUrl: provider.baseUrl,
     key: keyOf(answers),
     model: answers.model,
     where: { kind, url: provider.baseUrl },
   });
-  const name = kind === 'direct' ? 'Z.ai' : 'the gateway';
+  const name = kind === 'zai-responses' ? 'Z.ai' : 'the gateway';
 
   async function verify(input: { answers: A; provider: ProviderSpec; paths: Paths; out: Output; codexBin: string | null }): Promise<VerifyReport> {
     const { answers, provider, paths, out, codexBin } = input;

@@ -6,6 +6,7 @@ import type { Manifest } from '../config/manifest.js';
 import type { Secrets } from '../config/secrets.js';
 import type { SetupState } from '../inspect/inspect.js';
 import type { Paths } from '../paths.js';
+import type { LiteLLMInstall } from '../runtime/litellm.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
 import type { Draft, ModeName, QuestionId } from '../questions.js';
 import type { Output } from '../ui/output.js';
@@ -19,6 +20,15 @@ export type { ProviderAuth, ProviderSpec } from '../config/provider.js';
 import type { VerifyReport } from '../verify/types.js';
 
 export type ModeId = ModeName;
+
+/** What the setup boxes show of a mode's settings (from the answers, or from state.json on a re-run). */
+export interface SummaryValues {
+  endpoint: string | undefined;
+  gatewayUrl: string | undefined;
+  port: number | undefined;
+  /** Read from state.json: the settings in use. */
+  stored: boolean;
+}
 
 export interface Mode<A extends Answers = Answers> extends UnitMode<A> {
   id: A['mode'];
@@ -43,6 +53,16 @@ export interface Mode<A extends Answers = Answers> extends UnitMode<A> {
   secrets(answers: A): Secrets;
   /** The artifacts, in write order. */
   units: Unit<A>[];
+  /** The setup boxes: where requests go (one line, after the mode), and what runs here (lines after the model). */
+  summary(values: SummaryValues): { where: string; here: string[] };
+  /** What the mode finds on this machine before planning (local: Python and LiteLLM, through `lookup`); absent: nothing. */
+  prepare?(lookup: () => Promise<RuntimePlan>): Promise<RuntimePlan>;
+  /** What doctor looks at on this machine besides the files (local: every LiteLLM found); absent: nothing. */
+  doctorRuntime?(input: { venv: string; python: string | undefined }): Promise<LiteLLMInstall[]>;
+  /** Said before the questions of an interactive first setup (local: which key goes with which endpoint). */
+  firstRunNote?: string;
+  /** After a setup with --no-start: what was not started, and how to start it. */
+  notStarted?(): string;
   /** After apply: prove that Codex reaches GLM this way (validation requests, a real Codex turn). */
   verify(input: { answers: A; provider: ProviderSpec; paths: Paths; out: Output; codexBin: string | null }): Promise<VerifyReport>;
   /** doctor's share of the same proof (it changes nothing). */

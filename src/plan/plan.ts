@@ -6,7 +6,7 @@ import { profileShapeFor, type ProfileShape } from '../config/codex-config.js';
 import type { Manifest } from '../config/manifest.js';
 import type { SetupState } from '../inspect/inspect.js';
 import { ownsProvider } from '../config/provider-ownership.js';
-import { MODES, storedMode } from '../modes/index.js';
+import { modeNamed, storedMode } from '../modes/index.js';
 import type { Answers, Mode } from '../modes/types.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
 import type { PlanInput, PlanNotes } from '../units/types.js';
@@ -59,7 +59,7 @@ export function planChanges<A extends Answers>(
 
 /** uninstall: every unit's undo of the mode set up, commands first (the proxy stops before its files go), state.json last. */
 export function planUndo(state: SetupState): Operation[] {
-  const mode = storedMode(state) ?? MODES.local;
+  const mode = storedMode(state) ?? modeNamed(undefined);
   const provider = mode.provider(mode.stored(state), state);
   return mode.units.flatMap((unit) => unit.undo(state, provider)).sort(runsFirst);
 }

@@ -85,3 +85,37 @@ describe('layers', () => {
     expect(layerOf.get('cli.ts')).toBeLessThan(layerOf.get('errors.ts')!);
   });
 });
+
+/** Adding a mode is one file in src/modes/ plus its questions: nothing else branches on a mode's name. */
+describe('mode names', () => {
+  const NAMES = ['local', 'direct', 'gateway'];
+  const name = `'(?:${NAMES.join('|')})'`;
+  /** A command is named `gateway` too: comparing the command is not a mode branch. */
+  const aboutCommand = (expression: string) => /\bcommand\s*$/.test(expression) || /^\s*command\b/.test(expression);
+
+  function modeBranches(text: string): string[] {
+    const found: string[] = [];
+    for (const [index, line] of text.split('\n').entries()) {
+      for (const m of line.matchAll(new RegExp(`([\\w.?\\]\\)]+)\\s*[!=]==?\\s*${name}|${name}\\s*[!=]==?\\s*([\\w.]+)`, 'g'))) {
+        if (!aboutCommand(m[1] ?? m[2] ?? '')) found.push(`${index + 1}: ${line.trim()}`);
+      }
+      if (new RegExp(`case ${name}:`).test(line)) {
+        const before = text.split('\n').slice(0, index).reverse().find((l) => /switch \(/.test(l)) ?? '';
+        if (!/switch \((?:[\w.]+\.)?command\)/.test(before)) found.push(`${index + 1}: ${line.trim()}`);
+      }
+      if (new RegExp(`MODES\\.(?:${NAMES.join('|')})\\b|MODES\\[${name}\\]`).test(line)) found.push(`${index + 1}: ${line.trim()}`);
+    }
+    return found;
+  }
+
+  it('finds a branch on a mode name (and not on the gateway command)', () => {
+    expect(modeBranches("if (mode === 'local') x();\nif (manifest.mode !== 'direct') y();\nconst a = 'gateway' === m.mode;")).toHaveLength(3);
+    expect(modeBranches("switch (mode) {\n  case 'local':\n}\nconst m = MODES.local;")).toHaveLength(2);
+    expect(modeBranches("if (command === 'gateway') x();\nswitch (command) {\n  case 'gateway':\n}")).toEqual([]);
+  });
+
+  it('nothing outside src/modes/ compares a mode name', () => {
+    const outside = files.filter((f) => !f.path.startsWith('src/modes/')).flatMap((f) => modeBranches(f.text).map((hit) => `${f.path}:${hit}`));
+    expect(outside).toEqual([]);
+  });
+});
