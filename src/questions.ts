@@ -4,6 +4,7 @@
  * the flag parser, `--help`, the "next time without questions" line and the fix texts all come
  * from here. Light on purpose: `--help` loads it.
  */
+import { MODE_NAMES, type ModeName } from './config/manifest.js';
 import { usageError } from './errors.js';
 import type { SetupState } from './inspect/inspect.js';
 import type { Prompts } from './ui/prompts.js';
@@ -23,8 +24,7 @@ export const RESPONSES_ENDPOINTS = {
   'china-coding': 'https://open.bigmodel.cn/api/v1',
 } as const;
 
-export const MODE_NAMES = ['local', 'direct', 'gateway'] as const;
-export type ModeName = (typeof MODE_NAMES)[number];
+export { MODE_NAMES, type ModeName } from './config/manifest.js';
 /** Without --mode and without a stored one (setups from before modes were local). */
 export const DEFAULT_MODE: ModeName = 'local';
 

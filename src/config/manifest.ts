@@ -1,8 +1,13 @@
 /** state.json: what the tool did, so re-runs, repair and uninstall know what is theirs. No secrets. */
+
+/** The modes (src/modes/ has one file each); state.json names the one set up. */
+export const MODE_NAMES = ['local', 'direct', 'gateway'] as const;
+export type ModeName = (typeof MODE_NAMES)[number];
+
 export interface Manifest {
   version: 1;
   /** How Codex reaches GLM (absent in files from before modes: local). */
-  mode?: 'local' | 'direct' | 'gateway';
+  mode?: ModeName;
   model?: string;
   /** Every model set up, the default first. */
   models?: string[];
