@@ -1,7 +1,8 @@
 /** The commands a plan can hold (`run` operations), and how each is carried out. Only apply/ calls these. */
 import { rm } from 'node:fs/promises';
 import { validateCatalog } from '../config/model-catalog.js';
-import { appCopyDir, appCopyFiles, installAppCopy } from '../runtime/app-copy.js';
+import { appCopyDir, appCopyFiles, installAppCopy } from '../fs/app-copy.js';
+import { removeAppCopyFiles } from '../fs/purge.js';
 import { cli } from '../invocation.js';
 import { runner } from '../process/run.js';
 import { UserError } from '../errors.js';
@@ -11,7 +12,8 @@ import type { Paths } from '../paths.js';
 import type { RunOperation } from '../units/operations.js';
 import { installLiteLLM, type LiteLLMInstall } from '../runtime/litellm.js';
 import { installRequirement, VENV_DISK_COST } from '../runtime/litellm-versions.js';
-import { findPython } from '../runtime/python.js';
+import { findPython, type PythonInstall } from '../runtime/python.js';
+import { fetchUv, findUv, UV_VERSION, uvHome, type Uv } from '../runtime/uv.js';
 import { ensureProxyRunning, stopProxies, type ProxyReport, type RuntimePlan } from '../runtime/runtime.js';
 import type { Output } from '../ui/output.js';
 
@@ -30,15 +32,30 @@ export interface RunResults {
   stopped: number[];
 }
 
+/** uv on PATH or the tool's copy, else fetched; null (with the reason in one line) means pip. */
+async function ensureUv(stateDir: string, python: PythonInstall, out: Output): Promise<Uv | null> {
+  const found = await findUv(stateDir);
+  if (found) return found;
+  const fetched = await out.task(
+    `Fetching uv ${UV_VERSION} (the fast installer) from the package index`,
+    (update) => fetchUv(stateDir, python, { onLine: update }),
+    (result) => (result.uv ? `Fetched uv ${UV_VERSION} into ${uvHome(stateDir)}` : 'uv could not be fetched'),
+  );
+  if (fetched.uv) return fetched.uv;
+  out.warn(`Installing with pip instead of uv (slower): ${fetched.reason}`);
+  return null;
+}
+
 export async function runAction(op: RunOperation, env: ActionEnv, results: RunResults): Promise<void> {
   const { paths, out } = env;
   switch (op.action) {
     case 'install-litellm': {
       const python = env.runtime?.python ?? (await findPython(env.options.python));
-      out.step(`LiteLLM: ${op.reason}; installing LiteLLM ${op.version} into ${op.venv} with Python ${python.version} (${VENV_DISK_COST} of disk), a minute or two`);
+      out.step(`LiteLLM: ${op.reason}; installing LiteLLM ${op.version} into ${op.venv} with Python ${python.version} (${VENV_DISK_COST} of disk)`);
+      const uv = await ensureUv(paths.stateDir, python, out);
       results.litellm = await out.task(
         'Installing LiteLLM',
-        (update) => installLiteLLM({ venv: op.venv, python, requirement: installRequirement(op.version), onLine: update }),
+        (update) => installLiteLLM({ venv: op.venv, python, requirement: installRequirement(op.version), onLine: update, uv }),
         (installed) => `Installed LiteLLM ${installed.version}`,
       );
       return;
@@ -69,8 +86,10 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       return;
     }
     case 'remove-app-copy': {
-      await rm(appCopyDir(op.stateDir), { recursive: true, force: true });
-      out.success(`Removed ${appCopyDir(op.stateDir)}`);
+      // File by file: what the user put there stays.
+      const kept = await removeAppCopyFiles(appCopyDir(op.stateDir));
+      if (kept.length === 0) out.success(`Removed ${appCopyDir(op.stateDir)}`);
+      else out.warn(`Removed the tool's files from ${appCopyDir(op.stateDir)}; kept what glm-codex-setup did not make there: ${kept.slice(0, 8).join(', ')}${kept.length > 8 ? ` and ${kept.length - 8} more` : ''}.`);
       return;
     }
     case 'service': {

@@ -1,14 +1,14 @@
 /** Step 1 of the pipeline: what is on the machine now. Reads only. */
 import { stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { parseManifest, type Manifest } from '../config/manifest.js';
 import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { readTextIfExists } from '../fs/read.js';
 import type { Paths } from '../paths.js';
 import { keyEnvFiles, rcTargets, type RcTarget } from '../config/shell-env.js';
-import { appCopyState } from '../runtime/app-copy.js';
+import { appCopyState } from '../fs/app-copy.js';
 import { autostartPath, serviceManagerAvailable, type ServiceManagerStatus } from '../config/autostart.js';
 import { proxyProcessState, type ProxyProcessState } from '../runtime/proxy.js';
+import { recoverManifest } from './manifest-recovery.js';
 import { basePromptFor, type BasePromptState } from './base-prompt.js';
 import { detectCodex, type CodexInstall } from '../codex/version.js';
 
@@ -23,6 +23,8 @@ export interface SetupState {
   codexConfig: FileSnapshot;
   codexProfile: FileSnapshot;
   bridge: FileSnapshot;
+  /** The callback module glm-bridge.yaml names (glm_codex_hooks.py). */
+  bridgeHooks: FileSnapshot;
   secretsFile: FileSnapshot & { mode: number | null };
   manifestFile: FileSnapshot;
   manifest: Manifest;
@@ -71,9 +73,9 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     snapshot(paths.catalog),
   ]);
   const appCopy = await appCopyState(paths.stateDir);
+  const bridgeHooks = await snapshot(paths.bridgeHooks);
   const [autostartFile, serviceManager] = await Promise.all([snapshot(autostartPath(paths)), serviceManagerAvailable()]);
-  const home = process.env.HOME ?? homedir();
-  const rcFiles = await Promise.all((await rcTargets(home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
+  const rcFiles = await Promise.all((await rcTargets(paths.home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
   const envFiles = keyEnvFiles(paths.stateDir);
   const { secrets, otherLines } = parseSecrets(secretsFile.text ?? '');
   return {
@@ -81,9 +83,11 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     codexConfig,
     codexProfile,
     bridge,
+    bridgeHooks,
     secretsFile,
     manifestFile,
-    manifest: parseManifest(manifestFile.text),
+    // A lost state.json (or a crash before it was written): read back from the tool's own provider table.
+    manifest: (manifestFile.text === null ? recoverManifest(codexConfig.text, paths.stateDir, secrets) : null) ?? parseManifest(manifestFile.text),
     secrets,
     secretsOtherLines: otherLines,
     rcFiles,

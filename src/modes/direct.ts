@@ -4,6 +4,7 @@
  */
 import type { SetupState } from '../inspect/inspect.js';
 import { RESPONSES_ENDPOINTS, type Draft } from '../questions.js';
+import type { SpendSource } from '../usage/spend.js';
 import { commonAnswers, commonStored, PROFILE, providerAuth, rememberedChoices, remoteUnits } from './common.js';
 import { remoteVerifier } from './proof-remote.js';
 import type { DirectAnswers, Mode, ProviderAuth, ProviderSpec } from './types.js';
@@ -21,7 +22,9 @@ export function directProvider(baseUrl: string, auth: ProviderAuth, providerId?:
   };
 }
 
-const verifier = remoteVerifier<DirectAnswers>('zai-responses', (a) => a.zaiKey);
+/** `usage`, `doctor`, `status` and a refused validation ask this about what is spent. */
+const spendSource = (a: DirectAnswers): SpendSource => ({ kind: 'zai-quota', apiBase: a.apiBase, key: a.zaiKey });
+const verifier = remoteVerifier<DirectAnswers>('zai-responses', (a) => a.zaiKey, spendSource);
 
 export const directMode: Mode<DirectAnswers> = {
   id: 'direct',
@@ -29,7 +32,7 @@ export const directMode: Mode<DirectAnswers> = {
   questions: ['mode', 'endpoint', 'model', 'models', 'zaiKey', 'makeDefault', 'codexAuth', 'shellRc', 'providerId'],
   localRuntime: false,
   answers: (draft: Draft): DirectAnswers => ({ mode: 'direct', ...commonAnswers(draft), apiBase: draft.endpoint, zaiKey: draft.zaiKey }),
-  stored: ({ manifest, secrets }: SetupState): DirectAnswers => ({
+  stored: ({ manifest, secrets }: Pick<SetupState, 'manifest' | 'secrets'>): DirectAnswers => ({
     mode: 'direct',
     ...commonStored(manifest),
     apiBase: manifest.apiBase ?? RESPONSES_ENDPOINTS.coding,
@@ -39,6 +42,7 @@ export const directMode: Mode<DirectAnswers> = {
   provider: (a: DirectAnswers, where) => directProvider(a.apiBase, providerAuth(DIRECT_KEY_ENV, where, a.codexAuth), a.providerId),
   upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.zaiKey, what: 'your Z.ai API key' }),
+  spendSource,
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey }),
   summary: (v) => ({ where: `Endpoint: ${v.endpoint ?? '?'}`, here: [] }),
   units: remoteUnits<DirectAnswers>(),

@@ -4,6 +4,7 @@
  */
 import type { SetupState } from '../inspect/inspect.js';
 import type { Draft } from '../questions.js';
+import type { SpendSource } from '../usage/spend.js';
 import { commonAnswers, commonStored, PROFILE, providerAuth, rememberedChoices, remoteUnits } from './common.js';
 import { remoteVerifier } from './proof-remote.js';
 import type { GatewayAnswers, Mode, ProviderAuth, ProviderSpec } from './types.js';
@@ -21,7 +22,9 @@ export function gatewayProvider(gatewayUrl: string, auth: ProviderAuth, provider
   };
 }
 
-const verifier = remoteVerifier<GatewayAnswers>('litellm-gateway', (a) => a.gatewayKey);
+/** `usage`, `doctor`, `status` and a refused validation ask this about what is spent. */
+const spendSource = (a: GatewayAnswers): SpendSource => ({ kind: 'gateway-key', gatewayUrl: a.gatewayUrl, key: a.gatewayKey });
+const verifier = remoteVerifier<GatewayAnswers>('litellm-gateway', (a) => a.gatewayKey, spendSource);
 
 export const gatewayMode: Mode<GatewayAnswers> = {
   id: 'gateway',
@@ -29,7 +32,7 @@ export const gatewayMode: Mode<GatewayAnswers> = {
   questions: ['mode', 'gatewayUrl', 'model', 'models', 'gatewayKey', 'makeDefault', 'codexAuth', 'shellRc', 'providerId'],
   localRuntime: false,
   answers: (draft: Draft): GatewayAnswers => ({ mode: 'gateway', ...commonAnswers(draft), gatewayUrl: draft.gatewayUrl, gatewayKey: draft.gatewayKey }),
-  stored: ({ manifest, secrets }: SetupState): GatewayAnswers => ({
+  stored: ({ manifest, secrets }: Pick<SetupState, 'manifest' | 'secrets'>): GatewayAnswers => ({
     mode: 'gateway',
     ...commonStored(manifest),
     gatewayUrl: manifest.gatewayUrl ?? '',
@@ -39,6 +42,7 @@ export const gatewayMode: Mode<GatewayAnswers> = {
   provider: (a: GatewayAnswers, where) => gatewayProvider(a.gatewayUrl, providerAuth(GATEWAY_KEY_ENV, where, a.codexAuth), a.providerId),
   upstream: (a) => a.gatewayUrl,
   codexKey: (a) => ({ value: a.gatewayKey, what: 'your gateway virtual key' }),
+  spendSource,
   secrets: (a) => ({ GLM_CODEX_GATEWAY_KEY: a.gatewayKey }),
   summary: (v) => ({ where: `Gateway:  ${v.gatewayUrl ?? '?'}`, here: [] }),
   units: remoteUnits<GatewayAnswers>(),

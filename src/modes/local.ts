@@ -54,7 +54,7 @@ export const localMode: Mode<LocalAnswers> = {
       autostart: draft.autostart,
     };
   },
-  stored(state: SetupState): LocalAnswers {
+  stored(state: Pick<SetupState, 'manifest' | 'secrets'>): LocalAnswers {
     const { manifest, secrets } = state;
     return {
       mode: 'local',
@@ -72,6 +72,7 @@ export const localMode: Mode<LocalAnswers> = {
   provider: (answers: LocalAnswers, where) => localProvider(answers.port, providerAuth(LOCAL_KEY_ENV, where, answers.codexAuth), answers.providerId),
   upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.masterKey, what: 'the local LiteLLM proxy key' }),
+  spendSource: (a) => ({ kind: 'zai-quota', apiBase: a.apiBase, key: a.zaiKey }),
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey, LITELLM_MASTER_KEY: a.masterKey }),
   summary: (v) => ({ where: `Endpoint: ${v.endpoint ?? '?'}`, here: [`Port:     ${v.port ?? '?'}${v.stored ? ' (proxy on 127.0.0.1)' : ''}`] }),
   prepare: (lookup) => lookup(),

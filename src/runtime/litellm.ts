@@ -4,6 +4,7 @@
  * file written last, so an interrupted install is never mistaken for a good one.
  */
 import { open, rm, writeFile } from 'node:fs/promises';
+import { recordTree } from '../fs/made-record.js';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -14,6 +15,7 @@ import { classifyLiteLLM, INSTALL_REQUIREMENT, type LiteLLMVerdict } from './lit
 import { runner } from '../process/run.js';
 import { uvEnvFromPip } from './pip-index.js';
 import type { PythonInstall } from './python.js';
+import type { Uv } from './uv.js';
 
 export type LiteLLMSource = 'venv' | 'path' | 'python';
 
@@ -129,6 +131,8 @@ export interface InstallOptions {
   onLine?: (line: string) => void;
   /** The environment the installers see (and where uv is looked up); process.env by default. */
   env?: NodeJS.ProcessEnv;
+  /** The uv to install with (null: pip); by default uv on PATH, if any. */
+  uv?: Uv | null;
 }
 
 /** The installer's total deadline (it downloads from the package index). */
@@ -157,6 +161,12 @@ async function runStreaming(file: string, args: string[], onLine: (line: string)
   return result.exitCode ?? 1;
 }
 
+/**
+ * pip compiles every module to bytecode as it installs; uv does not unless asked, and LiteLLM's first
+ * start would then compile its imports itself (measured in bench/: see the README).
+ */
+export const UV_INSTALL_FLAGS = ['--compile-bytecode'] as const;
+
 /** Creates (or upgrades) the tool's venv with a LiteLLM that bridges. uv when available, else venv + pip. */
 export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMInstall> {
   const { venv, python } = options;
@@ -165,12 +175,14 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
   const tail: string[] = [];
   await rm(join(venv, MARKER), { force: true });
   const baseEnv = options.env ?? process.env;
-  const uv = await findOnPath('uv', baseEnv);
+  const found = options.uv !== undefined ? options.uv : await findOnPath('uv', baseEnv).then((path) => (path ? { path, source: 'path' as const, env: {} } : null));
+  const uv = found?.path ?? null;
   // uv does not read pip's configuration: hand it the index pip would use (a corporate mirror, say).
-  const env = uv ? { ...baseEnv, ...(await uvEnvFromPip(python.command, baseEnv)) } : baseEnv;
+  // It never downloads a Python of its own: the venv uses the Python the tool found.
+  const env = found ? { ...baseEnv, ...(await uvEnvFromPip(python.command, baseEnv)), ...found.env, UV_PYTHON_DOWNLOADS: 'never' } : baseEnv;
   const pythonExe = venvPython(venv);
   const manual = uv
-    ? `uv venv --python ${python.executable} ${venv} && uv pip install --python ${pythonExe} '${requirement}'`
+    ? `uv venv --python ${python.executable} ${venv} && uv pip install --compile-bytecode --python ${pythonExe} '${requirement}'`
     : `${python.command.join(' ')} -m venv ${venv} && ${pythonExe} -m pip install '${requirement}'`;
   const fail = (what: string) =>
     new UserError('install-failed', `Installing LiteLLM failed (${what}). Last lines of the installer:\n${tail.slice(-12).join('\n')}`, {
@@ -203,7 +215,7 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
     }
   }
   const code = uv
-    ? await runStreaming(uv, ['pip', 'install', '--python', pythonExe, requirement], onLine, tail, env)
+    ? await runStreaming(uv, ['pip', 'install', ...UV_INSTALL_FLAGS, '--python', pythonExe, requirement], onLine, tail, env)
     : await runStreaming(pythonExe, ['-m', 'pip', 'install', '--upgrade', requirement], onLine, tail, env);
   if (code !== 0) throw fail(`exit code ${code}`);
 
@@ -212,5 +224,7 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
     throw fail(`the result does not work: LiteLLM ${installed?.version ?? 'missing'}`);
   }
   await writeFile(join(venv, MARKER), `${installed.version}\n`);
+  // What purge may delete: the files this install left (file by file).
+  await recordTree(venv);
   return installed;
 }

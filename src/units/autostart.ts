@@ -18,7 +18,7 @@ import type { SetupState } from '../inspect/inspect.js';
 import type { LocalAnswers } from './answers.js';
 import { deleteOp, writeOp, type Operation } from './operations.js';
 import { tildify } from '../paths.js';
-import { appCopyBin } from '../runtime/app-copy.js';
+import { appCopyBin } from '../fs/app-copy.js';
 import { venvLauncher } from '../runtime/litellm.js';
 import { fail, pass, warn, type Check } from '../verify/check.js';
 import type { Unit } from './types.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { windowsArg } from '../../src/config/autostart.js';
 import { AUTH_TIMEOUT_MS, codexAuthTable, supportsCommandAuth } from '../../src/config/codex-auth.js';
-import { appCopyBin, appCopyFiles } from '../../src/runtime/app-copy.js';
+import { appCopyBin, appCopyFiles } from '../../src/fs/app-copy.js';
 import { ON_DEMAND_READY_MS } from '../../src/config/codex-auth.js';
 import { failureLine, ReportedFailure } from '../../src/runtime/failure-responder.js';
 import { UserError } from '../../src/errors.js';

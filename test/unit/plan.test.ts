@@ -38,6 +38,7 @@ function stateOf(files: Files, options: { codex?: string | null; proxyPid?: numb
     codexConfig: snap(paths.codexConfig),
     codexProfile: snap(paths.codexProfile),
     bridge: snap(paths.bridgeConfig),
+    bridgeHooks: snap(paths.bridgeHooks),
     secretsFile: withMode(paths.secrets),
     manifestFile: snap(paths.manifest),
     manifest: parseManifest(files[paths.manifest] ?? null),
@@ -100,13 +101,14 @@ describe('planning the local mode', () => {
       'create ~/.bashrc',
       'create ~/.profile',
       'create ~/.glm-codex/glm-bridge.yaml',
+      'create ~/.glm-codex/glm_codex_hooks.py',
       'create ~/.codex/glm.config.toml',
       'create ~/.codex/config.toml',
       'create ~/.glm-codex/state.json',
       'run install-litellm',
       'run ensure-proxy',
     ]);
-    const manifest = JSON.parse((plan.operations[7] as { after: string }).after);
+    const manifest = JSON.parse((plan.operations[8] as { after: string }).after);
     // Created files are derived from the operations: exactly the ones whose `before` was null.
     expect(manifest.createdFiles).toEqual(plan.operations.filter((op) => op.kind === 'write').map((op) => op.path).filter((p) => p !== paths.manifest).sort());
   });
