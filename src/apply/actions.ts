@@ -66,6 +66,7 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       if (!results.litellm) out.success(`LiteLLM ${litellm.version} (${litellm.source}) bridges`);
       results.litellm = litellm;
       results.proxy = await ensureProxyRunning({ paths, litellm, port: op.port, out });
+      await (await import('../runtime/supervisor.js')).ensureSupervisor(paths);
       if (results.proxy.action === 'reused') out.success(`Proxy already running with this configuration (pid ${results.proxy.pid}, port ${results.proxy.port})`);
       return;
     }

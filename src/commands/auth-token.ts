@@ -6,14 +6,13 @@
  * for Codex, not for people.
  */
 import { readFile } from 'node:fs/promises';
-import { parseManifest } from '../config/manifest.js';
+import { modeFacts, parseManifest } from '../config/manifest.js';
 import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { readTextIfExists } from '../fs/read.js';
 import { assertStateDirTrusted } from '../fs/state-dir-trust.js';
 import { DEFAULT_PORT } from '../options.js';
-import { authSource } from '../modes/auth-sources.js';
 import type { Paths } from '../paths.js';
 import type { OnDemandResult } from '../runtime/proxy-on-demand.js';
 import { readyProxyPid } from '../runtime/proxy-ready.js';
@@ -60,10 +59,10 @@ export async function authToken(paths: Paths): Promise<{ key: string; proxy: OnD
   // Before reading a key from it or running anything from it: the state dir is this user's alone.
   await assertStateDirTrusted(paths.stateDir, { app: true, venv: true });
   const manifest = parseManifest(await readTextIfExists(paths.manifest));
-  const source = authSource(manifest.mode);
-  const key = await readProxyKey(paths, source.key);
+  const facts = modeFacts(manifest.mode);
+  const key = await readProxyKey(paths, facts.authKey);
   // A mode with no local proxy: the key Codex sends is the stored one; nothing runs here.
-  if (!source.startsProxy) return { key, proxy: null };
+  if (!facts.localProxy) return { key, proxy: null };
   const port = manifest.port ?? DEFAULT_PORT;
   const started = performance.now();
   const pid = await readyProxyPid(paths, port);
@@ -75,8 +74,13 @@ export async function authToken(paths: Paths): Promise<{ key: string; proxy: OnD
   // Once the proxy is not up, load what starting one needs (execa, undici): the common case stays fast.
   const { checkRecentFailure } = await import('../runtime/failure-responder.js');
   await checkRecentFailure(port);
+  const supervisor = await import('../runtime/supervisor.js');
+  // The supervisor is backing off a start that fails: say why, rather than one more start per request.
+  await supervisor.throwStandingFailure(paths);
   const { ensureProxyOnDemand } = await import('../runtime/proxy-on-demand.js');
-  return { key, proxy: await ensureProxyOnDemand({ paths, port, manifest }) };
+  const proxy = await ensureProxyOnDemand({ paths, port, manifest });
+  await supervisor.ensureSupervisor(paths, { resumeOnly: true });
+  return { key, proxy };
 }
 
 /**
@@ -94,7 +98,7 @@ export async function runAuthToken(ctx: Pick<Context, 'paths'>): Promise<number>
     const { explainFailure, failureLine } = await import('../runtime/failure-responder.js');
     process.stderr.write(`${failureLine(error)}\n`);
     const { mode } = parseManifest(await readTextIfExists(paths.manifest).catch(() => null));
-    if (authSource(mode).startsProxy) await explainFailure(await proxyPort(paths), error);
+    if (modeFacts(mode).localProxy) await explainFailure(await proxyPort(paths), error);
     return error instanceof UserError ? error.exitCode : ExitCode.internal;
   }
 }

@@ -20,6 +20,7 @@ import { prepareRuntime, type RuntimePlan } from '../runtime/runtime.js';
 import type { VerifyReport } from '../verify/types.js';
 import { detectCodex, type CodexInstall } from '../codex/version.js';
 import { probeHost } from '../inspect/reach.js';
+import { basePromptFor } from '../inspect/base-prompt.js';
 import { cli } from '../invocation.js';
 import { runner } from '../process/run.js';
 import type { Draft } from '../questions.js';
@@ -139,7 +140,11 @@ export async function runSetup(ctx: Context): Promise<number> {
   for (const warning of runtime?.warnings ?? []) out.warn(warning);
   if (!state.codex.version && !options.dryRun) {
     const installed = await offerCodexInstall(ctx);
-    if (installed) state.codex = installed;
+    // The plan reads the Codex just installed: its version (profile shape, auth) and its base prompt (the catalog).
+    if (installed) {
+      state.codex = installed;
+      state.basePrompt = await basePromptFor(installed, state.manifest, state.catalogFile.text, false);
+    }
   }
 
   if (prompts && mode.firstRunNote && !options.given.endpoint && !state.manifest.apiBase) out.info(mode.firstRunNote);
@@ -213,7 +218,12 @@ export async function runSetup(ctx: Context): Promise<number> {
   ];
   const again = nonInteractiveCommand(mode, draft, [...where, ...(options.start ? [] : ['--no-start'])], ctx.commandName);
   const backups = applied.backups.length > 0 ? `Backups of the files before this run: ${tildify(applied.backups[0]!.backup.replace(/\/[^/]+$/, ''))}` : null;
-  const openTerminal = answers.shellRc ? 'Open a new terminal (the key is loaded from your shell startup files), then:' : `In each terminal, first run: . ${tildify(state.keyEnvFiles.sh.path)}   then:`;
+  // Only what this run set up: Codex's auth command needs no shell, the shell block needs a new terminal, else the key file by hand.
+  const openTerminal = provider.auth.command
+    ? 'Codex gets the key from its auth command (no shell setup needed); in any terminal:'
+    : answers.shellRc
+      ? 'Open a new terminal (the key is loaded from your shell startup files), then:'
+      : `In each terminal, first run: . ${tildify(state.keyEnvFiles.sh.path)}   then:`;
   const outro = ok
     ? [
         backups,

@@ -96,6 +96,8 @@ export async function runUninstall(ctx: Context): Promise<number> {
       out.info(`Backups of your own files are kept in ${tildify(paths.backups)}; \`${cli('uninstall --purge')}\` removes them with the rest of ${tildify(paths.stateDir)}.`);
     }
   }
+  const migrated = state.manifest.migratedProfiles ?? [];
+  if (migrated.length > 0) out.info(`Your profiles moved out of config.toml stay where they are (they are yours, and Codex refuses them in config.toml): ${migrated.map((f) => tildify(f)).join(', ')}.`);
   const backups = options.purge ? [] : applied.backups.filter((b) => !keysRemoved.includes(b.backup));
   out.result({ ok: true, command: 'uninstall', changes, backups, keysRemoved, venvRemoved: purged || removeVenv, purged });
   return ExitCode.ok;

@@ -1,8 +1,31 @@
 /** state.json: what the tool did, so re-runs, repair and uninstall know what is theirs. No secrets. */
+import type { Secrets } from './secrets.js';
 
 /** The modes (src/modes/ has one file each); state.json names the one set up. */
 export const MODE_NAMES = ['local', 'direct', 'gateway'] as const;
 export type ModeName = (typeof MODE_NAMES)[number];
+/** Without --mode and without a stored one (setups from before modes were local). */
+export const DEFAULT_MODE: ModeName = 'local';
+
+/**
+ * What the fast paths need to know of the mode state.json names, without loading the mode files
+ * (src/modes/): the secrets.env entry Codex's auth command prints, and whether a LiteLLM proxy runs
+ * on this machine (the auth command starts it, a supervisor keeps it up).
+ */
+export interface ModeFacts {
+  authKey: keyof Secrets;
+  localProxy: boolean;
+}
+
+const MODE_FACTS: Record<ModeName, ModeFacts> = {
+  local: { authKey: 'LITELLM_MASTER_KEY', localProxy: true },
+  direct: { authKey: 'ZAI_API_KEY', localProxy: false },
+  gateway: { authKey: 'GLM_CODEX_GATEWAY_KEY', localProxy: false },
+};
+
+export function modeFacts(mode: ModeName | undefined): ModeFacts {
+  return MODE_FACTS[mode ?? DEFAULT_MODE];
+}
 
 export interface Manifest {
   version: 1;
@@ -32,6 +55,8 @@ export interface Manifest {
   previousDefault?: { model: string | null; model_provider: string | null } | null;
   /** Files this tool created (uninstall removes them). */
   createdFiles?: string[];
+  /** The user's legacy profiles this tool moved into <name>.config.toml: theirs, never removed. */
+  migratedProfiles?: string[];
   /** The tool created `[model_providers.glm-litellm]` (absent in older manifests: see ownsProvider()). */
   ownsProvider?: boolean;
   /** Shell startup files that hold the key block. */

@@ -24,6 +24,9 @@ export const OWN_STATE_FILES = [
   'proxy.log.1',
   'setup.lock',
   'proxy.lock',
+  'supervisor.json',
+  'supervisor.log',
+  'proxy-failure.json',
 ] as const;
 
 /** Folders the tool creates in the state dir. */

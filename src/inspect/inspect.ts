@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { parseManifest, type Manifest } from '../config/manifest.js';
 import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { readTextIfExists } from '../fs/read.js';
+import { legacyProfilesInText, OWN_PROFILE, profileFilePath, type LegacyProfiles } from '../config/legacy-profiles.js';
 import type { Paths } from '../paths.js';
 import { keyEnvFiles, rcTargets, type RcTarget } from '../config/shell-env.js';
 import { appCopyState } from '../fs/app-copy.js';
@@ -44,6 +45,8 @@ export interface SetupState {
   serviceManager: ServiceManagerStatus;
   /** Codex's own base prompt, for the catalog. */
   basePrompt: BasePromptState;
+  /** The user's legacy profiles in config.toml, and the `<name>.config.toml` each would move to, as it is now. */
+  legacyProfiles: LegacyProfiles & { files: Record<string, string | null> };
 }
 
 /** How to learn Codex's base prompt: from the catalog written for this Codex version, afresh, or not at all. */
@@ -74,6 +77,9 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
   ]);
   const appCopy = await appCopyState(paths.stateDir);
   const bridgeHooks = await snapshot(paths.bridgeHooks);
+  const legacy = legacyProfilesInText(codexConfig.text, paths.codexConfig, OWN_PROFILE);
+  const legacyFiles: Record<string, string | null> = {};
+  for (const name of legacy.names) legacyFiles[name] = await readTextIfExists(profileFilePath(paths.codexHome, name)).catch(() => null);
   const [autostartFile, serviceManager] = await Promise.all([snapshot(autostartPath(paths)), serviceManagerAvailable()]);
   const rcFiles = await Promise.all((await rcTargets(paths.home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
   const envFiles = keyEnvFiles(paths.stateDir);
@@ -97,6 +103,7 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     appCopy,
     autostartFile,
     serviceManager,
+    legacyProfiles: { ...legacy, files: legacyFiles },
   };
 }
 

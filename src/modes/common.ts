@@ -33,7 +33,7 @@ export function providerAuth(envVar: string, where: Pick<SetupState, 'paths' | '
 
 /** The answers every mode asks, from the resolved questions. */
 export function commonAnswers(draft: Draft): CommonAnswers {
-  return { providerId: draft.providerId, codexAuth: draft.codexAuth, model: draft.model, models: draft.models, makeDefault: draft.makeDefault, shellRc: draft.shellRc };
+  return { providerId: draft.providerId, codexAuth: draft.codexAuth, model: draft.model, models: draft.models, makeDefault: draft.makeDefault, shellRc: draft.shellRc, migrateProfiles: draft.migrateProfiles };
 }
 
 /** The same, as the last run left them. */
@@ -45,6 +45,7 @@ export function commonStored(manifest: Manifest): CommonAnswers {
     models: manifest.models ?? [manifest.model ?? DEFAULT_MODEL],
     makeDefault: undefined,
     shellRc: (manifest.rcFiles ?? []).length > 0,
+    migrateProfiles: false,
   };
 }
 

@@ -29,7 +29,7 @@ const verifier = remoteVerifier<DirectAnswers>('zai-responses', (a) => a.zaiKey,
 export const directMode: Mode<DirectAnswers> = {
   id: 'direct',
   title: 'straight from Z.ai\'s Responses endpoint',
-  questions: ['mode', 'endpoint', 'model', 'models', 'zaiKey', 'makeDefault', 'codexAuth', 'shellRc', 'providerId'],
+  questions: ['mode', 'endpoint', 'zaiKey', 'model', 'models', 'makeDefault', 'codexAuth', 'shellRc', 'providerId', 'migrateProfiles'],
   localRuntime: false,
   answers: (draft: Draft): DirectAnswers => ({ mode: 'direct', ...commonAnswers(draft), apiBase: draft.endpoint, zaiKey: draft.zaiKey }),
   stored: ({ manifest, secrets }: Pick<SetupState, 'manifest' | 'secrets'>): DirectAnswers => ({

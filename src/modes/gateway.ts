@@ -29,7 +29,7 @@ const verifier = remoteVerifier<GatewayAnswers>('litellm-gateway', (a) => a.gate
 export const gatewayMode: Mode<GatewayAnswers> = {
   id: 'gateway',
   title: 'through your team\'s LiteLLM gateway',
-  questions: ['mode', 'gatewayUrl', 'model', 'models', 'gatewayKey', 'makeDefault', 'codexAuth', 'shellRc', 'providerId'],
+  questions: ['mode', 'gatewayUrl', 'model', 'models', 'gatewayKey', 'makeDefault', 'codexAuth', 'shellRc', 'providerId', 'migrateProfiles'],
   localRuntime: false,
   answers: (draft: Draft): GatewayAnswers => ({ mode: 'gateway', ...commonAnswers(draft), gatewayUrl: draft.gatewayUrl, gatewayKey: draft.gatewayKey }),
   stored: ({ manifest, secrets }: Pick<SetupState, 'manifest' | 'secrets'>): GatewayAnswers => ({

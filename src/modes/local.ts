@@ -36,7 +36,7 @@ export function localProvider(port: number, auth: ProviderAuth = { envVar: LOCAL
 export const localMode: Mode<LocalAnswers> = {
   id: 'local',
   title: 'through a local LiteLLM proxy',
-  questions: ['mode', 'endpoint', 'model', 'models', 'port', 'zaiKey', 'makeDefault', 'codexAuth', 'shellRc', 'autostart', 'providerId'],
+  questions: ['mode', 'endpoint', 'zaiKey', 'model', 'models', 'port', 'makeDefault', 'codexAuth', 'shellRc', 'autostart', 'providerId', 'migrateProfiles'],
   localRuntime: true,
   answers(draft: Draft, state: SetupState, runtime: RuntimePlan | null): LocalAnswers {
     // A LiteLLM found through a Python the user named is remembered for later runs.

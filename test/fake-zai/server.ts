@@ -7,6 +7,7 @@
  * - The Responses endpoint Z.ai serves for Codex, `POST /api/v1/responses` (the China site has the same
  *   path), non-streaming and streaming with the Responses API's events (see responses.ts).
  * - The GLM Coding Plan quota API, `GET /api/monitor/usage/quota/limit` (quota.ts), scriptable per test.
+ * - The models a key may use, `GET /api/v1/models` (models.ts).
  * - Errors as HTTP status plus `{"error":{"code":"<string>","message":...}}`.
  * There is no `/responses` route on the chat paths: it answers 404, as the real chat endpoints do.
  * Scripted tasks (scripts.ts) are chosen by a marker in the user's prompt. Every request is recorded.
@@ -16,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { defaultQuotaScript, handleQuota, type QuotaScript } from './quota.js';
 import { refusalError, type Refusal } from './refusals.js';
 import { handleResponses } from './responses.js';
+import { handleModels, MODELS_PATH } from './models.js';
 import { contentText, fragments, planAnswer, type Answer, type Conversation } from './scripts.js';
 
 export type FakeZaiScenario =
@@ -73,16 +75,19 @@ export interface FakeZai {
 
 const CHAT_PATHS = new Set(['/api/paas/v4/chat/completions', '/api/coding/paas/v4/chat/completions']);
 export const RESPONSES_PATH = '/api/v1/responses';
-const KNOWN_MODELS = ['glm-4.5', 'glm-4.6', 'glm-4.7', 'glm-5', 'glm-5.1', 'glm-5.2', 'glm-5.3'];
+const KNOWN_MODELS = ['glm-4.5', 'glm-4.6', 'glm-4.7', 'glm-5', 'glm-5.1', 'glm-5.2', 'glm-5.3', 'glm-5.4'];
+/** The stand-in's default model list, for tests that add an id only it serves. */
+export const FAKE_ZAI_MODELS: readonly string[] = KNOWN_MODELS;
 
 /*
  * `reasoning_effort` as Z.ai documents it: GLM-5.2 and above only (older models ignore it). GLM-5.2 takes
  * the whole ladder for compatibility (none/minimal skip thinking, low/medium act as high, xhigh as max);
- * GLM-5.3 takes low, high and max. Anything else is HTTP 400, business code 1214.
+ * GLM-5.3 and GLM-5.4 take low, high and max. Anything else is HTTP 400, business code 1214.
  */
 const REASONING_EFFORTS: Record<string, readonly string[]> = {
   'glm-5.2': ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'],
   'glm-5.3': ['low', 'high', 'max'],
+  'glm-5.4': ['low', 'high', 'max'],
 };
 
 /** Z.ai's answer to a bad `reasoning_effort` for `model`, or null when it is acceptable. */
@@ -178,6 +183,7 @@ export async function startFakeZai(options: FakeZaiOptions = {}): Promise<FakeZa
 
     if (req.method === 'POST' && path === RESPONSES_PATH) return handleResponses(ctx, req, res, body);
     if (handleQuota({ req, res, path, apiKey: ctx.apiKey, script: quota, hang: (r) => hang(ctx, r) })) return;
+    if (req.method === 'GET' && path === MODELS_PATH) return handleModels(ctx, req, res);
     if (req.method !== 'POST' || !CHAT_PATHS.has(path)) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ timestamp: new Date().toISOString(), status: 404, error: 'Not Found', path }));
