@@ -4,6 +4,7 @@
  * the flag parser, `--help`, the "next time without questions" line and the fix texts all come
  * from here. Light on purpose: `--help` loads it.
  */
+import { DEFAULT_MODE, MODE_NAMES, type ModeName } from './config/manifest.js';
 import { usageError } from './errors.js';
 import type { SetupState } from './inspect/inspect.js';
 import type { Prompts } from './ui/prompts.js';
@@ -23,8 +24,39 @@ export const RESPONSES_ENDPOINTS = {
   'china-coding': 'https://open.bigmodel.cn/api/v1',
 } as const;
 
-export const MODE_NAMES = ['local', 'direct', 'gateway'] as const;
-export type ModeName = (typeof MODE_NAMES)[number];
+export { DEFAULT_MODE, MODE_NAMES, type ModeName } from './config/manifest.js';
+
+/** The Z.ai endpoints a mode offers: plan name -> URL, the wizard's labels, and what a custom URL looks like. */
+interface EndpointSet {
+  urls: Record<string, string>;
+  labels: Record<string, string>;
+  /** A stored URL that belongs to this set's API (a chat base is no Responses base). */
+  fits(url: string): boolean;
+  /** The custom URL prompt's example. */
+  example: string;
+}
+
+const CHAT_SET: EndpointSet = {
+  urls: ENDPOINTS,
+  labels: { coding: 'Coding Plan', general: 'Pay-as-you-go (general)', china: 'China, pay-as-you-go (bigmodel.cn)', 'china-coding': 'China, Coding Plan (bigmodel.cn)' },
+  fits: () => true,
+  example: 'OpenAI-compatible chat base, e.g. https://api.z.ai/api/paas/v4',
+};
+
+const RESPONSES_SET: EndpointSet = {
+  urls: RESPONSES_ENDPOINTS,
+  labels: { coding: 'Coding Plan', 'china-coding': 'China, Coding Plan (bigmodel.cn)' },
+  fits: (url) => url.includes('/api/v1'),
+  example: 'Responses base, e.g. https://api.z.ai/api/v1',
+};
+
+/** Each mode's rows of this table: its choice in the wizard and the endpoints it offers (data, not branches). */
+export const MODE_CHOICES: Record<ModeName, { label: string; hint: string; endpoints: EndpointSet }> = {
+  local: { label: 'Local LiteLLM bridge (default)', hint: 'a proxy on 127.0.0.1 translates to Z.ai\'s Chat Completions; any Z.ai key', endpoints: CHAT_SET },
+  direct: { label: 'Z.ai directly', hint: 'Z.ai\'s own Responses endpoint; no Python, no proxy; documented for Coding Plan keys', endpoints: RESPONSES_SET },
+  // The gateway holds Z.ai's key and endpoint: no endpoint question in this mode.
+  gateway: { label: 'A team gateway', hint: 'your team\'s shared LiteLLM, with your own virtual key', endpoints: CHAT_SET },
+};
 
 export const DEFAULT_MODEL = 'glm-5.2';
 export const DEFAULT_PORT = 4000;
@@ -129,7 +161,7 @@ export function resolveEndpoint(value: string, source = '--endpoint'): string {
 
 /** The plan names of a mode's endpoints: Chat Completions bases (local), Responses bases (direct). */
 export function endpointsFor(mode: ModeName | undefined): Record<string, string> {
-  return mode === 'direct' ? RESPONSES_ENDPOINTS : ENDPOINTS;
+  return MODE_CHOICES[mode ?? DEFAULT_MODE].endpoints.urls;
 }
 
 /** A plan name of any mode, or a URL; resolved to the mode's URL by the endpoint question's finalize. */
@@ -199,19 +231,15 @@ const mode: Question<'mode'> = {
     if ((MODE_NAMES as readonly string[]).includes(raw)) return raw as ModeName;
     throw usageError(`${source}: "${raw}" is not a mode.`, `Use one of ${MODE_NAMES.join(', ')}.`);
   }),
-  stored: (state) => state.manifest.mode ?? (state.manifest.model ? 'local' : undefined),
+  stored: (state) => state.manifest.mode ?? (state.manifest.model ? DEFAULT_MODE : undefined),
   ask: ({ prompts, current }) =>
     prompts.select<ModeName>(
       'How should Codex reach GLM?',
-      [
-        { value: 'local', label: 'Local LiteLLM bridge (default)', hint: 'a proxy on 127.0.0.1 translates to Z.ai\'s Chat Completions; any Z.ai key' },
-        { value: 'direct', label: 'Z.ai directly', hint: 'Z.ai\'s own Responses endpoint; no Python, no proxy; documented for Coding Plan keys' },
-        { value: 'gateway', label: 'A team gateway', hint: 'your team\'s shared LiteLLM, with your own virtual key' },
-      ],
-      (current as ModeName | undefined) ?? 'local',
+      MODE_NAMES.map((value) => ({ value, label: MODE_CHOICES[value].label, hint: MODE_CHOICES[value].hint })),
+      (current as ModeName | undefined) ?? DEFAULT_MODE,
     ),
-  fallback: () => 'local',
-  toArgs: (value) => (value === 'local' ? [] : ['--mode', value]),
+  fallback: () => DEFAULT_MODE,
+  toArgs: (value) => (value === DEFAULT_MODE ? [] : ['--mode', value]),
   howToGive: '--mode',
 };
 
@@ -236,28 +264,18 @@ const endpoint: Question<'endpoint'> = {
     return value;
   },
   // The last run's endpoint only when it was for this mode (a chat base is no Responses base).
-  stored: (state, draft) => ((state.manifest.mode ?? 'local') === draft.mode ? state.manifest.apiBase : undefined),
-  askWhen: (state, draft) => state.manifest.apiBase === undefined || (state.manifest.mode ?? 'local') !== draft.mode,
+  stored: (state, draft) => ((state.manifest.mode ?? DEFAULT_MODE) === draft.mode ? state.manifest.apiBase : undefined),
+  askWhen: (state, draft) => state.manifest.apiBase === undefined || (state.manifest.mode ?? DEFAULT_MODE) !== draft.mode,
   async ask({ prompts, draft, current }) {
-    const direct = draft.mode === 'direct';
-    const plans = endpointsFor(draft.mode);
-    const currentUrl = typeof current === 'string' && (draft.mode ?? 'local') === 'local' ? current : typeof current === 'string' && current.includes('/api/v1') === direct ? current : undefined;
+    const set = MODE_CHOICES[draft.mode ?? DEFAULT_MODE].endpoints;
+    const plans = set.urls;
+    const currentUrl = typeof current === 'string' && set.fits(current) ? current : undefined;
     const currentPlan = currentUrl === undefined ? 'coding' : (Object.entries(plans).find(([, url]) => url === currentUrl)?.[0] ?? 'custom');
-    const choices = direct
-      ? [
-          { value: 'coding', label: 'Coding Plan', hint: RESPONSES_ENDPOINTS.coding },
-          { value: 'china-coding', label: 'China, Coding Plan (bigmodel.cn)', hint: RESPONSES_ENDPOINTS['china-coding'] },
-        ]
-      : [
-          { value: 'coding', label: 'Coding Plan', hint: ENDPOINTS.coding },
-          { value: 'general', label: 'Pay-as-you-go (general)', hint: ENDPOINTS.general },
-          { value: 'china', label: 'China, pay-as-you-go (bigmodel.cn)', hint: ENDPOINTS.china },
-          { value: 'china-coding', label: 'China, Coding Plan (bigmodel.cn)', hint: ENDPOINTS['china-coding'] },
-        ];
+    const choices = Object.entries(plans).map(([value, url]) => ({ value, label: set.labels[value] ?? value, hint: url }));
     const custom = { value: 'custom', label: 'Another URL', ...(currentPlan === 'custom' ? { hint: currentUrl } : {}) };
     const choice = await prompts.select('Which Z.ai endpoint (plan) does your key belong to?', [...choices, custom], currentPlan);
     if (choice !== 'custom') return plans[choice]!;
-    const what = direct ? 'Responses base, e.g. https://api.z.ai/api/v1' : 'OpenAI-compatible chat base, e.g. https://api.z.ai/api/paas/v4';
+    const what = set.example;
     // A placeholder, never pre-filled text: typed text must never land after a pre-filled "https://".
     const keep = currentPlan === 'custom' ? currentUrl : undefined;
     const typed = await prompts.text(`Endpoint URL (${what})`, { placeholder: keep ?? 'https://…', defaultValue: keep }, (value) => {

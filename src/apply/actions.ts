@@ -1,7 +1,7 @@
 /** The commands a plan can hold (`run` operations), and how each is carried out. Only apply/ calls these. */
 import { rm } from 'node:fs/promises';
 import { validateCatalog } from '../config/model-catalog.js';
-import { appCopyDir, appCopyFiles, installAppCopy } from '../runtime/app-copy.js';
+import { appCopyDir, appCopyFiles, installAppCopy } from '../fs/app-copy.js';
 import { removeAppCopyFiles } from '../fs/purge.js';
 import { cli } from '../invocation.js';
 import { runner } from '../process/run.js';
@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Options } from '../options.js';
 import type { Paths } from '../paths.js';
-import type { RunOperation } from '../plan/operations.js';
+import type { RunOperation } from '../units/operations.js';
 import { installLiteLLM, type LiteLLMInstall } from '../runtime/litellm.js';
 import { installRequirement, VENV_DISK_COST } from '../runtime/litellm-versions.js';
 import { findPython, type PythonInstall } from '../runtime/python.js';
@@ -19,7 +19,7 @@ import type { Output } from '../ui/output.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { executePurge, planPurge } from '../fs/purge.js';
 import { createGatewayKey, type CreatedKey } from '../gateway/key-create.js';
-import { detectCodex, type CodexInstall } from '../inspect/codex-version.js';
+import { detectCodex, type CodexInstall } from '../codex/version.js';
 
 const CODEX_INSTALL_TIMEOUT_MS = 20 * 60_000;
 

@@ -13,7 +13,7 @@ import { ensureStateDir } from '../fs/state-dir.js';
 import { readTextIfExists } from '../fs/read.js';
 import { CancelledError, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { isFileOperation, renderDiff, type FileOperation, type Operation } from '../plan/operations.js';
+import { isFileOperation, renderDiff, type FileOperation, type Operation } from '../units/operations.js';
 import { runAction, type ActionEnv, type RunResults } from './actions.js';
 import { cli } from '../invocation.js';
 

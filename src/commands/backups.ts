@@ -7,7 +7,7 @@ import { ExitCode } from '../exit-codes.js';
 import { readTextIfExists } from '../fs/read.js';
 import { keyEnvFiles } from '../config/shell-env.js';
 import { tildify } from '../paths.js';
-import type { WriteOperation } from '../plan/operations.js';
+import type { WriteOperation } from '../units/operations.js';
 import type { Context } from '../context.js';
 import { cli } from '../invocation.js';
 

@@ -13,7 +13,7 @@ import { ExitCode } from '../exit-codes.js';
 import { GATEWAY_FILES, GATEWAY_LITELLM_IMAGE } from '../gateway/bundle.js';
 import { GATEWAY_BACKUPS_DIR, planGatewayBundle } from '../gateway/init.js';
 import { execute } from '../apply/apply.js';
-import type { RunOperation, WriteOperation } from '../plan/operations.js';
+import type { RunOperation, WriteOperation } from '../units/operations.js';
 import { join } from 'node:path';
 import { DEFAULT_GATEWAY_ADMIN_URL, DEFAULT_KEY_TIMEOUT_MS, findMasterKey, keyAliasFor } from '../gateway/key-create.js';
 import type { GatewayOptions } from '../gateway/options.js';

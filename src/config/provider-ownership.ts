@@ -9,7 +9,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { Manifest } from './manifest.js';
 import { parseTomlData, parseTree, splitBom, type TomlData } from './toml-syntax.js';
 import { getIn } from './toml-data.js';
-import { appCopyBin } from '../runtime/app-copy.js';
+import { appCopyBin } from './codex-auth.js';
 import { tildify } from '../paths.js';
 
 /** True when the tool created the provider table. Manifests older than `ownsProvider` that record a setup count as the tool's. */

@@ -11,7 +11,7 @@ import { copyFile, constants as fsConstants, link, mkdir, open, readFile, stat, 
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { isSameProcess, processStartTime } from '../runtime/process-info.js';
+import { isSameProcess, processStartTime } from '../process/info.js';
 
 export interface LockOptions {
   /** How long to wait for another holder to finish; 0 (the default) fails at once. */

@@ -8,7 +8,7 @@
  * else stays and is named.
  */
 import { lstat, readdir, readFile, rm, rmdir } from 'node:fs/promises';
-import { appCopyFiles } from '../runtime/app-copy.js';
+import { appCopyFiles } from './app-copy.js';
 import { sortTree, type SortedTree } from './made-record.js';
 import { cli } from '../invocation.js';
 import { join } from 'node:path';

@@ -14,7 +14,7 @@ import { runner } from '../process/run.js';
 import type { Paths } from '../paths.js';
 import type { Secrets } from '../config/secrets.js';
 import { isProcessAlive } from '../system.js';
-import { isProcessRunning, launcherExecutable, listProcesses, processArgv, processExe, processGroup, processStartTime, runsAsThisUser } from './process-info.js';
+import { isProcessRunning, launcherExecutable, listProcesses, processArgv, processExe, processGroup, processStartTime, runsAsThisUser } from '../process/info.js';
 import { parseManifest } from '../config/manifest.js';
 import { venvLauncher } from './litellm.js';
 import { hooksFingerprint } from '../config/bridge-hooks.js';

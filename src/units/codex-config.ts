@@ -13,8 +13,9 @@ import { parseTomlData, splitBom, TomlSyntaxError, type TomlData } from '../conf
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SetupState } from '../inspect/inspect.js';
-import type { Answers, ProviderSpec } from '../modes/types.js';
-import { deleteOp, writeOp, type WriteOperation } from '../plan/operations.js';
+import type { ProviderSpec } from '../config/provider.js';
+import type { Answers } from './answers.js';
+import { deleteOp, writeOp, type WriteOperation } from './operations.js';
 import { hasLegacyProfiles, legacyProfilesIn, migrateLegacyProfiles, OWN_PROFILE } from '../config/legacy-profiles.js';
 import type { Manifest } from '../config/manifest.js';
 import { tildify } from '../paths.js';

@@ -1,7 +1,7 @@
 /** state.json: what the tool did (no secrets), so re-runs, repair and uninstall know what is theirs. */
 import { renderManifest, type Manifest } from '../config/manifest.js';
-import type { Answers } from '../modes/types.js';
-import { createdPaths, writeOp } from '../plan/operations.js';
+import type { Answers } from './answers.js';
+import { createdPaths, writeOp } from './operations.js';
 import type { Unit } from './types.js';
 
 const MODE_KEYS = ['mode', 'apiBase', 'port', 'gatewayUrl', 'providerId', 'litellmLauncher', 'autostart', 'codexAuth'] as const;

@@ -30,8 +30,8 @@ describe('classifyFailure', () => {
 
 describe('classifyFailure for the remote modes', () => {
   const zai = (code: string, message: string) => JSON.stringify({ error: { code, message } });
-  const direct = { model: 'glm-5.2', where: { kind: 'direct' as const, url: 'https://api.z.ai/api/v1' } };
-  const gateway = { model: 'glm-5.2', where: { kind: 'gateway' as const, url: 'https://llm.example.com/v1' } };
+  const direct = { model: 'glm-5.2', where: { kind: 'zai-responses' as const, url: 'https://api.z.ai/api/v1' } };
+  const gateway = { model: 'glm-5.2', where: { kind: 'litellm-gateway' as const, url: 'https://llm.example.com/v1' } };
   const litellm = (message: string, type: string, code: string) => JSON.stringify({ error: { message, type, param: null, code } });
 
   it.each([

@@ -6,8 +6,9 @@
  */
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { appCopyDir } from '../config/codex-auth.js';
 import { packageRoot } from '../templates.js';
-import { recordTree } from '../fs/made-record.js';
+import { recordTree } from './made-record.js';
 
 export interface AppFile {
   /** Relative to the copy's root, with `/` separators. */
@@ -18,16 +19,7 @@ export interface AppFile {
 
 /** What the copy holds: the published package's own files (package.json's `files` plus package.json). */
 export const APP_COPY_ENTRIES = ['package.json', 'bin', 'dist', 'templates'] as const;
-export const APP_BIN = 'bin/glm-codex-setup.js';
-
-export function appCopyDir(stateDir: string): string {
-  return join(stateDir, 'app');
-}
-
-/** The script Codex's auth command runs, inside the copy. */
-export function appCopyBin(stateDir: string): string {
-  return join(appCopyDir(stateDir), ...APP_BIN.split('/'));
-}
+export { APP_BIN, appCopyBin, appCopyDir } from '../config/codex-auth.js';
 
 async function walk(root: string, path: string, into: AppFile[]): Promise<void> {
   const info = await stat(path);
