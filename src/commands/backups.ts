@@ -1,10 +1,10 @@
 /** backups: list what the tool saved; restore: put one backup's files back (backing up the current ones first). */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyOperations } from '../apply/apply.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { readTextIfExists } from '../fs/read.js';
+import { readRegularText, readTextIfExists } from '../fs/read.js';
 import { keyEnvFiles } from '../config/shell-env.js';
 import { tildify } from '../paths.js';
 import type { Operation } from '../plan/plan.js';
@@ -20,7 +20,7 @@ async function listRuns(backupsDir: string): Promise<BackupRun[]> {
   const names = (await readdir(backupsDir).catch(() => [] as string[])).filter((n) => /^\d{8}T\d{6}Z$/.test(n)).sort();
   const runs: BackupRun[] = [];
   for (const name of names) {
-    const index = await readFile(join(backupsDir, name, 'INDEX'), 'utf8').catch(() => '');
+    const index = await readRegularText(join(backupsDir, name, 'INDEX')).catch(() => '');
     const files = index
       .split('\n')
       .filter(Boolean)
@@ -59,7 +59,7 @@ export async function runRestore(ctx: Context): Promise<number> {
   // Files that hold keys come back 0600, whatever the backup's mode.
   const secretFiles = new Set([paths.secrets, ...Object.values(keyEnvFiles(paths.stateDir))]);
   for (const file of run.files) {
-    const content = await readFile(file.backup, 'utf8');
+    const content = await readRegularText(file.backup);
     const current = await readTextIfExists(file.original);
     if (current === content) continue;
     const secret = secretFiles.has(file.original);

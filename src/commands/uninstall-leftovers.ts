@@ -2,7 +2,8 @@
  * What uninstall's undo leaves in the state dir: the stored keys (secrets.env, and backups that
  * hold a key) and the LiteLLM venv. Removed here without a backup: a backup of a key is a key.
  */
-import { lstat, readdir, readFile, rm } from 'node:fs/promises';
+import { readRegularText } from '../fs/read.js';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Paths } from '../paths.js';
 
@@ -29,7 +30,7 @@ export async function backupsHolding(paths: Paths, keys: string[]): Promise<stri
   if (wanted.length === 0) return [];
   const holding: string[] = [];
   for (const file of await filesUnder(paths.backups)) {
-    const text = await readFile(file, 'utf8').catch(() => '');
+    const text = await readRegularText(file).catch(() => '');
     if (wanted.some((key) => text.includes(key))) holding.push(file);
   }
   return holding;

@@ -4,7 +4,8 @@
  * effort sent). The file is `{"models": [ModelInfo, ...]}` in the shape `codex debug models` prints; it
  * replaces Codex's whole model list for the run, so only the glm profile may point at it.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readRegularText } from '../fs/read.js';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -209,7 +210,7 @@ export async function validateCatalog(codexBin: string, file: string, opts: { ti
 
 async function catalogSlugs(file: string): Promise<string[]> {
   try {
-    const data = JSON.parse(await readFile(file, 'utf8')) as { models?: { slug?: unknown }[] };
+    const data = JSON.parse(await readRegularText(file)) as { models?: { slug?: unknown }[] };
     return (data.models ?? []).map((model) => model.slug).filter((slug): slug is string => typeof slug === 'string');
   } catch {
     return [];

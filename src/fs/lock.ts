@@ -5,9 +5,10 @@
  * which fails when the lock exists. A lock is stale only when the recorded process is gone or its
  * start time differs (the pid was reused). Locks are re-entrant within one process.
  */
+import { readRegularText } from './read.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmdirSync, unlinkSync } from 'node:fs';
-import { copyFile, constants as fsConstants, link, mkdir, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, constants as fsConstants, link, mkdir, open, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -80,7 +81,7 @@ export function parseLockHolder(text: string): LockHolder | null {
 
 /** The lock's holder: null when there is no lock file, 'unreadable' when its content is not a holder record. */
 export async function readLockHolder(path: string): Promise<{ holder: LockHolder | null; text: string } | null> {
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  const text = await readRegularText(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw error;
   });
@@ -144,7 +145,7 @@ async function breakStale(path: string, judged: string): Promise<void> {
     return;
   }
   try {
-    const now = await readFile(path, 'utf8').catch(() => null);
+    const now = await readRegularText(path).catch(() => null);
     if (now === judged) await unlink(path).catch(() => undefined);
   } finally {
     await handle.close();
@@ -216,7 +217,7 @@ function onceRelease(path: string): Release {
     if (!entry) return;
     if (--entry.count > 0) return;
     held.delete(path);
-    const now = await readFile(path, 'utf8').catch(() => null);
+    const now = await readRegularText(path).catch(() => null);
     if (now === entry.content) await unlink(path).catch(() => undefined);
     removeCreatedDirs(path, entry.createdDir);
   };

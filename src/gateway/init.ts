@@ -3,7 +3,8 @@
  * it backs up each file it replaces, keeps every other file, and keeps the secrets of an existing
  * .env (a new salt key or Postgres password would lock the gateway out of its own database).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readRegularText } from '../fs/read.js';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -50,7 +51,7 @@ export async function initGatewayBundle(dirInput: string, options: { force: bool
 
   const replace = async (name: GatewayFile, content: string, mode: number) => {
     const path = join(dir, name);
-    const before = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    const before = await readRegularText(path).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return null;
       throw error;
     });
@@ -68,7 +69,7 @@ export async function initGatewayBundle(dirInput: string, options: { force: bool
 
   // .env first: if it cannot be written, no half bundle points at secrets that do not exist.
   const envPath = join(dir, '.env');
-  const existingEnv = await readFile(envPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  const existingEnv = await readRegularText(envPath).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw error;
   });

@@ -3,7 +3,8 @@
  * (LiteLLM's GenerateKeyRequest: user_id, key_alias, max_budget, models, metadata), authorised by the
  * master key, under one total deadline. Failures become messages that name the cause and the fix.
  */
-import { readFile } from 'node:fs/promises';
+
+import { readRegularText } from '../fs/read.js';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { UserError } from '../errors.js';
@@ -46,7 +47,7 @@ export async function findMasterKey(options: { dir: string | undefined; cwd: str
   const envFile = join(resolve(options.cwd, options.dir ?? '.'), '.env');
   let text: string | null = null;
   try {
-    text = await readFile(envFile, 'utf8');
+    text = await readRegularText(envFile);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || options.dir !== undefined) {
       throw new UserError('gateway-master-key-missing', `Could not read ${envFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, {

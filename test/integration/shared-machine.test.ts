@@ -4,7 +4,9 @@
  * its folders private; the auth command refuses an app copy another user can change.
  * Ports 19600-19699.
  */
-import { chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, chown, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, sandbox } from '../helpers/cli.js';
@@ -124,5 +126,53 @@ describe('uninstall --purge in a real state dir keeps what the tool did not make
     expect(await readdir(join(box.stateDir, 'app'))).toEqual(['bin']);
     expect(await readdir(join(box.stateDir, 'app', 'bin'))).toEqual(['my-tool.sh']);
     expect((await readdir(box.stateDir)).sort()).toEqual(['app', 'backups']);
+  }, 180_000);
+});
+
+describe('only regular files are read as configs and keys', () => {
+  const mkfifo = (path: string) => execFileSync('mkfifo', [path]);
+
+  it('a FIFO, a device and a socket as config.toml: setup exit 4 at once, doctor FAIL, no lock left held', async () => {
+    const box = await sandbox();
+    const config = join(box.codexHome, 'config.toml');
+    const server = createServer();
+    for (const [what, make] of [
+      ['FIFO', async () => mkfifo(config)],
+      ['device', async () => symlink('/dev/zero', config)],
+      ['socket', async () => new Promise<void>((resolve) => server.listen(config, resolve))],
+    ] as const) {
+      await make();
+      const started = Date.now();
+      const setup = await runCli(box, directSetup(box.stateDir), { env: { ZAI_API_KEY: ZAI_KEY }, timeout: 60_000 });
+      expect(setup.exitCode, `${what}: ${setup.all}`).toBe(4);
+      expect(setup.all).toContain('not a regular file');
+      expect(setup.all).not.toContain('This is a bug');
+      const doctor = await runCli(box, ['doctor'], { timeout: 60_000 });
+      expect(doctor.exitCode, doctor.all).toBe(7);
+      expect(doctor.all).toMatch(/FAIL.*not a regular file/);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      if (what === 'socket') await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(config, { force: true });
+    }
+    // No lock left behind: a setup that may not wait at all goes through.
+    const after = await runCli(box, directSetup(box.stateDir), { env: { ZAI_API_KEY: ZAI_KEY, GLM_CODEX_LOCK_WAIT_MS: '0' } });
+    expect(after.exitCode, after.all).toBe(0);
+  }, 180_000);
+
+  it('a FIFO as --zai-key-file and as secrets.env: refused at once', async () => {
+    const box = await sandbox();
+    const fifo = join(box.home, 'key.fifo');
+    mkfifo(fifo);
+    const setup = await runCli(box, [...directSetup(box.stateDir), '--zai-key-file', fifo], { timeout: 60_000 });
+    expect(setup.exitCode, setup.all).toBe(2);
+    expect(setup.all).toContain('not a regular file');
+
+    expect((await runCli(box, directSetup(box.stateDir), { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    await rm(join(box.stateDir, 'secrets.env'));
+    mkfifo(join(box.stateDir, 'secrets.env'));
+    const auth = await runCli(box, ['auth-token', '--state-dir', box.stateDir], { timeout: 60_000 });
+    expect(auth.exitCode).toBe(4);
+    expect(auth.stdout).toBe('');
+    expect(auth.stderr).toContain('not a regular file');
   }, 180_000);
 });
