@@ -10,7 +10,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findFreePort, isPortFree } from '../../src/runtime/ports.js';
+import { startFakeZai } from '../fake-zai/server.js';
 import { runCli, sandbox } from '../helpers/cli.js';
+import { latestVenv } from '../helpers/litellm.js';
+import { proxySandbox } from '../helpers/proxy-sandbox.js';
 
 const isRoot = process.getuid?.() === 0;
 const ZAI_KEY = 'zai-shared-machine-key.0123456789abcdef';
@@ -179,17 +182,22 @@ describe('only regular files are read as configs and keys', () => {
 });
 
 describe("setup and the tool's own failure stand-in", () => {
-  it('a failing auth command leaves its stand-in on the port; setup right after ends it and goes on', async () => {
-    const box = await sandbox();
-    const port = await findFreePort(19600);
-    await mkdir(box.stateDir, { recursive: true, mode: 0o700 });
-    await writeFile(join(box.stateDir, 'state.json'), JSON.stringify({ version: 1, mode: 'local', port }), { mode: 0o600 });
-    const auth = await runCli(box, ['auth-token', '--state-dir', box.stateDir]);
-    expect(auth.exitCode).toBe(4);
-    expect(await isPortFree(port)).toBe(false);
-    const setup = await runCli(box, ['--non-interactive', '--no-start', '--port', String(port), '--model', 'glm-5.1'], { env: { ZAI_API_KEY: ZAI_KEY } });
-    expect(setup.exitCode, setup.all).toBe(0);
-    expect(setup.all).not.toContain('require(');
-    expect(await readFile(join(box.codexHome, 'config.toml'), 'utf8')).toContain(`http://127.0.0.1:${port}/v1`);
-  }, 120_000);
+  it('a failing auth command leaves its stand-in on the port; setup right after ends it and starts the proxy', async () => {
+    const fake = await startFakeZai({ apiKey: ZAI_KEY });
+    try {
+      const box = await proxySandbox(latestVenv());
+      const port = await findFreePort(19600);
+      await mkdir(box.stateDir, { recursive: true, mode: 0o700 });
+      await writeFile(join(box.stateDir, 'state.json'), JSON.stringify({ version: 1, mode: 'local', port }), { mode: 0o600 });
+      const auth = await runCli(box, ['auth-token', '--state-dir', box.stateDir]);
+      expect(auth.exitCode).toBe(4);
+      expect(await isPortFree(port)).toBe(false);
+      const setup = await runCli(box, ['--non-interactive', '--endpoint', fake.generalBase, '--port', String(port), '--model', 'glm-5.1'], { env: { ZAI_API_KEY: ZAI_KEY } });
+      expect(setup.exitCode, setup.all).toBe(0);
+      expect(setup.all).not.toContain('require(');
+      expect(await readFile(join(box.codexHome, 'config.toml'), 'utf8')).toContain(`http://127.0.0.1:${port}/v1`);
+    } finally {
+      await fake.close();
+    }
+  }, 300_000);
 });
