@@ -90,7 +90,9 @@ export async function runAuthToken(ctx: Pick<Context, 'paths'>): Promise<number>
     const { key } = await authToken(paths);
     await new Promise<void>((resolve) => process.stdout.write(`${key}\n`, () => resolve()));
     return ExitCode.ok;
-  } catch (error) {
+  } catch (thrown) {
+    const { systemErrorAsUserError } = await import('../fs/system-errors.js');
+    const error = systemErrorAsUserError(thrown) ?? thrown;
     const { explainFailure, failureLine } = await import('../runtime/failure-responder.js');
     process.stderr.write(`${failureLine(error)}\n`);
     const { mode } = parseManifest(await readTextIfExists(paths.manifest).catch(() => null));

@@ -201,3 +201,24 @@ describe("setup and the tool's own failure stand-in", () => {
     }
   }, 300_000);
 });
+
+describe('bad paths and values: a clear message, not "This is a bug"', () => {
+  it('--codex-home and --state-dir naming a file; GLM_CODEX_GATEWAY_TIMEOUT out of range', async () => {
+    const box = await sandbox();
+    const file = join(box.home, 'a-file');
+    await writeFile(file, 'x\n');
+    const codexHome = await runCli(box, ['--non-interactive', '--mode', 'direct', '--no-start', '--codex-home', file], { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(codexHome.exitCode, codexHome.all).toBe(4);
+    expect(codexHome.all).toContain('is a file, not a folder');
+    expect(codexHome.all).not.toContain('This is a bug');
+    const stateDir = await runCli(box, ['--non-interactive', '--mode', 'direct', '--no-start', '--state-dir', join(file, 'sub')], { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(stateDir.exitCode, stateDir.all).toBe(4);
+    expect(stateDir.all).toContain('is not a folder');
+    expect(stateDir.all).not.toContain('This is a bug');
+    const timeout = await runCli(box, ['gateway', 'key', 'create', '--user', 'alice', '--budget', '5', '--gateway-url', 'http://127.0.0.1:9'], {
+      env: { LITELLM_MASTER_KEY: 'sk-master-0123456789abcdef', GLM_CODEX_GATEWAY_TIMEOUT: '99999999999' },
+    });
+    expect(timeout.exitCode, timeout.all).toBe(2);
+    expect(timeout.all).toContain('too long');
+  }, 120_000);
+});
