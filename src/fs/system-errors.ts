@@ -7,11 +7,21 @@ import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { unreadablePathError } from './read.js';
 
-export function noSpaceError(path: string): UserError {
-  return new UserError('no-space', `no space left on ${dirname(path)} (writing ${path}); what this run had written was rolled back or left as before.`, {
+/** `left`: what could not be put back (null: nothing of this run is left). */
+export function noSpaceError(path: string, left: readonly string[] | null = null): UserError {
+  const after = left && left.length > 0 ? `; these could not be put back (the disk is still full): ${left.join(', ')}` : '; nothing this run wrote is left (undone, and its temporary files removed)';
+  return new UserError('no-space', `no space left on ${dirname(path)} (writing ${path})${after}.`, {
     exitCode: ExitCode.config,
     fix: `free some space there (df -h ${dirname(path)}), then run again.`,
   });
+}
+
+export function isNoSpace(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = (current as { cause?: unknown }).cause) {
+    const code = (current as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'no-space') return true;
+  }
+  return false;
 }
 
 export function systemErrorAsUserError(error: unknown): UserError | null {

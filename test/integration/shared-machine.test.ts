@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, chown, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { findFreePort, isPortFree } from '../../src/runtime/ports.js';
 import { startFakeZai } from '../fake-zai/server.js';
 import { runCli, sandbox } from '../helpers/cli.js';
@@ -220,5 +220,52 @@ describe('bad paths and values: a clear message, not "This is a bug"', () => {
     });
     expect(timeout.exitCode, timeout.all).toBe(2);
     expect(timeout.all).toContain('too long');
+  }, 120_000);
+});
+
+describe.skipIf(!isRoot)('out of space (a small tmpfs)', () => {
+  const mounts: string[] = [];
+  afterAll(() => {
+    for (const dir of mounts) execFileSync('umount', ['-l', dir]);
+  });
+  async function tmpfs(dir: string, size: string): Promise<void> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir]);
+    mounts.push(dir);
+  }
+
+  it('a state dir that fills up: "no space left on", exit 4, nothing half-applied, no partial app copy', async () => {
+    const box = await sandbox();
+    const mount = join(box.home, 'small');
+    await tmpfs(mount, '300k');
+    const stateDir = join(mount, 'state');
+    await writeFile(join(box.codexHome, 'config.toml'), 'model = "o3"\n');
+    const result = await runCli(box, directSetup(stateDir), { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(result.exitCode, result.all).toBe(4);
+    expect(result.all).toContain(`no space left on ${stateDir}`);
+    expect(result.all).not.toContain('This is a bug');
+    expect(await readdir(stateDir)).toEqual(['.glm-codex-setup']);
+    expect(await readFile(join(box.codexHome, 'config.toml'), 'utf8')).toBe('model = "o3"\n');
+    expect((await readdir(box.codexHome)).filter((name) => !name.startsWith('.config.toml.glm-codex-setup.lock'))).toEqual(['config.toml']);
+  }, 120_000);
+
+  it('a full ~/.codex: exit 4, no lock temp file left; stale temp files and partial copies of gone runs are cleaned by the next run', async () => {
+    const box = await sandbox();
+    await tmpfs(box.codexHome, '64k');
+    await writeFile(join(box.codexHome, 'filler'), Buffer.alloc(64 * 1024)).catch(() => undefined);
+    const full = await runCli(box, directSetup(box.stateDir), { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(full.exitCode, full.all).toBe(4);
+    expect(full.all).toContain('no space left on');
+    expect((await readdir(box.codexHome)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    await rm(join(box.codexHome, 'filler'));
+
+    // What a run killed on a full disk leaves: a lock temp file and a partial app copy (dead pids).
+    await mkdir(join(box.stateDir, 'app.new-999999', 'bin'), { recursive: true });
+    await writeFile(join(box.stateDir, 'app.new-999999', 'bin', 'glm-codex-setup.js'), '');
+    await writeFile(join(box.stateDir, 'setup.lock.999999.0badc0de.tmp'), '');
+    const again = await runCli(box, directSetup(box.stateDir), { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(again.exitCode, again.all).toBe(0);
+    const names = await readdir(box.stateDir);
+    expect(names.filter((name) => name.startsWith('app.') || name.endsWith('.tmp'))).toEqual([]);
   }, 120_000);
 });
