@@ -7,6 +7,16 @@ cd "$(dirname "$0")/.."
 
 if [ ! -x node_modules/.bin/vitest ] || [ ! -f node_modules/@openai/codex/bin/codex.js ] || [ ! -f node_modules/codex-newest/bin/codex.js ]; then npm ci --no-audit --no-fund; fi
 
+# The shell tests run zsh and fish: a brand-new machine has neither. As root on Debian/Ubuntu, install
+# them from the distribution (the tests that need them fail, naming them, where this cannot be done).
+missing=""
+for shell in zsh fish; do command -v "$shell" >/dev/null 2>&1 || missing="$missing $shell"; done
+if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "scripts/test.sh: installing$missing (the shell tests run them)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing) >/dev/null 2>&1 ||
+    echo "scripts/test.sh: could not install$missing with apt-get" >&2
+fi
+
 cache=${GLM_CODEX_TEST_CACHE:-$HOME/.cache/glm-codex-setup-test}
 mkdir -p "$cache"
 # The matrix, measured (README: LiteLLM version matrix):

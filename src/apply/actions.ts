@@ -4,6 +4,7 @@ import { validateCatalog } from '../config/model-catalog.js';
 import { appCopyDir, appCopyFiles, installAppCopy } from '../runtime/app-copy.js';
 import { removeAppCopyFiles } from '../fs/purge.js';
 import { cli } from '../invocation.js';
+import { runner } from '../process/run.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Options } from '../options.js';
@@ -11,7 +12,8 @@ import type { Paths } from '../paths.js';
 import type { RunOperation } from '../plan/operations.js';
 import { installLiteLLM, type LiteLLMInstall } from '../runtime/litellm.js';
 import { installRequirement, VENV_DISK_COST } from '../runtime/litellm-versions.js';
-import { findPython } from '../runtime/python.js';
+import { findPython, type PythonInstall } from '../runtime/python.js';
+import { fetchUv, findUv, UV_VERSION, uvHome, type Uv } from '../runtime/uv.js';
 import { ensureProxyRunning, stopProxies, type ProxyReport, type RuntimePlan } from '../runtime/runtime.js';
 import type { Output } from '../ui/output.js';
 
@@ -30,15 +32,30 @@ export interface RunResults {
   stopped: number[];
 }
 
+/** uv on PATH or the tool's copy, else fetched; null (with the reason in one line) means pip. */
+async function ensureUv(stateDir: string, python: PythonInstall, out: Output): Promise<Uv | null> {
+  const found = await findUv(stateDir);
+  if (found) return found;
+  const fetched = await out.task(
+    `Fetching uv ${UV_VERSION} (the fast installer) from the package index`,
+    (update) => fetchUv(stateDir, python, { onLine: update }),
+    (result) => (result.uv ? `Fetched uv ${UV_VERSION} into ${uvHome(stateDir)}` : 'uv could not be fetched'),
+  );
+  if (fetched.uv) return fetched.uv;
+  out.warn(`Installing with pip instead of uv (slower): ${fetched.reason}`);
+  return null;
+}
+
 export async function runAction(op: RunOperation, env: ActionEnv, results: RunResults): Promise<void> {
   const { paths, out } = env;
   switch (op.action) {
     case 'install-litellm': {
       const python = env.runtime?.python ?? (await findPython(env.options.python));
-      out.step(`LiteLLM: ${op.reason}; installing LiteLLM ${op.version} into ${op.venv} with Python ${python.version} (${VENV_DISK_COST} of disk), a minute or two`);
+      out.step(`LiteLLM: ${op.reason}; installing LiteLLM ${op.version} into ${op.venv} with Python ${python.version} (${VENV_DISK_COST} of disk)`);
+      const uv = await ensureUv(paths.stateDir, python, out);
       results.litellm = await out.task(
         'Installing LiteLLM',
-        (update) => installLiteLLM({ venv: op.venv, python, requirement: installRequirement(op.version), onLine: update }),
+        (update) => installLiteLLM({ venv: op.venv, python, requirement: installRequirement(op.version), onLine: update, uv }),
         (installed) => `Installed LiteLLM ${installed.version}`,
       );
       return;
@@ -49,6 +66,7 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       if (!results.litellm) out.success(`LiteLLM ${litellm.version} (${litellm.source}) bridges`);
       results.litellm = litellm;
       results.proxy = await ensureProxyRunning({ paths, litellm, port: op.port, out });
+      await (await import('../runtime/supervisor.js')).ensureSupervisor(paths);
       if (results.proxy.action === 'reused') out.success(`Proxy already running with this configuration (pid ${results.proxy.pid}, port ${results.proxy.port})`);
       return;
     }
@@ -76,11 +94,10 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       return;
     }
     case 'service': {
-      const { execa } = await import('execa');
       for (const [file, ...args] of op.argvs) {
-        const result = await execa(file!, args, { reject: false, stdin: 'ignore', timeout: 30_000 });
+        const result = await runner.run(file!, args, { timeoutMs: 30_000 });
         if (result.exitCode !== 0) {
-          throw new UserError('service-failed', `\`${[file, ...args].join(' ')}\` failed (exit ${String(result.exitCode)}): ${String(result.stderr).trim().split('\n').pop() ?? ''}`, {
+          throw new UserError('service-failed', `\`${[file, ...args].join(' ')}\` failed (exit ${String(result.exitCode)}): ${result.stderr.trim().split('\n').pop() ?? ''}`, {
             exitCode: ExitCode.proxy,
             fix: `Run ${cli('--no-autostart')} to leave the service manager alone; the proxy still starts on demand.`,
           });

@@ -111,7 +111,7 @@ async function runKeyCreate(gateway: Extract<GatewayOptions, { action: 'key-crea
 }
 
 export function developerCommand(gatewayUrl: string): string {
-  return `npx glm-codex-setup --mode gateway --gateway-url ${gatewayUrl} --gateway-key-file ${DEVELOPER_KEY_FILE}`;
+  return `${cli()} --mode gateway --gateway-url ${gatewayUrl} --gateway-key-file ${DEVELOPER_KEY_FILE}`;
 }
 
 const MAX_KEY_TIMEOUT_S = 3600;

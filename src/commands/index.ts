@@ -14,6 +14,8 @@ export async function runCommand(ctx: Context): Promise<number> {
       return (await import('./proxy-commands.js')).runLogs(ctx);
     case 'doctor':
       return (await import('./doctor.js')).runDoctor(ctx);
+    case 'usage':
+      return (await import('./usage.js')).runUsage(ctx);
     case 'uninstall':
       return (await import('./uninstall.js')).runUninstall(ctx);
     case 'backups':
@@ -24,6 +26,8 @@ export async function runCommand(ctx: Context): Promise<number> {
       return (await import('./autostart.js')).runAutostart(ctx);
     case 'auth-token':
       return (await import('./auth-token.js')).runAuthToken(ctx);
+    case 'supervise':
+      return (await import('./supervise.js')).runSupervise(ctx);
     case 'gateway':
       return (await import('./gateway.js')).runGateway(ctx);
   }

@@ -47,15 +47,15 @@ export async function runUninstall(ctx: Context): Promise<number> {
     out.result({ ok: true, command: 'uninstall', dryRun: true, changes, purge: options.purge });
     return ExitCode.ok;
   }
-  if (!prompts && !options.yes && !options.nonInteractive) {
+  if (ctx.confirm === 'no-terminal') {
     throw usageError(
       `uninstall changes your files and there is no terminal to confirm on.`,
-      `Run \`${cli(`uninstall${options.purge ? ' --purge' : ''} --yes`)}\` (or --non-interactive) to go ahead; --dry-run shows what it would do.`,
+      `Run \`${cli(`uninstall${options.purge ? ' --purge' : ''} --yes`)}\` (or --non-interactive, or --json) to go ahead; --dry-run shows what it would do.`,
     );
   }
   let removeKeys = true;
   let removeVenv = false;
-  if (prompts && !options.yes) {
+  if (prompts && ctx.confirm === 'ask') {
     for (const op of ops) {
       const c = describeOperation(op);
       out.info(c.path === null ? `  run  ${c.label}` : `  ${c.action}  ${tildify(c.path)}  (${c.label})`);
@@ -96,6 +96,8 @@ export async function runUninstall(ctx: Context): Promise<number> {
       out.info(`Backups of your own files are kept in ${tildify(paths.backups)}; \`${cli('uninstall --purge')}\` removes them with the rest of ${tildify(paths.stateDir)}.`);
     }
   }
+  const migrated = state.manifest.migratedProfiles ?? [];
+  if (migrated.length > 0) out.info(`Your profiles moved out of config.toml stay where they are (they are yours, and Codex refuses them in config.toml): ${migrated.map((f) => tildify(f)).join(', ')}.`);
   const backups = options.purge ? [] : applied.backups.filter((b) => !keysRemoved.includes(b.backup));
   out.result({ ok: true, command: 'uninstall', changes, backups, keysRemoved, venvRemoved: purged || removeVenv, purged });
   return ExitCode.ok;

@@ -4,6 +4,7 @@
  * in the state dir that exports the key: the key itself never lands in rc files (often published
  * as dotfiles) nor in config.toml. Re-runs replace the block in place; uninstall removes it.
  */
+import { cli } from '../invocation.js';
 import { join } from 'node:path';
 import { findOnPath, pathExists } from '../system.js';
 
@@ -43,7 +44,8 @@ export function renderBlock(kind: ShellKind, envFile: string, eol = '\n'): strin
     kind === 'sh'
       ? [`if [ -r ${shQuote(envFile)} ]; then . ${shQuote(envFile)}; fi`]
       : [`test -r ${fishQuote(envFile)}; and source ${fishQuote(envFile)}`];
-  return [BLOCK_START, '# Gives Codex the local LiteLLM proxy key (codex --profile glm). `glm-codex-setup uninstall` removes this.', ...lines, BLOCK_END].join(eol);
+  // Mode-neutral (the file holds whichever key the mode sends); the uninstall command as this user runs the tool.
+  return [BLOCK_START, `# Gives \`codex --profile glm\` its key. \`${cli('uninstall')}\` removes this.`, ...lines, BLOCK_END].join(eol);
 }
 
 function findBlock(text: string): { start: number; end: number } | null {

@@ -1,9 +1,9 @@
 /** Step 1 of the pipeline: what is on the machine now. Reads only. */
 import { stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { parseManifest, type Manifest } from '../config/manifest.js';
 import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { readTextIfExists } from '../fs/read.js';
+import { legacyProfilesInText, OWN_PROFILE, profileFilePath, type LegacyProfiles } from '../config/legacy-profiles.js';
 import type { Paths } from '../paths.js';
 import { keyEnvFiles, rcTargets, type RcTarget } from '../config/shell-env.js';
 import { appCopyState } from '../runtime/app-copy.js';
@@ -25,6 +25,8 @@ export interface SetupState {
   codexConfig: FileSnapshot;
   codexProfile: FileSnapshot;
   bridge: FileSnapshot;
+  /** The callback module glm-bridge.yaml names (glm_codex_hooks.py). */
+  bridgeHooks: FileSnapshot;
   secretsFile: FileSnapshot & { mode: number | null };
   manifestFile: FileSnapshot;
   manifest: Manifest;
@@ -44,6 +46,8 @@ export interface SetupState {
   serviceManager: ServiceManagerStatus;
   /** Codex's own base prompt, for the catalog. */
   basePrompt: BasePromptState;
+  /** The user's legacy profiles in config.toml, and the `<name>.config.toml` each would move to, as it is now. */
+  legacyProfiles: LegacyProfiles & { files: Record<string, string | null> };
 }
 
 /** How to learn Codex's base prompt: from the catalog written for this Codex version, afresh, or not at all. */
@@ -73,9 +77,12 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     snapshot(paths.catalog),
   ]);
   const appCopy = await appCopyState(paths.stateDir);
+  const bridgeHooks = await snapshot(paths.bridgeHooks);
+  const legacy = legacyProfilesInText(codexConfig.text, paths.codexConfig, OWN_PROFILE);
+  const legacyFiles: Record<string, string | null> = {};
+  for (const name of legacy.names) legacyFiles[name] = await readTextIfExists(profileFilePath(paths.codexHome, name)).catch(() => null);
   const [autostartFile, serviceManager] = await Promise.all([snapshot(autostartPath(paths)), serviceManagerAvailable()]);
-  const home = process.env.HOME ?? homedir();
-  const rcFiles = await Promise.all((await rcTargets(home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
+  const rcFiles = await Promise.all((await rcTargets(paths.home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
   const envFiles = keyEnvFiles(paths.stateDir);
   const { secrets, otherLines } = parseSecrets(secretsFile.text ?? '');
   return {
@@ -83,6 +90,7 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     codexConfig,
     codexProfile,
     bridge,
+    bridgeHooks,
     secretsFile,
     manifestFile,
     // A lost state.json (or a crash before it was written): read back from the tool's own provider table.
@@ -96,6 +104,7 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     appCopy,
     autostartFile,
     serviceManager,
+    legacyProfiles: { ...legacy, files: legacyFiles },
   };
 }
 

@@ -12,6 +12,7 @@ import { profileUnit } from '../units/profile.js';
 import { secretsUnit } from '../units/secrets.js';
 import { shellEnvUnit } from '../units/shell-env.js';
 import { remoteVerifier } from '../verify/remote.js';
+import type { SpendSource } from '../usage/spend.js';
 import { PROFILE, providerAuth } from './local.js';
 import type { DirectAnswers, Mode, ProviderAuth, ProviderSpec } from './types.js';
 
@@ -28,12 +29,14 @@ export function directProvider(baseUrl: string, auth: ProviderAuth, providerId?:
   };
 }
 
-const verifier = remoteVerifier<DirectAnswers>('direct', (a) => a.zaiKey);
+/** `usage`, `doctor`, `status` and a refused validation ask this about what is spent. */
+const spendSource = (a: DirectAnswers): SpendSource => ({ kind: 'zai-quota', apiBase: a.apiBase, key: a.zaiKey });
+const verifier = remoteVerifier<DirectAnswers>('direct', (a) => a.zaiKey, spendSource);
 
 export const directMode: Mode<DirectAnswers> = {
   id: 'direct',
   title: 'straight from Z.ai\'s Responses endpoint',
-  questions: ['mode', 'endpoint', 'model', 'models', 'zaiKey', 'makeDefault', 'codexAuth', 'shellRc', 'providerId'],
+  questions: ['mode', 'endpoint', 'zaiKey', 'model', 'models', 'makeDefault', 'codexAuth', 'shellRc', 'providerId', 'migrateProfiles'],
   localRuntime: false,
   answers: (draft: Draft): DirectAnswers => ({
     mode: 'direct',
@@ -45,8 +48,9 @@ export const directMode: Mode<DirectAnswers> = {
     zaiKey: draft.zaiKey,
     makeDefault: draft.makeDefault,
     shellRc: draft.shellRc,
+    migrateProfiles: draft.migrateProfiles,
   }),
-  stored: ({ manifest, secrets }: SetupState): DirectAnswers => ({
+  stored: ({ manifest, secrets }: Pick<SetupState, 'manifest' | 'secrets'>): DirectAnswers => ({
     mode: 'direct',
     providerId: manifest.providerId,
     codexAuth: manifest.codexAuth ?? 'command',
@@ -56,11 +60,13 @@ export const directMode: Mode<DirectAnswers> = {
     zaiKey: secrets.ZAI_API_KEY ?? '',
     makeDefault: undefined,
     shellRc: (manifest.rcFiles ?? []).length > 0,
+    migrateProfiles: false,
   }),
   remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), ...(a.codexAuth === 'env' ? { codexAuth: 'env' as const } : {}), mode: 'direct', model: a.model, models: a.models, apiBase: a.apiBase }),
   provider: (a: DirectAnswers, where) => directProvider(a.apiBase, providerAuth(DIRECT_KEY_ENV, where, a.codexAuth), a.providerId),
   upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.zaiKey, what: 'your Z.ai API key' }),
+  spendSource,
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey }),
   units: [secretsUnit, shellEnvUnit, catalogUnit, profileUnit, authCommandUnit, codexConfigUnit, manifestUnit],
   verify: verifier.verify,

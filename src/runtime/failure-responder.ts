@@ -8,12 +8,12 @@
  * as this user, on this Node binary; the marker in its argv only tells it from this user's other Node
  * programs); it exits by itself (5 s without requests, 20 s at most), so it never keeps the real proxy from starting for long.
  */
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { errorMessage, UserError } from '../errors.js';
+import { errorMessage, UserError, type ErrorCode } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { isProcessAlive } from '../system.js';
 import { realpath } from 'node:fs/promises';
+import { runner } from '../process/run.js';
 import { findPortHolder, isPortFree, socketIsThisUsers } from './ports.js';
 import { processArgv, processExe, runsAsThisUser } from './process-info.js';
 
@@ -42,7 +42,7 @@ setTimeout(() => process.exit(0), ${LIFETIME_MS});
 export interface StandingFailure {
   /** The one line the failing auth command printed. */
   message: string;
-  /** Its UserError code (key-file-missing, proxy-not-ready, ...). */
+  /** Its UserError code (key-file-missing, proxy-not-ready, ...), as the stand-in answers it: any string. */
   code: string;
   /** How long ago the stand-in started (ms). */
   ageMs?: number;
@@ -100,13 +100,11 @@ function readResponder(port: number, timeoutMs: number): Promise<StandingFailure
 /** Puts the stand-in on `port` when nothing listens there; waits (bounded) until it answers. */
 export async function startFailureResponder(port: number, failure: StandingFailure): Promise<boolean> {
   if (!(await isPortFree(port))) return false;
-  const child = spawn(process.execPath, ['-e', RESPONDER_SOURCE, String(port), RESPONDER_MARKER], {
-    detached: true,
-    stdio: 'ignore',
-    env: { GLM_CODEX_FAILURE: failure.message, GLM_CODEX_FAILURE_CODE: failure.code },
-  });
-  child.once('error', () => undefined);
-  child.unref();
+  await runner
+    .startDetached(process.execPath, ['-e', RESPONDER_SOURCE, String(port), RESPONDER_MARKER], {
+      env: { GLM_CODEX_FAILURE: failure.message, GLM_CODEX_FAILURE_CODE: failure.code },
+    })
+    .catch(() => undefined);
   const deadline = Date.now() + 3000;
   while (Date.now() < deadline) {
     if ((await readResponder(port, 500)) !== null) return true;
@@ -146,7 +144,7 @@ export function failureLine(error: unknown): string {
 
 /** Codex's calls for one request (the model list, the request, its retries) come within about a second. */
 const REPEAT_FAILURE_MS = 5_000;
-const PROXY_START_FAILURES = new Set(['proxy-not-ready', 'port-busy', 'litellm-missing', 'bridge-missing', 'proxy-spawn']);
+const PROXY_START_FAILURES: ReadonlySet<string> = new Set<ErrorCode>(['proxy-not-ready', 'port-busy', 'litellm-missing', 'proxy-spawn']);
 
 /**
  * Before trying to start the proxy: a start that failed moment ago (its stand-in still on the port) is

@@ -6,15 +6,16 @@
 import { open, rm, writeFile } from 'node:fs/promises';
 import { recordTree } from '../fs/made-record.js';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { findOnPath, pathExists } from '../system.js';
 import { onInterrupt, stopProcessGroup } from '../interrupt.js';
 import { cli } from '../invocation.js';
 import { classifyLiteLLM, INSTALL_REQUIREMENT, type LiteLLMVerdict } from './litellm-versions.js';
+import { runner } from '../process/run.js';
 import { uvEnvFromPip } from './pip-index.js';
 import type { PythonInstall } from './python.js';
+import type { Uv } from './uv.js';
 
 export type LiteLLMSource = 'venv' | 'path' | 'python';
 
@@ -49,7 +50,7 @@ function venvLiteLLM(venv: string, platform = process.platform): string {
 
 async function probe(python: string[]): Promise<{ version: string | null; proxy: boolean } | null> {
   try {
-    const result = await execa(python[0]!, [...python.slice(1), '-c', PROBE], { timeout: 30_000, reject: false, stdin: 'ignore' });
+    const result = await runner.run(python[0]!, [...python.slice(1), '-c', PROBE], { timeoutMs: 30_000 });
     if (result.exitCode !== 0) return null;
     return JSON.parse(result.stdout.trim().split('\n').pop() ?? 'null') as { version: string | null; proxy: boolean };
   } catch {
@@ -130,6 +131,8 @@ export interface InstallOptions {
   onLine?: (line: string) => void;
   /** The environment the installers see (and where uv is looked up); process.env by default. */
   env?: NodeJS.ProcessEnv;
+  /** The uv to install with (null: pip); by default uv on PATH, if any. */
+  uv?: Uv | null;
 }
 
 /** The installer's total deadline (it downloads from the package index). */
@@ -137,29 +140,32 @@ export const INSTALL_TIMEOUT_MS = 20 * 60_000;
 
 async function runStreaming(file: string, args: string[], onLine: (line: string) => void, tail: string[], env: NodeJS.ProcessEnv): Promise<number> {
   // Its own process group, so Ctrl-C can stop the installer and every process it started.
-  const child = execa(file, args, { reject: false, stdin: 'ignore', all: true, detached: true, timeout: INSTALL_TIMEOUT_MS, extendEnv: false, env: { ...env, PIP_DISABLE_PIP_VERSION_CHECK: '1' } });
+  let pid: number | undefined;
   const forget = onInterrupt({
     message: `The LiteLLM install was stopped; the unfinished venv is marked incomplete and the next run of ${cli()} installs it again.`,
-    stop: () => stopProcessGroup(child.pid),
+    stop: () => stopProcessGroup(pid),
   });
-  child.all?.setEncoding('utf8');
-  let buffered = '';
-  child.all?.on('data', (chunk: string) => {
-    buffered += chunk;
-    const lines = buffered.split(/\r?\n/);
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > 25) tail.shift();
-      onLine(line.trim());
-    }
-  });
-  const result = await child.finally(forget);
-  if (buffered.trim()) tail.push(buffered);
+  const result = await runner
+    .stream(file, args, {
+      timeoutMs: INSTALL_TIMEOUT_MS,
+      env: { ...env, PIP_DISABLE_PIP_VERSION_CHECK: '1' },
+      onSpawn: (started) => (pid = started),
+      onLine: (line) => {
+        tail.push(line);
+        if (tail.length > 25) tail.shift();
+        onLine(line.trim());
+      },
+    })
+    .finally(forget);
   if (result.timedOut) tail.push(`(stopped: no result within ${INSTALL_TIMEOUT_MS / 60_000} minutes)`);
   return result.exitCode ?? 1;
 }
+
+/**
+ * pip compiles every module to bytecode as it installs; uv does not unless asked, and LiteLLM's first
+ * start would then compile its imports itself (measured in bench/: see the README).
+ */
+export const UV_INSTALL_FLAGS = ['--compile-bytecode'] as const;
 
 /** Creates (or upgrades) the tool's venv with a LiteLLM that bridges. uv when available, else venv + pip. */
 export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMInstall> {
@@ -169,12 +175,14 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
   const tail: string[] = [];
   await rm(join(venv, MARKER), { force: true });
   const baseEnv = options.env ?? process.env;
-  const uv = await findOnPath('uv', baseEnv);
+  const found = options.uv !== undefined ? options.uv : await findOnPath('uv', baseEnv).then((path) => (path ? { path, source: 'path' as const, env: {} } : null));
+  const uv = found?.path ?? null;
   // uv does not read pip's configuration: hand it the index pip would use (a corporate mirror, say).
-  const env = uv ? { ...baseEnv, ...(await uvEnvFromPip(python.command, baseEnv)) } : baseEnv;
+  // It never downloads a Python of its own: the venv uses the Python the tool found.
+  const env = found ? { ...baseEnv, ...(await uvEnvFromPip(python.command, baseEnv)), ...found.env, UV_PYTHON_DOWNLOADS: 'never' } : baseEnv;
   const pythonExe = venvPython(venv);
   const manual = uv
-    ? `uv venv --python ${python.executable} ${venv} && uv pip install --python ${pythonExe} '${requirement}'`
+    ? `uv venv --python ${python.executable} ${venv} && uv pip install --compile-bytecode --python ${pythonExe} '${requirement}'`
     : `${python.command.join(' ')} -m venv ${venv} && ${pythonExe} -m pip install '${requirement}'`;
   const fail = (what: string) =>
     new UserError('install-failed', `Installing LiteLLM failed (${what}). Last lines of the installer:\n${tail.slice(-12).join('\n')}`, {
@@ -207,7 +215,7 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
     }
   }
   const code = uv
-    ? await runStreaming(uv, ['pip', 'install', '--python', pythonExe, requirement], onLine, tail, env)
+    ? await runStreaming(uv, ['pip', 'install', ...UV_INSTALL_FLAGS, '--python', pythonExe, requirement], onLine, tail, env)
     : await runStreaming(pythonExe, ['-m', 'pip', 'install', '--upgrade', requirement], onLine, tail, env);
   if (code !== 0) throw fail(`exit code ${code}`);
 

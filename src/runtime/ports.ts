@@ -1,7 +1,7 @@
 /** Is a loopback port free, and if not, who holds it. */
 import { createServer } from 'node:net';
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import { execa } from 'execa';
+import { runner } from '../process/run.js';
 
 export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -53,7 +53,7 @@ export async function findPortHolder(port: number): Promise<PortHolder | null> {
     return { pid: null, command: null, socketUid: [...inodes.values()][0] ?? null };
   }
   try {
-    const result = await execa('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpc'], { reject: false, timeout: 5000, stdin: 'ignore' });
+    const result = await runner.run('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpc'], { timeoutMs: 5000 });
     const pid = /^p(\d+)$/m.exec(result.stdout)?.[1];
     const command = /^c(.+)$/m.exec(result.stdout)?.[1] ?? null;
     return pid ? { pid: Number(pid), command } : null;
@@ -75,7 +75,7 @@ export async function processCommand(pid: number): Promise<string | null> {
     return raw === null ? null : raw.split('\0').filter(Boolean).join(' ');
   }
   try {
-    const result = await execa('ps', ['-o', 'command=', '-p', String(pid)], { reject: false, timeout: 5000, stdin: 'ignore' });
+    const result = await runner.run('ps', ['-o', 'command=', '-p', String(pid)], { timeoutMs: 5000 });
     return result.exitCode === 0 ? result.stdout.trim() || null : null;
   } catch {
     return null;

@@ -3,7 +3,7 @@
  * process we recorded) and its process group. Linux reads /proc; elsewhere `ps` where it can.
  */
 import { readFile } from 'node:fs/promises';
-import { execa } from 'execa';
+import { runner } from '../process/run.js';
 import { isProcessAlive } from '../system.js';
 
 /** The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
@@ -24,8 +24,8 @@ export async function processStartTime(pid: number): Promise<string | null> {
     return (await statFields(pid))?.[19] ?? null;
   }
   if (process.platform === 'win32') return null;
-  const result = await execa('ps', ['-o', 'lstart=', '-p', String(pid)], { reject: false, timeout: 5000, stdin: 'ignore' }).catch(() => null);
-  return result && result.exitCode === 0 ? String(result.stdout).trim() || null : null;
+  const result = await runner.run('ps', ['-o', 'lstart=', '-p', String(pid)], { timeoutMs: 5000 });
+  return result.exitCode === 0 ? result.stdout.trim() || null : null;
 }
 
 /** The process group id (Linux only; null elsewhere or when gone). */
@@ -43,8 +43,8 @@ export async function processArgv(pid: number): Promise<string[] | null> {
     return raw.replace(/\0$/, '').split('\0');
   }
   if (process.platform === 'win32') return null;
-  const result = await execa('ps', ['-o', 'command=', '-p', String(pid)], { reject: false, timeout: 5000, stdin: 'ignore' }).catch(() => null);
-  return result && result.exitCode === 0 && String(result.stdout).trim() ? String(result.stdout).trim().split(/\s+/) : null;
+  const result = await runner.run('ps', ['-o', 'command=', '-p', String(pid)], { timeoutMs: 5000 });
+  return result.exitCode === 0 && result.stdout.trim() ? result.stdout.trim().split(/\s+/) : null;
 }
 
 export interface ProcessEntry {
@@ -68,9 +68,9 @@ export async function listProcesses(): Promise<ProcessEntry[]> {
     return entries.filter((e): e is ProcessEntry => e !== null);
   }
   if (process.platform === 'win32') return [];
-  const result = await execa('ps', ['-A', '-o', 'pid=,ppid=,command='], { reject: false, timeout: 5000, stdin: 'ignore' }).catch(() => null);
-  if (!result || result.exitCode !== 0) return [];
-  return String(result.stdout)
+  const result = await runner.run('ps', ['-A', '-o', 'pid=,ppid=,command='], { timeoutMs: 5000 });
+  if (result.exitCode !== 0) return [];
+  return result.stdout
     .split('\n')
     .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
     .filter((m): m is RegExpExecArray => m !== null)
@@ -113,7 +113,7 @@ export async function processUids(pid: number): Promise<number[] | null> {
     return line ? line.trim().split(/\s+/).map(Number) : null;
   }
   if (process.platform === 'win32') return null;
-  const result = await execa('ps', ['-o', 'uid=', '-p', String(pid)], { reject: false, timeout: 5000, stdin: 'ignore' }).catch(() => null);
+  const result = await runner.run('ps', ['-o', 'uid=', '-p', String(pid)], { timeoutMs: 5000 }).catch(() => null);
   const uid = result && result.exitCode === 0 ? Number(String(result.stdout).trim()) : Number.NaN;
   return Number.isInteger(uid) ? [uid] : null;
 }
@@ -137,7 +137,7 @@ export async function processExe(pid: number): Promise<string | null> {
     return readlink(`/proc/${pid}/exe`).catch(() => null);
   }
   if (process.platform === 'win32') return null;
-  const result = await execa('ps', ['-o', 'comm=', '-p', String(pid)], { reject: false, timeout: 5000, stdin: 'ignore' }).catch(() => null);
+  const result = await runner.run('ps', ['-o', 'comm=', '-p', String(pid)], { timeoutMs: 5000 }).catch(() => null);
   return result && result.exitCode === 0 ? String(result.stdout).trim() || null : null;
 }
 

@@ -4,20 +4,21 @@
  * A pid file records pid, port, start time and a hash of the configuration it was started with.
  */
 import { readRegularText } from '../fs/read.js';
-import { spawn } from 'node:child_process';
 import { cli } from '../invocation.js';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
-import { UserError } from '../errors.js';
+import { errorMessage, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { runner } from '../process/run.js';
 import type { Paths } from '../paths.js';
 import type { Secrets } from '../config/secrets.js';
 import { isProcessAlive } from '../system.js';
 import { isProcessRunning, launcherExecutable, listProcesses, processArgv, processExe, processGroup, processStartTime, runsAsThisUser } from './process-info.js';
 import { parseManifest } from '../config/manifest.js';
 import { venvLauncher } from './litellm.js';
+import { hooksFingerprint } from '../config/bridge-hooks.js';
 
 export interface PidRecord {
   pid: number;
@@ -36,7 +37,7 @@ export const ADOPTED_HASH = 'unknown (adopted)';
 
 export const LOG_LIMIT_BYTES = 5 * 1024 * 1024;
 
-/** Changes when anything the proxy reads at start changes: its YAML, the keys, the launcher. */
+/** Changes when anything the proxy reads at start changes: its YAML, the keys, the launcher, the callbacks the tool writes. */
 export function configHash(bridgeYaml: string, secrets: Secrets, launcher: string[]): string {
   return createHash('sha256')
     .update(bridgeYaml)
@@ -46,6 +47,8 @@ export function configHash(bridgeYaml: string, secrets: Secrets, launcher: strin
     .update(secrets.LITELLM_MASTER_KEY ?? '')
     .update('\0')
     .update(launcher.join('\0'))
+    .update('\0')
+    .update(hooksFingerprint())
     .digest('hex')
     .slice(0, 32);
 }
@@ -181,12 +184,11 @@ export async function startProxy(options: StartOptions): Promise<PidRecord> {
   await rotateLog(paths.logFile);
   const log = openSync(paths.logFile, 'a', 0o600);
   const args = [...launcher.slice(1), '--config', paths.bridgeConfig, '--host', '127.0.0.1', '--port', String(port)];
-  let child;
+  let pid: number;
   try {
-    child = spawn(launcher[0]!, args, {
+    pid = await runner.startDetached(launcher[0]!, args, {
       cwd: paths.stateDir,
-      detached: true,
-      stdio: ['ignore', log, log],
+      logFd: log,
       env: {
         ...process.env,
         ZAI_API_KEY: secrets.ZAI_API_KEY ?? '',
@@ -197,21 +199,14 @@ export async function startProxy(options: StartOptions): Promise<PidRecord> {
         LITELLM_TELEMETRY: 'False',
       },
     });
+  } catch (error) {
+    throw new UserError('proxy-spawn', `Could not start LiteLLM (${launcher[0]}): ${errorMessage(error)}.`, {
+      exitCode: ExitCode.proxy,
+      fix: `Run ${cli()} again to reinstall LiteLLM.`,
+    });
   } finally {
     closeSync(log);
   }
-  const pid = await new Promise<number>((resolve, reject) => {
-    child.once('error', (error) =>
-      reject(
-        new UserError('proxy-spawn', `Could not start LiteLLM (${launcher[0]}): ${error.message}.`, {
-          exitCode: ExitCode.proxy,
-          fix: `Run ${cli()} again to reinstall LiteLLM.`,
-        }),
-      ),
-    );
-    child.once('spawn', () => resolve(child.pid!));
-  });
-  child.unref();
   const record: PidRecord = {
     pid,
     port,

@@ -13,7 +13,9 @@ export const manifestUnit: Unit<Answers> = {
     // What another mode remembered goes (a switch from direct to local forgets `mode: direct`).
     for (const key of MODE_KEYS) if (!(key in remembered)) delete manifest[key];
     Object.assign(manifest, remembered);
-    manifest.createdFiles = [...new Set([...(manifest.createdFiles ?? []), ...createdPaths(planned)])].sort();
+    // A profile moved out of config.toml is the user's own: never among the files uninstall may delete.
+    const moved = new Set(manifest.migratedProfiles ?? []);
+    manifest.createdFiles = [...new Set([...(manifest.createdFiles ?? []), ...createdPaths(planned)])].filter((path) => !moved.has(path)).sort();
     return writeOp('glm-codex-setup state', state.paths.manifest, state.manifestFile.text, renderManifest(manifest), { mode: 0o600 });
   },
   undo(state) {

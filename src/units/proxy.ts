@@ -51,7 +51,7 @@ export const proxyUnit: Unit<LocalAnswers> = {
       if (record.port !== port) checks.push(fail('proxy', `The proxy runs on port ${record.port}, but Codex is configured for ${port}.`));
       else if (!ready) checks.push(fail('proxy', `The proxy (pid ${record.pid}) does not answer on 127.0.0.1:${record.port}.`, `${cli('stop')} && ${cli('start')}; see ${cli('logs')}`));
       else if (usable && bridgeText !== null && record.configHash !== configHash(bridgeText, state.secrets, usable.launcher)) {
-        checks.push(fail('proxy', `The proxy (pid ${record.pid}) runs an older configuration than the files describe.`, `${cli('start')} restarts it; or re-run ${cli()}.`));
+        checks.push(fail('proxy', `The proxy (pid ${record.pid}) runs an older configuration than the files describe.`, `Re-run ${cli()}: it repairs any file the proxy cannot load, then restarts it (${cli('start')} only restarts it, and refuses while a file is broken).`));
       } else checks.push(pass('proxy', `The proxy is running (pid ${record.pid}) and ready on 127.0.0.1:${record.port}`));
     }
     return checks;

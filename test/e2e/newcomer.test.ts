@@ -78,10 +78,10 @@ describe('the wizard has no traps', () => {
         // The select starts on the plan in use (general); one up is the Coding Plan.
         { expect: 'Which Z\\.ai endpoint', send: KEYS.up },
         { expect: 'api/coding/paas/v4', send: KEYS.enter },
+        { expect: 'Keep the Z\\.ai API key', send: KEYS.enter },
         { expect: 'Model id', send: KEYS.enter },
         { expect: 'More models to switch to', send: KEYS.enter },
         { expect: 'Port for the proxy', send: KEYS.enter },
-        { expect: 'Keep the Z\\.ai API key', send: KEYS.enter },
         { expect: 'Make GLM the default', send: KEYS.enter },
         { expect: 'shell startup files', send: KEYS.enter },
         { expect: 'Show the diffs first', send: KEYS.enter },

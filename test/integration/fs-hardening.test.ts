@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, runCliJson, sandbox, type Sandbox } from '../helpers/cli.js';
+import { canRunAsOtherUser, isRoot, NOBODY, runCliAs } from '../helpers/other-user.js';
 import { snapshotTree } from '../helpers/tree.js';
 import { recordTree } from '../../src/fs/made-record.js';
 
@@ -224,8 +225,6 @@ describe("a [model_providers.glm-litellm] of the user's own", () => {
   });
 });
 
-const isRoot = process.getuid?.() === 0;
-const NOBODY = 65534;
 function works(command: string, args: string[]): boolean {
   try {
     execFileSync(command, args, { stdio: 'ignore' });
@@ -234,13 +233,11 @@ function works(command: string, args: string[]): boolean {
     return false;
   }
 }
-const canSetpriv = isRoot && works('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'true']);
 
-/** The CLI run by an unprivileged user (setpriv), or under a given umask; otherwise like runCli. */
-async function runCliWith(box: Sandbox, args: string[], how: { user?: number; umask?: string; env?: Record<string, string> }) {
+/** The CLI under a given umask; otherwise like runCli (another user: runCliAs, from a copy that user can read). */
+async function runCliWith(box: Sandbox, args: string[], how: { umask: string; env?: Record<string, string> }) {
   const node = [process.execPath, BIN, ...args];
-  const command = how.umask !== undefined ? ['sh', '-c', `umask ${how.umask} && exec "$@"`, 'sh', ...node] : node;
-  const full = how.user !== undefined ? ['setpriv', `--reuid=${how.user}`, `--regid=${how.user}`, '--clear-groups', ...command] : command;
+  const full = ['sh', '-c', `umask ${how.umask} && exec "$@"`, 'sh', ...node];
   const result = await execa(full[0]!, full.slice(1), { cwd: box.home, env: { ...box.env, ...how.env }, extendEnv: false, reject: false, stdin: 'ignore', timeout: 120_000 });
   return { exitCode: result.exitCode ?? -1, all: `${String(result.stdout)}\n${String(result.stderr)}` };
 }
@@ -279,27 +276,27 @@ describe('owner, group and writability', () => {
     expect(await readFile(path, 'utf8')).toContain('[model_providers.glm-litellm]');
   });
 
-  it.skipIf(!canSetpriv)('an unprivileged user is refused a root-owned 0644 config.toml in a folder they can write; nothing anywhere is written', async () => {
+  it.skipIf(!canRunAsOtherUser)('an unprivileged user is refused a root-owned 0644 config.toml in a folder they can write; nothing anywhere is written', async () => {
     const box = await sandbox();
     execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, box.home]);
     const path = join(box.codexHome, 'config.toml');
     await writeFile(path, 'model = "o3"\n', { mode: 0o644 }); // root's
     const before = await snapshotTree(box.home);
-    const result = await runCliWith(box, SETUP, { user: NOBODY, env: withKey });
+    const result = await runCliAs(NOBODY, box, SETUP, { env: withKey });
     expect(result.exitCode, result.all).toBe(4);
     expect(result.all).toMatch(/config\.toml is read-only \(this user may not write it\)/);
     expect(await snapshotTree(box.home)).toEqual(before);
     expect((await stat(path)).uid).toBe(0);
   });
 
-  it.skipIf(!canSetpriv)('an unprivileged user is refused a file they own in a group they are not in', async () => {
+  it.skipIf(!canRunAsOtherUser)('an unprivileged user is refused a file they own in a group they are not in', async () => {
     const box = await sandbox();
     execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, box.home]);
     const path = join(box.codexHome, 'config.toml');
     await writeFile(path, 'model = "o3"\n', { mode: 0o664 });
     await chown(path, NOBODY, 0);
     const before = await snapshotTree(box.home);
-    const result = await runCliWith(box, SETUP, { user: NOBODY, env: withKey });
+    const result = await runCliAs(NOBODY, box, SETUP, { env: withKey });
     expect(result.exitCode, result.all).toBe(4);
     expect(result.all).toMatch(/group id 0 is not one of yours/);
     expect(await snapshotTree(box.home)).toEqual(before);
@@ -327,12 +324,12 @@ describe('owner, group and writability', () => {
     expect(await snapshotTree(box.home)).toEqual(before);
   });
 
-  it.skipIf(!canSetpriv)('an unprivileged user with a root-owned CODEX_HOME: exit 4 before the first write', async () => {
+  it.skipIf(!canRunAsOtherUser)('an unprivileged user with a root-owned CODEX_HOME: exit 4 before the first write', async () => {
     const box = await sandbox();
     execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, box.home]);
     await chown(box.codexHome, 0, 0);
     const before = await snapshotTree(box.home);
-    const result = await runCliWith(box, SETUP, { user: NOBODY, env: withKey });
+    const result = await runCliAs(NOBODY, box, SETUP, { env: withKey });
     expect(result.exitCode, result.all).toBe(4);
     expect(result.all).toContain(`the folder ${box.codexHome} is not writable`);
     expect(await snapshotTree(box.home)).toEqual(before);

@@ -3,8 +3,9 @@
  * put in place by scripts/ensure-uv.sh; real LiteLLM wheels, so one install, in beforeAll), and hands
  * uv the index pip is configured with, since uv does not read pip's configuration.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { devNull } from 'node:os';
@@ -13,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectVenvLiteLLM, installLiteLLM, type LiteLLMInstall } from '../../src/runtime/litellm.js';
 import { installRequirement, TESTED_LITELLM } from '../../src/runtime/litellm-versions.js';
 import { findPython, type PythonInstall } from '../../src/runtime/python.js';
+import { fetchUv, findUv, UV_VERSION } from '../../src/runtime/uv.js';
+import { planPurge } from '../../src/fs/purge.js';
 import { tempDir } from '../helpers/tmp.js';
 
 function uvBinary(): string {
@@ -39,8 +42,11 @@ beforeAll(async () => {
 }, 600_000);
 
 describe('installing LiteLLM with uv on PATH', () => {
-  it('builds the venv with uv', async () => {
+  it('builds the venv with uv, modules compiled to bytecode as pip would', async () => {
     expect(await readFile(join(venv, 'pyvenv.cfg'), 'utf8')).toMatch(/^uv = \d+\.\d+/m);
+    // Asked without importing LiteLLM (an import would write the bytecode itself).
+    const site = execFileSync(join(venv, 'bin', 'python'), ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' }).trim();
+    expect((await readdir(join(site, 'litellm', '__pycache__'))).some((name) => name.startsWith('__init__.cpython-'))).toBe(true);
     expect(lines.join('\n')).toMatch(/Resolved \d+ packages|Installed \d+ packages|Audited \d+ packages/);
   });
 
@@ -69,5 +75,76 @@ describe("uv and pip's index", () => {
     const other = join(await tempDir('glm-uv-mirror-'), 'venv');
     await expect(installLiteLLM({ venv: other, python, requirement: installRequirement(), env })).rejects.toThrow(/Installing LiteLLM failed/);
     expect(asked.some((url) => url.startsWith('/simple/litellm'))).toBe(true);
+  });
+});
+
+/** A package index on 127.0.0.1 (PEP 503, HTML) that serves the uv wheel scripts/ensure-uv.sh kept, and records what it was asked. */
+async function localIndex(serveUv: boolean): Promise<{ url: string; asked: string[]; close: () => Promise<void> }> {
+  const wheels = join(dirname(dirname(uvBinary())), 'wheels');
+  const wheel = (await readdir(wheels)).find((name) => name.startsWith(`uv-${UV_VERSION}-`) && name.endsWith('.whl'));
+  if (!wheel) throw new Error(`no uv ${UV_VERSION} wheel in ${wheels}: run the tests with npm test`);
+  const asked: string[] = [];
+  const server = createServer((request, response) => {
+    const url = request.url ?? '';
+    asked.push(url);
+    if (serveUv && /^\/simple\/uv\/?$/.test(url)) {
+      response.writeHead(200, { 'content-type': 'text/html' }).end(`<html><body><a href="/files/${wheel}">${wheel}</a></body></html>`);
+    } else if (serveUv && url === `/files/${wheel}`) {
+      createReadStream(join(wheels, wheel)).pipe(response.writeHead(200, { 'content-type': 'application/octet-stream' }));
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/simple/`, asked, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** An environment whose only package index is `index` (no pip config files, no uv on PATH). */
+function onlyIndex(index: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: '/usr/local/bin:/usr/bin:/bin', PIP_CONFIG_FILE: devNull, PIP_INDEX_URL: index, PIP_NO_CACHE_DIR: '1' };
+  for (const name of ['PIP_FIND_LINKS', 'PIP_EXTRA_INDEX_URL', 'UV_CACHE_DIR']) delete env[name];
+  return env;
+}
+
+describe('fetching uv when none is on PATH', () => {
+  it("fetches the pinned uv from the index pip is configured with (a mirror) into the state dir; findUv then finds it there", async () => {
+    const index = await localIndex(true);
+    try {
+      const stateDir = await tempDir('glm-uv-fetch-');
+      const env = onlyIndex(index.url);
+      expect(await findUv(stateDir, env)).toBeNull();
+      const fetched = await fetchUv(stateDir, python, { env });
+      expect(fetched.uv, 'reason' in fetched ? fetched.reason : '').not.toBeNull();
+      expect(fetched.uv).toMatchObject({ path: join(stateDir, 'uv', UV_VERSION, 'bin', 'uv'), source: 'state-dir', env: { UV_NO_CACHE: '1' } });
+      expect(index.asked.some((url) => url.startsWith('/simple/uv'))).toBe(true);
+      expect(index.asked.some((url) => url.startsWith('/files/uv-'))).toBe(true);
+      expect(execFileSync(fetched.uv!.path, ['--version'], { encoding: 'utf8' })).toContain(UV_VERSION);
+      expect(await findUv(stateDir, env)).toEqual(fetched.uv);
+      // Nothing half-made is left beside it (no cache either), and purge deletes exactly the recorded files.
+      expect((await readdir(join(stateDir, 'uv'))).sort()).toEqual(['.glm-codex-setup-files', UV_VERSION]);
+      await writeFile(join(stateDir, '.glm-codex-setup'), '');
+      const purge = await planPurge(stateDir);
+      expect(purge.delete).toContain(fetched.uv!.path);
+      expect(purge.kept.filter((rel) => rel.startsWith('uv/'))).toEqual([]);
+    } finally {
+      await index.close();
+    }
+  });
+
+  it('an index without uv: no uv, a one-line reason, nothing left in the state dir but the empty uv folder', async () => {
+    const index = await localIndex(false);
+    try {
+      const stateDir = await tempDir('glm-uv-fetch-');
+      const fetched = await fetchUv(stateDir, python, { env: onlyIndex(index.url) });
+      expect(fetched.uv).toBeNull();
+      const reason = 'reason' in fetched ? fetched.reason : '';
+      expect(reason).toMatch(/^fetching uv failed: .*uv==/);
+      expect(reason).not.toContain('\n');
+      expect(index.asked.some((url) => url.startsWith('/simple/uv'))).toBe(true);
+      expect(await readdir(join(stateDir, 'uv'))).toEqual([]);
+      expect(await findUv(stateDir, onlyIndex(index.url))).toBeNull();
+    } finally {
+      await index.close();
+    }
   });
 });

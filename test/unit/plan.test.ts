@@ -19,10 +19,17 @@ import { resolvePaths } from '../../src/paths.js';
 import type { RuntimePlan } from '../../src/runtime/runtime.js';
 import type { Prompts } from '../../src/ui/prompts.js';
 import { runChecks } from '../../src/verify/checks.js';
+import { legacyProfilesInText, OWN_PROFILE, profileFilePath } from '../../src/config/legacy-profiles.js';
 
 const HOME = '/home/ada';
 const paths = resolvePaths({}, { HOME });
 type Files = Record<string, string>;
+
+/** The user's legacy profiles as inspect() finds them. */
+function legacyState(files: Files): SetupState['legacyProfiles'] {
+  const legacy = legacyProfilesInText(files[paths.codexConfig] ?? null, paths.codexConfig, OWN_PROFILE);
+  return { ...legacy, files: Object.fromEntries(legacy.names.map((name) => [name, files[profileFilePath(paths.codexHome, name)] ?? null])) };
+}
 
 /** A SetupState as inspect() would build it from these files. */
 function stateOf(files: Files, options: { codex?: string | null; proxyPid?: number; prompt?: string } = {}): SetupState {
@@ -38,6 +45,7 @@ function stateOf(files: Files, options: { codex?: string | null; proxyPid?: numb
     codexConfig: snap(paths.codexConfig),
     codexProfile: snap(paths.codexProfile),
     bridge: snap(paths.bridgeConfig),
+    bridgeHooks: snap(paths.bridgeHooks),
     secretsFile: withMode(paths.secrets),
     manifestFile: snap(paths.manifest),
     manifest: parseManifest(files[paths.manifest] ?? null),
@@ -50,6 +58,7 @@ function stateOf(files: Files, options: { codex?: string | null; proxyPid?: numb
     autostartFile: snap(`${HOME}/.config/systemd/user/glm-codex-proxy.service`),
     serviceManager: { available: false, manager: null, reason: 'PID 1 is not systemd (a test)' },
     basePrompt: options.prompt === undefined ? { text: null, problem: 'not looked up' } : { text: options.prompt, problem: null },
+    legacyProfiles: legacyState(files),
     proxy:
       options.proxyPid === undefined
         ? { kind: 'none' }
@@ -82,6 +91,7 @@ const answers = (overrides: Partial<LocalAnswers> = {}): LocalAnswers => ({
   litellmLauncher: undefined,
   autostart: false,
   shellRc: true,
+  migrateProfiles: false,
   ...overrides,
 });
 
@@ -100,13 +110,14 @@ describe('planning the local mode', () => {
       'create ~/.bashrc',
       'create ~/.profile',
       'create ~/.glm-codex/glm-bridge.yaml',
+      'create ~/.glm-codex/glm_codex_hooks.py',
       'create ~/.codex/glm.config.toml',
       'create ~/.codex/config.toml',
       'create ~/.glm-codex/state.json',
       'run install-litellm',
       'run ensure-proxy',
     ]);
-    const manifest = JSON.parse((plan.operations[7] as { after: string }).after);
+    const manifest = JSON.parse((plan.operations[8] as { after: string }).after);
     // Created files are derived from the operations: exactly the ones whose `before` was null.
     expect(manifest.createdFiles).toEqual(plan.operations.filter((op) => op.kind === 'write').map((op) => op.path).filter((p) => p !== paths.manifest).sort());
   });
@@ -205,7 +216,7 @@ describe('answers resolve from one question table', () => {
   });
 
   it('the next-time command is generated from the same table, and never holds the key', () => {
-    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'], port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined, autostart: false, codexAuth: 'command' });
+    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'], port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined, autostart: false, codexAuth: 'command', migrateProfiles: false });
     expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --models glm-5.2,glm-5.3 --port 4000 --make-default --no-shell-rc');
     expect(line).not.toContain('zai-secret');
   });
@@ -225,8 +236,8 @@ describe('doctor: a fresh plan would change nothing', () => {
 });
 
 describe('direct and gateway modes are data: the same planner, other units and provider', () => {
-  const direct: DirectAnswers = { mode: 'direct', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], apiBase: 'https://api.z.ai/api/v1', zaiKey: 'zai-key-0123456789', makeDefault: undefined, shellRc: true };
-  const gateway: GatewayAnswers = { mode: 'gateway', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789', makeDefault: undefined, shellRc: true };
+  const direct: DirectAnswers = { mode: 'direct', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], apiBase: 'https://api.z.ai/api/v1', zaiKey: 'zai-key-0123456789', makeDefault: undefined, shellRc: true, migrateProfiles: false };
+  const gateway: GatewayAnswers = { mode: 'gateway', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789', makeDefault: undefined, shellRc: true, migrateProfiles: false };
 
   it('direct: no LiteLLM config, no command; the provider points at Z.ai\'s Responses base with its own key variable', () => {
     const plan = planChanges(stateOf({}), directMode, direct, { forceRebuild: false, start: true }, null);
