@@ -5,7 +5,10 @@ import { applyOperations } from '../apply/apply.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { readRegularText, readTextIfExists } from '../fs/read.js';
-import { keyEnvFiles } from '../config/shell-env.js';
+import { keyEnvFiles, rcTargets } from '../config/shell-env.js';
+import { toolFiles } from '../fs/leftovers.js';
+import { autostartPath } from '../units/autostart.js';
+import { homedir } from 'node:os';
 import { tildify } from '../paths.js';
 import type { Operation } from '../plan/plan.js';
 import type { Context } from '../context.js';
@@ -45,6 +48,13 @@ export async function runBackups(ctx: Context): Promise<number> {
   return ExitCode.ok;
 }
 
+/** Every file the tool writes (what a backup run may hold): its configs and keys, the shell files, the login service. */
+export async function restorableTargets(paths: Context['paths']): Promise<Set<string>> {
+  const home = process.env.HOME ?? homedir();
+  const rc = (await rcTargets(home)).map((target) => target.path);
+  return new Set([...toolFiles(paths, rc), paths.catalog, autostartPath(paths), join(home, '.zshenv'), join(home, '.config', 'fish', 'conf.d', 'glm-codex-setup.fish')]);
+}
+
 export async function runRestore(ctx: Context): Promise<number> {
   const { options, paths } = ctx;
   const runs = await listRuns(paths.backups);
@@ -53,6 +63,15 @@ export async function runRestore(ctx: Context): Promise<number> {
     throw new UserError('no-backup', options.target ? `No backup named ${options.target} in ${paths.backups}.` : `No backups in ${paths.backups}.`, {
       exitCode: ExitCode.usage,
       fix: `List them with \`${cli()} backups\`.`,
+    });
+  }
+  // An INDEX is a file in the state dir: it may only put back files the tool itself writes, from copies inside the run.
+  const allowed = await restorableTargets(paths);
+  const strangers = run.files.filter((file) => !allowed.has(file.original) || !/^[^/\\]+$/.test(file.backup.slice(join(paths.backups, run.name).length + 1)) || file.backup.includes('..'));
+  if (strangers.length > 0) {
+    throw new UserError('no-backup', `Backup ${run.name} names files glm-codex-setup never writes (${strangers.slice(0, 5).map((f) => f.original).join(', ')}); nothing was restored.`, {
+      exitCode: ExitCode.config,
+      fix: `Check ${join(paths.backups, run.name, 'INDEX')}: it may have been changed. Copy the files back by hand if you trust them.`,
     });
   }
   const ops: Operation[] = [];

@@ -269,3 +269,20 @@ describe.skipIf(!isRoot)('out of space (a small tmpfs)', () => {
     expect(names.filter((name) => name.startsWith('app.') || name.endsWith('.tmp'))).toEqual([]);
   }, 120_000);
 });
+
+describe('restore and a forged backup INDEX', () => {
+  it('an INDEX naming a file the tool never writes: nothing restored, exit 4', async () => {
+    const box = await sandbox();
+    await writeFile(join(box.codexHome, 'config.toml'), 'model = "o3"\n');
+    expect((await runCli(box, directSetup(box.stateDir), { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    const [run] = await readdir(join(box.stateDir, 'backups'));
+    const victim = join(box.home, 'victim.txt');
+    await writeFile(victim, 'mine\n');
+    await writeFile(join(box.stateDir, 'backups', run!, 'payload'), 'overwritten\n');
+    await writeFile(join(box.stateDir, 'backups', run!, 'INDEX'), `payload\t${victim}\n`);
+    const restore = await runCli(box, ['restore', run!, '--state-dir', box.stateDir]);
+    expect(restore.exitCode, restore.all).toBe(4);
+    expect(restore.all).toContain('never writes');
+    expect(await readFile(victim, 'utf8')).toBe('mine\n');
+  }, 120_000);
+});
