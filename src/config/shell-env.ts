@@ -109,3 +109,20 @@ export async function rcTargets(home: string, env: NodeJS.ProcessEnv = process.e
   }
   return targets;
 }
+
+/**
+ * Every startup file a block may sit in, whatever today's detection says (rustup's rcfiles() for
+ * cleanup): the login file bash reads changes when a ~/.bash_profile appears, and zsh or fish may be
+ * gone, but a block the tool wrote earlier must still be found and removed.
+ */
+export function rcCandidates(home: string, recorded: readonly string[] = []): RcTarget[] {
+  const fixed: RcTarget[] = [
+    { path: join(home, '.bashrc'), kind: 'sh', shell: 'bash (interactive)' },
+    ...['.bash_profile', '.bash_login', '.profile'].map((name): RcTarget => ({ path: join(home, name), kind: 'sh', shell: 'bash (login)' })),
+    { path: join(home, '.zshenv'), kind: 'sh', shell: 'zsh' },
+    { path: join(home, '.config', 'fish', 'conf.d', 'glm-codex-setup.fish'), kind: 'fish', shell: 'fish' },
+  ];
+  const known = new Set(fixed.map((target) => target.path));
+  const more = recorded.filter((path) => !known.has(path)).map((path): RcTarget => ({ path, kind: path.endsWith('.fish') ? 'fish' : 'sh', shell: 'shell (recorded)' }));
+  return [...fixed, ...more];
+}

@@ -5,7 +5,7 @@ import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { readTextIfExists } from '../fs/read.js';
 import { legacyProfilesInText, OWN_PROFILE, profileFilePath, type LegacyProfiles } from '../config/legacy-profiles.js';
 import type { Paths } from '../paths.js';
-import { keyEnvFiles, rcTargets, type RcTarget } from '../config/shell-env.js';
+import { keyEnvFiles, rcCandidates, rcTargets, type RcTarget } from '../config/shell-env.js';
 import { appCopyState } from '../runtime/app-copy.js';
 import { serviceManagerAvailable, type ServiceManagerStatus } from '../config/autostart.js';
 import { autostartPath } from '../units/autostart.js';
@@ -34,6 +34,8 @@ export interface SetupState {
   secretsOtherLines: string[];
   /** Shell startup files that get the key block, as they are now. */
   rcFiles: (RcTarget & { text: string | null })[];
+  /** Every startup file a block may be in (today's targets, every other candidate, and those state.json recorded): what undo looks at. */
+  rcCandidates: (RcTarget & { text: string | null })[];
   keyEnvFiles: { sh: FileSnapshot & { mode: number | null }; fish: FileSnapshot & { mode: number | null } };
   /** The proxy the pid file names: running (ours), stale, or none. */
   proxy: ProxyProcessState;
@@ -85,6 +87,9 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
   const rcFiles = await Promise.all((await rcTargets(paths.home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
   const envFiles = keyEnvFiles(paths.stateDir);
   const { secrets, otherLines } = parseSecrets(secretsFile.text ?? '');
+  // A lost state.json (or a crash before it was written): read back from the tool's own provider table.
+  const manifest = (manifestFile.text === null ? recoverManifest(codexConfig.text, paths.stateDir, secrets) : null) ?? parseManifest(manifestFile.text);
+  const candidates = await Promise.all(rcCandidates(paths.home, manifest.rcFiles ?? []).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
   return {
     paths,
     codexConfig,
@@ -93,11 +98,11 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     bridgeHooks,
     secretsFile,
     manifestFile,
-    // A lost state.json (or a crash before it was written): read back from the tool's own provider table.
-    manifest: (manifestFile.text === null ? recoverManifest(codexConfig.text, paths.stateDir, secrets) : null) ?? parseManifest(manifestFile.text),
+    manifest,
     secrets,
     secretsOtherLines: otherLines,
     rcFiles,
+    rcCandidates: candidates,
     keyEnvFiles: { sh: await snapshotWithMode(envFiles.sh), fish: await snapshotWithMode(envFiles.fish) },
     proxy,
     catalogFile,

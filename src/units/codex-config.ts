@@ -56,7 +56,7 @@ function usableConfig(state: SetupState, provider: ProviderSpec, forceRebuild: b
  * The user's legacy profiles (Codex 0.134+ refuses them): moved out of config.toml when the user
  * agreed (--migrate-profiles, or yes in the wizard), else named with the way to move them.
  */
-function migrateProfiles(state: SetupState, usable: { text: string; data: TomlData }, migrate: boolean, manifest: Manifest, notes: PlanNotes): { text: string; data: TomlData; profileFiles: WriteOperation[] } {
+function migrateProfiles(state: SetupState, usable: { text: string; data: TomlData }, migrate: boolean, notes: PlanNotes): { text: string; data: TomlData; profileFiles: WriteOperation[]; migratedProfiles?: string[] } {
   const file = state.paths.codexConfig;
   const legacy = legacyProfilesIn(usable.data, OWN_PROFILE);
   if (!hasLegacyProfiles(legacy)) return { ...usable, profileFiles: [] };
@@ -72,8 +72,8 @@ function migrateProfiles(state: SetupState, usable: { text: string; data: TomlDa
   for (const moved of migration.files) notes.repairs.push(`[profiles.${moved.name}] moves to ${tildify(moved.path)}, comments and key order kept: \`codex --profile ${moved.name}\` reads it.`);
   for (const kept of migration.kept) notes.problems.push(`[profiles.${kept.name}] stays in ${tildify(file)} (\`codex --profile ${kept.name}\` fails until it moves): ${kept.why}.`);
   if (migration.selectorRemoved !== null) notes.repairs.push(`profile = "${migration.selectorRemoved}" is removed from ${tildify(file)} (it stops every Codex start): \`codex --profile ${migration.selectorRemoved}\` gives the same settings.`);
-  manifest.migratedProfiles = [...new Set([...(manifest.migratedProfiles ?? []), ...migration.files.map((moved) => moved.path)])].sort();
-  return { text: migration.text, data: parseTomlData(splitBom(migration.text).body, file), profileFiles };
+  const migratedProfiles = [...new Set([...(state.manifest.migratedProfiles ?? []), ...migration.files.map((moved) => moved.path)])].sort();
+  return { text: migration.text, data: parseTomlData(splitBom(migration.text).body, file), profileFiles, migratedProfiles };
 }
 
 const readString = (data: TomlData, key: string): string | null => {
@@ -83,17 +83,18 @@ const readString = (data: TomlData, key: string): string | null => {
 
 export const codexConfigUnit: Unit<Answers> = {
   id: 'codex-config',
-  plan({ state, answers, provider, manifest, notes, options, previousProvider, ownedProviderId }) {
+  runsAfter: ['auth-command', 'catalog'] /* the copy the auth command runs exists before the provider names it */,
+  plan({ state, answers, provider, notes, options, previousProvider, ownedProviderId }) {
     const foreign = foreignProviderProblem(state.codexConfig.text, provider.id, ownedProviderId, state.paths.codexConfig, state.paths.stateDir);
     if (foreign) throw foreign;
-    manifest.ownsProvider = true;
+    let previousDefault = state.manifest.previousDefault;
     const shape = profileShapeFor(state.codex.version);
     const usable = usableConfig(state, provider, options.forceRebuild, notes);
-    const { text, data, profileFiles } = shape === 'file' ? migrateProfiles(state, usable, answers.migrateProfiles, manifest, notes) : { ...usable, profileFiles: [] };
+    const { text, data, profileFiles, migratedProfiles } = shape === 'file' ? migrateProfiles(state, usable, answers.migrateProfiles, notes) : { ...usable, profileFiles: [], migratedProfiles: undefined };
     const current = readString(data, 'model_provider');
     const ownDefault = current !== null && (current === provider.id || current === previousProvider?.id);
-    if (answers.makeDefault === true && manifest.previousDefault === undefined && !ownDefault) {
-      manifest.previousDefault = { model: readString(data, 'model'), model_provider: readString(data, 'model_provider') };
+    if (answers.makeDefault === true && previousDefault === undefined && !ownDefault) {
+      previousDefault = { model: readString(data, 'model'), model_provider: readString(data, 'model_provider') };
     }
     const after = planCodexConfig({
       text,
@@ -101,15 +102,18 @@ export const codexConfigUnit: Unit<Answers> = {
       provider,
       model: answers.model,
       shape,
-      defaults: { makeDefault: answers.makeDefault, previous: manifest.previousDefault ?? null },
+      defaults: { makeDefault: answers.makeDefault, previous: previousDefault ?? null },
       previous: previousProvider,
     }, data);
     const selectorNote = profileSelectorNote(data, shape, tildify(state.paths.codexConfig), provider.profile);
     if (selectorNote) notes.repairs.push(selectorNote);
-    if (answers.makeDefault === false) delete manifest.previousDefault;
     notes.problems.push(...userConfigProblems(data, state.paths.codexConfig, shape, provider));
     // The moved profiles first: a crash between the writes leaves them twice, never nowhere.
-    return [...profileFiles, ...writeOp('Codex config', state.paths.codexConfig, state.codexConfig.text, after)];
+    // --no-make-default put the old default back: nothing to remember of it any more.
+    return {
+      operations: [...profileFiles, ...writeOp('Codex config', state.paths.codexConfig, state.codexConfig.text, after)],
+      remember: { ownsProvider: true, previousDefault: answers.makeDefault === false ? undefined : previousDefault, ...(migratedProfiles ? { migratedProfiles } : {}) },
+    };
   },
   undo(state, provider) {
     const { path, text } = state.codexConfig;

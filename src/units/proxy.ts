@@ -13,6 +13,7 @@ import { cli } from '../invocation.js';
 
 export const proxyUnit: Unit<LocalAnswers> = {
   id: 'proxy',
+  runsAfter: ['secrets', 'bridge', 'manifest'] /* it starts on the files; state.json is written before a command that may fail */,
   plan({ state, answers, runtime, options }) {
     if (!options.start || runtime === null) return [];
     const ops: Operation[] = [];

@@ -125,7 +125,7 @@ describe('usage in direct mode, with the real Codex\'s session logs', () => {
     expect(result.stderr).not.toMatch(/weekly/);
     const misplaced = await runCli(box, ['doctor', '--days', '3']);
     expect(misplaced.exitCode).toBe(2);
-    expect(misplaced.stderr).toContain('--days is a flag of `usage`, not of `doctor`');
+    expect(misplaced.stderr).toContain('--days is not a flag of `doctor` (it belongs to usage)');
     for (const bad of ['0', 'seven', '99999']) expect((await runCli(box, ['usage', '--days', bad])).exitCode).toBe(2);
   });
 

@@ -72,7 +72,11 @@ describe('setup --no-start', () => {
         },
       ],
       general_settings: { master_key: 'os.environ/LITELLM_MASTER_KEY' },
+      // Z.ai's refusals are final: no retries, no cooldown; the tool's callbacks word them for Codex.
+      litellm_settings: { callbacks: ['glm_codex_hooks.handler'] },
+      router_settings: { num_retries: 0, disable_cooldowns: true },
     });
+    expect(await readFile(join(box.stateDir, 'glm_codex_hooks.py'), 'utf8')).toContain('class GlmCodexHooks(CustomLogger)');
 
     const secrets = await secretsOf(box);
     expect(secrets.ZAI_API_KEY).toBe(ZAI_KEY);
