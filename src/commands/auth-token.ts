@@ -5,12 +5,11 @@
  * request then fails, so every failure is ONE line there: the cause and the fix. Not in --help: it is
  * for Codex, not for people.
  */
-import { readFile } from 'node:fs/promises';
 import { modeFacts, parseManifest } from '../config/manifest.js';
 import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { readTextIfExists } from '../fs/read.js';
+import { readRegularText, readTextIfExists } from '../fs/read.js';
 import { assertStateDirTrusted } from '../fs/state-dir-trust.js';
 import { DEFAULT_PORT } from '../options.js';
 import type { Paths } from '../paths.js';
@@ -22,8 +21,9 @@ import type { Context } from '../context.js';
 export async function readProxyKey(paths: Paths, name: keyof Secrets = 'LITELLM_MASTER_KEY'): Promise<string> {
   let text: string;
   try {
-    text = await readFile(paths.secrets, 'utf8');
+    text = await readRegularText(paths.secrets);
   } catch (error) {
+    if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       throw new UserError('key-file-missing', `the key file ${paths.secrets} does not exist.`, {
@@ -94,7 +94,9 @@ export async function runAuthToken(ctx: Pick<Context, 'paths'>): Promise<number>
     const { key } = await authToken(paths);
     await new Promise<void>((resolve) => process.stdout.write(`${key}\n`, () => resolve()));
     return ExitCode.ok;
-  } catch (error) {
+  } catch (thrown) {
+    const { systemErrorAsUserError } = await import('../fs/system-errors.js');
+    const error = systemErrorAsUserError(thrown) ?? thrown;
     const { explainFailure, failureLine } = await import('../runtime/failure-responder.js');
     process.stderr.write(`${failureLine(error)}\n`);
     const { mode } = parseManifest(await readTextIfExists(paths.manifest).catch(() => null));

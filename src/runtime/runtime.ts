@@ -84,6 +84,8 @@ export async function choosePort(requested: number, paths: Paths, ask: Prompts |
   const current = await proxyProcessState(paths, { adopt: false });
   if (current.kind === 'running' && current.record.port === requested) return requested;
   if (await isPortFree(requested)) return requested;
+  // The short-lived stand-in a failed auth command left there is ours: end it, as `start` does.
+  if ((await stopFailureResponder(requested)) && (await isPortFree(requested))) return requested;
   const holder = await findPortHolder(requested);
   const who = holder?.pid ? `${printableCommand(holder.command)} (pid ${holder.pid})` : 'another program';
   const free = await findFreePort(requested + 1);

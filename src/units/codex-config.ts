@@ -2,7 +2,8 @@
  * Codex's config.toml: the provider table, the legacy `[profiles.<name>]` table for Codex <= 0.133,
  * and with --make-default the top-level model/model_provider. Lossless edits only.
  */
-import { readFile } from 'node:fs/promises';
+
+import { readRegularText } from '../fs/read.js';
 import { dirname, join } from 'node:path';
 import { isOwnLegacyProfile, legacySelectorProblem, planCodexConfig, profileSelectorNote, profileShapeFor, userConfigProblems } from '../config/codex-config.js';
 import { foreignProviderProblem, ownProviderIds, ownsProvider } from '../config/provider-ownership.js';
@@ -225,7 +226,7 @@ async function projectConfigChecks(state: SetupState, cwd: string): Promise<Chec
   for (let dir = cwd, depth = 0; depth < 30; depth++) {
     const projectConfig = join(dir, '.codex', 'config.toml');
     if (projectConfig !== state.codexConfig.path) {
-      const text = await readFile(projectConfig, 'utf8').catch(() => null);
+      const text = await readRegularText(projectConfig).catch(() => null);
       if (text !== null && /^\s*(model_providers|model_provider)\b|^\s*\[model_providers/m.test(text)) {
         checks.push(warn('project-config', `${projectConfig} sets model providers; Codex ignores providers in project configs.`, `Move them to ${tildify(state.codexConfig.path)}.`));
       }
