@@ -8,6 +8,7 @@ import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Manifest } from './manifest.js';
 import { parseTree, splitBom } from './toml-syntax.js';
+import { excerptFor, originalOffset } from './toml-segments.js';
 
 /** True when the tool created the provider table. Manifests older than `ownsProvider` that record a setup count as the tool's. */
 export function ownsProvider(manifest: Manifest): boolean {
@@ -26,12 +27,12 @@ function overlaps(a: readonly (string | number)[], b: readonly string[]): boolea
   return true;
 }
 
-function keyValueLine(kvs: AST.TOMLKeyValue[], base: readonly (string | number)[], PROVIDER_PATH: readonly string[]): number | null {
+function keyValueLine(kvs: AST.TOMLKeyValue[], base: readonly (string | number)[], PROVIDER_PATH: readonly string[], lineOf: (node: AST.TOMLNode) => number): number | null {
   for (const kv of kvs) {
     const path = [...base.map(String), ...keySegments(kv.key)];
-    if (path.length >= PROVIDER_PATH.length && overlaps(path, PROVIDER_PATH)) return kv.loc.start.line;
+    if (path.length >= PROVIDER_PATH.length && overlaps(path, PROVIDER_PATH)) return lineOf(kv);
     if (overlaps(path, PROVIDER_PATH) && kv.value.type === 'TOMLInlineTable') {
-      const inner = keyValueLine(kv.value.body, path, PROVIDER_PATH);
+      const inner = keyValueLine(kv.value.body, path, PROVIDER_PATH, lineOf);
       if (inner !== null) return inner;
     }
   }
@@ -43,8 +44,17 @@ export function providerTableLine(text: string, id: string): number | null {
   const PROVIDER_PATH = ['model_providers', id];
   const { body } = splitBom(text);
   let top: AST.TOMLTopLevelTable;
+  // A large file: only its root keys and [model_providers.*] tables are parsed into a tree (toml-segments.ts).
+  const excerpt = body.length > 256 * 1024 ? excerptFor(body, new Set(['model_providers']), '\n') : null;
+  const lineOf = (node: AST.TOMLNode): number => {
+    if (!excerpt) return node.loc.start.line;
+    const offset = originalOffset(excerpt, node.range[0]) ?? 0;
+    let line = 1;
+    for (let at = body.indexOf('\n'); at !== -1 && at < offset; at = body.indexOf('\n', at + 1)) line++;
+    return line;
+  };
   try {
-    top = parseTree(body, 'config.toml').body[0];
+    top = parseTree(excerpt?.text ?? body, 'config.toml').body[0];
   } catch {
     // Does not parse: a header is still recognisable line by line.
     const lines = body.split('\n');
@@ -53,13 +63,13 @@ export function providerTableLine(text: string, id: string): number | null {
     const index = lines.findIndex((line) => header.test(line));
     return index === -1 ? null : index + 1;
   }
-  const topLevel = keyValueLine(top.body.filter((item): item is AST.TOMLKeyValue => item.type === 'TOMLKeyValue'), [], PROVIDER_PATH);
+  const topLevel = keyValueLine(top.body.filter((item): item is AST.TOMLKeyValue => item.type === 'TOMLKeyValue'), [], PROVIDER_PATH, lineOf);
   if (topLevel !== null) return topLevel;
   for (const item of top.body) {
     if (item.type !== 'TOMLTable') continue;
-    if (item.resolvedKey.length >= PROVIDER_PATH.length && overlaps(item.resolvedKey, PROVIDER_PATH)) return item.loc.start.line;
+    if (item.resolvedKey.length >= PROVIDER_PATH.length && overlaps(item.resolvedKey, PROVIDER_PATH)) return lineOf(item);
     if (item.kind === 'standard' && overlaps(item.resolvedKey, PROVIDER_PATH)) {
-      const line = keyValueLine(item.body, item.resolvedKey, PROVIDER_PATH);
+      const line = keyValueLine(item.body, item.resolvedKey, PROVIDER_PATH, lineOf);
       if (line !== null) return line;
     }
   }

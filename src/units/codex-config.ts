@@ -98,7 +98,7 @@ export const codexConfigUnit: Unit<Answers> = {
         edits.push(value === null ? { op: 'delete-key', path: [key] } : { op: 'set', path: [key], value });
       }
     }
-    const after = editToml(text, edits, path).text;
+    const after = editToml(text, edits, path, { data }).text;
     const created = (state.manifest.createdFiles ?? []).includes(path);
     if (created && after.trim() === '') return deleteOp('Codex config (created by the tool, now empty)', path, text);
     return writeOp('Codex config', path, text, after);
