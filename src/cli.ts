@@ -11,11 +11,13 @@ export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-de
 
 export async function main(argv: string[]): Promise<number> {
   let options: Options;
+  let commandName = 'glm-codex-setup';
   try {
     if (!argv.includes('--help') && !argv.includes('-h') && !argv.includes('--version')) {
-      // Fix texts name the tool as the user typed it, from the first error on.
+      // Fix texts name the tool as the user typed it, from the first error on: decided once, here.
       const { detectCommandName, setCommandName } = await import('./invocation.js');
-      setCommandName(await detectCommandName());
+      commandName = await detectCommandName();
+      setCommandName(commandName);
     }
     options = parseOptions(argv);
   } catch (error) {
@@ -41,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     if (value && value.length >= 6) secrets.add(value);
   };
   const { buildContext } = await import('./context.js');
-  const ctx = await buildContext(options, { version: VERSION, stdinIsTty: process.stdin.isTTY === true, redact: redactText, addSecret });
+  const ctx = await buildContext(options, { version: VERSION, stdinIsTty: process.stdin.isTTY === true, commandName, redact: redactText, addSecret });
   const { out } = ctx;
   if (process.env.ZAI_API_KEY) ctx.addSecret(process.env.ZAI_API_KEY.trim());
 

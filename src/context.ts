@@ -10,8 +10,12 @@ import type { Prompts } from './ui/prompts.js';
 export interface Context {
   options: Options;
   paths: Paths;
-  /** Prompts may be shown: stdin is a terminal and --non-interactive was not given. */
+  /** Prompts may be shown: stdin is a terminal and no run without questions was asked for. */
   interactive: boolean;
+  /** A run without questions was asked for (--non-interactive, GLM_CODEX_NON_INTERACTIVE, or --json, which implies it): answers come from flags, env, the last run or defaults, and what would be confirmed goes ahead. */
+  unattended: boolean;
+  /** How a change that needs the user's yes gets it: asked on the terminal, given (--yes, or a run without questions), or impossible (no terminal, nothing said). */
+  confirm: 'ask' | 'given' | 'no-terminal';
   /** The questions, or null when the run must not ask. */
   prompts: Prompts | null;
   out: Output;
@@ -24,16 +28,27 @@ export interface Context {
 
 export async function buildContext(
   options: Options,
-  parts: { version: string; stdinIsTty: boolean; redact: (text: string) => string; addSecret: (value: string | undefined) => void },
+  parts: {
+    version: string;
+    stdinIsTty: boolean;
+    commandName: string;
+    redact: (text: string) => string;
+    addSecret: (value: string | undefined) => void;
+    /** Where HOME, CODEX_HOME and GLM_CODEX_HOME come from (tests give their own). */
+    env?: NodeJS.ProcessEnv;
+    /** Another output (tests record what a command says). */
+    out?: Output;
+  },
 ): Promise<Context> {
   // --json implies --non-interactive: stdout holds exactly one JSON document, never a prompt.
-  const interactive = !options.nonInteractive && !options.json && parts.stdinIsTty;
-  const { detectCommandName, setCommandName } = await import('./invocation.js');
-  const commandName = await detectCommandName();
-  setCommandName(commandName);
+  const unattended = options.nonInteractive || options.json;
+  const interactive = !unattended && parts.stdinIsTty;
+  const confirm = options.yes || unattended ? 'given' : interactive ? 'ask' : 'no-terminal';
+  const { commandName } = parts;
   const { createOutput } = await import('./ui/output.js');
-  const framed = interactive && options.command === 'setup' ? (await import('@clack/prompts')).log : null;
-  const out = createOutput({ json: options.json, interactive, redact: parts.redact, framed });
+  // The wizard draws its frame (clack) around everything it says; other commands print plain lines.
+  const frame = interactive && options.command === 'setup' ? await import('@clack/prompts') : null;
+  const out = parts.out ?? createOutput({ json: options.json, interactive, redact: parts.redact, frame });
   const prompts = interactive ? (await import('./ui/prompts.js')).prompts : null;
-  return { options, paths: resolvePaths(options), interactive, prompts, out, version: parts.version, commandName, addSecret: parts.addSecret };
+  return { options, paths: resolvePaths(options, parts.env), interactive, unattended, confirm, prompts, out, version: parts.version, commandName, addSecret: parts.addSecret };
 }

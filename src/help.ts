@@ -30,6 +30,8 @@ Usage
   glm-codex-setup [setup] [options]   set up, or repair, everything (the default command)
   glm-codex-setup doctor              check the setup without changing anything
   glm-codex-setup status              is the proxy running, where, with which config
+  glm-codex-setup usage [--days N]    the GLM Coding Plan's 5-hour and weekly windows (gateway: the key's
+                                      budget) and the tokens Codex spent on GLM per day and model
   glm-codex-setup start | stop        start or stop the proxy
   glm-codex-setup logs [-f]           show the last 50 lines of the proxy's log (-f: follow; Ctrl-C ends it)
   glm-codex-setup uninstall [--purge] undo everything the tool did and remove the stored keys (asks; the venv

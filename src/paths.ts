@@ -1,15 +1,17 @@
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** Every mode writes the same profile: `codex --profile glm`. */
 const PROFILE_FILE = 'glm.config.toml';
 
 /** A path as people write it: ~ for the home folder. */
-export function tildify(path: string, home = process.env.HOME || homedir()): string {
+export function tildify(path: string, home = homeFolder()): string {
   return home && (path === home || path.startsWith(`${home}/`)) ? `~${path.slice(home.length)}` : path;
 }
 
 export interface Paths {
+  /** The user's home folder: $HOME when set and not empty, else the account's (never '', which would mean the current folder). */
+  home: string;
   codexHome: string;
   codexConfig: string;
   codexProfile: string;
@@ -32,11 +34,22 @@ function expandHome(path: string, home: string): string {
   return path;
 }
 
+/** $HOME, else the account's home from the user database: os.homedir() gives '' for HOME= (the current folder). */
+export function homeFolder(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HOME) return env.HOME;
+  try {
+    return userInfo().homedir || homedir() || '/';
+  } catch {
+    return homedir() || '/';
+  }
+}
+
 export function resolvePaths(input: { codexHome?: string | undefined; stateDir?: string | undefined }, env = process.env): Paths {
-  const home = env.HOME || homedir();
+  const home = homeFolder(env);
   const codexHome = resolve(expandHome(input.codexHome ?? env.CODEX_HOME ?? join(home, '.codex'), home));
   const stateDir = resolve(expandHome(input.stateDir ?? env.GLM_CODEX_HOME ?? join(home, '.glm-codex'), home));
   return {
+    home,
     codexHome,
     codexConfig: join(codexHome, 'config.toml'),
     codexProfile: join(codexHome, PROFILE_FILE),

@@ -2,7 +2,9 @@
 import { rm } from 'node:fs/promises';
 import { validateCatalog } from '../config/model-catalog.js';
 import { appCopyDir, appCopyFiles, installAppCopy } from '../runtime/app-copy.js';
+import { removeAppCopyFiles } from '../fs/purge.js';
 import { cli } from '../invocation.js';
+import { runner } from '../process/run.js';
 import { traceStep } from '../trace.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -87,16 +89,17 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       return;
     }
     case 'remove-app-copy': {
-      await rm(appCopyDir(op.stateDir), { recursive: true, force: true });
-      out.success(`Removed ${appCopyDir(op.stateDir)}`);
+      // File by file: what the user put there stays.
+      const kept = await removeAppCopyFiles(appCopyDir(op.stateDir));
+      if (kept.length === 0) out.success(`Removed ${appCopyDir(op.stateDir)}`);
+      else out.warn(`Removed the tool's files from ${appCopyDir(op.stateDir)}; kept what glm-codex-setup did not make there: ${kept.slice(0, 8).join(', ')}${kept.length > 8 ? ` and ${kept.length - 8} more` : ''}.`);
       return;
     }
     case 'service': {
-      const { execa } = await import('execa');
       for (const [file, ...args] of op.argvs) {
-        const result = await execa(file!, args, { reject: false, stdin: 'ignore', timeout: 30_000 });
+        const result = await runner.run(file!, args, { timeoutMs: 30_000 });
         if (result.exitCode !== 0) {
-          throw new UserError('service-failed', `\`${[file, ...args].join(' ')}\` failed (exit ${String(result.exitCode)}): ${String(result.stderr).trim().split('\n').pop() ?? ''}`, {
+          throw new UserError('service-failed', `\`${[file, ...args].join(' ')}\` failed (exit ${String(result.exitCode)}): ${result.stderr.trim().split('\n').pop() ?? ''}`, {
             exitCode: ExitCode.proxy,
             fix: `Run ${cli('--no-autostart')} to leave the service manager alone; the proxy still starts on demand.`,
           });

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { runner } from '../process/run.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { codexAt } from '../inspect/codex-version.js';
@@ -40,19 +40,17 @@ export async function captureBasePrompt(codexBin: string, opts: { timeoutMs?: nu
     const codexHome = join(dir, 'codex-home');
     await mkdir(codexHome);
     await writeFile(join(codexHome, 'config.toml'), probeConfig(capture.port), { mode: 0o600 });
-    const run = await execa(codexBin, ['exec', '--skip-git-repo-check', 'Reply with OK'], {
+    const run = await runner.run(codexBin, ['exec', '--skip-git-repo-check', 'Reply with OK'], {
       cwd: dir,
       env: { PATH: process.env.PATH ?? '', HOME: dir, CODEX_HOME: codexHome, [PROBE_KEY_ENV]: 'prompt-probe' },
       extendEnv: false,
-      stdin: 'ignore',
-      reject: false,
-      timeout: remaining(),
-      forceKillAfterDelay: 2_000,
+      timeoutMs: remaining(),
+      forceKillAfterMs: 2_000,
     });
     const body = capture.firstRequest();
     if (body === null) {
       const why = run.timedOut ? `it sent no request within ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s` : `it exited with code ${String(run.exitCode)} before sending a request`;
-      throw captureError(`Could not read Codex ${install.version}'s base prompt: ${why}.\n${tail(String(run.stderr))}`, 'Check that `codex exec` runs on this machine (`codex exec --skip-git-repo-check "hi"`), then run again.');
+      throw captureError(`Could not read Codex ${install.version}'s base prompt: ${why}.\n${tail(run.stderr)}`, 'Check that `codex exec` runs on this machine (`codex exec --skip-git-repo-check "hi"`), then run again.');
     }
     const text = extractBasePrompt(body);
     if (!text) {

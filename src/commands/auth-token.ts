@@ -11,6 +11,7 @@ import { parseSecrets } from '../config/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { readTextIfExists } from '../fs/read.js';
+import { assertStateDirTrusted } from '../fs/state-dir-trust.js';
 import { DEFAULT_PORT } from '../options.js';
 import type { Paths } from '../paths.js';
 import type { OnDemandResult } from '../runtime/proxy-on-demand.js';
@@ -55,6 +56,8 @@ export async function proxyPort(paths: Paths): Promise<number> {
 
 /** The key, once the proxy is up on the port state.json names (started here when it is not). */
 export async function authToken(paths: Paths): Promise<{ key: string; proxy: OnDemandResult | null }> {
+  // Before reading a key from it or running anything from it: the state dir is this user's alone.
+  await assertStateDirTrusted(paths.stateDir, { app: true, venv: true });
   const manifest = parseManifest(await readTextIfExists(paths.manifest));
   // Direct and gateway: the key Codex sends is the stored one; nothing runs here.
   if (manifest.mode === 'direct') return { key: await readProxyKey(paths, 'ZAI_API_KEY'), proxy: null };
@@ -64,6 +67,10 @@ export async function authToken(paths: Paths): Promise<{ key: string; proxy: OnD
   const started = performance.now();
   const pid = await readyProxyPid(paths, port);
   if (pid !== null) return { key, proxy: { action: 'reused', pid, port, readyMs: Math.round(performance.now() - started) } };
+  // Another user's program on the port gets neither the key nor a signal, and its words are not read.
+  const { foreignPortHolder, foreignProgramError } = await import('../runtime/port-owner.js');
+  const foreign = await foreignPortHolder(port);
+  if (foreign) throw await foreignProgramError(port, foreign);
   // Once the proxy is not up, load what starting one needs (execa, undici): the common case stays fast.
   const { checkRecentFailure } = await import('../runtime/failure-responder.js');
   await checkRecentFailure(port);

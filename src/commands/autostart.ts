@@ -13,7 +13,7 @@ export async function runAutostart(ctx: Context): Promise<number> {
   const action = ctx.options.target ?? 'status';
   if (action === 'enable' || action === 'disable') {
     const options = { ...ctx.options, command: 'setup' as const, nonInteractive: true, given: { ...ctx.options.given, autostart: action === 'enable' } };
-    return runSetup({ ...ctx, options, prompts: null, interactive: false });
+    return runSetup({ ...ctx, options, prompts: null, interactive: false, unattended: true, confirm: 'given' });
   }
   if (action !== 'status') throw usageError(`autostart: "${action}" is not enable, disable or status.`);
   const state = await inspect(ctx.paths, 'skip');

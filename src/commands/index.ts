@@ -14,6 +14,8 @@ export async function runCommand(ctx: Context): Promise<number> {
       return (await import('./proxy-commands.js')).runLogs(ctx);
     case 'doctor':
       return (await import('./doctor.js')).runDoctor(ctx);
+    case 'usage':
+      return (await import('./usage.js')).runUsage(ctx);
     case 'uninstall':
       return (await import('./uninstall.js')).runUninstall(ctx);
     case 'backups':

@@ -2,6 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parseManifest } from '../config/manifest.js';
+import { storedMode } from '../modes/index.js';
 import { parseSecrets } from '../config/secrets.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -18,6 +19,13 @@ import { tildify } from '../paths.js';
 
 async function requireSetup(paths: Paths) {
   const manifest = parseManifest(await readTextIfExists(paths.manifest));
+  const mode = storedMode({ manifest });
+  if (mode && !mode.localRuntime) {
+    throw new UserError('no-proxy-in-mode', `This setup (${mode.id} mode) reaches GLM ${mode.title}: it runs no proxy on this machine, so there is nothing to start.`, {
+      exitCode: ExitCode.usage,
+      fix: `Run \`codex --profile glm\` as it is; for the local proxy instead, run ${cli('--mode local')}.`,
+    });
+  }
   const bridge = await readTextIfExists(paths.bridgeConfig);
   const { secrets } = parseSecrets((await readTextIfExists(paths.secrets)) ?? '');
   if (!bridge || !secrets.LITELLM_MASTER_KEY) {
@@ -54,7 +62,8 @@ export async function runStop(ctx: Context): Promise<number> {
 
 export async function runStatus(ctx: Context): Promise<number> {
   const { options, paths } = ctx;
-  const state = await proxyProcessState(paths, { adopt: false });
+  // The windows are asked while the proxy is looked at (their own 5 s deadline).
+  const [state, spend] = await Promise.all([proxyProcessState(paths, { adopt: false }), import('./spend-summary.js').then((m) => m.spendSummary(ctx))]);
   if (state.kind === 'running') {
     ctx.out.success(
       state.adopted
@@ -66,6 +75,7 @@ export async function runStatus(ctx: Context): Promise<number> {
   } else {
     ctx.out.info(`Proxy not running. Start it with: ${cli('start')}`);
   }
+  if (spend.line) ctx.out.info(spend.line);
   ctx.out.result({
     ok: state.kind === 'running',
     command: 'status',
@@ -74,6 +84,7 @@ export async function runStatus(ctx: Context): Promise<number> {
     port: state.kind === 'none' ? null : state.record.port,
     startedAt: state.kind === 'running' ? state.record.startedAt : null,
     log: paths.logFile,
+    ...spend.data,
   });
   return state.kind === 'running' ? ExitCode.ok : ExitCode.unhealthy;
 }

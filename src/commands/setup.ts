@@ -20,6 +20,7 @@ import type { VerifyReport } from '../verify/types.js';
 import { detectCodex, type CodexInstall } from '../inspect/codex-version.js';
 import { probeHost } from '../inspect/reach.js';
 import { cli } from '../invocation.js';
+import { runner } from '../process/run.js';
 import type { Draft } from '../questions.js';
 
 function preflight(state: SetupState, runtime: RuntimePlan | null, start: boolean, mode: Mode): string[] {
@@ -43,8 +44,11 @@ function preflight(state: SetupState, runtime: RuntimePlan | null, start: boolea
   return lines;
 }
 
+/** npm downloads Codex: a total deadline, as for every network step. */
+const CODEX_INSTALL_TIMEOUT_MS = 20 * 60_000;
+
 /** Codex missing from the user's PATH: offer to install it (and re-detect it), or say exactly how. */
-async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out'>): Promise<CodexInstall | null> {
+export async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out'>): Promise<CodexInstall | null> {
   const { prompts, out } = ctx;
   const command = 'npm install -g @openai/codex';
   if (!prompts) {
@@ -55,15 +59,14 @@ async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out'>): Promise
     out.info(`Install it later with: ${command}   (then: codex --version)`);
     return null;
   }
-  const { execa } = await import('execa');
-  const result = await execa('npm', ['install', '-g', '@openai/codex'], { stdio: ['ignore', 'inherit', 'inherit'], reject: false });
+  const exitCode = await runner.interactive('npm', ['install', '-g', '@openai/codex'], { timeoutMs: CODEX_INSTALL_TIMEOUT_MS });
   const found = await detectCodex();
-  if (result.exitCode === 0 && found.version) {
+  if (exitCode === 0 && found.version) {
     out.success(`Installed Codex ${found.version} (${found.bin}).`);
     return found;
   }
-  if (result.exitCode === 0) out.warn(`npm installed Codex, but \`codex\` is not on your PATH: add the folder \`npm prefix -g\` names (its bin/) to PATH.`);
-  else out.warn(`The install failed (exit ${result.exitCode}); run it yourself: ${command}   (a permission error: use a Node version manager, or set npm's prefix to a folder you own)`);
+  if (exitCode === 0) out.warn(`npm installed Codex, but \`codex\` is not on your PATH: add the folder \`npm prefix -g\` names (its bin/) to PATH.`);
+  else out.warn(`The install failed (exit ${String(exitCode)}); run it yourself: ${command}   (a permission error: use a Node version manager, or set npm's prefix to a folder you own)`);
   return null;
 }
 
@@ -106,9 +109,8 @@ function runtimeLookup(ctx: Context, files: Pick<SetupState, 'paths' | 'manifest
 
 export async function runSetup(ctx: Context): Promise<number> {
   const { out, options, paths, prompts } = ctx;
-  requireInteractiveTerminal(options, process.stdin.isTTY === true);
-  const clack = prompts ? await import('@clack/prompts') : null;
-  clack?.intro(`glm-codex-setup ${ctx.version}: GLM models in Codex`);
+  requireInteractiveTerminal(ctx);
+  out.intro(`glm-codex-setup ${ctx.version}: GLM models in Codex`);
 
   // Held from the first read to the last write, so a concurrent run plans from what this one wrote.
   const releaseSetupLocks = options.dryRun ? null : await lockForSetup(paths);
@@ -119,8 +121,8 @@ export async function runSetup(ctx: Context): Promise<number> {
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
   // A re-run shows what is in use and lets the user change any of it.
   let revisit = false;
-  if (prompts && clack && (state.manifest.model !== undefined || state.manifest.mode !== undefined)) {
-    clack.note(currentSetup(state).join('\n'), 'Current setup');
+  if (prompts && (state.manifest.model !== undefined || state.manifest.mode !== undefined)) {
+    out.note(currentSetup(state).join('\n'), 'Current setup');
     revisit = (await prompts.select('Keep these settings?', [
       { value: 'keep', label: 'Keep them', hint: 'check and repair the setup' },
       { value: 'change', label: 'Change them', hint: 'ask every question again, starting from these values' },
@@ -130,8 +132,7 @@ export async function runSetup(ctx: Context): Promise<number> {
   const mode = await resolveMode(asking, state);
   const runtime = mode.localRuntime ? await (lookup ?? runtimeLookup(ctx, state))() : null;
   const checks = preflight(state, runtime, options.start, mode);
-  if (clack) clack.note(checks.join('\n'), 'Preflight');
-  else for (const line of checks) out.step(line);
+  out.note(checks.join('\n'), 'Preflight');
   for (const warning of runtime?.warnings ?? []) out.warn(warning);
   if (!state.codex.version && !options.dryRun) {
     const installed = await offerCodexInstall(ctx);
@@ -179,12 +180,12 @@ export async function runSetup(ctx: Context): Promise<number> {
     const unreachable = await probeHost(upstream);
     if (unreachable) out.warn(`${new URL(upstream).host} cannot be reached from here (${unreachable}); continuing, but the validation will fail unless the network or ${upstream} changes.`);
   }
-  if (prompts && (fileOps.length > 0 || installs) && !options.yes) {
+  if (prompts && (fileOps.length > 0 || installs) && ctx.confirm === 'ask') {
     const list = plan.operations.map((op) => {
       const c = describeOperation(op);
       return c.path === null ? `run     ${c.label}` : `${c.action}  ${tildify(c.path)}  (${c.label})`;
     });
-    clack?.note([...answerLines(draft, mode), '', ...list].join('\n'), 'The plan');
+    out.note([...answerLines(draft, mode), '', ...list].join('\n'), 'The plan');
     const showDiffs = await prompts.confirm('Show the diffs first?', false);
     if (showDiffs) for (const op of fileOps) out.raw(renderDiff(op));
     // After diffs, applying takes a deliberate choice: a key typed ahead (the Enter after "y") must not
@@ -226,15 +227,7 @@ export async function runSetup(ctx: Context): Promise<number> {
         `Try again after the fix: ${again}`,
         `Or check everything: ${cli('doctor')}`,
       ];
-  const lines = outro.filter((line): line is string => line !== null);
-  if (clack) {
-    // Every line in the gutter (outro/cancel would put only the first one there); commands are never wrapped by us.
-    if (ok) clack.log.success(lines.join('\n'));
-    else clack.log.warn(lines.join('\n'));
-    if (ok) clack.outro('Done.');
-    else clack.cancel('The setup is written; the validation failed.');
-  }
-  else for (const line of lines) (ok ? out.info : out.warn)(line);
+  out.outro(outro.filter((line): line is string => line !== null), ok, ok ? 'Done.' : 'The setup is written; the validation failed.');
 
   out.result({
     ok,

@@ -47,15 +47,15 @@ export async function runUninstall(ctx: Context): Promise<number> {
     out.result({ ok: true, command: 'uninstall', dryRun: true, changes, purge: options.purge });
     return ExitCode.ok;
   }
-  if (!prompts && !options.yes && !options.nonInteractive) {
+  if (ctx.confirm === 'no-terminal') {
     throw usageError(
       `uninstall changes your files and there is no terminal to confirm on.`,
-      `Run \`${cli(`uninstall${options.purge ? ' --purge' : ''} --yes`)}\` (or --non-interactive) to go ahead; --dry-run shows what it would do.`,
+      `Run \`${cli(`uninstall${options.purge ? ' --purge' : ''} --yes`)}\` (or --non-interactive, or --json) to go ahead; --dry-run shows what it would do.`,
     );
   }
   let removeKeys = true;
   let removeVenv = false;
-  if (prompts && !options.yes) {
+  if (prompts && ctx.confirm === 'ask') {
     for (const op of ops) {
       const c = describeOperation(op);
       out.info(c.path === null ? `  run  ${c.label}` : `  ${c.action}  ${tildify(c.path)}  (${c.label})`);
@@ -74,10 +74,14 @@ export async function runUninstall(ctx: Context): Promise<number> {
   await removeLeftoverTempFiles(toolFiles(paths, state.rcFiles.map((rc) => rc.path)));
   for (const op of ops.filter(isFileOperation)) out.success(`${op.kind === 'delete' ? 'Removed' : 'Restored'} ${tildify(op.path)}`);
   let keysRemoved: string[] = [];
-  const purged = purge ? await executePurge(await planPurge(paths.stateDir)) : false;
+  const finalPurge = purge ? await planPurge(paths.stateDir) : null;
+  const purged = finalPurge ? await executePurge(finalPurge) : false;
   if (purge) {
     if (purged) out.success(`Removed ${tildify(paths.stateDir)}`);
-    else out.info(purge.exists ? `Removed the tool's files from ${tildify(paths.stateDir)}; the folder stays (something else appeared in it).` : `Nothing to purge: ${tildify(paths.stateDir)} does not exist.`);
+    else if (finalPurge && finalPurge.kept.length > 0) {
+      const shown = finalPurge.kept.slice(0, 8).join(', ') + (finalPurge.kept.length > 8 ? ` and ${finalPurge.kept.length - 8} more` : '');
+      out.warn(`Removed the tool's files from ${tildify(paths.stateDir)}; kept what glm-codex-setup did not make there: ${shown}. Delete them yourself if you do not need them.`);
+    } else out.info(purge.exists ? `Removed the tool's files from ${tildify(paths.stateDir)}; the folder stays (something else appeared in it).` : `Nothing to purge: ${tildify(paths.stateDir)} does not exist.`);
   } else {
     // After the undo: its own backups (of the key files for shells) may hold a key too.
     if (removeKeys) {

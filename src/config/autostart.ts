@@ -7,7 +7,7 @@
  * command's on-demand start is what brings the proxy up.
  */
 import { readFile } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
+import { runner } from '../process/run.js';
 
 export const SERVICE_NAME = 'glm-codex-proxy';
 export const LAUNCH_AGENT_LABEL = 'dev.glm-codex-setup.proxy';
@@ -250,15 +250,6 @@ export interface ServiceManagerStatus {
   reason: string;
 }
 
-function run(file: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, encoding: 'utf8' }, (error, stdout) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ code, stdout: String(stdout ?? '') });
-    });
-  });
-}
-
 /**
  * Linux: systemd must be PID 1 and the user's manager must answer `systemctl --user is-system-running`
  * (a container or WSL1 has neither). macOS: launchd always. Windows: Task Scheduler always.
@@ -271,7 +262,7 @@ export async function serviceManagerAvailable(platform: NodeJS.Platform = proces
   if (pid1 !== 'systemd') {
     return { available: false, manager: null, reason: `PID 1 is ${pid1 ? `"${pid1}"` : 'unknown'}, not systemd (a container, WSL1 or another init)` };
   }
-  const state = await run('systemctl', ['--user', 'is-system-running'], 5000);
+  const state = await runner.run('systemctl', ['--user', 'is-system-running'], { timeoutMs: 5000 });
   const answer = state.stdout.trim();
   if (['running', 'degraded', 'starting', 'initializing'].includes(answer)) {
     return { available: true, manager: 'systemd', reason: `systemd user manager (${answer})` };

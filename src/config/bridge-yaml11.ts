@@ -3,7 +3,7 @@
  * LiteLLM that serves when there is one; else the yaml library in its 1.1 mode, which reads the
  * same booleans (on/yes/no/off), numbers (1_000) and sexagesimals (1:20).
  */
-import { execa } from 'execa';
+import { runner } from '../process/run.js';
 import { parseDocument } from 'yaml';
 import { MASTER_KEY_REFERENCE, ZAI_KEY_REFERENCE } from './bridge-yaml.js';
 
@@ -21,10 +21,10 @@ export type YamlReading = { ok: true; data: unknown; reader: string } | { ok: fa
 
 export async function readLikeLiteLLM(text: string, python: string | null): Promise<YamlReading> {
   if (python) {
-    const result = await execa(python, ['-c', PYYAML_READ], { input: text, reject: false, timeout: 20_000, env: { PYTHONIOENCODING: 'utf-8' } }).catch(() => null);
-    if (result && result.exitCode === 0) {
+    const result = await runner.run(python, ['-c', PYYAML_READ], { input: text, timeoutMs: 20_000, env: { PYTHONIOENCODING: 'utf-8' } });
+    if (result.exitCode === 0) {
       try {
-        const answer = JSON.parse(String(result.stdout)) as { data?: unknown; error?: string };
+        const answer = JSON.parse(result.stdout) as { data?: unknown; error?: string };
         if (answer.error !== undefined) return { ok: false, error: answer.error.split('\n').join(' '), reader: 'PyYAML' };
         return { ok: true, data: answer.data, reader: 'PyYAML' };
       } catch {

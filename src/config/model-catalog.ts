@@ -7,7 +7,7 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { runner } from '../process/run.js';
 import { pathExists } from '../system.js';
 
 export interface ReasoningLevel {
@@ -179,13 +179,11 @@ export async function validateCatalog(codexBin: string, file: string, opts: { ti
   try {
     const codexHome = join(home, 'codex-home');
     await mkdir(codexHome);
-    const result = await execa(codexBin, ['debug', 'models', '-c', `model_catalog_json=${JSON.stringify(file)}`], {
+    const result = await runner.run(codexBin, ['debug', 'models', '-c', `model_catalog_json=${JSON.stringify(file)}`], {
       cwd: home,
       env: { PATH: process.env.PATH ?? '', HOME: home, CODEX_HOME: codexHome },
       extendEnv: false,
-      stdin: 'ignore',
-      reject: false,
-      timeout: opts.timeoutMs ?? 30_000,
+      timeoutMs: opts.timeoutMs ?? 30_000,
     });
     if (result.timedOut) return { ok: false, message: `\`codex debug models\` did not answer within ${Math.round((opts.timeoutMs ?? 30_000) / 1000)} s.` };
     if (result.exitCode !== 0) return { ok: false, message: codexErrorLine(String(result.stderr)) ?? `\`codex debug models\` exited with code ${String(result.exitCode)}.` };

@@ -7,8 +7,11 @@ import type { AST } from 'toml-eslint-parser';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Manifest } from './manifest.js';
-import { parseTree, splitBom } from './toml-syntax.js';
+import { parseTomlData, parseTree, splitBom, type TomlData } from './toml-syntax.js';
 import { excerptFor, originalOffset } from './toml-segments.js';
+import { getIn } from './toml-data.js';
+import { appCopyBin } from '../runtime/app-copy.js';
+import { tildify } from '../paths.js';
 
 /** True when the tool created the provider table. Manifests older than `ownsProvider` that record a setup count as the tool's. */
 export function ownsProvider(manifest: Manifest): boolean {
@@ -80,12 +83,42 @@ export function providerTableLine(text: string, id: string): number | null {
  * The refusal when config.toml has a `[model_providers.<id>]` the tool did not create, or null.
  * `ownedId`: the provider id of the mode the tool set up and owns (null when it owns none).
  */
-export function foreignProviderProblem(text: string | null, id: string, ownedId: string | null, file: string): UserError | null {
+export function foreignProviderProblem(text: string | null, id: string, ownedId: string | null, file: string, stateDir?: string): UserError | null {
   if (text === null || id === ownedId) return null;
+  if (stateDir !== undefined && ownProviderIds(text, stateDir).includes(id)) return null;
   const line = providerTableLine(text, id);
   if (line === null) return null;
   return new UserError('provider-not-ours', `${file}:${line}: [model_providers.${id}] is your own table (glm-codex-setup did not create it); it was not changed.`, {
     exitCode: ExitCode.config,
     fix: 'rename or remove your table, or choose another provider id with --provider-id ID',
   });
+}
+
+/**
+ * The provider tables in config.toml that are this tool's for this state dir by what they say: the
+ * auth command runs this state dir's app copy with `--state-dir <this dir>`, or (environment auth)
+ * env_key_instructions name this state dir's secrets.env. Nobody but the tool writes either, so a
+ * table is recognised as the tool's even when state.json is lost, or a crash came between the
+ * config.toml write and the state.json write (state.json stays the last write: it records what was done).
+ */
+export function ownProviderIds(text: string | null, stateDir: string): string[] {
+  if (text === null) return [];
+  let data: TomlData;
+  try {
+    data = parseTomlData(splitBom(text).body, 'config.toml');
+  } catch {
+    return [];
+  }
+  const providers = getIn(data, ['model_providers']);
+  if (typeof providers !== 'object' || providers === null) return [];
+  const secretsFile = `${tildify(stateDir)}/secrets.env`;
+  return Object.entries(providers as Record<string, unknown>)
+    .filter(([, table]) => {
+      if (typeof table !== 'object' || table === null) return false;
+      const { auth, env_key_instructions: instructions } = table as { auth?: { args?: unknown }; env_key_instructions?: unknown };
+      const args = Array.isArray(auth?.args) ? auth.args : null;
+      if (args && args[0] === appCopyBin(stateDir) && args[1] === 'auth-token' && args[args.indexOf('--state-dir') + 1] === stateDir) return true;
+      return typeof instructions === 'string' && instructions.includes(secretsFile);
+    })
+    .map(([id]) => id);
 }

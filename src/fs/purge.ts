@@ -1,10 +1,15 @@
 /**
  * `uninstall --purge`: delete the tool's own entries in the state dir, and the folder itself when
  * nothing else is left. A folder the tool did not make (no marker, no state.json of the tool) or
- * one that holds anything foreign is refused as a whole: nothing is deleted, the foreign entries
- * are named. `--state-dir ~` must never cost anyone their home folder.
+ * one that holds anything foreign at its top level is refused as a whole: nothing is deleted, the
+ * foreign entries are named. `--state-dir ~` must never cost anyone their home folder. Inside the
+ * folders the tool fills (app/, venv/, backups/<run>/) only what it recorded goes, file by file (the
+ * app copy's and the venv's record, a backup run's INDEX; the app copy also by its bytes): anything
+ * else stays and is named.
  */
 import { lstat, readdir, readFile, rm, rmdir } from 'node:fs/promises';
+import { appCopyFiles } from '../runtime/app-copy.js';
+import { sortTree, type SortedTree } from './made-record.js';
 import { cli } from '../invocation.js';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -17,6 +22,10 @@ export interface PurgePlan {
   exists: boolean;
   /** The tool's own entries (absolute paths), in deletion order: the marker last. */
   delete: string[];
+  /** Folders inside the tool's folders, deepest first: removed once empty. */
+  dirs: string[];
+  /** Files inside the tool's folders that it did not record (relative to the state dir): they stay. */
+  kept: string[];
   /** Entries that are not the tool's (relative to the state dir). Non-empty: purge is refused. */
   foreign: string[];
   /** Why the folder as a whole is not recognised as the tool's, or null. */
@@ -25,7 +34,6 @@ export interface PurgePlan {
 
 const OWN_FILES = new Set<string>([...OWN_STATE_FILES, STATE_DIR_MARKER]);
 const BACKUP_RUN = /^\d{8}T\d{6}Z$/;
-const UV_ENTRY = /^(\d+\.\d+\.\d+(\.new-\d+)?|cache)$/;
 
 /** state.json as the tool writes it: a JSON object with "version": 1. */
 export function isToolManifest(text: string): boolean {
@@ -52,7 +60,12 @@ async function list(dir: string): Promise<string[]> {
 
 /** What a purge would delete, and what it found that is not the tool's. Reads only. */
 export async function planPurge(stateDir: string): Promise<PurgePlan> {
-  const plan: PurgePlan = { stateDir, exists: false, delete: [], foreign: [], notOurs: null };
+  const plan: PurgePlan = { stateDir, exists: false, delete: [], dirs: [], kept: [], foreign: [], notOurs: null };
+  const take = (name: string, sorted: SortedTree) => {
+    plan.delete.push(...sorted.own);
+    plan.dirs.push(...sorted.dirs, join(stateDir, name));
+    plan.kept.push(...sorted.foreign.map((rel) => `${name}/${rel}`));
+  };
   const top = await kind(stateDir);
   if (top === null) return plan;
   plan.exists = true;
@@ -73,18 +86,22 @@ export async function planPurge(stateDir: string): Promise<PurgePlan> {
       plan.delete.push(path);
     } else if (tempOf !== null && OWN_FILES.has(tempOf) && type === 'file') {
       plan.delete.push(path);
-    } else if (name === 'venv' && type === 'dir' && (await kind(join(path, 'pyvenv.cfg'))) === 'file') {
-      plan.delete.push(path);
-    } else if (name === 'uv' && type === 'dir' && (await list(path)).every((entry) => UV_ENTRY.test(entry))) {
-      // The uv the tool fetched (one folder per release, and what an interrupted fetch left) and its cache.
-      plan.delete.push(path);
-    } else if (/^app(\.(new|old)-\d+)?$/.test(name) && type === 'dir' && (await kind(join(path, 'bin', 'glm-codex-setup.js'))) === 'file') {
+    } else if (name === 'venv' && type === 'dir') {
+      // The folders the tool fills are sorted file by file: what it did not record stays, whatever the folder is called.
+      take(name, await sortTree(path));
+    } else if (name === 'uv' && type === 'dir') {
+      // The uv the tool fetched, sorted like the venv: what it did not record stays.
+      take(name, await sortTree(path));
+    } else if (/^app(\.(new|old)-\d+)?$/.test(name) && type === 'dir') {
       // The tool's own copy for Codex's auth command (and what an interrupted swap of it left).
-      plan.delete.push(path);
+      take(name, await sortAppCopy(path));
     } else if (name === 'backups' && type === 'dir') {
-      const strangers = (await list(path)).filter((run) => !BACKUP_RUN.test(run));
-      for (const run of strangers) plan.foreign.push(`backups/${run}`);
-      if (strangers.length === 0) plan.delete.push(path);
+      for (const run of await list(path)) {
+        const runPath = join(path, run);
+        if (BACKUP_RUN.test(run) && (await kind(runPath)) === 'dir') take(`backups/${run}`, await sortBackupRun(runPath));
+        else plan.kept.push(`backups/${run}`);
+      }
+      plan.dirs.push(path);
     } else {
       plan.foreign.push(type === 'dir' ? `${name}/` : name);
     }
@@ -92,6 +109,37 @@ export async function planPurge(stateDir: string): Promise<PurgePlan> {
   if (!marked && !manifest) plan.notOurs = `${stateDir} was not created by glm-codex-setup (it has neither the ${STATE_DIR_MARKER} marker nor the tool's state.json)`;
   plan.delete.sort((a, b) => Number(a.endsWith(`/${STATE_DIR_MARKER}`)) - Number(b.endsWith(`/${STATE_DIR_MARKER}`)));
   return plan;
+}
+
+/** The app copy: by its record, else file by file against the running build's own bytes. */
+export async function sortAppCopy(dir: string): Promise<SortedTree> {
+  const sorted = await sortTree(dir);
+  if (sorted.recorded) return sorted;
+  const build = new Map((await appCopyFiles().catch(() => [])).map((file) => [file.relativePath, file.content]));
+  const own: string[] = [];
+  const foreign: string[] = [];
+  for (const rel of sorted.foreign) {
+    const path = join(dir, ...rel.split('/'));
+    const content = (await kind(path)) === 'file' ? await readFile(path).catch(() => null) : null;
+    const wanted = build.get(rel);
+    if (content && wanted && content.equals(wanted)) own.push(path);
+    else foreign.push(rel);
+  }
+  return { ...sorted, own, foreign };
+}
+
+/** A backup run: its INDEX and the copies it names; anything else is not the tool's. */
+async function sortBackupRun(dir: string): Promise<SortedTree> {
+  const index = await readFile(join(dir, 'INDEX'), 'utf8').catch(() => '');
+  const named = new Set(index.split('\n').filter(Boolean).map((line) => line.split('\t')[0]!));
+  const own: string[] = [];
+  const foreign: string[] = [];
+  for (const name of await list(dir)) {
+    const type = await kind(join(dir, name));
+    if (type === 'file' && (name === 'INDEX' ? index !== '' : named.has(name))) own.push(join(dir, name));
+    else foreign.push(type === 'dir' ? `${name}/` : name);
+  }
+  return { own, dirs: [], foreign, recorded: index !== '' };
 }
 
 /** The refusal for a plan that must not be carried out, or null when the purge may go ahead. */
@@ -105,12 +153,31 @@ export function purgeRefusal(plan: PurgePlan): UserError | null {
   });
 }
 
+/** Removes the app copy's own files (uninstall), file by file; returns what stays (relative to the copy). */
+export async function removeAppCopyFiles(dir: string): Promise<string[]> {
+  if ((await kind(dir)) !== 'dir') return [];
+  const sorted = await sortAppCopy(dir);
+  for (const path of sorted.own) await rm(path, { force: true });
+  for (const sub of [...sorted.dirs, dir]) {
+    await rmdir(sub).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST' && error.code !== 'ENOENT') throw error;
+    });
+  }
+  return sorted.foreign;
+}
+
 /** Deletes the planned entries, then the folder when it is empty. Returns true when the folder is gone. */
 export async function executePurge(plan: PurgePlan): Promise<boolean> {
   const refusal = purgeRefusal(plan);
   if (refusal) throw refusal;
   if (!plan.exists) return false;
-  for (const path of plan.delete) await rm(path, { recursive: true, force: true });
+  for (const path of plan.delete) await rm(path, { force: true });
+  for (const dir of plan.dirs) {
+    await rmdir(dir).catch((error: NodeJS.ErrnoException) => {
+      // What the tool did not make is still in it: it stays, and the folder with it.
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST' && error.code !== 'ENOENT') throw error;
+    });
+  }
   try {
     await rmdir(plan.stateDir);
     return true;

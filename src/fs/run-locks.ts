@@ -12,6 +12,7 @@ import type { Paths } from '../paths.js';
 import { realTarget } from './atomic-write.js';
 import { acquireLock, acquireLocks, type Release } from './lock.js';
 import { assertAllWritable } from './preflight.js';
+import { assertStateDirTrusted } from './state-dir-trust.js';
 
 /**
  * How long a setup waits for another one on the same files (it holds them from inspect to the last
@@ -34,6 +35,8 @@ export function proxyLockPath(paths: Pick<Paths, 'stateDir'>): string {
 /** Locks 1 and 2: nothing else reads-then-writes these files while they are held. */
 export async function lockForSetup(paths: Paths, options: { waitMs?: number; purpose?: string } = {}): Promise<Release> {
   const lockOptions = { waitMs: options.waitMs ?? setupLockWaitMs(), purpose: options.purpose ?? 'setup' };
+  // Nothing goes into a state dir another user can change (or owns), nothing runs from it.
+  await assertStateDirTrusted(paths.stateDir, { app: true });
   const configLock = await configLockPath(paths.codexConfig);
   // Checked before either lock is made: a folder this user cannot write is refused with nothing created.
   await assertAllWritable([
@@ -48,6 +51,7 @@ export async function lockForSetup(paths: Paths, options: { waitMs?: number; pur
 
 /** Lock 3, held for `fn`. */
 export async function withProxyLock<T>(paths: Pick<Paths, 'stateDir'>, purpose: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
+  await assertStateDirTrusted(paths.stateDir, { venv: true });
   const release = await acquireLock(proxyLockPath(paths), { waitMs, purpose });
   try {
     return await fn();

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { runner } from '../process/run.js';
 import { userPath } from '../invocation.js';
 import { findOnPath } from '../system.js';
 
@@ -20,7 +20,7 @@ export async function detectCodex(env: NodeJS.ProcessEnv = process.env): Promise
 /** `--version` of the Codex at `bin`. */
 export async function codexAt(bin: string): Promise<CodexInstall> {
   try {
-    const result = await execa(bin, ['--version'], { timeout: 15_000, reject: false, stdin: 'ignore' });
+    const result = await runner.run(bin, ['--version'], { timeoutMs: 15_000 });
     if (result.exitCode !== 0) return { bin: null, version: null };
     const match = /(\d+\.\d+\.\d+(?:[-.][0-9A-Za-z.]+)?)/.exec(result.stdout);
     return { bin, version: match?.[1] ?? null };

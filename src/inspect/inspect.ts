@@ -1,6 +1,5 @@
 /** Step 1 of the pipeline: what is on the machine now. Reads only. */
 import { stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { parseManifest, type Manifest } from '../config/manifest.js';
 import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { readTextIfExists } from '../fs/read.js';
@@ -10,6 +9,7 @@ import { appCopyState } from '../runtime/app-copy.js';
 import { serviceManagerAvailable, type ServiceManagerStatus } from '../config/autostart.js';
 import { autostartPath } from '../units/autostart.js';
 import { proxyProcessState, type ProxyProcessState } from '../runtime/proxy.js';
+import { recoverManifest } from './manifest-recovery.js';
 import { basePromptFor, type BasePromptState } from './base-prompt.js';
 import { detectCodex, type CodexInstall } from './codex-version.js';
 
@@ -73,8 +73,7 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
   ]);
   const appCopy = await appCopyState(paths.stateDir);
   const [autostartFile, serviceManager] = await Promise.all([snapshot(autostartPath(paths)), serviceManagerAvailable()]);
-  const home = process.env.HOME ?? homedir();
-  const rcFiles = await Promise.all((await rcTargets(home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
+  const rcFiles = await Promise.all((await rcTargets(paths.home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
   const envFiles = keyEnvFiles(paths.stateDir);
   const { secrets, otherLines } = parseSecrets(secretsFile.text ?? '');
   return {
@@ -84,7 +83,8 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     bridge,
     secretsFile,
     manifestFile,
-    manifest: parseManifest(manifestFile.text),
+    // A lost state.json (or a crash before it was written): read back from the tool's own provider table.
+    manifest: (manifestFile.text === null ? recoverManifest(codexConfig.text, paths.stateDir, secrets) : null) ?? parseManifest(manifestFile.text),
     secrets,
     secretsOtherLines: otherLines,
     rcFiles,

@@ -12,6 +12,7 @@ import { profileUnit } from '../units/profile.js';
 import { secretsUnit } from '../units/secrets.js';
 import { shellEnvUnit } from '../units/shell-env.js';
 import { remoteVerifier } from '../verify/remote.js';
+import type { SpendSource } from '../usage/spend.js';
 import { PROFILE, providerAuth } from './local.js';
 import type { DirectAnswers, Mode, ProviderAuth, ProviderSpec } from './types.js';
 
@@ -28,7 +29,9 @@ export function directProvider(baseUrl: string, auth: ProviderAuth, providerId?:
   };
 }
 
-const verifier = remoteVerifier<DirectAnswers>('direct', (a) => a.zaiKey);
+/** `usage`, `doctor`, `status` and a refused validation ask this about what is spent. */
+const spendSource = (a: DirectAnswers): SpendSource => ({ kind: 'zai-quota', apiBase: a.apiBase, key: a.zaiKey });
+const verifier = remoteVerifier<DirectAnswers>('direct', (a) => a.zaiKey, spendSource);
 
 export const directMode: Mode<DirectAnswers> = {
   id: 'direct',
@@ -46,7 +49,7 @@ export const directMode: Mode<DirectAnswers> = {
     makeDefault: draft.makeDefault,
     shellRc: draft.shellRc,
   }),
-  stored: ({ manifest, secrets }: SetupState): DirectAnswers => ({
+  stored: ({ manifest, secrets }: Pick<SetupState, 'manifest' | 'secrets'>): DirectAnswers => ({
     mode: 'direct',
     providerId: manifest.providerId,
     codexAuth: manifest.codexAuth ?? 'command',
@@ -61,6 +64,7 @@ export const directMode: Mode<DirectAnswers> = {
   provider: (a: DirectAnswers, where) => directProvider(a.apiBase, providerAuth(DIRECT_KEY_ENV, where, a.codexAuth), a.providerId),
   upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.zaiKey, what: 'your Z.ai API key' }),
+  spendSource,
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey }),
   units: [secretsUnit, shellEnvUnit, catalogUnit, profileUnit, authCommandUnit, codexConfigUnit, manifestUnit],
   verify: verifier.verify,

@@ -12,6 +12,7 @@ import { profileUnit } from '../units/profile.js';
 import { secretsUnit } from '../units/secrets.js';
 import { shellEnvUnit } from '../units/shell-env.js';
 import { remoteVerifier } from '../verify/remote.js';
+import type { SpendSource } from '../usage/spend.js';
 import { PROFILE, providerAuth } from './local.js';
 import type { GatewayAnswers, Mode, ProviderAuth, ProviderSpec } from './types.js';
 
@@ -28,7 +29,9 @@ export function gatewayProvider(gatewayUrl: string, auth: ProviderAuth, provider
   };
 }
 
-const verifier = remoteVerifier<GatewayAnswers>('gateway', (a) => a.gatewayKey);
+/** `usage`, `doctor`, `status` and a refused validation ask this about what is spent. */
+const spendSource = (a: GatewayAnswers): SpendSource => ({ kind: 'gateway-key', gatewayUrl: a.gatewayUrl, key: a.gatewayKey });
+const verifier = remoteVerifier<GatewayAnswers>('gateway', (a) => a.gatewayKey, spendSource);
 
 export const gatewayMode: Mode<GatewayAnswers> = {
   id: 'gateway',
@@ -46,7 +49,7 @@ export const gatewayMode: Mode<GatewayAnswers> = {
     makeDefault: draft.makeDefault,
     shellRc: draft.shellRc,
   }),
-  stored: ({ manifest, secrets }: SetupState): GatewayAnswers => ({
+  stored: ({ manifest, secrets }: Pick<SetupState, 'manifest' | 'secrets'>): GatewayAnswers => ({
     mode: 'gateway',
     providerId: manifest.providerId,
     codexAuth: manifest.codexAuth ?? 'command',
@@ -61,6 +64,7 @@ export const gatewayMode: Mode<GatewayAnswers> = {
   provider: (a: GatewayAnswers, where) => gatewayProvider(a.gatewayUrl, providerAuth(GATEWAY_KEY_ENV, where, a.codexAuth), a.providerId),
   upstream: (a) => a.gatewayUrl,
   codexKey: (a) => ({ value: a.gatewayKey, what: 'your gateway virtual key' }),
+  spendSource,
   secrets: (a) => ({ GLM_CODEX_GATEWAY_KEY: a.gatewayKey }),
   units: [secretsUnit, shellEnvUnit, catalogUnit, profileUnit, authCommandUnit, codexConfigUnit, manifestUnit],
   verify: verifier.verify,

@@ -1,8 +1,9 @@
 /** The modes, by id. Adding one: a file beside this one, registered here, plus the units it needs. */
 import type { SetupState } from '../inspect/inspect.js';
-import { directMode } from './direct.js';
-import { gatewayMode } from './gateway.js';
-import { localMode } from './local.js';
+import type { Manifest } from '../config/manifest.js';
+import { DIRECT_PROVIDER_ID, directMode } from './direct.js';
+import { GATEWAY_PROVIDER_ID, gatewayMode } from './gateway.js';
+import { LOCAL_PROVIDER_ID, localMode } from './local.js';
 import type { Mode, ModeId } from './types.js';
 
 export const MODES: { [K in ModeId]: Mode } = { local: localMode, direct: directMode, gateway: gatewayMode } as { [K in ModeId]: Mode };
@@ -12,4 +13,9 @@ export function storedMode(state: Pick<SetupState, 'manifest'>): Mode | null {
   const { manifest } = state;
   if (manifest.mode) return MODES[manifest.mode];
   return manifest.model ? MODES.local : null;
+}
+
+/** Every provider id this tool may have given Codex: each mode's own, and the --provider-id state.json remembers. */
+export function toolProviderIds(manifest: Pick<Manifest, 'providerId'>): string[] {
+  return [...new Set([LOCAL_PROVIDER_ID, DIRECT_PROVIDER_ID, GATEWAY_PROVIDER_ID, ...(manifest.providerId ? [manifest.providerId] : [])])];
 }

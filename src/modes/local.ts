@@ -73,7 +73,7 @@ export const localMode: Mode<LocalAnswers> = {
       shellRc: draft.shellRc,
     };
   },
-  stored(state: SetupState): LocalAnswers {
+  stored(state: Pick<SetupState, 'manifest' | 'secrets'>): LocalAnswers {
     const { manifest, secrets } = state;
     return {
       mode: 'local',
@@ -96,6 +96,7 @@ export const localMode: Mode<LocalAnswers> = {
   provider: (answers: LocalAnswers, where) => localProvider(answers.port, providerAuth(LOCAL_KEY_ENV, where, answers.codexAuth), answers.providerId),
   upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.masterKey, what: 'the local LiteLLM proxy key' }),
+  spendSource: (a) => ({ kind: 'zai-quota', apiBase: a.apiBase, key: a.zaiKey }),
   secrets: (a) => ({ ZAI_API_KEY: a.zaiKey, LITELLM_MASTER_KEY: a.masterKey }),
   // Files first (state.json last among them, it lists what the others created), then the proxy.
   units: [secretsUnit, shellEnvUnit, bridgeUnit, catalogUnit, profileUnit, authCommandUnit, codexConfigUnit, manifestUnit, proxyUnit, autostartUnit],

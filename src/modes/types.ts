@@ -10,6 +10,7 @@ import type { Paths } from '../paths.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
 import type { Draft, ModeName, QuestionId } from '../questions.js';
 import type { Output } from '../ui/output.js';
+import type { SpendSource } from '../usage/spend.js';
 import type { DoctorInput, Unit } from '../units/types.js';
 import type { Check } from '../verify/check.js';
 import type { VerifyReport } from '../verify/types.js';
@@ -98,7 +99,7 @@ export interface Mode<A extends Answers = Answers> {
   /** Typed answers from the resolved questions plus what the machine holds (kept keys, the LiteLLM found). */
   answers(draft: Draft, state: SetupState, runtime: RuntimePlan | null): A;
   /** The answers the last run left on disk: what doctor checks against, with defaults for gaps. */
-  stored(state: SetupState): A;
+  stored(state: Pick<SetupState, 'manifest' | 'secrets'>): A;
   /** What state.json remembers of the answers for the next run. */
   remember(answers: A): Partial<Manifest>;
   provider(answers: A, where: Pick<SetupState, 'paths' | 'codex'>): ProviderSpec;
@@ -106,6 +107,8 @@ export interface Mode<A extends Answers = Answers> {
   upstream(answers: A): string;
   /** The key Codex sends (the value of the provider's env_key), and what it is, for people. */
   codexKey(answers: A): { value: string; what: string };
+  /** What `usage`, `doctor` and `status` ask about the spend. */
+  spendSource(answers: A): SpendSource;
   /** What secrets.env holds in this mode. */
   secrets(answers: A): Secrets;
   /** The artifacts, in write order. */

@@ -94,8 +94,8 @@ export function nonInteractiveCommand(mode: Mode, answers: Draft, extra: string[
   return [command, ...['--non-interactive', ...args, ...extra].map(shellWord)].join(' ');
 }
 
-export function requireInteractiveTerminal(options: Options, stdinIsTty: boolean): void {
-  if (!options.nonInteractive && !options.json && !stdinIsTty) {
+export function requireInteractiveTerminal(ctx: Pick<Context, 'interactive' | 'unattended'>): void {
+  if (!ctx.interactive && !ctx.unattended) {
     const ways = [...new Set(Object.values(MODES).flatMap((mode) => mode.questions.map((id) => QUESTIONS[id].howToGive)))];
     throw usageError('No terminal to ask questions on (stdin is not a TTY).', `Run with --non-interactive and give the answers as flags/env: ${ways.join(', ')}.`);
   }

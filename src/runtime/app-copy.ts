@@ -7,6 +7,7 @@
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { packageRoot } from '../templates.js';
+import { recordTree } from '../fs/made-record.js';
 
 export interface AppFile {
   /** Relative to the copy's root, with `/` separators. */
@@ -71,6 +72,8 @@ export async function installAppCopy(stateDir: string, files: AppFile[]): Promis
     await writeFile(path, file.content, { mode: file.mode });
     await chmod(path, file.mode);
   }
+  // What purge may delete: exactly these files.
+  await recordTree(fresh);
   const hadOld = await rename(target, old).then(
     () => true,
     () => false,

@@ -4,15 +4,18 @@
  * then calls "high demand". Nothing names the cause. So when the proxy's port is free, the failing auth
  * command leaves a tiny stand-in on it for a few seconds that answers every request with HTTP 400 and
  * the cause: Codex does not retry a 400 and prints its body (measured: about 1 s, the message in full).
- * It is a separate short-lived Node process, recognised by a marker in its command line, and it exits
- * by itself (5 s without requests, 20 s at most), so it never keeps the real proxy from starting for long.
+ * It is a separate short-lived Node process, recognised by what another program cannot forge (it runs
+ * as this user, on this Node binary; the marker in its argv only tells it from this user's other Node
+ * programs); it exits by itself (5 s without requests, 20 s at most), so it never keeps the real proxy from starting for long.
  */
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { errorMessage, UserError } from '../errors.js';
+import { errorMessage, UserError, type ErrorCode } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { isProcessAlive } from '../system.js';
-import { findPortHolder, isPortFree } from './ports.js';
+import { realpath } from 'node:fs/promises';
+import { runner } from '../process/run.js';
+import { findPortHolder, isPortFree, socketIsThisUsers } from './ports.js';
+import { processArgv, processExe, runsAsThisUser } from './process-info.js';
 
 export const RESPONDER_MARKER = 'glm-codex-setup-failure-responder';
 export const RESPONDER_ERROR_TYPE = 'glm_codex_setup_not_ready';
@@ -39,25 +42,49 @@ setTimeout(() => process.exit(0), ${LIFETIME_MS});
 export interface StandingFailure {
   /** The one line the failing auth command printed. */
   message: string;
-  /** Its UserError code (key-file-missing, proxy-not-ready, ...). */
+  /** Its UserError code (key-file-missing, proxy-not-ready, ...), as the stand-in answers it: any string. */
   code: string;
   /** How long ago the stand-in started (ms). */
   ageMs?: number;
 }
 
-/** The stand-in's failure when it holds `port`, else null (one GET, short timeout). */
-export function responderMessage(port: number, timeoutMs = 1000): Promise<StandingFailure | null> {
+/** Its answer is one short line; anything longer is not the stand-in. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+/** The pid of our stand-in on `port`: the socket and every uid of the process are this user's, it runs this Node binary, with the marker. */
+export async function ownResponderPid(port: number): Promise<number | null> {
+  const holder = await findPortHolder(port);
+  if (!holder?.pid || !socketIsThisUsers(holder) || !(await runsAsThisUser(holder.pid))) return null;
+  const [exe, node, argv] = await Promise.all([processExe(holder.pid), realpath(process.execPath).catch(() => process.execPath), processArgv(holder.pid)]);
+  if (exe !== null && exe !== node) return null;
+  return argv?.includes(RESPONDER_MARKER) ? holder.pid : null;
+}
+
+/** The stand-in's failure when our stand-in holds `port`, else null (one GET, short timeout, bounded answer). */
+export async function responderMessage(port: number, timeoutMs = 1000): Promise<StandingFailure | null> {
+  if ((await ownResponderPid(port)) === null) return null;
+  return readResponder(port, timeoutMs);
+}
+
+function readResponder(port: number, timeoutMs: number): Promise<StandingFailure | null> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path: '/health/readiness', method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        if (text.length > MAX_BODY_BYTES) {
+          res.destroy();
+          resolve(null);
+        }
+      });
       res.on('end', () => {
         try {
           const data = JSON.parse(text) as { error?: { type?: string; message?: string; param?: string }; since?: number };
           const error = data.error;
           const ageMs = typeof data.since === 'number' ? Date.now() - data.since : Number.POSITIVE_INFINITY;
-          resolve(res.statusCode === 400 && error?.type === RESPONDER_ERROR_TYPE ? { message: error.message ?? '', code: error.param ?? '', ageMs } : null);
+          const message = (error?.message ?? '').replace(/[^\x20-\x7e]/g, '');
+          resolve(res.statusCode === 400 && error?.type === RESPONDER_ERROR_TYPE ? { message, code: error.param ?? '', ageMs } : null);
         } catch {
           resolve(null);
         }
@@ -73,32 +100,30 @@ export function responderMessage(port: number, timeoutMs = 1000): Promise<Standi
 /** Puts the stand-in on `port` when nothing listens there; waits (bounded) until it answers. */
 export async function startFailureResponder(port: number, failure: StandingFailure): Promise<boolean> {
   if (!(await isPortFree(port))) return false;
-  const child = spawn(process.execPath, ['-e', RESPONDER_SOURCE, String(port), RESPONDER_MARKER], {
-    detached: true,
-    stdio: 'ignore',
-    env: { GLM_CODEX_FAILURE: failure.message, GLM_CODEX_FAILURE_CODE: failure.code },
-  });
-  child.once('error', () => undefined);
-  child.unref();
+  await runner
+    .startDetached(process.execPath, ['-e', RESPONDER_SOURCE, String(port), RESPONDER_MARKER], {
+      env: { GLM_CODEX_FAILURE: failure.message, GLM_CODEX_FAILURE_CODE: failure.code },
+    })
+    .catch(() => undefined);
   const deadline = Date.now() + 3000;
   while (Date.now() < deadline) {
-    if ((await responderMessage(port, 500)) !== null) return true;
+    if ((await readResponder(port, 500)) !== null) return true;
     await new Promise((resolve) => setTimeout(resolve, 30));
   }
   return false;
 }
 
-/** Ends our stand-in when it holds `port` (recognised by its command line, never by name). */
+/** Ends our stand-in when it holds `port` (see ownResponderPid; another user's program is never signalled). */
 export async function stopFailureResponder(port: number): Promise<boolean> {
-  const holder = await findPortHolder(port);
-  if (!holder?.pid || !holder.command?.includes(RESPONDER_MARKER)) return false;
+  const pid = await ownResponderPid(port);
+  if (pid === null) return false;
   try {
-    process.kill(holder.pid, 'SIGTERM');
+    process.kill(pid, 'SIGTERM');
   } catch {
     return false;
   }
   const deadline = Date.now() + 3000;
-  while (isProcessAlive(holder.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 30));
+  while (isProcessAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 30));
   return true;
 }
 
@@ -119,7 +144,7 @@ export function failureLine(error: unknown): string {
 
 /** Codex's calls for one request (the model list, the request, its retries) come within about a second. */
 const REPEAT_FAILURE_MS = 5_000;
-const PROXY_START_FAILURES = new Set(['proxy-not-ready', 'port-busy', 'litellm-missing', 'bridge-missing', 'proxy-spawn']);
+const PROXY_START_FAILURES: ReadonlySet<string> = new Set<ErrorCode>(['proxy-not-ready', 'port-busy', 'litellm-missing', 'proxy-spawn']);
 
 /**
  * Before trying to start the proxy: a start that failed moment ago (its stand-in still on the port) is

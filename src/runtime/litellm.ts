@@ -4,8 +4,8 @@
  * file written last, so an interrupted install is never mistaken for a good one.
  */
 import { open, rm, writeFile } from 'node:fs/promises';
+import { recordTree } from '../fs/made-record.js';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { findOnPath, pathExists } from '../system.js';
@@ -13,6 +13,7 @@ import { onInterrupt, stopProcessGroup } from '../interrupt.js';
 import { cli } from '../invocation.js';
 import { traceStep } from '../trace.js';
 import { classifyLiteLLM, INSTALL_REQUIREMENT, type LiteLLMVerdict } from './litellm-versions.js';
+import { runner } from '../process/run.js';
 import { uvEnvFromPip } from './pip-index.js';
 import type { PythonInstall } from './python.js';
 import type { Uv } from './uv.js';
@@ -50,7 +51,7 @@ function venvLiteLLM(venv: string, platform = process.platform): string {
 
 async function probe(python: string[]): Promise<{ version: string | null; proxy: boolean } | null> {
   try {
-    const result = await execa(python[0]!, [...python.slice(1), '-c', PROBE], { timeout: 30_000, reject: false, stdin: 'ignore' });
+    const result = await runner.run(python[0]!, [...python.slice(1), '-c', PROBE], { timeoutMs: 30_000 });
     if (result.exitCode !== 0) return null;
     return JSON.parse(result.stdout.trim().split('\n').pop() ?? 'null') as { version: string | null; proxy: boolean };
   } catch {
@@ -140,26 +141,23 @@ export const INSTALL_TIMEOUT_MS = 20 * 60_000;
 
 async function runStreaming(file: string, args: string[], onLine: (line: string) => void, tail: string[], env: NodeJS.ProcessEnv): Promise<number> {
   // Its own process group, so Ctrl-C can stop the installer and every process it started.
-  const child = execa(file, args, { reject: false, stdin: 'ignore', all: true, detached: true, timeout: INSTALL_TIMEOUT_MS, extendEnv: false, env: { ...env, PIP_DISABLE_PIP_VERSION_CHECK: '1' } });
+  let pid: number | undefined;
   const forget = onInterrupt({
     message: `The LiteLLM install was stopped; the unfinished venv is marked incomplete and the next run of ${cli()} installs it again.`,
-    stop: () => stopProcessGroup(child.pid),
+    stop: () => stopProcessGroup(pid),
   });
-  child.all?.setEncoding('utf8');
-  let buffered = '';
-  child.all?.on('data', (chunk: string) => {
-    buffered += chunk;
-    const lines = buffered.split(/\r?\n/);
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > 25) tail.shift();
-      onLine(line.trim());
-    }
-  });
-  const result = await child.finally(forget);
-  if (buffered.trim()) tail.push(buffered);
+  const result = await runner
+    .stream(file, args, {
+      timeoutMs: INSTALL_TIMEOUT_MS,
+      env: { ...env, PIP_DISABLE_PIP_VERSION_CHECK: '1' },
+      onSpawn: (started) => (pid = started),
+      onLine: (line) => {
+        tail.push(line);
+        if (tail.length > 25) tail.shift();
+        onLine(line.trim());
+      },
+    })
+    .finally(forget);
   if (result.timedOut) tail.push(`(stopped: no result within ${INSTALL_TIMEOUT_MS / 60_000} minutes)`);
   return result.exitCode ?? 1;
 }
@@ -231,5 +229,7 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
     throw fail(`the result does not work: LiteLLM ${installed?.version ?? 'missing'}`);
   }
   await writeFile(join(venv, MARKER), `${installed.version}\n`);
+  // What purge may delete: the files this install left (file by file).
+  await recordTree(venv);
   return installed;
 }

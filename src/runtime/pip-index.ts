@@ -3,7 +3,7 @@
  * (PIP_INDEX_URL, pip.conf); the same places are handed to uv through its own variables, so installing
  * with uv reaches the same index as installing with pip would.
  */
-import { execa } from 'execa';
+import { runner } from '../process/run.js';
 
 /** pip's settings that name where packages come from, as `pip config list` prints them. */
 export interface PipSources {
@@ -64,13 +64,7 @@ export function uvEnvFor(sources: PipSources, env: NodeJS.ProcessEnv = process.e
 /** What uv needs to reach pip's index: asks the given Python's pip; nothing when there is no pip. */
 export async function uvEnvFromPip(python: string[], env: NodeJS.ProcessEnv = process.env): Promise<Record<string, string>> {
   try {
-    const result = await execa(python[0]!, [...python.slice(1), '-m', 'pip', 'config', 'list'], {
-      env,
-      extendEnv: false,
-      reject: false,
-      stdin: 'ignore',
-      timeout: 15_000,
-    });
+    const result = await runner.run(python[0]!, [...python.slice(1), '-m', 'pip', 'config', 'list'], { env, extendEnv: false, timeoutMs: 15_000 });
     if (result.exitCode !== 0) return {};
     return uvEnvFor(parsePipConfigList(result.stdout), env);
   } catch {

@@ -1,7 +1,7 @@
 /** Is a loopback port free, and if not, who holds it. */
 import { createServer } from 'node:net';
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import { execa } from 'execa';
+import { runner } from '../process/run.js';
 
 export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -21,19 +21,21 @@ export async function findFreePort(start: number, host = '127.0.0.1'): Promise<n
 export interface PortHolder {
   pid: number | null;
   command: string | null;
+  /** The uid that owns the listening socket (Linux: from /proc/net/tcp, written by the kernel). */
+  socketUid?: number | null;
 }
 
 /** Linux: /proc/net/tcp{,6} -> socket inode -> /proc/PID/fd. Elsewhere: lsof when present. */
 export async function findPortHolder(port: number): Promise<PortHolder | null> {
   if (process.platform === 'linux') {
-    const inodes = new Set<string>();
+    const inodes = new Map<string, number>();
     for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
       const text = await readFile(table, 'utf8').catch(() => '');
       for (const line of text.split('\n').slice(1)) {
         const fields = line.trim().split(/\s+/);
         const local = fields[1];
         if (!local || fields[3] !== '0A') continue; // 0A = LISTEN
-        if (Number.parseInt(local.split(':')[1] ?? '', 16) === port && fields[9]) inodes.add(fields[9]);
+        if (Number.parseInt(local.split(':')[1] ?? '', 16) === port && fields[9]) inodes.set(fields[9], Number(fields[7]));
       }
     }
     if (inodes.size === 0) return null;
@@ -44,19 +46,26 @@ export async function findPortHolder(port: number): Promise<PortHolder | null> {
       for (const fd of fds) {
         const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
         const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-        if (inode && inodes.has(inode)) return { pid: Number(pid), command: await processCommand(Number(pid)) };
+        if (inode && inodes.has(inode)) return { pid: Number(pid), command: await processCommand(Number(pid)), socketUid: inodes.get(inode) ?? null };
       }
     }
-    return { pid: null, command: null };
+    // The socket is visible but not its process (another user's, to a non-root reader): its uid still is.
+    return { pid: null, command: null, socketUid: [...inodes.values()][0] ?? null };
   }
   try {
-    const result = await execa('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpc'], { reject: false, timeout: 5000, stdin: 'ignore' });
+    const result = await runner.run('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpc'], { timeoutMs: 5000 });
     const pid = /^p(\d+)$/m.exec(result.stdout)?.[1];
     const command = /^c(.+)$/m.exec(result.stdout)?.[1] ?? null;
     return pid ? { pid: Number(pid), command } : null;
   } catch {
     return null;
   }
+}
+
+/** The listening socket is this user's (where the system says whose it is). */
+export function socketIsThisUsers(holder: PortHolder): boolean {
+  const me = typeof process.getuid === 'function' ? process.getuid() : null;
+  return me === null || holder.socketUid === undefined || holder.socketUid === null || holder.socketUid === me;
 }
 
 /** The command line of a process, or null when it is gone or unreadable. */
@@ -66,7 +75,7 @@ export async function processCommand(pid: number): Promise<string | null> {
     return raw === null ? null : raw.split('\0').filter(Boolean).join(' ');
   }
   try {
-    const result = await execa('ps', ['-o', 'command=', '-p', String(pid)], { reject: false, timeout: 5000, stdin: 'ignore' });
+    const result = await runner.run('ps', ['-o', 'command=', '-p', String(pid)], { timeoutMs: 5000 });
     return result.exitCode === 0 ? result.stdout.trim() || null : null;
   } catch {
     return null;

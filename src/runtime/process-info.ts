@@ -3,7 +3,7 @@
  * process we recorded) and its process group. Linux reads /proc; elsewhere `ps` where it can.
  */
 import { readFile } from 'node:fs/promises';
-import { execa } from 'execa';
+import { runner } from '../process/run.js';
 import { isProcessAlive } from '../system.js';
 
 /** The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
@@ -24,8 +24,8 @@ export async function processStartTime(pid: number): Promise<string | null> {
     return (await statFields(pid))?.[19] ?? null;
   }
   if (process.platform === 'win32') return null;
-  const result = await execa('ps', ['-o', 'lstart=', '-p', String(pid)], { reject: false, timeout: 5000, stdin: 'ignore' }).catch(() => null);
-  return result && result.exitCode === 0 ? String(result.stdout).trim() || null : null;
+  const result = await runner.run('ps', ['-o', 'lstart=', '-p', String(pid)], { timeoutMs: 5000 });
+  return result.exitCode === 0 ? result.stdout.trim() || null : null;
 }
 
 /** The process group id (Linux only; null elsewhere or when gone). */
@@ -43,8 +43,8 @@ export async function processArgv(pid: number): Promise<string[] | null> {
     return raw.replace(/\0$/, '').split('\0');
   }
   if (process.platform === 'win32') return null;
-  const result = await execa('ps', ['-o', 'command=', '-p', String(pid)], { reject: false, timeout: 5000, stdin: 'ignore' }).catch(() => null);
-  return result && result.exitCode === 0 && String(result.stdout).trim() ? String(result.stdout).trim().split(/\s+/) : null;
+  const result = await runner.run('ps', ['-o', 'command=', '-p', String(pid)], { timeoutMs: 5000 });
+  return result.exitCode === 0 && result.stdout.trim() ? result.stdout.trim().split(/\s+/) : null;
 }
 
 export interface ProcessEntry {
@@ -68,9 +68,9 @@ export async function listProcesses(): Promise<ProcessEntry[]> {
     return entries.filter((e): e is ProcessEntry => e !== null);
   }
   if (process.platform === 'win32') return [];
-  const result = await execa('ps', ['-A', '-o', 'pid=,ppid=,command='], { reject: false, timeout: 5000, stdin: 'ignore' }).catch(() => null);
-  if (!result || result.exitCode !== 0) return [];
-  return String(result.stdout)
+  const result = await runner.run('ps', ['-A', '-o', 'pid=,ppid=,command='], { timeoutMs: 5000 });
+  if (result.exitCode !== 0) return [];
+  return result.stdout
     .split('\n')
     .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
     .filter((m): m is RegExpExecArray => m !== null)
@@ -95,4 +95,76 @@ export async function isSameProcess(pid: number, startTime: string | null | unde
   if (!startTime) return true;
   const now = await processStartTime(pid);
   return now === null ? true : now === startTime;
+}
+
+/** This process's uid (null where the platform has none: Windows). */
+export function thisUid(): number | null {
+  return typeof process.getuid === 'function' ? process.getuid() : null;
+}
+
+/**
+ * A process's uids: Linux /proc/<pid>/status (real, effective, saved, filesystem), which the
+ * kernel writes and no program can forge; elsewhere `ps -o uid=` (the effective uid). Null when gone.
+ */
+export async function processUids(pid: number): Promise<number[] | null> {
+  if (process.platform === 'linux') {
+    const text = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null);
+    const line = text === null ? undefined : /^Uid:\s+(.*)$/m.exec(text)?.[1];
+    return line ? line.trim().split(/\s+/).map(Number) : null;
+  }
+  if (process.platform === 'win32') return null;
+  const result = await runner.run('ps', ['-o', 'uid=', '-p', String(pid)], { timeoutMs: 5000 }).catch(() => null);
+  const uid = result && result.exitCode === 0 ? Number(String(result.stdout).trim()) : Number.NaN;
+  return Number.isInteger(uid) ? [uid] : null;
+}
+
+/** Does the process run as this user, with every one of its uids (a process another user started never does)? */
+export async function runsAsThisUser(pid: number): Promise<boolean> {
+  const me = thisUid();
+  if (me === null) return true;
+  const uids = await processUids(pid);
+  return uids !== null && uids.length > 0 && uids.every((uid) => uid === me);
+}
+
+/**
+ * The executable the process runs, as the kernel resolved it at exec (Linux /proc/<pid>/exe: not
+ * argv, which any program sets as it likes); elsewhere `ps -o comm=`, which macOS gives as the
+ * executable's path. Null when gone or unreadable.
+ */
+export async function processExe(pid: number): Promise<string | null> {
+  if (process.platform === 'linux') {
+    const { readlink } = await import('node:fs/promises');
+    return readlink(`/proc/${pid}/exe`).catch(() => null);
+  }
+  if (process.platform === 'win32') return null;
+  const result = await runner.run('ps', ['-o', 'comm=', '-p', String(pid)], { timeoutMs: 5000 }).catch(() => null);
+  return result && result.exitCode === 0 ? String(result.stdout).trim() || null : null;
+}
+
+/**
+ * The executable a launcher runs as: its interpreter when it is a script (`#!`), else itself, with
+ * symlinks resolved (a venv's python is a link to the real one, which is what /proc/<pid>/exe shows).
+ */
+export async function launcherExecutable(path: string): Promise<string | null> {
+  const { open, realpath } = await import('node:fs/promises');
+  const head = await (async () => {
+    const handle = await open(path, 'r').catch(() => null);
+    if (!handle) return '';
+    try {
+      const buffer = Buffer.alloc(256);
+      const { bytesRead } = await handle.read(buffer, 0, 256, 0);
+      return buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  })();
+  const shebang = /^#!\s*(\S+)/.exec(head)?.[1];
+  return realpath(shebang ?? path).catch(() => null);
+}
+
+/** A command line fit to show: control characters dropped, at most 200 characters. */
+export function printableCommand(command: string | null): string {
+  if (!command) return 'an unknown program';
+  const clean = command.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 200 ? `${clean.slice(0, 200)}...` : clean;
 }

@@ -5,8 +5,8 @@
  */
 import { request } from 'node:http';
 import type { Paths } from '../paths.js';
-import { findPortHolder } from './ports.js';
-import { proxyProcessState } from './proxy.js';
+import { findPortHolder, socketIsThisUsers } from './ports.js';
+import { isOwnProxyPid, proxyProcessState } from './proxy.js';
 
 /** One GET /health/readiness; true on 200 within the timeout. */
 export function readinessOnce(port: number, timeoutMs = 1500): Promise<boolean> {
@@ -34,11 +34,11 @@ export async function readyProxyPid(paths: Paths, port: number): Promise<number 
   return managedProxyPid(paths, port);
 }
 
-/** The pid listening on `port` when it runs LiteLLM with our glm-bridge.yaml on that port (ready or not). */
+/** The pid listening on `port` when it runs, as this user, this setup's LiteLLM with our glm-bridge.yaml on that port (ready or not). */
 export async function managedProxyPid(paths: Paths, port: number): Promise<number | null> {
   const holder = await findPortHolder(port);
   if (!holder?.pid || !holder.command) return null;
   const args = holder.command.split(' ');
   const ours = args.some((arg) => arg.includes('litellm')) && args.includes(paths.bridgeConfig) && args[args.indexOf('--port') + 1] === String(port);
-  return ours ? holder.pid : null;
+  return ours && socketIsThisUsers(holder) && (await isOwnProxyPid(paths, holder.pid)) ? holder.pid : null;
 }

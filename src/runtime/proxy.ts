@@ -3,18 +3,20 @@
  * .env from its working directory), secrets through the environment only, output to a log file.
  * A pid file records pid, port, start time and a hash of the configuration it was started with.
  */
-import { spawn } from 'node:child_process';
 import { cli } from '../invocation.js';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
-import { UserError } from '../errors.js';
+import { errorMessage, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { runner } from '../process/run.js';
 import type { Paths } from '../paths.js';
 import type { Secrets } from '../config/secrets.js';
 import { isProcessAlive } from '../system.js';
-import { isProcessRunning, listProcesses, processArgv, processGroup, processStartTime } from './process-info.js';
+import { isProcessRunning, launcherExecutable, listProcesses, processArgv, processExe, processGroup, processStartTime, runsAsThisUser } from './process-info.js';
+import { parseManifest } from '../config/manifest.js';
+import { venvLauncher } from './litellm.js';
 
 export interface PidRecord {
   pid: number;
@@ -24,6 +26,8 @@ export interface PidRecord {
   command: string[];
   /** The process's start time (see processStartTime): tells our proxy from a later process with the same pid. */
   processStartTime?: string | null;
+  /** The executable the kernel ran (/proc/<pid>/exe): the launcher's interpreter, not what argv claims. */
+  exe?: string | null;
 }
 
 /** The configHash of a proxy found running without a pid file: what it was started with is unknown, so it is restarted. */
@@ -66,13 +70,43 @@ export function isOwnProxyArgv(argv: readonly string[], bridgeConfig: string): b
   return argAfter(argv, '--config') === bridgeConfig && argv.some((arg) => /litellm/.test(arg));
 }
 
-/** Our proxy is running: the pid is alive, started when we recorded, AND its command line is the one we started (pids get reused). */
+/**
+ * The executables a proxy of this state dir runs as: the interpreter of the venv's launcher and of
+ * the launcher state.json remembers (resolved, as /proc/<pid>/exe shows them).
+ */
+export async function ownProxyExecutables(paths: Pick<Paths, 'venv' | 'manifest'>): Promise<Set<string>> {
+  const manifest = parseManifest(await readFile(paths.manifest, 'utf8').catch(() => null));
+  const launchers = [venvLauncher(paths.venv)[0]!, manifest.litellmLauncher?.[0]].filter((l): l is string => Boolean(l));
+  const exes = await Promise.all(launchers.map(launcherExecutable));
+  return new Set(exes.filter((e): e is string => e !== null));
+}
+
+/**
+ * Identity by what another program cannot forge: the process runs as this user (every uid) and runs
+ * the executable we started (recorded), or one of this setup's launchers. Argv is only a filter on top.
+ */
+async function isOwnIdentity(pid: number, allowedExes: ReadonlySet<string> | null, recordedExe?: string | null): Promise<boolean> {
+  if (!(await runsAsThisUser(pid))) return false;
+  const exe = await processExe(pid);
+  if (exe === null) return process.platform !== 'linux';
+  if (recordedExe) return exe === recordedExe;
+  // No launcher of this setup to compare with (its venv gone, no state.json): any Python of this user.
+  return allowedExes === null || allowedExes.size === 0 ? /python/i.test(exe.split('/').pop() ?? '') : allowedExes.has(exe);
+}
+
+/** A process found on the proxy's port (no pid file of ours) is this setup's proxy: this user, this setup's launcher. */
+export async function isOwnProxyPid(paths: Pick<Paths, 'venv' | 'manifest'>, pid: number): Promise<boolean> {
+  return isOwnIdentity(pid, await ownProxyExecutables(paths));
+}
+
+/** Our proxy is running: the pid is alive, started when we recorded, runs as this user the executable we started, AND its command line is the one we started (pids get reused). */
 export async function isOurProcess(record: PidRecord): Promise<boolean> {
   if (!(await isProcessRunning(record.pid))) return false;
   if (record.processStartTime) {
     const started = await processStartTime(record.pid);
     if (started !== null && started !== record.processStartTime) return false;
   }
+  if (!(await isOwnIdentity(record.pid, null, record.exe))) return false;
   const argv = await processArgv(record.pid);
   if (argv === null) return process.platform !== 'linux';
   const config = argAfter(record.command, '--config');
@@ -83,15 +117,18 @@ export async function isOurProcess(record: PidRecord): Promise<boolean> {
  * Every LiteLLM running from this state dir's glm-bridge.yaml, recorded or not (an orphan of a
  * crashed or racing run). Child processes of one of them are left out: the group leader stands for them.
  */
-export async function findOwnProxies(paths: Pick<Paths, 'bridgeConfig'>): Promise<PidRecord[]> {
-  const own = (await listProcesses()).filter((p) => p.pid !== process.pid && isOwnProxyArgv(p.argv, paths.bridgeConfig));
+export async function findOwnProxies(paths: Pick<Paths, 'bridgeConfig' | 'venv' | 'manifest'>): Promise<PidRecord[]> {
+  const named = (await listProcesses()).filter((p) => p.pid !== process.pid && isOwnProxyArgv(p.argv, paths.bridgeConfig));
+  const exes = named.length > 0 ? await ownProxyExecutables(paths) : new Set<string>();
+  const own = [];
+  for (const p of named) if (await isOwnIdentity(p.pid, exes)) own.push(p);
   const pids = new Set(own.map((p) => p.pid));
   const records: PidRecord[] = [];
   for (const p of own) {
     if (pids.has(p.ppid)) continue;
     const port = Number(argAfter(p.argv, '--port'));
     if (!Number.isInteger(port)) continue;
-    records.push({ pid: p.pid, port, startedAt: 'unknown', configHash: ADOPTED_HASH, command: p.argv, processStartTime: await processStartTime(p.pid) });
+    records.push({ pid: p.pid, port, startedAt: 'unknown', configHash: ADOPTED_HASH, command: p.argv, processStartTime: await processStartTime(p.pid), exe: await processExe(p.pid) });
   }
   return records;
 }
@@ -143,12 +180,11 @@ export async function startProxy(options: StartOptions): Promise<PidRecord> {
   await rotateLog(paths.logFile);
   const log = openSync(paths.logFile, 'a', 0o600);
   const args = [...launcher.slice(1), '--config', paths.bridgeConfig, '--host', '127.0.0.1', '--port', String(port)];
-  let child;
+  let pid: number;
   try {
-    child = spawn(launcher[0]!, args, {
+    pid = await runner.startDetached(launcher[0]!, args, {
       cwd: paths.stateDir,
-      detached: true,
-      stdio: ['ignore', log, log],
+      logFd: log,
       env: {
         ...process.env,
         ZAI_API_KEY: secrets.ZAI_API_KEY ?? '',
@@ -159,21 +195,14 @@ export async function startProxy(options: StartOptions): Promise<PidRecord> {
         LITELLM_TELEMETRY: 'False',
       },
     });
+  } catch (error) {
+    throw new UserError('proxy-spawn', `Could not start LiteLLM (${launcher[0]}): ${errorMessage(error)}.`, {
+      exitCode: ExitCode.proxy,
+      fix: `Run ${cli()} again to reinstall LiteLLM.`,
+    });
   } finally {
     closeSync(log);
   }
-  const pid = await new Promise<number>((resolve, reject) => {
-    child.once('error', (error) =>
-      reject(
-        new UserError('proxy-spawn', `Could not start LiteLLM (${launcher[0]}): ${error.message}.`, {
-          exitCode: ExitCode.proxy,
-          fix: `Run ${cli()} again to reinstall LiteLLM.`,
-        }),
-      ),
-    );
-    child.once('spawn', () => resolve(child.pid!));
-  });
-  child.unref();
   const record: PidRecord = {
     pid,
     port,
@@ -181,6 +210,8 @@ export async function startProxy(options: StartOptions): Promise<PidRecord> {
     configHash: options.hash,
     command: [launcher[0]!, ...args],
     processStartTime: await processStartTime(pid),
+    // The kernel has exec'd the launcher by the 'spawn' event: this is its interpreter.
+    exe: await processExe(pid),
   };
   await writePidRecord(paths, record);
   return record;

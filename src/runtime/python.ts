@@ -1,5 +1,5 @@
 /** Finding a usable Python (>= 3.9) without guessing: each candidate is asked for its own version. */
-import { execa } from 'execa';
+import { runner } from '../process/run.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -16,7 +16,7 @@ const PROBE = 'import sys, json; print(json.dumps({"v": list(sys.version_info[:3
 
 export async function probePython(command: string[]): Promise<PythonInstall | null> {
   try {
-    const result = await execa(command[0]!, [...command.slice(1), '-c', PROBE], { timeout: 20_000, reject: false, stdin: 'ignore' });
+    const result = await runner.run(command[0]!, [...command.slice(1), '-c', PROBE], { timeoutMs: 20_000 });
     if (result.exitCode !== 0) return null;
     const data = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as { v?: number[]; exe?: string };
     if (!Array.isArray(data.v) || !data.exe) return null;

@@ -16,6 +16,8 @@ import { chooseLiteLLM, detectLiteLLM, detectVenvLiteLLM, type LiteLLMInstall } 
 import { TESTED_LITELLM } from './litellm-versions.js';
 import { stopFailureResponder } from './failure-responder.js';
 import { findFreePort, findPortHolder, isPortFree } from './ports.js';
+import { foreignPortHolder, foreignProgramError } from './port-owner.js';
+import { printableCommand } from './process-info.js';
 import { withProxyLock } from '../fs/run-locks.js';
 import { configHash, findOwnProxies, logTail, proxyProcessState, startProxy, stopOwnProxies, stopProxy, type PidRecord } from './proxy.js';
 import { findPython, type PythonInstall } from './python.js';
@@ -76,7 +78,7 @@ export async function choosePort(requested: number, paths: Paths, ask: Prompts |
   if (current.kind === 'running' && current.record.port === requested) return requested;
   if (await isPortFree(requested)) return requested;
   const holder = await findPortHolder(requested);
-  const who = holder?.pid ? `${holder.command ?? 'a process'} (pid ${holder.pid})` : 'another program';
+  const who = holder?.pid ? `${printableCommand(holder.command)} (pid ${holder.pid})` : 'another program';
   const free = await findFreePort(requested + 1);
   if (ask && (await ask.confirm(`Port ${requested} is taken by ${who}. Use port ${free} for the proxy instead?`, true))) return free;
   throw new UserError('port-busy', `Port ${requested} on 127.0.0.1 is in use by ${who}; LiteLLM would silently move to a random port.`, {
@@ -125,8 +127,10 @@ export async function ensureProxy(input: {
   // A failed auth command leaves a short-lived stand-in on the port that explains the failure to Codex.
   await stopFailureResponder(port);
   if (!(await isPortFree(port))) {
+    const foreign = await foreignPortHolder(port);
+    if (foreign) throw await foreignProgramError(port, foreign);
     const holder = await findPortHolder(port);
-    throw new UserError('port-busy', `Port ${port} on 127.0.0.1 is in use by ${holder?.command ?? 'another program'}${holder?.pid ? ` (pid ${holder.pid})` : ''}.`, {
+    throw new UserError('port-busy', `Port ${port} on 127.0.0.1 is in use by ${holder?.pid ? printableCommand(holder.command) : 'another program'}${holder?.pid ? ` (pid ${holder.pid})` : ''}.`, {
       exitCode: ExitCode.proxy,
       fix: `Stop that program, or run ${cli(`--port ${await findFreePort(port + 1)}`)}`,
     });

@@ -6,7 +6,8 @@
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { runner } from '../process/run.js';
+import { recordTree } from '../fs/made-record.js';
 import { findOnPath, pathExists } from '../system.js';
 import type { PythonInstall } from './python.js';
 
@@ -33,13 +34,14 @@ export interface Uv {
   path: string;
   /** Where it came from: the user's PATH, or the tool's own copy in the state dir. */
   source: 'path' | 'state-dir';
-  /** uv's variables for this uv (the tool's copy keeps its cache in the state dir). */
+  /** uv's variables for this uv (the tool's copy keeps no cache: nothing in the state dir it did not record). */
   env: Record<string, string>;
 }
 
 function ownUv(stateDir: string, env: NodeJS.ProcessEnv): Uv {
-  // The user's own UV_CACHE_DIR wins; otherwise the cache is the tool's, beside the binary.
-  const cache: Record<string, string> = env.UV_CACHE_DIR === undefined ? { UV_CACHE_DIR: join(uvHome(stateDir), 'cache') } : {};
+  // The user's own UV_CACHE_DIR wins; otherwise uv caches in a temporary folder it removes itself, so the
+  // state dir holds only the recorded uv release (purge deletes only what the tool recorded).
+  const cache: Record<string, string> = env.UV_CACHE_DIR === undefined ? { UV_NO_CACHE: '1' } : {};
   return { path: uvBinaryIn(uvRelease(stateDir)), source: 'state-dir', env: cache };
 }
 
@@ -73,17 +75,20 @@ export async function fetchUv(stateDir: string, python: PythonInstall, options: 
     await rm(fresh, { recursive: true, force: true });
     options.onLine?.(`pip install uv==${UV_VERSION}`);
     const args = ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--quiet', '--no-deps', '--only-binary', ':all:', '--target', fresh, `uv==${UV_VERSION}`];
-    const result = await execa(python.command[0]!, [...python.command.slice(1), ...args], { env, extendEnv: false, reject: false, stdin: 'ignore', all: true, timeout: UV_FETCH_TIMEOUT_MS });
+    const result = await runner.run(python.command[0]!, [...python.command.slice(1), ...args], { env, extendEnv: false, timeoutMs: UV_FETCH_TIMEOUT_MS });
     if (result.timedOut) return { uv: null, reason: `fetching uv from the package index took over ${UV_FETCH_TIMEOUT_MS / 60_000} minutes` };
     if (result.exitCode !== 0) {
-      const why = lastLine(String(result.all ?? ''));
+      const why = lastLine(`${result.stdout}\n${result.stderr}`);
       return { uv: null, reason: /No module named pip/.test(why) ? `${python.command.join(' ')} has no pip to fetch uv with` : `fetching uv failed: ${why}` };
     }
-    const version = await execa(uvBinaryIn(fresh), ['--version'], { reject: false, stdin: 'ignore', timeout: 30_000 });
-    if (version.exitCode !== 0 || !String(version.stdout).includes(UV_VERSION)) return { uv: null, reason: `the fetched uv does not run: ${lastLine(`${String(version.stdout)}\n${String(version.stderr)}`)}` };
+    const version = await runner.run(uvBinaryIn(fresh), ['--version'], { timeoutMs: 30_000 });
+    if (version.exitCode !== 0 || !version.stdout.includes(UV_VERSION)) return { uv: null, reason: `the fetched uv does not run: ${lastLine(`${version.stdout}\n${version.stderr}`)}` };
     await writeFile(join(fresh, MARKER), `${UV_VERSION}\n`);
+    // Purge deletes only what the tool recorded (src/fs/made-record.ts).
     await rm(release, { recursive: true, force: true });
     await rename(fresh, release);
+    // Purge deletes only what the tool recorded (src/fs/made-record.ts).
+    await recordTree(uvHome(stateDir));
     return { uv: ownUv(stateDir, env) };
   } catch (error) {
     return { uv: null, reason: `fetching uv failed: ${(error as Error).message.split('\n')[0]}` };

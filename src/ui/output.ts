@@ -13,6 +13,12 @@ export interface Output {
   error(message: string): void;
   step(message: string): void;
   raw(text: string): void;
+  /** The wizard's frame: its opening line (nothing outside the wizard). */
+  intro(title: string): void;
+  /** A titled box in the wizard; elsewhere its lines as steps. */
+  note(text: string, title: string): void;
+  /** The last lines of a command, then the wizard's closing line (`closing`: "Done.", or why not). */
+  outro(lines: string[], ok: boolean, closing: string): void;
   /** A long-running step: a spinner on a terminal, plain lines elsewhere. */
   task<T>(title: string, run: (update: (line: string) => void) => Promise<T>, done?: (result: T) => string): Promise<T>;
   result(data: Record<string, unknown>): void;
@@ -25,6 +31,15 @@ export interface FramedLog {
   warn(message: string): void;
   error(message: string): void;
   step(message: string): void;
+}
+
+/** clack's frame: its log, and the intro, note and closing lines around it. */
+export interface Frame {
+  log: FramedLog;
+  intro(title?: string): void;
+  note(message?: string, title?: string): void;
+  outro(message?: string): void;
+  cancel(message?: string): void;
 }
 
 const SPINNER = ['◒', '◐', '◓', '◑'];
@@ -86,13 +101,14 @@ export function wrap(text: string, width: number): string {
     .join('\n');
 }
 
-export function createOutput(options: { json: boolean; interactive: boolean; redact: (text: string) => string; framed?: FramedLog | null }): Output {
+export function createOutput(options: { json: boolean; interactive: boolean; redact: (text: string) => string; frame?: Frame | null }): Output {
   const stream = options.json ? process.stderr : process.stdout;
   const color = stream.isTTY === true && !process.env.NO_COLOR;
   kleur.enabled = color;
   const write = (text: string) => stream.write(`${options.redact(text)}\n`);
   const problem = (text: string) => process.stderr.write(`${options.redact(text)}\n`);
-  const framed = options.framed ?? null;
+  const frame = options.frame ?? null;
+  const framed = frame?.log ?? null;
   // clack draws a gutter ("│  ") before each line; a line the terminal wraps would start outside it.
   const gutterWidth = () => Math.max(20, (process.stdout.columns || 0) - 4);
   const say = (kind: keyof FramedLog, plain: (message: string) => void) => (message: string) =>
@@ -106,6 +122,23 @@ export function createOutput(options: { json: boolean; interactive: boolean; red
     error: say('error', (message) => problem(`${kleur.red('✖')} ${message}`)),
     step: say('step', (message) => write(`${kleur.cyan('›')} ${message}`)),
     raw: (text) => stream.write(options.redact(text)),
+    intro: (title) => frame?.intro(options.redact(title)),
+    note(text, title) {
+      if (frame) frame.note(options.redact(text), title);
+      else for (const line of text.split('\n')) write(`${kleur.cyan('›')} ${line}`);
+    },
+    outro(lines, ok, closing) {
+      if (frame) {
+        // Every line in the gutter (outro/cancel would put only the first one there); commands are never wrapped by us.
+        const text = options.redact(lines.join('\n'));
+        if (ok) frame.log.success(text);
+        else frame.log.warn(text);
+        if (ok) frame.outro(closing);
+        else frame.cancel(closing);
+        return;
+      }
+      for (const line of lines) (ok ? write : (message: string) => problem(`${kleur.yellow('!')} ${message}`))(line);
+    },
     async task(title, run, done) {
       const started = Date.now();
       let detail = '';

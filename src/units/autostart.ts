@@ -4,7 +4,7 @@
  * service manager takes it and lets it go. Without a service manager (containers, WSL1) the file is
  * not written and the proxy starts on demand, from Codex's auth command.
  */
-import { homedir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
   launchAgentPath,
@@ -33,8 +33,6 @@ export interface ServicePlatform {
   disable(path: string): string[][];
 }
 
-const home = () => process.env.HOME || homedir();
-
 function input(state: Pick<SetupState, 'paths'>, answers: LocalAnswers): AutostartInput {
   const { paths } = state;
   return {
@@ -50,7 +48,7 @@ function input(state: Pick<SetupState, 'paths'>, answers: LocalAnswers): Autosta
 export const SERVICE_PLATFORMS: Partial<Record<NodeJS.Platform, ServicePlatform>> = {
   linux: {
     manager: 'systemd',
-    path: () => systemdUnitPath(home()),
+    path: (state) => systemdUnitPath(state.paths.home),
     render: (state, answers) => renderSystemdUnit(input(state, answers)),
     // Enabled for the next login, not started now: the proxy setup started keeps the port until then.
     enable: () => [['systemctl', '--user', 'daemon-reload'], ['systemctl', '--user', 'enable', `${SERVICE_NAME}.service`]],
@@ -58,7 +56,7 @@ export const SERVICE_PLATFORMS: Partial<Record<NodeJS.Platform, ServicePlatform>
   },
   darwin: {
     manager: 'launchd',
-    path: () => launchAgentPath(home()),
+    path: (state) => launchAgentPath(state.paths.home),
     render: (state, answers) => renderLaunchAgent(input(state, answers)),
     enable: (path) => [['launchctl', 'load', '-w', path]],
     disable: (path) => [['launchctl', 'unload', '-w', path]],

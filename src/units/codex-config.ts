@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isOwnLegacyProfile, planCodexConfig, profileSelectorNote, profileShapeFor, userConfigProblems } from '../config/codex-config.js';
-import { foreignProviderProblem, ownsProvider } from '../config/provider-ownership.js';
+import { foreignProviderProblem, ownProviderIds, ownsProvider } from '../config/provider-ownership.js';
 import { getIn } from '../config/toml-data.js';
 import { editToml, type TomlEdit } from '../config/toml-edit.js';
 import { dropBrokenOwnSection, rebuildParsable } from '../config/toml-repair.js';
@@ -57,7 +57,7 @@ const readString = (data: TomlData, key: string): string | null => {
 export const codexConfigUnit: Unit<Answers> = {
   id: 'codex-config',
   plan({ state, answers, provider, manifest, notes, options, previousProvider, ownedProviderId }) {
-    const foreign = foreignProviderProblem(state.codexConfig.text, provider.id, ownedProviderId, state.paths.codexConfig);
+    const foreign = foreignProviderProblem(state.codexConfig.text, provider.id, ownedProviderId, state.paths.codexConfig, state.paths.stateDir);
     if (foreign) throw foreign;
     manifest.ownsProvider = true;
     const shape = profileShapeFor(state.codex.version);
@@ -87,8 +87,11 @@ export const codexConfigUnit: Unit<Answers> = {
     if (text === null) return [];
     const data = parseTomlData(splitBom(text).body, path);
     // A table under our id that the tool did not create is the user's: never deleted.
-    const ours = ownsProvider(state.manifest);
-    const edits: TomlEdit[] = ours ? [{ op: 'delete-table', path: ['model_providers', provider.id] }] : [];
+    // Also a table recognised by its auth command into this state dir (state.json lost, or a crash before it was written).
+    const recognised = ownProviderIds(text, state.paths.stateDir);
+    const ours = ownsProvider(state.manifest) || recognised.includes(provider.id);
+    const owned = new Set([...(ours ? [provider.id] : []), ...recognised]);
+    const edits: TomlEdit[] = [...owned].map((id) => ({ op: 'delete-table', path: ['model_providers', id] }));
     if (isOwnLegacyProfile(data, provider)) edits.push({ op: 'delete-table', path: ['profiles', provider.profile] });
     if (getIn(data, ['profile']) === provider.profile) edits.push({ op: 'delete-key', path: ['profile'] });
     if (ours && getIn(data, ['model_provider']) === provider.id) {

@@ -2,8 +2,8 @@
  * Runs Codex's auth command the way Codex does: the table's absolute command and args, an empty
  * environment, no shell, a time limit (the table's timeout_ms). For doctor: does it print the proxy key?
  */
-import { execFile } from 'node:child_process';
 import type { CodexAuthTable } from '../config/codex-auth.js';
+import { runner } from '../process/run.js';
 
 export interface AuthCommandRun {
   /** Exit code; null when it was killed (timeout) or could not start. */
@@ -16,19 +16,14 @@ export interface AuthCommandRun {
   durationMs: number;
 }
 
-export function runAuthCommand(table: Pick<CodexAuthTable, 'command' | 'args' | 'timeout_ms'>, env: NodeJS.ProcessEnv = {}): Promise<AuthCommandRun> {
+export async function runAuthCommand(table: Pick<CodexAuthTable, 'command' | 'args' | 'timeout_ms'>, env: NodeJS.ProcessEnv = {}): Promise<AuthCommandRun> {
   const started = performance.now();
-  return new Promise((resolve) => {
-    execFile(table.command, table.args, { env, timeout: table.timeout_ms, encoding: 'utf8', maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
-      const killed = error !== null && (error as { killed?: boolean }).killed === true;
-      const code = error === null ? 0 : typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : null;
-      resolve({
-        exitCode: code,
-        token: String(stdout ?? '').replace(/\r?\n$/, ''),
-        stderr: String(stderr ?? '').trim(),
-        timedOut: killed,
-        durationMs: Math.round(performance.now() - started),
-      });
-    });
-  });
+  const result = await runner.run(table.command, table.args, { env, extendEnv: false, timeoutMs: table.timeout_ms, maxOutput: 1024 * 1024 });
+  return {
+    exitCode: result.exitCode,
+    token: result.stdout.replace(/\r?\n$/, ''),
+    stderr: result.stderr.trim(),
+    timedOut: result.timedOut,
+    durationMs: Math.round(performance.now() - started),
+  };
 }

@@ -8,9 +8,12 @@ import { describeOperation, isFileOperation } from '../plan/operations.js';
 import { planChanges } from '../plan/plan.js';
 import { tildify } from '../paths.js';
 import type { DoctorInput } from '../units/types.js';
-import { pass, warn, type Check } from './check.js';
+import { fail, pass, warn, type Check } from './check.js';
+import { UserError } from '../errors.js';
 import { cli } from '../invocation.js';
 import { fileModeChecks } from './file-mode-checks.js';
+import { readSpend } from '../usage/spend.js';
+import { spendChecks } from './spend-checks.js';
 
 export type { Check, CheckStatus } from './check.js';
 
@@ -22,9 +25,12 @@ function planCheck<A extends Answers>(mode: Mode<A>, state: SetupState, answers:
       const { action, path, label } = describeOperation(op);
       return `${action} ${tildify(path ?? '')} (${label})`;
     });
-  } catch {
-    // A file that cannot be planned (invalid TOML in your part, ...) is reported by its unit.
-    return [];
+  } catch (error) {
+    // A file that cannot be planned (invalid TOML in your part, a provider table of yours) is a
+    // UserError its unit reports as a FAIL of its own. Anything else is a bug: never silent.
+    if (error instanceof UserError) return [];
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return [fail('plan', `The check of what a re-run would change could not run (${what}): this is a bug in glm-codex-setup.`, 'Report it with the output of `GLM_CODEX_DEBUG=1` and this line; the other checks still hold.')];
   }
   if (files.length === 0) return [pass('plan', 'A re-run would change no file')];
   // What the FAIL lines above name is among these; alone, a pending change is worth a warning.
@@ -38,6 +44,8 @@ export async function runChecks<A extends Answers>(mode: Mode<A>, input: Omit<Do
   for (const unit of mode.units) checks.push(...(await unit.check(full)));
   checks.push(...(await fileModeChecks(input.state.paths)));
   checks.push(...planCheck(mode, input.state, answers));
-  checks.push(...(await mode.doctorVerify(full)));
+  // The quota (or the gateway key's budget) is asked while the validation runs: it has its own 5 s deadline.
+  const [proof, spend] = await Promise.all([mode.doctorVerify(full), readSpend(mode.spendSource(answers))]);
+  checks.push(...proof, ...spendChecks(spend));
   return checks;
 }

@@ -2,7 +2,7 @@
  * The end-to-end check: a real `codex exec --profile glm` through the proxy. The profile sets
  * `unbounded_connection_retries = false`, and a timeout bounds the run, so a dead proxy cannot hang it.
  */
-import { execa } from 'execa';
+import { runner } from '../process/run.js';
 
 export interface CodexCheckResult {
   ok: boolean;
@@ -22,19 +22,17 @@ export async function runCodexCheck(input: {
   timeoutMs?: number;
 }): Promise<CodexCheckResult> {
   const started = performance.now();
-  const result = await execa(input.codexBin, ['exec', '--skip-git-repo-check', '--profile', input.profile, 'Reply with OK'], {
+  const result = await runner.run(input.codexBin, ['exec', '--skip-git-repo-check', '--profile', input.profile, 'Reply with OK'], {
     cwd: input.cwd,
     env: { CODEX_HOME: input.codexHome, ...input.authEnv },
-    stdin: 'ignore',
-    reject: false,
-    timeout: input.timeoutMs ?? 120_000,
+    timeoutMs: input.timeoutMs ?? 120_000,
   });
   const durationMs = Math.round(performance.now() - started);
-  const stdout = String(result.stdout).trim();
+  const stdout = result.stdout.trim();
   if (result.exitCode === 0 && stdout) {
     return { ok: true, reply: stdout.split('\n').slice(-3).join('\n'), durationMs, detail: null };
   }
   const why = result.timedOut ? `no answer within ${Math.round((input.timeoutMs ?? 120_000) / 1000)} s` : `exit code ${result.exitCode}`;
-  const tail = String(result.stderr).trim().split('\n').slice(-8).join('\n');
+  const tail = result.stderr.trim().split('\n').slice(-8).join('\n');
   return { ok: false, reply: null, durationMs, detail: `${why}\n${tail}` };
 }

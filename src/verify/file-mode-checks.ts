@@ -8,6 +8,7 @@ import { cli } from '../invocation.js';
 import { keyEnvFiles } from '../config/shell-env.js';
 import { tildify, type Paths } from '../paths.js';
 import type { Check } from './checks.js';
+import { stateDirProblems } from '../fs/state-dir-trust.js';
 
 async function modeOf(path: string): Promise<number | null> {
   return stat(path).then(
@@ -32,6 +33,11 @@ export async function fileModeChecks(paths: Paths): Promise<Check[]> {
     if (mode !== null && (mode & 0o077) !== 0) {
       checks.push({ id: 'file-modes', status: 'FAIL', message: `${tildify(dir)} has mode ${octal(mode)}: other users can ${mode & 0o022 ? 'change' : 'list'} what is in it (keys, backups).`, fix: `chmod 700 ${dir}` });
     }
+  }
+  // Owners too (a mode alone says nothing about a folder another user owns), the app copy and the venv launcher.
+  for (const problem of await stateDirProblems(paths.stateDir, { app: true, venv: true }).catch(() => [])) {
+    if (problem.path === paths.stateDir && problem.why.startsWith('is writable')) continue; // reported above
+    checks.push({ id: 'file-modes', status: 'FAIL', message: `${tildify(problem.path)} ${problem.why}: another user could change what runs as you.`, fix: problem.fix });
   }
   for (const path of [paths.codexHome, paths.codexConfig, paths.codexProfile, paths.bridgeConfig]) {
     const mode = await modeOf(path);

@@ -13,10 +13,19 @@ import { runCodexCheck } from './codex-check.js';
 import type { VerifyReport } from './types.js';
 import { validateResponses, type ValidationResult } from './validate.js';
 import { cli } from '../invocation.js';
+import { readSpend, refusalFix, refusalText, spentWindows, type SpendSource } from '../usage/spend.js';
 
 type RemoteAnswers = DirectAnswers | GatewayAnswers;
 
-export function remoteVerifier<A extends RemoteAnswers>(kind: 'direct' | 'gateway', keyOf: (answers: A) => string) {
+/** After a refusal (HTTP 429): the spent window and when it ends, from the quota API; else nothing. */
+async function spentLines(source: SpendSource): Promise<string[]> {
+  const snapshot = await readSpend(source);
+  if (snapshot?.kind !== 'zai-quota') return [];
+  const now = new Date();
+  return spentWindows(snapshot.result).map((w) => `${refusalText(w, now)}\n  fix: ${refusalFix(w, now)}`);
+}
+
+export function remoteVerifier<A extends RemoteAnswers>(kind: 'direct' | 'gateway', keyOf: (answers: A) => string, spendOf: (answers: A) => SpendSource) {
   const target = (answers: A, provider: ProviderSpec) => ({
     baseUrl: provider.baseUrl,
     key: keyOf(answers),
@@ -34,6 +43,7 @@ export function remoteVerifier<A extends RemoteAnswers>(kind: 'direct' | 'gatewa
       if (result.ok) out.success(`Validation (${mode}, ${name}): "${(result.reply ?? '').trim().slice(0, 80)}" in ${result.roundTripMs} ms`);
       else {
         out.error(`Validation (${mode}) failed: ${result.diagnosis?.cause ?? 'unknown'}${result.diagnosis ? `\n  fix: ${result.diagnosis.fix}` : ''}`);
+        if (result.status === 429) for (const line of await spentLines(spendOf(answers))) out.warn(line);
         return { ok: false, exitCode: ExitCode.validation, validation, codex: null };
       }
     }

@@ -6,12 +6,14 @@
  *   chunks), parallel tool calls, usage, `reasoning_effort` checked per model.
  * - The Responses endpoint Z.ai serves for Codex, `POST /api/v1/responses` (the China site has the same
  *   path), non-streaming and streaming with the Responses API's events (see responses.ts).
+ * - The GLM Coding Plan quota API, `GET /api/monitor/usage/quota/limit` (quota.ts), scriptable per test.
  * - Errors as HTTP status plus `{"error":{"code":"<string>","message":...}}`.
  * There is no `/responses` route on the chat paths: it answers 404, as the real chat endpoints do.
  * Scripted tasks (scripts.ts) are chosen by a marker in the user's prompt. Every request is recorded.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { defaultQuotaScript, handleQuota, type QuotaScript } from './quota.js';
 import { handleResponses } from './responses.js';
 import { contentText, fragments, planAnswer, type Answer, type Conversation } from './scripts.js';
 
@@ -61,6 +63,8 @@ export interface FakeZai {
   scenario: FakeZaiScenario;
   reply: string;
   toolCall: ToolCallPlan | null;
+  /** The Coding Plan quota API's answer (quota.ts); tests change its fields. */
+  quota: QuotaScript;
   close(): Promise<void>;
 }
 
@@ -148,6 +152,7 @@ export async function startFakeZai(options: FakeZaiOptions = {}): Promise<FakeZa
     trickleMs: options.trickleMs ?? 1000,
     nextId: () => `2026${String(++counter).padStart(10, '0')}`,
   };
+  const quota = defaultQuotaScript();
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -168,6 +173,7 @@ export async function startFakeZai(options: FakeZaiOptions = {}): Promise<FakeZa
     requests.push({ method: req.method ?? 'GET', path, authorization: req.headers.authorization, headers: { ...req.headers }, body });
 
     if (req.method === 'POST' && path === RESPONSES_PATH) return handleResponses(ctx, req, res, body);
+    if (handleQuota({ req, res, path, apiKey: ctx.apiKey, script: quota, hang: (r) => hang(ctx, r) })) return;
     if (req.method !== 'POST' || !CHAT_PATHS.has(path)) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ timestamp: new Date().toISOString(), status: 404, error: 'Not Found', path }));
@@ -189,6 +195,7 @@ export async function startFakeZai(options: FakeZaiOptions = {}): Promise<FakeZa
     codingBase: `${origin}/api/coding/paas/v4`,
     responsesBase: `${origin}/api/v1`,
     requests,
+    quota,
     get scenario() {
       return ctx.state.scenario;
     },

@@ -93,5 +93,6 @@ export async function runCliJson(box: Sandbox, args: string[], options: Paramete
  * to bind: proxy 21000-21999, diagnosis 22000-22999, litellm-runtime 23000-23999, quickstart 24000+,
  * interactive 25000+, wizard 25500+ (new wizard tests 25600-25999), repair 26000+, gateway mode 27000-27199,
  * direct mode 27200-27499, bench 28000-28999, gateway-litellm 29000-29499, concurrency 30500-30899,
- * deadline 30900+, model-catalog 31000+, large-config 31500-31599 (no proxy: --no-start).
+ * deadline 30900+, model-catalog 31000+, foreign-user 19500-19599, shared-machine 19600-19699,
+ * large-config 31500-31599 (no proxy: --no-start).
  */

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, runCliJson, sandbox, type Sandbox } from '../helpers/cli.js';
 import { canRunAsOtherUser, isRoot, NOBODY, runCliAs } from '../helpers/other-user.js';
 import { snapshotTree } from '../helpers/tree.js';
+import { recordTree } from '../../src/fs/made-record.js';
 
 const ZAI_KEY = 'f3a9c1d2e4b5.AbCdEfGhIjKlMnOp';
 const withKey = { ZAI_API_KEY: ZAI_KEY };
@@ -152,6 +153,8 @@ describe('uninstall --purge deletes only what the tool created', () => {
     // What a started proxy and a crash leave behind.
     await mkdir(join(box.stateDir, 'venv', 'bin'), { recursive: true });
     await writeFile(join(box.stateDir, 'venv', 'pyvenv.cfg'), 'home = /usr/bin\n');
+    // The installer records what it put there (purge deletes exactly that).
+    await recordTree(join(box.stateDir, 'venv'));
     await writeFile(join(box.stateDir, 'proxy.log'), 'log\n');
     await writeFile(join(box.stateDir, '.secrets.env.0123456789ab.tmp'), 'ZAI_API_KEY=x\n');
     const purge = await runCli(box, PURGE);

@@ -115,15 +115,17 @@ describe('fetching uv when none is on PATH', () => {
       expect(await findUv(stateDir, env)).toBeNull();
       const fetched = await fetchUv(stateDir, python, { env });
       expect(fetched.uv, 'reason' in fetched ? fetched.reason : '').not.toBeNull();
-      expect(fetched.uv).toMatchObject({ path: join(stateDir, 'uv', UV_VERSION, 'bin', 'uv'), source: 'state-dir', env: { UV_CACHE_DIR: join(stateDir, 'uv', 'cache') } });
+      expect(fetched.uv).toMatchObject({ path: join(stateDir, 'uv', UV_VERSION, 'bin', 'uv'), source: 'state-dir', env: { UV_NO_CACHE: '1' } });
       expect(index.asked.some((url) => url.startsWith('/simple/uv'))).toBe(true);
       expect(index.asked.some((url) => url.startsWith('/files/uv-'))).toBe(true);
       expect(execFileSync(fetched.uv!.path, ['--version'], { encoding: 'utf8' })).toContain(UV_VERSION);
       expect(await findUv(stateDir, env)).toEqual(fetched.uv);
-      // Nothing half-made is left beside it, and purge counts the folder as the tool's.
-      expect((await readdir(join(stateDir, 'uv'))).sort()).toEqual([UV_VERSION]);
+      // Nothing half-made is left beside it (no cache either), and purge deletes exactly the recorded files.
+      expect((await readdir(join(stateDir, 'uv'))).sort()).toEqual(['.glm-codex-setup-files', UV_VERSION]);
       await writeFile(join(stateDir, '.glm-codex-setup'), '');
-      expect((await planPurge(stateDir)).delete).toContain(join(stateDir, 'uv'));
+      const purge = await planPurge(stateDir);
+      expect(purge.delete).toContain(fetched.uv!.path);
+      expect(purge.kept.filter((rel) => rel.startsWith('uv/'))).toEqual([]);
     } finally {
       await index.close();
     }

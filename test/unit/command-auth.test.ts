@@ -88,7 +88,7 @@ describe('the failure line Codex shows', () => {
   it('is one line with the cause and the fix', () => {
     const error = new UserError('key-file-missing', 'the proxy key file /x/secrets.env does not exist.', { exitCode: 4, fix: 'run glm-codex-setup to create it again.' });
     expect(failureLine(error)).toBe('glm-codex-setup: the proxy key file /x/secrets.env does not exist. Fix: run glm-codex-setup to create it again.');
-    expect(failureLine(new UserError('x', 'two\n  lines.', { exitCode: 5 }))).toBe('glm-codex-setup: two lines.');
+    expect(failureLine(new UserError('internal', 'two\n  lines.', { exitCode: 5 }))).toBe('glm-codex-setup: two lines.');
     expect(failureLine(new ReportedFailure('as reported'))).toBe('as reported');
   });
 });
