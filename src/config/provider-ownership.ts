@@ -83,9 +83,9 @@ export function providerTableLine(text: string, id: string): number | null {
  * The refusal when config.toml has a `[model_providers.<id>]` the tool did not create, or null.
  * `ownedId`: the provider id of the mode the tool set up and owns (null when it owns none).
  */
-export function foreignProviderProblem(text: string | null, id: string, ownedId: string | null, file: string, stateDir?: string): UserError | null {
+export function foreignProviderProblem(text: string | null, id: string, ownedId: string | null, file: string, stateDir?: string, data?: TomlData): UserError | null {
   if (text === null || id === ownedId) return null;
-  if (stateDir !== undefined && ownProviderIds(text, stateDir).includes(id)) return null;
+  if (stateDir !== undefined && ownProviderIds(text, stateDir, data).includes(id)) return null;
   const line = providerTableLine(text, id);
   if (line === null) return null;
   return new UserError('provider-not-ours', `${file}:${line}: [model_providers.${id}] is your own table (glm-codex-setup did not create it); it was not changed.`, {
@@ -101,11 +101,12 @@ export function foreignProviderProblem(text: string | null, id: string, ownedId:
  * table is recognised as the tool's even when state.json is lost, or a crash came between the
  * config.toml write and the state.json write (state.json stays the last write: it records what was done).
  */
-export function ownProviderIds(text: string | null, stateDir: string): string[] {
+export function ownProviderIds(text: string | null, stateDir: string, parsed?: TomlData): string[] {
   if (text === null) return [];
   let data: TomlData;
   try {
-    data = parseTomlData(splitBom(text).body, 'config.toml');
+    // `parsed`: the caller's data of the same text (a large file is parsed once per command).
+    data = parsed ?? parseTomlData(splitBom(text).body, 'config.toml');
   } catch {
     return [];
   }

@@ -49,6 +49,17 @@ function usableConfig(state: SetupState, provider: ProviderSpec, forceRebuild: b
   }
 }
 
+/** config.toml's data, or null when there is none or it does not parse (usableConfig then repairs or refuses). */
+function parseOrNull(text: string | null, file: string): TomlData | null {
+  if (text === null) return null;
+  try {
+    return parseTomlData(splitBom(text).body, file);
+  } catch (error) {
+    if (error instanceof TomlSyntaxError) return null;
+    throw error;
+  }
+}
+
 const readString = (data: TomlData, key: string): string | null => {
   const value = getIn(data, [key]);
   return typeof value === 'string' ? value : null;
@@ -57,11 +68,13 @@ const readString = (data: TomlData, key: string): string | null => {
 export const codexConfigUnit: Unit<Answers> = {
   id: 'codex-config',
   plan({ state, answers, provider, manifest, notes, options, previousProvider, ownedProviderId }) {
-    const foreign = foreignProviderProblem(state.codexConfig.text, provider.id, ownedProviderId, state.paths.codexConfig, state.paths.stateDir);
+    // Parsed once here for both the ownership check and the merge (a large file costs one parse).
+    const parsed = parseOrNull(state.codexConfig.text, state.paths.codexConfig);
+    const foreign = foreignProviderProblem(state.codexConfig.text, provider.id, ownedProviderId, state.paths.codexConfig, state.paths.stateDir, parsed ?? undefined);
     if (foreign) throw foreign;
     manifest.ownsProvider = true;
     const shape = profileShapeFor(state.codex.version);
-    const { text, data } = usableConfig(state, provider, options.forceRebuild, notes);
+    const { text, data } = parsed ? { text: state.codexConfig.text ?? '', data: parsed } : usableConfig(state, provider, options.forceRebuild, notes);
     const current = readString(data, 'model_provider');
     const ownDefault = current !== null && (current === provider.id || current === previousProvider?.id);
     if (answers.makeDefault === true && manifest.previousDefault === undefined && !ownDefault) {
@@ -88,7 +101,7 @@ export const codexConfigUnit: Unit<Answers> = {
     const data = parseTomlData(splitBom(text).body, path);
     // A table under our id that the tool did not create is the user's: never deleted.
     // Also a table recognised by its auth command into this state dir (state.json lost, or a crash before it was written).
-    const recognised = ownProviderIds(text, state.paths.stateDir);
+    const recognised = ownProviderIds(text, state.paths.stateDir, data);
     const ours = ownsProvider(state.manifest) || recognised.includes(provider.id);
     const owned = new Set([...(ours ? [provider.id] : []), ...recognised]);
     const edits: TomlEdit[] = [...owned].map((id) => ({ op: 'delete-table', path: ['model_providers', id] }));
