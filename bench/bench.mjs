@@ -15,6 +15,7 @@
  *   large config.toml  1, 4 and 10 MB of the user's own tables, and 100,000 one-line tables: time and peak
  *                      RSS of a fresh `--no-start` setup, a no-op re-run, doctor and uninstall, Codex on PATH
  *                      (bench/large-config.mjs)
+ *   usage              `usage` on a year of Codex session logs, wall and CPU time (bench/usage-logs.mjs)
  * Needs a LiteLLM venv (GLM_TEST_LITELLM_LATEST, as `npm test` prepares) and the fake Z.ai from test/.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -24,6 +25,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { benchLargeConfig } from './large-config.mjs';
+import { benchUsage } from './usage-logs.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/glm-codex-setup.js');
@@ -237,6 +239,9 @@ if (!existsSync(join(venv, 'bin', 'litellm'))) {
 
 // ---------------------------------------------------------------- large config.toml
 rows.push(...benchLargeConfig(quick ? [1] : [1, 4, 10], !quick));
+
+// ---------------------------------------------------------------- usage on a year of session logs
+rows.push(...(await benchUsage({ runs: quick ? 3 : 7 })));
 
 for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;

@@ -13,8 +13,8 @@ export async function main(argv: string[]): Promise<number> {
   let options: Options;
   let commandName = 'glm-codex-setup';
   try {
-    if (!argv.includes('--help') && !argv.includes('-h') && !argv.includes('--version')) {
-      // Fix texts name the tool as the user typed it, from the first error on: decided once, here.
+    if (!argv.includes('--version')) {
+      // Fix texts and --help's usage lines name the tool as the user can type it, from the first error on.
       const { detectCommandName, setCommandName } = await import('./invocation.js');
       commandName = await detectCommandName();
       setCommandName(commandName);

@@ -20,7 +20,7 @@ export interface Context {
   prompts: Prompts | null;
   out: Output;
   version: string;
-  /** How the user can type this tool's name (npx glm-codex-setup, glm-codex-setup, npm start --, a path): every printed command starts with it. */
+  /** How the user can type this tool's name (npx glm-codex-setup, glm-codex-setup, or the script's full path): every printed command starts with it. */
   commandName: string;
   /** Lets the output layer mask secrets as soon as they are known. */
   addSecret(value: string | undefined): void;

@@ -5,6 +5,7 @@ import { ExitCode, type ExitCodeValue } from './exit-codes.js';
  * passes on), one list so a script can rely on them and a typo cannot invent one. `internal` is a bug.
  */
 export const ERROR_CODES = [
+  'bridge-unloadable',
   'cancelled',
   'catalog-invalid',
   'changed-meanwhile',

@@ -1,12 +1,12 @@
 /**
  * How the user started this tool, so every printed hint names a command they can type:
- * `npx glm-codex-setup` (npx / npm exec), `glm-codex-setup` (on their PATH), `npm start --` (a
- * checkout), else the script's full path. Also the user's own PATH: npm puts its packages'
+ * `npx glm-codex-setup` (npx / npm exec), `glm-codex-setup` (on their PATH), else the script's full
+ * path (a checkout, `npm start -- …` included). Also the user's own PATH: npm puts its packages'
  * node_modules/.bin first on PATH for `npm start` and npx, and a program found only there (this
  * package's own devDependency Codex) is not one the user's shell will find.
  */
 import { realpathSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import { findOnPath } from './system.js';
 
 const NAME = 'glm-codex-setup';
@@ -61,13 +61,10 @@ function real(path: string): string {
 
 export async function detectCommandName(env: NodeJS.ProcessEnv = process.env, script = process.argv[1] ?? NAME): Promise<string> {
   const scriptPath = real(script);
-  const root = dirname(dirname(scriptPath));
   if (env.npm_command === 'exec' || env.npm_lifecycle_event === 'npx') return `npx ${NAME}`;
-  if (env.npm_lifecycle_event === 'start' && env.npm_package_name === NAME) {
-    const from = env.INIT_CWD ?? process.cwd();
-    const inside = !relative(real(root), real(from)).startsWith('..') && !isAbsolute(relative(real(root), real(from)));
-    return inside ? 'npm start --' : `npm --prefix ${shellWord(root)} start --`;
-  }
+  // `npm start -- …` from a checkout: the script's full path runs from anywhere (`npm start` would run
+  // another project's start script outside the checkout, and rebuild every time inside it).
+  if (env.npm_lifecycle_event === 'start' && env.npm_package_name === NAME) return shellWord(scriptPath);
   const onPath = await findOnPath(NAME, { ...env, PATH: userPath(env) });
   if (onPath && real(onPath) === scriptPath) return NAME;
   return shellWord(scriptPath);

@@ -5,7 +5,7 @@ import { QUESTIONS, type FlagSpec, type Given, type QuestionId } from './questio
 import { cli } from './invocation.js';
 import { FIRST_FLAG, parseLiteLLMVersion, TESTED_LITELLM } from './runtime/litellm-versions.js';
 
-export const COMMANDS = ['setup', 'doctor', 'status', 'usage', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore', 'gateway', 'auth-token', 'autostart'] as const;
+export const COMMANDS = ['setup', 'doctor', 'status', 'usage', 'start', 'stop', 'logs', 'uninstall', 'backups', 'restore', 'gateway', 'auth-token', 'autostart', 'supervise'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export { DEFAULT_MODEL, DEFAULT_PORT, ENDPOINTS, parsePort, resolveEndpoint, validateModel, type EndpointName } from './questions.js';

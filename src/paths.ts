@@ -17,6 +17,8 @@ export interface Paths {
   codexProfile: string;
   stateDir: string;
   bridgeConfig: string;
+  /** The LiteLLM callbacks glm-bridge.yaml names (Z.ai's refusals in Codex's words, GLM's windows as rate-limit headers). */
+  bridgeHooks: string;
   secrets: string;
   manifest: string;
   /** The model catalog Codex reads through the profile's model_catalog_json. */
@@ -55,6 +57,7 @@ export function resolvePaths(input: { codexHome?: string | undefined; stateDir?:
     codexProfile: join(codexHome, PROFILE_FILE),
     stateDir,
     bridgeConfig: join(stateDir, 'glm-bridge.yaml'),
+    bridgeHooks: join(stateDir, 'glm_codex_hooks.py'),
     secrets: join(stateDir, 'secrets.env'),
     manifest: join(stateDir, 'state.json'),
     catalog: join(stateDir, 'glm-models.json'),

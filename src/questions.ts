@@ -53,6 +53,8 @@ export interface Draft {
   autostart: boolean;
   /** How Codex gets the key: its auth command (Codex 0.160+), or an environment variable from the shell files. */
   codexAuth: 'command' | 'env';
+  /** Move the user's legacy profiles out of config.toml (Codex 0.134+ refuses them). */
+  migrateProfiles: boolean;
 }
 export type QuestionId = keyof Draft;
 
@@ -100,6 +102,10 @@ export interface Question<K extends QuestionId> {
   stored?(state: SetupState, draft: Partial<Draft>): Draft[K] | undefined;
   /** Interactive only: ask when nothing was given and this holds (default: nothing stored). A re-run that changes the setup asks every question. */
   askWhen?(state: SetupState, draft: Partial<Draft>): boolean;
+  /** A repair of the user's own files, offered even when a re-run keeps the settings in use. */
+  repair?: boolean;
+  /** What the setup in use has, when no stored value says it ("Keep them" keeps it). */
+  inUse?(state: SetupState): Draft[K] | undefined;
   /** What the prompt starts from when this is not a stored value (default: the stored value). */
   current?(state: SetupState): Draft[K] | undefined;
   ask?(input: AskInput): Promise<Draft[K] | undefined>;
@@ -315,12 +321,31 @@ const model: Question<'model'> = {
   howToGive: '--model',
 };
 
-/** GLM models offered in the wizard (Z.ai's current ones). */
+/** GLM models offered in the wizard when Z.ai's own list does not answer (Z.ai's current ones). */
 export const OFFERED_MODELS = [
+  { value: 'glm-5.4', label: 'GLM-5.4', hint: '1M context, Coding Plan' },
   { value: 'glm-5.3', label: 'GLM-5.3', hint: '1M context' },
   { value: 'glm-5.2', label: 'GLM-5.2', hint: '1M context' },
   { value: 'glm-5.1', label: 'GLM-5.1', hint: '200K context' },
 ];
+
+/** The models offered: those Z.ai lists for the key (local and direct mode) where it answers, else the table's. */
+async function modelOffers(draft: Partial<Draft>): Promise<{ offers: { value: string; label: string; hint?: string }[]; fromZai: boolean }> {
+  if (!draft.zaiKey || !draft.endpoint) return { offers: OFFERED_MODELS, fromZai: false };
+  const { fetchZaiModels } = await import('./inspect/zai-models.js');
+  const { glmRank, modelSpec } = await import('./config/model-catalog.js');
+  const listed = await fetchZaiModels(draft.endpoint, draft.zaiKey);
+  if (!listed.ok) return { offers: OFFERED_MODELS, fromZai: false };
+  // Newest first: what Z.ai released last is what a re-run most likely came for.
+  const newestFirst = [...listed.ids].sort((a, b) => (glmRank(b) ?? -1) - (glmRank(a) ?? -1));
+  const offers = newestFirst.map((id) => {
+    const spec = modelSpec(id);
+    const window = spec.contextWindow >= 1_000_000 ? `${Math.floor(spec.contextWindow / 1_000_000)}M` : `${Math.round(spec.contextWindow / 1000)}K`;
+    const hint = spec.known ? `${window} context` : spec.derivedFrom ? `new: limits of ${modelSpec(spec.derivedFrom).displayName} (${window})` : `new: conservative ${window} context`;
+    return { value: id, label: spec.known ? spec.displayName : id, hint };
+  });
+  return { offers, fromZai: true };
+}
 
 function modelList(raw: string, source: string): string[] {
   const ids = raw.split(',').map((id) => id.trim()).filter(Boolean);
@@ -343,8 +368,11 @@ const models: Question<'models'> = {
   stored: (state) => state.manifest.models,
   askWhen: (state) => state.manifest.models === undefined,
   async ask({ prompts, draft }) {
-    const others = OFFERED_MODELS.filter((offer) => offer.value !== draft.model);
-    const chosen = await prompts.multiselect(`More models to switch to inside Codex (/model)? ${draft.model ?? ''} is the default`, others, []);
+    const { offers, fromZai } = await modelOffers(draft);
+    const others = offers.filter((offer) => offer.value !== draft.model);
+    if (others.length === 0) return [draft.model!];
+    const source = fromZai ? ' (Z.ai\'s list for your key)' : '';
+    const chosen = await prompts.multiselect(`More models to switch to inside Codex (/model)${source}? ${draft.model ?? ''} is the default`, others, []);
     return [draft.model!, ...chosen];
   },
   // The default model is always set up, and comes first.
@@ -414,10 +442,13 @@ const shellRc: Question<'shellRc'> = {
   id: 'shellRc',
   flags: [{ name: 'no-shell-rc', type: 'boolean', help: 'do not add the key block to ~/.bashrc, ~/.profile, ~/.zshenv, fish' }],
   fromArgs: (values) => (values['no-shell-rc'] ? false : undefined),
+  // What the setup in use has: a block in a startup file, or none.
+  inUse: (state) => state.manifest.mode === undefined && state.manifest.model === undefined ? undefined : state.rcFiles.some((rc) => rc.text?.includes('# >>> glm-codex-setup >>>') === true),
   // Only when the key goes through the environment: with Codex's auth command no shell file is touched.
   askWhen: (state, draft) => draft.codexAuth === 'env' || !commandAuthAvailable(state.codex.version),
-  ask: ({ prompts, state }) =>
-    prompts.confirm(
+  // A re-run that asks everything still skips it when Codex's auth command carries the key (nothing to add).
+  ask: async ({ prompts, state, draft }) =>
+    !(draft.codexAuth === 'env' || !commandAuthAvailable(state.codex.version)) ? undefined : prompts.confirm(
       `Add a line to your shell startup files (${state.rcFiles.map((rc) => tildePath(rc.path)).join(', ')}) so every new terminal can run \`codex --profile glm\`? It sources ${tildePath(state.keyEnvFiles.sh.path)} (mode 0600).`,
       true,
     ),
@@ -517,7 +548,33 @@ const codexAuth: Question<'codexAuth'> = {
   howToGive: '--codex-auth',
 };
 
-export const QUESTIONS: { [K in QuestionId]: Question<K> } = { mode, endpoint, gatewayUrl, model, models, zaiKey, gatewayKey, makeDefault, shellRc, port, providerId, autostart, codexAuth };
+const migrateProfiles: Question<'migrateProfiles'> = {
+  id: 'migrateProfiles',
+  repair: true,
+  flags: [{ name: 'migrate-profiles', type: 'boolean', help: 'move your legacy [profiles.x] tables out of config.toml into $CODEX_HOME/x.config.toml and\nremove a top-level profile = "x" (Codex 0.134+ refuses both; backups first)' }],
+  fromArgs: (values) => (values['migrate-profiles'] ? true : undefined),
+  // Asked only when there is something to migrate, for a Codex that reads profile files.
+  askWhen: (state) => legacyToMigrate(state) !== null,
+  ask: async ({ prompts, state }) => {
+    const what = legacyToMigrate(state);
+    if (what === null) return undefined;
+    return prompts.confirm(`config.toml holds legacy profiles (${what}), which Codex ${state.codex.version} refuses. Move each into ${tildePath(state.paths.codexHome)}/<name>.config.toml (backups first)? \`codex --profile <name>\` then works as before.`, true);
+  },
+  fallback: () => false,
+  toArgs: () => [],
+  howToGive: '--migrate-profiles',
+};
+
+/** "[profiles.work], profile = \"work\"" when config.toml has legacy profiles and Codex reads profile files; else null. */
+function legacyToMigrate(state: SetupState): string | null {
+  const [major = 0, minor = 0] = (state.codex.version ?? '0.0').split('.').map((part) => Number.parseInt(part, 10));
+  if (state.codex.version === null || (major === 0 && minor < 134)) return null;
+  const { names, selector } = state.legacyProfiles;
+  const parts = [...names.map((name) => `[profiles.${name}]`), ...(selector === null ? [] : [`profile = "${selector}"`])];
+  return parts.length === 0 ? null : parts.join(', ');
+}
+
+export const QUESTIONS: { [K in QuestionId]: Question<K> } = { mode, endpoint, gatewayUrl, model, models, zaiKey, gatewayKey, makeDefault, shellRc, port, providerId, autostart, codexAuth, migrateProfiles };
 
 function tildePath(path: string): string {
   const home = process.env.HOME ?? '';

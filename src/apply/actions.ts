@@ -17,6 +17,12 @@ import { findPython, type PythonInstall } from '../runtime/python.js';
 import { fetchUv, findUv, UV_VERSION, uvHome, type Uv } from '../runtime/uv.js';
 import { ensureProxyRunning, stopProxies, type ProxyReport, type RuntimePlan } from '../runtime/runtime.js';
 import type { Output } from '../ui/output.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { executePurge, planPurge } from '../fs/purge.js';
+import { createGatewayKey, type CreatedKey } from '../gateway/key-create.js';
+import { detectCodex, type CodexInstall } from '../inspect/codex-version.js';
+
+const CODEX_INSTALL_TIMEOUT_MS = 20 * 60_000;
 
 export interface ActionEnv {
   paths: Paths;
@@ -31,6 +37,14 @@ export interface RunResults {
   litellm: LiteLLMInstall | null;
   proxy: ProxyReport | null;
   stopped: number[];
+  /** install-codex: the Codex found on PATH afterwards (null: the install failed or it is not on PATH). */
+  codex: CodexInstall | null;
+  /** create-gateway-key: the key the gateway made (its value is shown once, or written to `out`). */
+  gatewayKey: CreatedKey | null;
+  /** purge-state-dir: the folder is gone (false: something else appeared in it, and it stays). */
+  purged?: boolean;
+  /** purge-state-dir: what the purge found there that glm-codex-setup did not make, and kept. */
+  purgeKept?: string[];
 }
 
 /** uv on PATH or the tool's copy, else fetched; null (with the reason in one line) means pip. */
@@ -69,6 +83,7 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       if (!results.litellm) out.success(`LiteLLM ${litellm.version} (${litellm.source}) bridges`);
       results.litellm = litellm;
       results.proxy = await ensureProxyRunning({ paths, litellm, port: op.port, out });
+      await (await import('../runtime/supervisor.js')).ensureSupervisor(paths);
       if (results.proxy.action === 'reused') out.success(`Proxy already running with this configuration (pid ${results.proxy.pid}, port ${results.proxy.port})`);
       return;
     }
@@ -106,6 +121,38 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
         }
       }
       out.success(op.label);
+      return;
+    }
+    case 'install-codex': {
+      const [file, ...args] = op.argv;
+      // npm downloads Codex: a total deadline, as for every network step.
+      const exitCode = await runner.interactive(file!, args, { timeoutMs: CODEX_INSTALL_TIMEOUT_MS });
+      const found = await detectCodex();
+      const command = op.argv.join(' ');
+      if (exitCode === 0 && found.version) {
+        out.success(`Installed Codex ${found.version} (${found.bin}).`);
+        results.codex = found;
+      } else if (exitCode === 0) out.warn(`npm installed Codex, but \`codex\` is not on your PATH: add the folder \`npm prefix -g\` names (its bin/) to PATH.`);
+      else out.warn(`The install failed (exit ${String(exitCode)}); run it yourself: ${command}   (a permission error: use a Node version manager, or set npm's prefix to a folder you own)`);
+      return;
+    }
+    case 'remove-venv': {
+      await rm(op.venv, { recursive: true, force: true });
+      out.success(`Removed ${op.venv}`);
+      return;
+    }
+    case 'purge-state-dir': {
+      // Planned again now: what the undo just wrote (state.json) is the tool's, and anything that appeared meanwhile is not.
+      const plan = await planPurge(op.stateDir);
+      results.purged = await executePurge(plan);
+      results.purgeKept = plan.kept;
+      return;
+    }
+    case 'create-gateway-key': {
+      const { out: file, ...request } = op;
+      const created = await createGatewayKey({ gatewayUrl: request.gatewayUrl, masterKey: request.masterKey, user: request.user, budget: request.budget, models: request.models, keyAlias: request.keyAlias, timeoutMs: request.timeoutMs });
+      if (file) await writeFileAtomic(file, `${created.key}\n`, { newFileMode: 0o600, forceMode: 0o600 });
+      results.gatewayKey = created;
       return;
     }
     case 'stop-proxy': {

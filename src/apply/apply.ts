@@ -1,6 +1,7 @@
 /**
  * Step 3 of the pipeline, and the only place that changes the machine: files are backed up first
- * and replaced atomically; `run` operations (install, start, stop) go to apply/actions.ts.
+ * and replaced atomically; `run` operations (install, start, stop) go to apply/actions.ts. Every
+ * command hands its operations to `execute`, which owns --dry-run: shown, never carried out.
  */
 import { unlink } from 'node:fs/promises';
 import { realTarget, writeFileAtomic } from '../fs/atomic-write.js';
@@ -12,7 +13,7 @@ import { ensureStateDir } from '../fs/state-dir.js';
 import { readTextIfExists } from '../fs/read.js';
 import { CancelledError, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { isFileOperation, type FileOperation, type Operation } from '../plan/operations.js';
+import { isFileOperation, renderDiff, type FileOperation, type Operation } from '../plan/operations.js';
 import { runAction, type ActionEnv, type RunResults } from './actions.js';
 import { cli } from '../invocation.js';
 
@@ -40,7 +41,7 @@ async function applyFile(op: FileOperation, runDir: string, result: ApplyResult)
       fix: `Run ${cli()} again.`,
     });
   }
-  if (op.before !== null) {
+  if (op.before !== null && !(op.kind === 'delete' && op.backup === false)) {
     const backup = await backupFile(op.path, runDir);
     if (backup) result.backups.push(backup);
   }
@@ -54,18 +55,37 @@ async function applyFile(op: FileOperation, runDir: string, result: ApplyResult)
   result.written.push(op.path);
 }
 
-/** Carries out the operations in order, under the state dir's lock. */
-export async function applyOperations(operations: Operation[], env: ActionEnv): Promise<ApplyResult> {
-  const result: ApplyResult = { written: [], backups: [], litellm: null, proxy: null, stopped: [] };
+/**
+ * Where a run's backups go, and whether the state dir is made and locked: the tool's own setup
+ * (the default), or a folder of the operator's (`gateway init DIR`: backups beside the bundle, and
+ * no ~/.glm-codex made on a gateway host).
+ */
+export type ApplyWhere = { kind: 'state-dir' } | { kind: 'folder'; backups: string };
+
+const emptyResult = (): ApplyResult => ({ written: [], backups: [], litellm: null, proxy: null, stopped: [], codex: null, gatewayKey: null });
+
+/** The one door to the machine: with `dryRun`, every operation is shown (a diff for a file, secrets masked; the argv of a command) and nothing changes. */
+export async function execute(operations: Operation[], env: ActionEnv & { dryRun: boolean }, where: ApplyWhere = { kind: 'state-dir' }): Promise<ApplyResult & { dryRun: boolean }> {
+  if (!env.dryRun) return { ...(await applyOperations(operations, env, where)), dryRun: false };
+  for (const op of operations) env.out.raw(renderDiff(op));
+  return { ...emptyResult(), dryRun: true };
+}
+
+/** Carries out the operations in order, under the state dir's lock; a purge of the state dir comes after the lock is let go (the lock lives there). */
+export async function applyOperations(operations: Operation[], env: ActionEnv, where: ApplyWhere = { kind: 'state-dir' }): Promise<ApplyResult> {
+  const result = emptyResult();
   if (operations.length === 0) return result;
-  await assertAllWritable([...operations.filter(isFileOperation), { kind: 'write', path: env.paths.lock }]);
-  await ensureStateDir(env.paths.stateDir);
-  const release = await lockForSetup(env.paths, { purpose: 'writing files' });
+  const isPurge = (op: Operation) => op.kind === 'run' && op.action === 'purge-state-dir';
+  const locked = operations.filter((op) => !isPurge(op));
+  const ownDir = where.kind === 'state-dir';
+  await assertAllWritable([...operations.filter(isFileOperation), ...(ownDir ? [{ kind: 'write' as const, path: env.paths.lock }] : [])]);
+  if (ownDir && locked.length > 0) await ensureStateDir(env.paths.stateDir);
+  const release = ownDir && locked.length > 0 ? await lockForSetup(env.paths, { purpose: 'writing files' }) : async () => undefined;
   interruption.writing = true;
   try {
-    await removeLeftoverTempFiles([...operations.filter(isFileOperation).map((op) => op.path), ...toolFiles(env.paths, [])]);
-    const runDir = backupRunDir(env.paths.backups);
-    for (const op of operations) {
+    await removeLeftoverTempFiles([...operations.filter(isFileOperation).map((op) => op.path), ...(ownDir ? toolFiles(env.paths, []) : [])]);
+    const runDir = backupRunDir(ownDir ? env.paths.backups : where.backups);
+    for (const op of locked) {
       if (interruption.requested) throw new CancelledError();
       if (op.kind !== 'run') {
         await applyFile(op, runDir, result);
@@ -76,9 +96,10 @@ export async function applyOperations(operations: Operation[], env: ActionEnv): 
       await runAction(op, env, result);
       interruption.writing = true;
     }
-    return result;
   } finally {
     interruption.writing = false;
     await release();
   }
+  for (const op of operations.filter(isPurge)) if (op.kind === 'run') await runAction(op, env, result);
+  return result;
 }

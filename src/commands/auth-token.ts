@@ -74,8 +74,13 @@ export async function authToken(paths: Paths): Promise<{ key: string; proxy: OnD
   // Once the proxy is not up, load what starting one needs (execa, undici): the common case stays fast.
   const { checkRecentFailure } = await import('../runtime/failure-responder.js');
   await checkRecentFailure(port);
+  const supervisor = await import('../runtime/supervisor.js');
+  // The supervisor is backing off a start that fails: say why, rather than one more start per request.
+  await supervisor.throwStandingFailure(paths);
   const { ensureProxyOnDemand } = await import('../runtime/proxy-on-demand.js');
-  return { key, proxy: await ensureProxyOnDemand({ paths, port, manifest }) };
+  const proxy = await ensureProxyOnDemand({ paths, port, manifest });
+  await supervisor.ensureSupervisor(paths, { resumeOnly: true });
+  return { key, proxy };
 }
 
 /**

@@ -1,13 +1,13 @@
 /** backups: list what the tool saved; restore: put one backup's files back (backing up the current ones first). */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { applyOperations } from '../apply/apply.js';
+import { execute } from '../apply/apply.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { readTextIfExists } from '../fs/read.js';
 import { keyEnvFiles } from '../config/shell-env.js';
 import { tildify } from '../paths.js';
-import type { Operation } from '../plan/plan.js';
+import type { WriteOperation } from '../plan/operations.js';
 import type { Context } from '../context.js';
 import { cli } from '../invocation.js';
 
@@ -55,7 +55,7 @@ export async function runRestore(ctx: Context): Promise<number> {
       fix: `List them with \`${cli()} backups\`.`,
     });
   }
-  const ops: Operation[] = [];
+  const ops: WriteOperation[] = [];
   // Files that hold keys come back 0600, whatever the backup's mode.
   const secretFiles = new Set([paths.secrets, ...Object.values(keyEnvFiles(paths.stateDir))]);
   for (const file of run.files) {
@@ -65,9 +65,10 @@ export async function runRestore(ctx: Context): Promise<number> {
     const secret = secretFiles.has(file.original);
     ops.push({ kind: 'write', path: file.original, label: `restore from ${run.name}`, before: current, after: content, secret, newFileMode: secret ? 0o600 : 0o644 });
   }
-  const applied = await applyOperations(ops, { paths, out: ctx.out, options, runtime: null });
+  const applied = await execute(ops, { paths, out: ctx.out, options, runtime: null, dryRun: options.dryRun });
   for (const path of applied.written) ctx.out.success(`Restored ${tildify(path)} from ${run.name}`);
   if (ops.length === 0) ctx.out.info(`Nothing to restore: the files already match backup ${run.name}.`);
-  ctx.out.result({ ok: true, command: 'restore', backup: run.name, restored: applied.written, backups: applied.backups });
+  else if (applied.dryRun) ctx.out.info(`Dry run: would restore ${ops.map((op) => tildify(op.path)).join(', ')} from ${run.name}; nothing was changed.`);
+  ctx.out.result({ ok: true, command: 'restore', dryRun: applied.dryRun, backup: run.name, restored: applied.written, wouldRestore: applied.dryRun ? ops.map((op) => op.path) : [], backups: applied.backups });
   return ExitCode.ok;
 }

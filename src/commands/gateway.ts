@@ -10,10 +10,12 @@ import { resolve } from 'node:path';
 import { cli } from '../invocation.js';
 import { UserError, usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
 import { GATEWAY_FILES, GATEWAY_LITELLM_IMAGE } from '../gateway/bundle.js';
-import { initGatewayBundle } from '../gateway/init.js';
-import { createGatewayKey, DEFAULT_GATEWAY_ADMIN_URL, DEFAULT_KEY_TIMEOUT_MS, findMasterKey, keyAliasFor } from '../gateway/key-create.js';
+import { GATEWAY_BACKUPS_DIR, planGatewayBundle } from '../gateway/init.js';
+import { execute } from '../apply/apply.js';
+import type { RunOperation, WriteOperation } from '../plan/operations.js';
+import { join } from 'node:path';
+import { DEFAULT_GATEWAY_ADMIN_URL, DEFAULT_KEY_TIMEOUT_MS, findMasterKey, keyAliasFor } from '../gateway/key-create.js';
 import type { GatewayOptions } from '../gateway/options.js';
 import type { Context } from '../context.js';
 import type { Options } from '../options.js';
@@ -30,11 +32,19 @@ export async function runGateway(ctx: Context): Promise<number> {
 }
 
 async function runInit(gateway: Extract<GatewayOptions, { action: 'init' }>, options: Options, ctx: Context): Promise<number> {
-  const result = await initGatewayBundle(gateway.dir, { force: gateway.force, apiBase: options.given.endpoint === undefined ? undefined : resolveEndpoint(options.given.endpoint) });
+  const result = await planGatewayBundle(gateway.dir, { force: gateway.force, apiBase: options.given.endpoint === undefined ? undefined : resolveEndpoint(options.given.endpoint) });
   const { out } = ctx;
-  for (const name of GATEWAY_FILES) out.success(`${name}: ${result.files[name]}`);
-  for (const record of result.backups) out.info(`backed up ${record.original} -> ${record.backup}`);
+  const operations: WriteOperation[] = result.writes.map((w) => ({ kind: 'write', path: w.path, label: `gateway bundle: ${w.name}`, before: w.before, after: w.after, secret: w.secret, newFileMode: w.secret ? 0o600 : 0o644 }));
+  const applied = await execute(operations, { paths: ctx.paths, out, options, runtime: null, dryRun: options.dryRun }, { kind: 'folder', backups: join(result.dir, GATEWAY_BACKUPS_DIR) });
+  const would = applied.dryRun ? 'would be ' : '';
+  for (const name of GATEWAY_FILES) out.success(`${name}: ${result.files[name] === 'unchanged' ? '' : would}${result.files[name]}`);
+  for (const record of applied.backups) out.info(`backed up ${record.original} -> ${record.backup}`);
   if (result.envModeWarning) out.warn(result.envModeWarning);
+  if (applied.dryRun) {
+    out.info(`Dry run: nothing was written to ${result.dir}.`);
+    out.result({ ok: true, command: 'gateway', action: 'init', dryRun: true, dir: result.dir, image: GATEWAY_LITELLM_IMAGE, apiBase: result.apiBase, files: result.files, backups: [] });
+    return ExitCode.ok;
+  }
   out.info(`The gateway bundle is in ${result.dir} (LiteLLM image ${GATEWAY_LITELLM_IMAGE}; models routed to ${result.apiBase}).`);
   out.info('Next: paste your Z.ai key into .env (ZAI_API_KEY=), run `docker compose up -d` there, and read README.md');
   out.info('(exposing it behind TLS, a key per developer, backups, scaling out). Never change LITELLM_SALT_KEY after the first start.');
@@ -46,7 +56,7 @@ async function runInit(gateway: Extract<GatewayOptions, { action: 'init' }>, opt
     image: GATEWAY_LITELLM_IMAGE,
     apiBase: result.apiBase,
     files: result.files,
-    backups: result.backups,
+    backups: applied.backups,
   });
   return ExitCode.ok;
 }
@@ -67,8 +77,9 @@ async function runKeyCreate(gateway: Extract<GatewayOptions, { action: 'key-crea
   ctx.addSecret(masterKey);
   const gatewayUrl = gateway.gatewayUrl ?? DEFAULT_GATEWAY_ADMIN_URL;
   const timeoutMs = parseTimeout(process.env.GLM_CODEX_GATEWAY_TIMEOUT);
-  out.step(`Creating a key for ${gateway.user} at ${gatewayUrl} (master key from ${from})`);
-  const created = await createGatewayKey({
+  const create: RunOperation = {
+    kind: 'run',
+    action: 'create-gateway-key',
     gatewayUrl,
     masterKey,
     user: gateway.user,
@@ -76,10 +87,20 @@ async function runKeyCreate(gateway: Extract<GatewayOptions, { action: 'key-crea
     models: gateway.models,
     keyAlias: keyAliasFor(gateway.user),
     timeoutMs,
-  });
+    out: outFile ?? null,
+    label: `create a key for ${gateway.user} at ${gatewayUrl} (POST /key/generate${gateway.budget === undefined ? '' : `, budget $${gateway.budget}`}; master key from ${from})${outFile ? `, and write it to ${outFile} (mode 0600)` : ''}`,
+  };
+  if (options.dryRun) {
+    await execute([create], { paths: ctx.paths, out, options, runtime: null, dryRun: true });
+    out.info('Dry run: no key was created and no file was written.');
+    out.result({ ok: true, command: 'gateway', action: 'key-create', dryRun: true, user: gateway.user, gatewayUrl, keyFile: outFile ?? null });
+    return ExitCode.ok;
+  }
+  out.step(`Creating a key for ${gateway.user} at ${gatewayUrl} (master key from ${from})`);
+  const applied = await execute([create], { paths: ctx.paths, out, options, runtime: null, dryRun: false }, { kind: 'folder', backups: join(ctx.paths.stateDir, 'backups') });
+  const created = applied.gatewayKey!;
 
   if (outFile) {
-    await writeFileAtomic(outFile, `${created.key}\n`, { newFileMode: 0o600, forceMode: 0o600 });
     out.success(`Key for ${created.user} written to ${outFile} (mode 0600). It is not shown anywhere else.`);
   } else {
     // Straight to stderr, once: never through --json, never to stdout (which scripts tend to keep).
@@ -111,7 +132,7 @@ async function runKeyCreate(gateway: Extract<GatewayOptions, { action: 'key-crea
 }
 
 export function developerCommand(gatewayUrl: string): string {
-  return `npx glm-codex-setup --mode gateway --gateway-url ${gatewayUrl} --gateway-key-file ${DEVELOPER_KEY_FILE}`;
+  return `${cli()} --mode gateway --gateway-url ${gatewayUrl} --gateway-key-file ${DEVELOPER_KEY_FILE}`;
 }
 
 function parseTimeout(value: string | undefined): number {

@@ -26,6 +26,8 @@ export async function runCommand(ctx: Context): Promise<number> {
       return (await import('./autostart.js')).runAutostart(ctx);
     case 'auth-token':
       return (await import('./auth-token.js')).runAuthToken(ctx);
+    case 'supervise':
+      return (await import('./supervise.js')).runSupervise(ctx);
     case 'gateway':
       return (await import('./gateway.js')).runGateway(ctx);
   }

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { parseManifest } from '../config/manifest.js';
 import { storedMode } from '../modes/index.js';
 import { parseSecrets } from '../config/secrets.js';
+import { bridgeYaml11Problems } from '../config/bridge-yaml11.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { readTextIfExists } from '../fs/read.js';
@@ -31,20 +32,38 @@ async function requireSetup(paths: Paths) {
   if (!bridge || !secrets.LITELLM_MASTER_KEY) {
     throw new UserError('not-set-up', `No setup found in ${paths.stateDir}.`, { exitCode: ExitCode.usage, fix: `Run ${cli()} first.` });
   }
-  return { manifest, secrets };
+  return { manifest, secrets, bridge };
+}
+
+/**
+ * Before anything is stopped: a glm-bridge.yaml LiteLLM cannot load would turn a serving proxy into
+ * none. Read as LiteLLM reads it (PyYAML, with the Python of the LiteLLM that would run it).
+ */
+async function requireLoadableBridge(paths: Paths, bridge: string, models: string[], python: string): Promise<void> {
+  const problems: string[] = [];
+  for (const model of models.length > 0 ? models : [undefined]) problems.push(...(await bridgeYaml11Problems(bridge, model, python)));
+  if (problems.length === 0) return;
+  const running = await proxyProcessState(paths, { adopt: false });
+  const left = running.kind === 'running' ? `The proxy was left running (pid ${running.record.pid}, still serving the configuration it started with).` : 'Nothing was started.';
+  throw new UserError('bridge-unloadable', `${tildify(paths.bridgeConfig)} is broken: ${[...new Set(problems)].join('; ')}. ${left}`, {
+    exitCode: ExitCode.config,
+    fix: `Re-run ${cli()}: it backs up the broken file and writes it anew (your valid edits are kept), then restarts the proxy.`,
+  });
 }
 
 export async function runStart(ctx: Context): Promise<number> {
   const { options, paths } = ctx;
-  const { manifest, secrets } = await requireSetup(paths);
+  const { manifest, secrets, bridge } = await requireSetup(paths);
   for (const value of Object.values(secrets)) ctx.addSecret(value);
   const python = await findPython(options.python ?? manifest.litellmPython).catch(() => null);
   const litellm = chooseLiteLLM(await detectLiteLLM(paths.venv, python));
   if (!litellm) {
     throw new UserError('litellm-missing', 'No LiteLLM that bridges is installed.', { exitCode: ExitCode.prerequisite, fix: `Run ${cli()} to install it.` });
   }
+  await requireLoadableBridge(paths, bridge, manifest.models ?? (manifest.model ? [manifest.model] : []), litellm.python);
   const port = options.given.port ?? manifest.port ?? DEFAULT_PORT;
   const proxy = await ensureProxyRunning({ paths, litellm, port, out: ctx.out });
+  await (await import('../runtime/supervisor.js')).ensureSupervisor(paths);
   if (proxy.action === 'reused') ctx.out.success(`Proxy already running (pid ${proxy.pid}, port ${port})`);
   ctx.out.result({ ok: true, command: 'start', proxy });
   return ExitCode.ok;

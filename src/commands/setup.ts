@@ -2,7 +2,7 @@
  * setup (the default command), also repair: inspect -> plan -> show or apply -> verify.
  * A re-run on a healthy machine plans no writes.
  */
-import { applyOperations, type ApplyResult } from '../apply/apply.js';
+import { execute, type ApplyResult } from '../apply/apply.js';
 import { profileShapeFor } from '../config/codex-config.js';
 import type { Context } from '../context.js';
 import { CancelledError } from '../errors.js';
@@ -11,16 +11,16 @@ import { inspectWith, type SetupState } from '../inspect/inspect.js';
 import type { Mode } from '../modes/types.js';
 import { tildify } from '../paths.js';
 import { CODING_PLAN_NOTE, nonInteractiveCommand, requireInteractiveTerminal, resolveAnswers, resolveMode } from '../plan/answers.js';
-import { describeOperation, isFileOperation, renderDiff } from '../plan/operations.js';
+import { describeOperation, isFileOperation, renderDiff, type Operation } from '../plan/operations.js';
 import { planChanges } from '../plan/plan.js';
 import { endpointWarnings } from '../config/endpoint-warnings.js';
 import { lockForSetup } from '../fs/run-locks.js';
 import { prepareRuntime, type RuntimePlan } from '../runtime/runtime.js';
 import type { VerifyReport } from '../verify/types.js';
-import { detectCodex, type CodexInstall } from '../inspect/codex-version.js';
+import type { CodexInstall } from '../inspect/codex-version.js';
 import { probeHost } from '../inspect/reach.js';
+import { basePromptFor } from '../inspect/base-prompt.js';
 import { cli } from '../invocation.js';
-import { runner } from '../process/run.js';
 import type { Draft } from '../questions.js';
 
 function preflight(state: SetupState, runtime: RuntimePlan | null, start: boolean, mode: Mode): string[] {
@@ -44,13 +44,13 @@ function preflight(state: SetupState, runtime: RuntimePlan | null, start: boolea
   return lines;
 }
 
-/** npm downloads Codex: a total deadline, as for every network step. */
-const CODEX_INSTALL_TIMEOUT_MS = 20 * 60_000;
+/** The Codex install the wizard offers: npm's global install, run by apply/ (shown, not run, by --dry-run). */
+export const CODEX_INSTALL_ARGV = ['npm', 'install', '-g', '@openai/codex'];
 
 /** Codex missing from the user's PATH: offer to install it (and re-detect it), or say exactly how. */
-export async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out'>): Promise<CodexInstall | null> {
-  const { prompts, out } = ctx;
-  const command = 'npm install -g @openai/codex';
+export async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out' | 'paths' | 'options'>): Promise<CodexInstall | null> {
+  const { prompts, out, options } = ctx;
+  const command = CODEX_INSTALL_ARGV.join(' ');
   if (!prompts) {
     out.warn(`Codex is not installed (no \`codex\` on your PATH); the configuration is written anyway. Install it with: ${command}`);
     return null;
@@ -59,15 +59,14 @@ export async function offerCodexInstall(ctx: Pick<Context, 'prompts' | 'out'>): 
     out.info(`Install it later with: ${command}   (then: codex --version)`);
     return null;
   }
-  const exitCode = await runner.interactive('npm', ['install', '-g', '@openai/codex'], { timeoutMs: CODEX_INSTALL_TIMEOUT_MS });
-  const found = await detectCodex();
-  if (exitCode === 0 && found.version) {
-    out.success(`Installed Codex ${found.version} (${found.bin}).`);
-    return found;
-  }
-  if (exitCode === 0) out.warn(`npm installed Codex, but \`codex\` is not on your PATH: add the folder \`npm prefix -g\` names (its bin/) to PATH.`);
-  else out.warn(`The install failed (exit ${String(exitCode)}); run it yourself: ${command}   (a permission error: use a Node version manager, or set npm's prefix to a folder you own)`);
-  return null;
+  const install: Operation = { kind: 'run', action: 'install-codex', argv: CODEX_INSTALL_ARGV, label: 'install Codex from npm' };
+  const applied = await execute([install], { paths: ctx.paths, out, options, runtime: null, dryRun: options.dryRun });
+  return applied.codex;
+}
+
+/** Z.ai refused the key (not the plan, the model or the network). */
+function badKey(report: VerifyReport | null): boolean {
+  return (report?.validation ?? []).some((v) => v.diagnosis?.code === 'zai-bad-key');
 }
 
 /** What a re-run starts from: the settings in use, one per line. */
@@ -121,22 +120,27 @@ export async function runSetup(ctx: Context): Promise<number> {
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
   // A re-run shows what is in use and lets the user change any of it.
   let revisit = false;
-  if (prompts && (state.manifest.model !== undefined || state.manifest.mode !== undefined)) {
+  const shownCurrent = prompts !== null && (state.manifest.model !== undefined || state.manifest.mode !== undefined);
+  if (prompts && shownCurrent) {
     out.note(currentSetup(state).join('\n'), 'Current setup');
     revisit = (await prompts.select('Keep these settings?', [
       { value: 'keep', label: 'Keep them', hint: 'check and repair the setup' },
       { value: 'change', label: 'Change them', hint: 'ask every question again, starting from these values' },
     ], 'keep')) === 'change';
   }
-  const asking = { ...ctx, revisit };
+  const asking = { ...ctx, revisit, keep: shownCurrent && !revisit };
   const mode = await resolveMode(asking, state);
   const runtime = mode.localRuntime ? await (lookup ?? runtimeLookup(ctx, state))() : null;
   const checks = preflight(state, runtime, options.start, mode);
   out.note(checks.join('\n'), 'Preflight');
   for (const warning of runtime?.warnings ?? []) out.warn(warning);
-  if (!state.codex.version && !options.dryRun) {
+  if (!state.codex.version) {
     const installed = await offerCodexInstall(ctx);
-    if (installed) state.codex = installed;
+    // The plan reads the Codex just installed: its version (profile shape, auth) and its base prompt (the catalog).
+    if (installed) {
+      state.codex = installed;
+      state.basePrompt = await basePromptFor(installed, state.manifest, state.catalogFile.text, false);
+    }
   }
 
   if (prompts && mode.id === 'local' && !options.given.endpoint && !state.manifest.apiBase) out.info(CODING_PLAN_NOTE);
@@ -167,8 +171,8 @@ export async function runSetup(ctx: Context): Promise<number> {
 
   if (options.dryRun) {
     if (fileOps.length === 0) out.info('Nothing to change: the configuration is already current.');
-    for (const op of plan.operations) out.raw(renderDiff(op));
-    if (options.start) out.info('Dry run: nothing was installed, started or validated.');
+    await execute(plan.operations, { paths, out, options, runtime, dryRun: true });
+    out.info('Dry run: nothing was written, installed, started or validated.');
     out.result({ ok: true, ...summary, backups: [], proxy: null, validation: null, codexCheck: null });
     return ExitCode.ok;
   }
@@ -193,7 +197,7 @@ export async function runSetup(ctx: Context): Promise<number> {
     if (!(await prompts.confirm('Apply these changes?', !showDiffs))) throw new CancelledError();
   }
 
-  const applied: ApplyResult = await applyOperations(plan.operations, { paths, out, options, runtime });
+  const applied: ApplyResult = await execute(plan.operations, { paths, out, options, runtime, dryRun: false });
   await releaseSetupLocks?.();
   if (applied.written.length === 0) out.success('Configuration already current: nothing written.');
   for (const path of applied.written) out.success(`Wrote ${tildify(path)}`);
@@ -210,12 +214,17 @@ export async function runSetup(ctx: Context): Promise<number> {
   ];
   const again = nonInteractiveCommand(mode, draft, [...where, ...(options.start ? [] : ['--no-start'])], ctx.commandName);
   const backups = applied.backups.length > 0 ? `Backups of the files before this run: ${tildify(applied.backups[0]!.backup.replace(/\/[^/]+$/, ''))}` : null;
-  const openTerminal = answers.shellRc ? 'Open a new terminal (the key is loaded from your shell startup files), then:' : `In each terminal, first run: . ${tildify(state.keyEnvFiles.sh.path)}   then:`;
+  // Only what this run set up: Codex's auth command needs no shell, the shell block needs a new terminal, else the key file by hand.
+  const openTerminal = provider.auth.command
+    ? 'Codex gets the key from its auth command (no shell setup needed); in any terminal:'
+    : answers.shellRc
+      ? 'Open a new terminal (the key is loaded from your shell startup files), then:'
+      : `In each terminal, first run: . ${tildify(state.keyEnvFiles.sh.path)}   then:`;
   const outro = ok
     ? [
         backups,
         ...(!options.start && mode.localRuntime
-          ? [`No proxy was started (--no-start). Start it with: ${cli('start')}`, `then ${openTerminal[0]!.toLowerCase()}${openTerminal.slice(1)}`]
+          ? [`No proxy was started (--no-start). Start it with: ${cli('start')}`, `then ${/^Codex/.test(openTerminal) ? openTerminal : `${openTerminal[0]!.toLowerCase()}${openTerminal.slice(1)}`}`]
           : [openTerminal]),
         `  codex --profile ${provider.profile}`,
         `Next time without questions: ${again}`,
@@ -224,7 +233,8 @@ export async function runSetup(ctx: Context): Promise<number> {
         `The setup is written (${applied.written.length > 0 ? `${applied.written.length} file(s) changed` : 'no file needed a change'}), but the validation failed: see the diagnosis above.`,
         backups,
         applied.proxy ? `The proxy is still running (pid ${applied.proxy.pid}, port ${applied.proxy.port}); its log: ${tildify(paths.logFile)} (${cli('logs')})` : null,
-        `Try again after the fix: ${again}`,
+        // The stored key is the one Z.ai refused: the line as printed must carry the new one.
+        `Try again after the fix: ${badKey(report) ? `ZAI_API_KEY=… ${again}   (the new key; the stored one is the one Z.ai refused)` : again}`,
         `Or check everything: ${cli('doctor')}`,
       ];
   out.outro(outro.filter((line): line is string => line !== null), ok, ok ? 'Done.' : 'The setup is written; the validation failed.');

@@ -1,6 +1,6 @@
 /** status's one line about what is spent: the Coding Plan's two windows, or the gateway key's budget. */
 import type { Context } from '../context.js';
-import { inspectFiles } from '../inspect/inspect.js';
+import { readStoredSetup } from './stored-setup.js';
 import { storedMode } from '../modes/index.js';
 import { quotaSummary } from '../usage/format.js';
 import { describeKeySpendError } from '../usage/gateway-key.js';
@@ -19,7 +19,7 @@ function summaryLine(snapshot: SpendSnapshot): string {
 }
 
 export async function spendSummary(ctx: Context): Promise<{ line: string | null; data: ReturnType<typeof spendJson> }> {
-  const state = await inspectFiles(ctx.paths);
+  const state = await readStoredSetup(ctx.paths);
   const mode = storedMode(state);
   if (!mode) return { line: null, data: spendJson(null) };
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);

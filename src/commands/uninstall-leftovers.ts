@@ -1,8 +1,9 @@
 /**
  * What uninstall's undo leaves in the state dir: the stored keys (secrets.env, and backups that
- * hold a key) and the LiteLLM venv. Removed here without a backup: a backup of a key is a key.
+ * hold a key) and the LiteLLM venv, found here; uninstall plans their removal (without a backup:
+ * a backup of a key is a key) and apply/ carries it out.
  */
-import { lstat, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Paths } from '../paths.js';
 
@@ -33,18 +34,6 @@ export async function backupsHolding(paths: Paths, keys: string[]): Promise<stri
     if (wanted.some((key) => text.includes(key))) holding.push(file);
   }
   return holding;
-}
-
-/** Deletes secrets.env and the backups holding a key; returns what was removed. */
-export async function removeStoredKeys(paths: Paths, keys: string[]): Promise<string[]> {
-  const removed: string[] = [];
-  for (const file of [paths.secrets, ...(await backupsHolding(paths, keys))]) {
-    if (await lstat(file).then(() => true, () => false)) {
-      await rm(file, { force: true });
-      removed.push(file);
-    }
-  }
-  return removed;
 }
 
 /** The venv's size in bytes, or null when there is none. */

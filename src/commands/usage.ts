@@ -6,8 +6,8 @@
 import type { Context } from '../context.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { inspectFiles } from '../inspect/inspect.js';
 import { cli } from '../invocation.js';
+import { readStoredSetup } from './stored-setup.js';
 import { storedMode, toolProviderIds } from '../modes/index.js';
 import { tildify } from '../paths.js';
 import { keySpendLines, quotaLines, tokenLines } from '../usage/format.js';
@@ -20,7 +20,7 @@ export const DEFAULT_USAGE_DAYS = 7;
 
 export async function runUsage(ctx: Context): Promise<number> {
   const { out, options, paths } = ctx;
-  const state = await inspectFiles(paths);
+  const state = await readStoredSetup(paths);
   const mode = storedMode(state);
   if (!mode) {
     throw new UserError('not-set-up', `Nothing is set up here yet (no ${tildify(paths.manifest)}).`, { exitCode: ExitCode.unhealthy, fix: `Run \`${cli()}\` first.` });

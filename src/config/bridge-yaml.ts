@@ -6,6 +6,7 @@ import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document, YAMLMap, 
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { readTemplate } from '../templates.js';
+import { HOOKS_CALLBACK } from './bridge-hooks.js';
 
 /**
  * The model entry: `openai/<id>` + `use_chat_completions_api: true` makes LiteLLM (>= 1.83.14) bridge
@@ -83,9 +84,54 @@ export function planBridgeYaml(text: string | null, file: string, settings: Brid
   const generalMap = general as YAMLMap;
   generalMap.flow = false;
   setString(generalMap, 'master_key', MASTER_KEY_REFERENCE);
+  planRefusalSettings(doc);
 
   const out = doc.toString({ lineWidth: 0 });
   return text !== null && sameData(text, out, file) && text.length > 0 ? text : out;
+}
+
+/**
+ * Z.ai's refusals are final for the request: LiteLLM must neither retry them nor put the only
+ * deployment in cooldown (a 401 would otherwise turn every following request into LiteLLM's own 429
+ * "No deployments available"). Our callback module is added to the user's callbacks; values the user
+ * set for the two router settings are kept.
+ */
+function planRefusalSettings(doc: Document): void {
+  let settings = doc.get('litellm_settings');
+  if (!isMap(settings)) {
+    settings = doc.createNode({});
+    doc.set('litellm_settings', settings);
+  }
+  const litellmSettings = settings as YAMLMap;
+  litellmSettings.flow = false;
+  const callbacks = litellmSettings.get('callbacks', true);
+  if (isSeq(callbacks)) {
+    if (!callbacks.items.some((item) => isScalar(item) && item.value === HOOKS_CALLBACK)) callbacks.items.push(quoted(HOOKS_CALLBACK));
+  } else if (isScalar(callbacks) && typeof callbacks.value === 'string' && callbacks.value !== HOOKS_CALLBACK) {
+    const list = doc.createNode([]) as YAMLSeq;
+    list.items.push(callbacks, quoted(HOOKS_CALLBACK));
+    litellmSettings.set('callbacks', list);
+  } else if (!(isScalar(callbacks) && callbacks.value === HOOKS_CALLBACK)) {
+    const list = doc.createNode([]) as YAMLSeq;
+    list.items.push(quoted(HOOKS_CALLBACK));
+    litellmSettings.set('callbacks', list);
+  }
+
+  let router = doc.get('router_settings');
+  if (!isMap(router)) {
+    router = doc.createNode({});
+    doc.set('router_settings', router);
+  }
+  const routerMap = router as YAMLMap;
+  routerMap.flow = false;
+  if (!routerMap.has('num_retries')) routerMap.set('num_retries', 0);
+  if (!routerMap.has('disable_cooldowns')) routerMap.set('disable_cooldowns', true);
+}
+
+function quoted(value: string): Scalar {
+  const node = new Scalar(value);
+  node.type = Scalar.QUOTE_DOUBLE;
+  return node;
 }
 
 function setIfDifferent(map: YAMLMap, key: string, value: unknown): void {

@@ -199,9 +199,14 @@ export function userConfigProblems(data: TomlData, file: string, shape: ProfileS
       }
     }
   }
-  const selector = getIn(data, ['profile']);
-  if (shape === 'file' && typeof selector === 'string' && selector !== own.profile) {
-    problems.push(`${file}: the legacy line profile = "${selector}" stops every start of this Codex version. Remove it and use \`codex --profile ${selector}\` with ${selector}.config.toml instead.`);
-  }
+  const selector = legacySelectorProblem(data, file, shape, own);
+  if (selector) problems.push(selector);
   return problems;
+}
+
+/** A top-level `profile = "x"` (not the tool's own), which stops every start of a profile-file Codex. */
+export function legacySelectorProblem(data: TomlData, file: string, shape: ProfileShape, own: Pick<ProviderSpec, 'profile'>): string | null {
+  const selector = getIn(data, ['profile']);
+  if (shape !== 'file' || typeof selector !== 'string' || selector === own.profile) return null;
+  return `${file}: the legacy line profile = "${selector}" stops every start of this Codex version. Run again with --migrate-profiles to remove it (backed up first): \`codex --profile ${selector}\` gives the same settings.`;
 }

@@ -29,22 +29,37 @@ export interface GlmModelSpec {
   defaultReasoningLevel: string | null;
   /** Known to Z.ai's documentation, or a user's own id with conservative values. */
   known: boolean;
+  /** An id the table does not know, given the limits of this table entry (its closest family). */
+  derivedFrom?: string;
 }
 
+const LOW: ReasoningLevel = { effort: 'low', description: 'Light reasoning, the fastest answers' };
 const HIGH: ReasoningLevel = { effort: 'high', description: 'Deep reasoning, faster and cheaper than max' };
 const MAX: ReasoningLevel = { effort: 'max', description: 'Maximum reasoning depth (Z.ai default, recommended for coding)' };
 
 /*
- * Z.ai's documentation (2026-11): GLM-5.3 and GLM-5.2 have a 1M context (Z.ai's own Codex catalog says
+ * Z.ai's documentation (2026-11): GLM-5.4 (2026-11-24, Coding Plan) has a 1M context, takes low, high and
+ * max as `reasoning_effort` and accepts images as input. GLM-5.3 and GLM-5.2 have a 1M context (Z.ai's own Codex catalog says
  * 1,048,576 for 5.3), 128K output, text input, and take `reasoning_effort` (high and max are the levels
  * both accept; max is the default). GLM-5.1 and GLM-5: 200K context, 128K output; `reasoning_effort` is
  * documented for GLM-5.2 and above only, so none is declared for them.
  */
 export const GLM_MODELS: readonly GlmModelSpec[] = [
   {
+    id: 'glm-5.4',
+    displayName: 'GLM-5.4',
+    description: "Z.ai's newest flagship (Coding Plan), 1M context, text and image input.",
+    contextWindow: 1_000_000,
+    maxOutputTokens: 131_072,
+    inputModalities: ['text', 'image'],
+    reasoningLevels: [LOW, HIGH, MAX],
+    defaultReasoningLevel: 'max',
+    known: true,
+  },
+  {
     id: 'glm-5.3',
     displayName: 'GLM-5.3',
-    description: "Z.ai's newest flagship for coding and long agent tasks (1M context).",
+    description: 'Z.ai flagship for coding and long agent tasks (1M context).',
     contextWindow: 1_048_576,
     maxOutputTokens: 131_072,
     inputModalities: ['text'],
@@ -85,6 +100,17 @@ export const GLM_MODELS: readonly GlmModelSpec[] = [
     defaultReasoningLevel: null,
     known: true,
   },
+  {
+    id: 'glm-4.7',
+    displayName: 'GLM-4.7',
+    description: 'Z.ai GLM-4.7 (200K context).',
+    contextWindow: 200_000,
+    maxOutputTokens: 131_072,
+    inputModalities: ['text'],
+    reasoningLevels: [],
+    defaultReasoningLevel: null,
+    known: true,
+  },
 ];
 
 /** A model id the table does not know: values that cannot overrun any current GLM model. */
@@ -96,6 +122,17 @@ const AUTO_COMPACT_SHARE = 0.8;
 export function modelSpec(id: string): GlmModelSpec {
   const known = GLM_MODELS.find((model) => model.id === id);
   if (known) return known;
+  const family = closestFamily(id);
+  if (family) {
+    return {
+      ...family,
+      id,
+      displayName: id,
+      description: `${id} (not in glm-codex-setup's table: the limits of ${family.displayName}, its closest known family).`,
+      known: false,
+      derivedFrom: family.id,
+    };
+  }
   return {
     id,
     displayName: id,
@@ -107,6 +144,42 @@ export function modelSpec(id: string): GlmModelSpec {
     defaultReasoningLevel: null,
     known: false,
   };
+}
+
+interface GlmVersion {
+  major: number;
+  minor: number;
+  /** `-air`, `-flash`, `-turbo`...: a variant of the numbered model. */
+  variant: string;
+}
+
+function glmVersion(id: string): GlmVersion | null {
+  const match = /^glm-(\d+)(?:\.(\d+))?(-[a-z0-9.-]+)?$/i.exec(id);
+  if (!match) return null;
+  return { major: Number(match[1]), minor: Number(match[2] ?? 0), variant: (match[3] ?? '').toLowerCase() };
+}
+
+/** Newer GLM releases rank higher (glm-5.4 > glm-5.3 > glm-4.7; a variant just below its base); null for other ids. */
+export function glmRank(id: string): number | null {
+  const version = glmVersion(id);
+  return version ? version.major * 1000 + version.minor - (version.variant ? 0.5 : 0) : null;
+}
+
+/**
+ * A GLM id the table does not know, by the nearest table entry of the same major version: the variant's
+ * own base first (glm-5.3-air -> glm-5.3), else the newest release at or below it (glm-5.5 -> glm-5.4),
+ * else the oldest above it. Null when the id is not a GLM version or no release shares its major version.
+ */
+export function closestFamily(id: string): GlmModelSpec | null {
+  const wanted = glmVersion(id);
+  if (!wanted) return null;
+  const sameMajor = GLM_MODELS.map((spec) => ({ spec, version: glmVersion(spec.id) }))
+    .filter((entry): entry is { spec: GlmModelSpec; version: GlmVersion } => entry.version !== null && entry.version.major === wanted.major && entry.version.variant === '')
+    .sort((a, b) => b.version.minor - a.version.minor);
+  const base = sameMajor.find((entry) => entry.version.minor === wanted.minor);
+  if (base) return base.spec;
+  const below = sameMajor.find((entry) => entry.version.minor < wanted.minor);
+  return (below ?? sameMajor[sameMajor.length - 1])?.spec ?? null;
 }
 
 export function autoCompactLimit(spec: GlmModelSpec): number {

@@ -4,6 +4,7 @@
  * in the state dir that exports the key: the key itself never lands in rc files (often published
  * as dotfiles) nor in config.toml. Re-runs replace the block in place; uninstall removes it.
  */
+import { cli } from '../invocation.js';
 import { join } from 'node:path';
 import { findOnPath, pathExists } from '../system.js';
 
@@ -43,7 +44,8 @@ export function renderBlock(kind: ShellKind, envFile: string, eol = '\n'): strin
     kind === 'sh'
       ? [`if [ -r ${shQuote(envFile)} ]; then . ${shQuote(envFile)}; fi`]
       : [`test -r ${fishQuote(envFile)}; and source ${fishQuote(envFile)}`];
-  return [BLOCK_START, '# Gives Codex the local LiteLLM proxy key (codex --profile glm). `glm-codex-setup uninstall` removes this.', ...lines, BLOCK_END].join(eol);
+  // Mode-neutral (the file holds whichever key the mode sends); the uninstall command as this user runs the tool.
+  return [BLOCK_START, `# Gives \`codex --profile glm\` its key. \`${cli('uninstall')}\` removes this.`, ...lines, BLOCK_END].join(eol);
 }
 
 function findBlock(text: string): { start: number; end: number } | null {
@@ -106,4 +108,21 @@ export async function rcTargets(home: string, env: NodeJS.ProcessEnv = process.e
     targets.push({ path: join(home, '.config', 'fish', 'conf.d', 'glm-codex-setup.fish'), kind: 'fish', shell: 'fish' });
   }
   return targets;
+}
+
+/**
+ * Every startup file a block may sit in, whatever today's detection says (rustup's rcfiles() for
+ * cleanup): the login file bash reads changes when a ~/.bash_profile appears, and zsh or fish may be
+ * gone, but a block the tool wrote earlier must still be found and removed.
+ */
+export function rcCandidates(home: string, recorded: readonly string[] = []): RcTarget[] {
+  const fixed: RcTarget[] = [
+    { path: join(home, '.bashrc'), kind: 'sh', shell: 'bash (interactive)' },
+    ...['.bash_profile', '.bash_login', '.profile'].map((name): RcTarget => ({ path: join(home, name), kind: 'sh', shell: 'bash (login)' })),
+    { path: join(home, '.zshenv'), kind: 'sh', shell: 'zsh' },
+    { path: join(home, '.config', 'fish', 'conf.d', 'glm-codex-setup.fish'), kind: 'fish', shell: 'fish' },
+  ];
+  const known = new Set(fixed.map((target) => target.path));
+  const more = recorded.filter((path) => !known.has(path)).map((path): RcTarget => ({ path, kind: path.endsWith('.fish') ? 'fish' : 'sh', shell: 'shell (recorded)' }));
+  return [...fixed, ...more];
 }

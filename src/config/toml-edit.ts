@@ -530,6 +530,78 @@ function removeKeyValue(body: string, entry: KeyValueEntry): Splice {
   return { start, end, text: '' };
 }
 
+// ---------------------------------------------------------------- moving a table out
+
+export interface MovedTable {
+  /** The table as a document of its own: its keys at the top, its sub-tables' headers without the prefix. */
+  moved: string;
+  /** The source without it. */
+  rest: string;
+}
+
+/**
+ * Moves the table at `path` (written as `[path]` and `[path.sub]` headers) out of `text`, byte for
+ * byte: the comment lines directly above each header and everything up to the next table's go with
+ * it, so comments and key order are kept. Null when the table is written another way (dotted keys,
+ * an inline table, an array of tables) or when the two parsed results are not exactly the table and
+ * the rest: the caller then leaves the file alone.
+ */
+export function moveTableOut(text: string, path: KeyPath, file: string): MovedTable | null {
+  const { bom, body } = splitBom(text);
+  const eol = detectEol(body);
+  const data = parseTomlData(body, file);
+  const table = getIn(data, path);
+  if (table === undefined || table === null || typeof table !== 'object' || Array.isArray(table)) return null;
+  const top = parseTree(body, file).body[0];
+  if (indexKeyValues(top).some((e) => startsWith(e.path, path) && e.base.length < path.length)) return null;
+  const tables = top.body.filter((item): item is AST.TOMLTable => item.type === 'TOMLTable');
+  if (tables.some((t) => t.kind === 'array' && t.resolvedKey.length <= path.length && startsWith(path, t.resolvedKey))) return null;
+  const spans = tables.map((t, i) => ({
+    table: t,
+    start: startOfCommentBlock(body, startOfLine(body, t.range[0])),
+    end: i + 1 < tables.length ? startOfCommentBlock(body, startOfLine(body, tables[i + 1]!.range[0])) : body.length,
+  }));
+  const ours = spans.filter((span) => startsWith(span.table.resolvedKey, path));
+  if (ours.length === 0) return null;
+  const blocks = ours.map(({ table, start, end }) => {
+    const own = samePath(table.resolvedKey, path);
+    const headerEnd = table.key.range[1] + /^\s*\]\]?/.exec(body.slice(table.key.range[1]))![0].length;
+    const before = body.slice(start, table.range[0]);
+    let after = body.slice(headerEnd, end);
+    let header: string;
+    if (own) {
+      header = '';
+      // The header line goes; a comment after it stays, on its own line.
+      if (/^[ \t]*\r?\n/.test(after)) after = after.replace(/^[ \t]*\r?\n/, '');
+      else after = after.replace(/^[ \t]*/, '');
+    } else {
+      const rest = table.resolvedKey.slice(path.length).map(String);
+      header = table.kind === 'array' ? `[[${renderKey(rest)}]]` : `[${renderKey(rest)}]`;
+    }
+    return { own, text: before + header + after };
+  });
+  // The table's own keys first: after a sub-table header they would belong to that sub-table.
+  const ordered = [...blocks.filter((b) => b.own), ...blocks.filter((b) => !b.own)];
+  let moved = ordered.map((b) => b.text.replace(/(\r?\n)*$/, '')).join(eol + eol) + eol;
+  moved = moved.replace(/^(\r?\n)+/, '');
+  let rest = '';
+  let at = 0;
+  for (const span of ours) {
+    rest += body.slice(at, span.start);
+    at = span.end;
+  }
+  rest += body.slice(at);
+  if (at === body.length) rest = rest.replace(/(\r?\n)+$/, '') + (/\n$/.test(body) && rest.trim() !== '' ? eol : '');
+  const expectedRest = pruneEmptyAncestors(deleteIn(data, path), path);
+  try {
+    if (!tomlDataEqual(parseTomlData(moved, file), table)) return null;
+    if (!tomlDataEqual(pruneEmptyAncestors(parseTomlData(rest, file), path), expectedRest)) return null;
+  } catch {
+    return null;
+  }
+  return { moved, rest: bom + rest };
+}
+
 // ---------------------------------------------------------------- text helpers
 
 export function detectEol(text: string): string {

@@ -34,6 +34,7 @@ export interface PurgePlan {
 
 const OWN_FILES = new Set<string>([...OWN_STATE_FILES, STATE_DIR_MARKER]);
 const BACKUP_RUN = /^\d{8}T\d{6}Z$/;
+const HOOKS_BYTECODE = /^glm_codex_hooks\.[a-z0-9_-]+(\.opt-\d)?\.pyc$/;
 
 /** state.json as the tool writes it: a JSON object with "version": 1. */
 export function isToolManifest(text: string): boolean {
@@ -95,6 +96,13 @@ export async function planPurge(stateDir: string): Promise<PurgePlan> {
     } else if (/^app(\.(new|old)-\d+)?$/.test(name) && type === 'dir') {
       // The tool's own copy for Codex's auth command (and what an interrupted swap of it left).
       take(name, await sortAppCopy(path));
+    } else if (name === '__pycache__' && type === 'dir') {
+      // Python's bytecode of the tool's glm_codex_hooks.py, written when LiteLLM imports it; anything else stays.
+      for (const entry of await list(path)) {
+        if (HOOKS_BYTECODE.test(entry) && (await kind(join(path, entry))) === 'file') plan.delete.push(join(path, entry));
+        else plan.kept.push(`${name}/${entry}`);
+      }
+      plan.dirs.push(path);
     } else if (name === 'backups' && type === 'dir') {
       for (const run of await list(path)) {
         const runPath = join(path, run);

@@ -13,6 +13,7 @@ export const STATE_DIR_MODE = 0o700;
 /** Files the tool writes into the state dir (besides the marker). */
 export const OWN_STATE_FILES = [
   'glm-bridge.yaml',
+  'glm_codex_hooks.py',
   'secrets.env',
   'state.json',
   'glm-models.json',
@@ -23,10 +24,14 @@ export const OWN_STATE_FILES = [
   'proxy.log.1',
   'setup.lock',
   'proxy.lock',
+  'supervisor.json',
+  'supervisor.log',
+  'proxy-failure.json',
 ] as const;
 
 /** Folders the tool creates in the state dir. */
-export const OWN_STATE_DIRS = ['venv', 'backups', 'app', 'uv'] as const;
+// __pycache__: Python's bytecode of glm_codex_hooks.py, written when LiteLLM imports it.
+export const OWN_STATE_DIRS = ['venv', 'backups', 'app', 'uv', '__pycache__'] as const;
 
 /** A temporary file of an atomic write that a crash left behind: `.<name>.<12 hex>.tmp`. */
 export function tempFileOwner(name: string): string | null {

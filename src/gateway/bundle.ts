@@ -3,6 +3,7 @@
  * config.yaml (the GLM models routed to Z.ai, priced), .env (generated secrets) and README.md.
  * Rendering only; init.ts writes them.
  */
+import { cli } from '../invocation.js';
 import { randomBytes } from 'node:crypto';
 import { ENDPOINTS } from '../questions.js';
 import { readTemplate } from '../templates.js';
@@ -175,5 +176,5 @@ export function renderCompose(): string {
 }
 
 export function renderOperatorReadme(apiBase: string = GATEWAY_DEFAULT_API_BASE): string {
-  return fill(readTemplate('gateway/README.md'), { ...PLACEHOLDERS, API_BASE: apiBase });
+  return fill(readTemplate('gateway/README.md'), { ...PLACEHOLDERS, API_BASE: apiBase, CLI: cli() });
 }

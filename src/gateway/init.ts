@@ -1,5 +1,5 @@
 /**
- * `gateway init DIR`: writes the bundle into an empty (or new) folder. With --force into a used one,
+ * `gateway init DIR`: plans the bundle for an empty (or new) folder; apply/ writes it. With --force into a used one,
  * it backs up each file it replaces, keeps every other file, and keeps the secrets of an existing
  * .env (a new salt key or Postgres password would lock the gateway out of its own database).
  */
@@ -7,8 +7,6 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
-import { backupFile, backupRunDir, type BackupRecord } from '../fs/backup.js';
 import {
   GATEWAY_DEFAULT_API_BASE,
   generateGatewaySecrets,
@@ -23,18 +21,36 @@ import {
 
 export const GATEWAY_BACKUPS_DIR = '.glm-codex-backups';
 
-export interface GatewayInitResult {
+export interface BundleWrite {
+  name: GatewayFile;
+  path: string;
+  before: string | null;
+  after: string;
+  /** 0600 and never shown in a diff (.env), else 0644. */
+  secret: boolean;
+}
+
+export interface GatewayInitPlan {
   dir: string;
   /** The Z.ai Chat Completions base the models are routed to. */
   apiBase: string;
-  /** What happened to each bundle file. */
+  /** What happens to each bundle file. */
   files: Record<GatewayFile, 'created' | 'replaced' | 'unchanged' | 'completed'>;
-  backups: BackupRecord[];
-  /** The existing .env's mode when it lets others read it (it was left as it is). */
+  /** The files that change, .env first: if it cannot be written, no half bundle points at secrets that do not exist. The command hands them to apply/ as writes (backups in DIR/.glm-codex-backups). */
+  writes: BundleWrite[];
+  /** The existing .env's mode when it lets others read it (it is left as it is). */
   envModeWarning: string | null;
 }
 
-export async function initGatewayBundle(dirInput: string, options: { force: boolean; apiBase?: string | undefined; now?: Date }): Promise<GatewayInitResult> {
+async function readIfExists(path: string): Promise<string | null> {
+  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+}
+
+/** What `gateway init DIR` writes. Reads only; fresh secrets are made here, and shown masked by --dry-run. */
+export async function planGatewayBundle(dirInput: string, options: { force: boolean; apiBase?: string | undefined }): Promise<GatewayInitPlan> {
   const dir = resolve(dirInput);
   const entries = await listFolder(dir);
   if (entries.length > 0 && !options.force) {
@@ -44,37 +60,21 @@ export async function initGatewayBundle(dirInput: string, options: { force: bool
     });
   }
   const apiBase = options.apiBase ?? GATEWAY_DEFAULT_API_BASE;
-  const runDir = backupRunDir(join(dir, GATEWAY_BACKUPS_DIR), options.now);
-  const backups: BackupRecord[] = [];
-  const files = {} as GatewayInitResult['files'];
+  const files = {} as GatewayInitPlan['files'];
+  const writes: BundleWrite[] = [];
 
-  const replace = async (name: GatewayFile, content: string, mode: number) => {
+  const replace = async (name: GatewayFile, content: string, secret: boolean, completed = false) => {
     const path = join(dir, name);
-    const before = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
-      throw error;
-    });
-    if (before === content) {
-      files[name] = 'unchanged';
-      return;
-    }
-    if (before !== null) {
-      const record = await backupFile(path, runDir);
-      if (record) backups.push(record);
-    }
-    await writeFileAtomic(path, content, mode === 0o600 ? { newFileMode: mode, forceMode: mode } : { newFileMode: mode });
-    files[name] = before === null ? 'created' : 'replaced';
+    const before = await readIfExists(path);
+    if (before !== content) writes.push({ name, path, before, after: content, secret });
+    files[name] = before === content ? 'unchanged' : before === null ? 'created' : completed ? 'completed' : 'replaced';
   };
 
-  // .env first: if it cannot be written, no half bundle points at secrets that do not exist.
   const envPath = join(dir, '.env');
-  const existingEnv = await readFile(envPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return null;
-    throw error;
-  });
+  const existingEnv = await readIfExists(envPath);
   let envModeWarning: string | null = null;
   if (existingEnv === null) {
-    await replace('.env', renderEnvFile(generateGatewaySecrets()), 0o600);
+    await replace('.env', renderEnvFile(generateGatewaySecrets()), true);
   } else {
     const missing = missingEnvLines(parseEnvFile(existingEnv));
     if (missing.length === 0) {
@@ -82,14 +82,13 @@ export async function initGatewayBundle(dirInput: string, options: { force: bool
       const mode = (await stat(envPath)).mode & 0o777;
       if (mode & 0o077) envModeWarning = `${envPath} has mode ${mode.toString(8)}: others can read the gateway's secrets (chmod 600 ${envPath}).`;
     } else {
-      await replace('.env', `${existingEnv}${existingEnv.endsWith('\n') || existingEnv === '' ? '' : '\n'}${missing.join('\n')}\n`, 0o600);
-      files['.env'] = 'completed';
+      await replace('.env', `${existingEnv}${existingEnv.endsWith('\n') || existingEnv === '' ? '' : '\n'}${missing.join('\n')}\n`, true, true);
     }
   }
-  await replace('config.yaml', renderGatewayConfig(apiBase), 0o644);
-  await replace('compose.yaml', renderCompose(), 0o644);
-  await replace('README.md', renderOperatorReadme(apiBase), 0o644);
-  return { dir, apiBase, files, backups, envModeWarning };
+  await replace('config.yaml', renderGatewayConfig(apiBase), false);
+  await replace('compose.yaml', renderCompose(), false);
+  await replace('README.md', renderOperatorReadme(apiBase), false);
+  return { dir, apiBase, files, writes, envModeWarning };
 }
 
 async function listFolder(dir: string): Promise<string[]> {

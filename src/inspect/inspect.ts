@@ -3,8 +3,9 @@ import { stat } from 'node:fs/promises';
 import { parseManifest, type Manifest } from '../config/manifest.js';
 import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { readTextIfExists } from '../fs/read.js';
+import { legacyProfilesInText, OWN_PROFILE, profileFilePath, type LegacyProfiles } from '../config/legacy-profiles.js';
 import type { Paths } from '../paths.js';
-import { keyEnvFiles, rcTargets, type RcTarget } from '../config/shell-env.js';
+import { keyEnvFiles, rcCandidates, rcTargets, type RcTarget } from '../config/shell-env.js';
 import { appCopyState } from '../runtime/app-copy.js';
 import { serviceManagerAvailable, type ServiceManagerStatus } from '../config/autostart.js';
 import { autostartPath } from '../units/autostart.js';
@@ -24,6 +25,8 @@ export interface SetupState {
   codexConfig: FileSnapshot;
   codexProfile: FileSnapshot;
   bridge: FileSnapshot;
+  /** The callback module glm-bridge.yaml names (glm_codex_hooks.py). */
+  bridgeHooks: FileSnapshot;
   secretsFile: FileSnapshot & { mode: number | null };
   manifestFile: FileSnapshot;
   manifest: Manifest;
@@ -31,6 +34,8 @@ export interface SetupState {
   secretsOtherLines: string[];
   /** Shell startup files that get the key block, as they are now. */
   rcFiles: (RcTarget & { text: string | null })[];
+  /** Every startup file a block may be in (today's targets, every other candidate, and those state.json recorded): what undo looks at. */
+  rcCandidates: (RcTarget & { text: string | null })[];
   keyEnvFiles: { sh: FileSnapshot & { mode: number | null }; fish: FileSnapshot & { mode: number | null } };
   /** The proxy the pid file names: running (ours), stale, or none. */
   proxy: ProxyProcessState;
@@ -43,6 +48,8 @@ export interface SetupState {
   serviceManager: ServiceManagerStatus;
   /** Codex's own base prompt, for the catalog. */
   basePrompt: BasePromptState;
+  /** The user's legacy profiles in config.toml, and the `<name>.config.toml` each would move to, as it is now. */
+  legacyProfiles: LegacyProfiles & { files: Record<string, string | null> };
 }
 
 /** How to learn Codex's base prompt: from the catalog written for this Codex version, afresh, or not at all. */
@@ -72,28 +79,37 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
     snapshot(paths.catalog),
   ]);
   const appCopy = await appCopyState(paths.stateDir);
+  const bridgeHooks = await snapshot(paths.bridgeHooks);
+  const legacy = legacyProfilesInText(codexConfig.text, paths.codexConfig, OWN_PROFILE);
+  const legacyFiles: Record<string, string | null> = {};
+  for (const name of legacy.names) legacyFiles[name] = await readTextIfExists(profileFilePath(paths.codexHome, name)).catch(() => null);
   const [autostartFile, serviceManager] = await Promise.all([snapshot(autostartPath(paths)), serviceManagerAvailable()]);
   const rcFiles = await Promise.all((await rcTargets(paths.home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
   const envFiles = keyEnvFiles(paths.stateDir);
   const { secrets, otherLines } = parseSecrets(secretsFile.text ?? '');
+  // A lost state.json (or a crash before it was written): read back from the tool's own provider table.
+  const manifest = (manifestFile.text === null ? recoverManifest(codexConfig.text, paths.stateDir, secrets) : null) ?? parseManifest(manifestFile.text);
+  const candidates = await Promise.all(rcCandidates(paths.home, manifest.rcFiles ?? []).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
   return {
     paths,
     codexConfig,
     codexProfile,
     bridge,
+    bridgeHooks,
     secretsFile,
     manifestFile,
-    // A lost state.json (or a crash before it was written): read back from the tool's own provider table.
-    manifest: (manifestFile.text === null ? recoverManifest(codexConfig.text, paths.stateDir, secrets) : null) ?? parseManifest(manifestFile.text),
+    manifest,
     secrets,
     secretsOtherLines: otherLines,
     rcFiles,
+    rcCandidates: candidates,
     keyEnvFiles: { sh: await snapshotWithMode(envFiles.sh), fish: await snapshotWithMode(envFiles.fish) },
     proxy,
     catalogFile,
     appCopy,
     autostartFile,
     serviceManager,
+    legacyProfiles: { ...legacy, files: legacyFiles },
   };
 }
 

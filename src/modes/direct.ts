@@ -36,7 +36,7 @@ const verifier = remoteVerifier<DirectAnswers>('direct', (a) => a.zaiKey, spendS
 export const directMode: Mode<DirectAnswers> = {
   id: 'direct',
   title: 'straight from Z.ai\'s Responses endpoint',
-  questions: ['mode', 'endpoint', 'model', 'models', 'zaiKey', 'makeDefault', 'codexAuth', 'shellRc', 'providerId'],
+  questions: ['mode', 'endpoint', 'zaiKey', 'model', 'models', 'makeDefault', 'codexAuth', 'shellRc', 'providerId', 'migrateProfiles'],
   localRuntime: false,
   answers: (draft: Draft): DirectAnswers => ({
     mode: 'direct',
@@ -48,6 +48,7 @@ export const directMode: Mode<DirectAnswers> = {
     zaiKey: draft.zaiKey,
     makeDefault: draft.makeDefault,
     shellRc: draft.shellRc,
+    migrateProfiles: draft.migrateProfiles,
   }),
   stored: ({ manifest, secrets }: Pick<SetupState, 'manifest' | 'secrets'>): DirectAnswers => ({
     mode: 'direct',
@@ -59,6 +60,7 @@ export const directMode: Mode<DirectAnswers> = {
     zaiKey: secrets.ZAI_API_KEY ?? '',
     makeDefault: undefined,
     shellRc: (manifest.rcFiles ?? []).length > 0,
+    migrateProfiles: false,
   }),
   remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), ...(a.codexAuth === 'env' ? { codexAuth: 'env' as const } : {}), mode: 'direct', model: a.model, models: a.models, apiBase: a.apiBase }),
   provider: (a: DirectAnswers, where) => directProvider(a.apiBase, providerAuth(DIRECT_KEY_ENV, where, a.codexAuth), a.providerId),

@@ -36,7 +36,7 @@ const verifier = remoteVerifier<GatewayAnswers>('gateway', (a) => a.gatewayKey, 
 export const gatewayMode: Mode<GatewayAnswers> = {
   id: 'gateway',
   title: 'through your team\'s LiteLLM gateway',
-  questions: ['mode', 'gatewayUrl', 'model', 'models', 'gatewayKey', 'makeDefault', 'codexAuth', 'shellRc', 'providerId'],
+  questions: ['mode', 'gatewayUrl', 'model', 'models', 'gatewayKey', 'makeDefault', 'codexAuth', 'shellRc', 'providerId', 'migrateProfiles'],
   localRuntime: false,
   answers: (draft: Draft): GatewayAnswers => ({
     mode: 'gateway',
@@ -48,6 +48,7 @@ export const gatewayMode: Mode<GatewayAnswers> = {
     gatewayKey: draft.gatewayKey,
     makeDefault: draft.makeDefault,
     shellRc: draft.shellRc,
+    migrateProfiles: draft.migrateProfiles,
   }),
   stored: ({ manifest, secrets }: Pick<SetupState, 'manifest' | 'secrets'>): GatewayAnswers => ({
     mode: 'gateway',
@@ -59,6 +60,7 @@ export const gatewayMode: Mode<GatewayAnswers> = {
     gatewayKey: secrets.GLM_CODEX_GATEWAY_KEY ?? '',
     makeDefault: undefined,
     shellRc: (manifest.rcFiles ?? []).length > 0,
+    migrateProfiles: false,
   }),
   remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), ...(a.codexAuth === 'env' ? { codexAuth: 'env' as const } : {}), mode: 'gateway', model: a.model, models: a.models, gatewayUrl: a.gatewayUrl }),
   provider: (a: GatewayAnswers, where) => gatewayProvider(a.gatewayUrl, providerAuth(GATEWAY_KEY_ENV, where, a.codexAuth), a.providerId),

@@ -50,7 +50,7 @@ export function localProvider(port: number, auth: ProviderAuth = { envVar: LOCAL
 export const localMode: Mode<LocalAnswers> = {
   id: 'local',
   title: 'through a local LiteLLM proxy',
-  questions: ['mode', 'endpoint', 'model', 'models', 'port', 'zaiKey', 'makeDefault', 'codexAuth', 'shellRc', 'autostart', 'providerId'],
+  questions: ['mode', 'endpoint', 'zaiKey', 'model', 'models', 'port', 'makeDefault', 'codexAuth', 'shellRc', 'autostart', 'providerId', 'migrateProfiles'],
   localRuntime: true,
   answers(draft: Draft, state: SetupState, runtime: RuntimePlan | null): LocalAnswers {
     // A LiteLLM found through a Python the user named is remembered for later runs.
@@ -71,6 +71,7 @@ export const localMode: Mode<LocalAnswers> = {
       litellmLauncher: runtime ? (runtime.chosen?.launcher ?? venvLauncher(state.paths.venv)) : state.manifest.litellmLauncher,
       autostart: draft.autostart,
       shellRc: draft.shellRc,
+      migrateProfiles: draft.migrateProfiles,
     };
   },
   stored(state: Pick<SetupState, 'manifest' | 'secrets'>): LocalAnswers {
@@ -90,6 +91,7 @@ export const localMode: Mode<LocalAnswers> = {
       litellmLauncher: manifest.litellmLauncher,
       autostart: manifest.autostart ?? false,
       shellRc: (manifest.rcFiles ?? []).length > 0,
+      migrateProfiles: false,
     };
   },
   remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), ...(a.codexAuth === 'env' ? { codexAuth: 'env' as const } : {}), model: a.model, models: a.models, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}), ...(a.litellmLauncher ? { litellmLauncher: a.litellmLauncher } : {}), ...(a.autostart ? { autostart: true } : {}) }),

@@ -27,6 +27,8 @@ interface CommonAnswers {
   makeDefault: boolean | undefined;
   /** Add the key block to the shell startup files. */
   shellRc: boolean;
+  /** Move the user's legacy profiles out of config.toml. */
+  migrateProfiles: boolean;
 }
 
 /** Codex -> LiteLLM on 127.0.0.1 -> Z.ai's Chat Completions. */

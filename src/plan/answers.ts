@@ -40,11 +40,13 @@ export async function resolveSecret(source: SecretSource, options: Pick<Options,
 }
 
 /** How the answers are asked: `revisit` (a re-run where the user chose to change the setup) asks every question, starting from the values in use. */
-export type AskContext = Pick<Context, 'options' | 'prompts'> & { revisit?: boolean };
+export type AskContext = Pick<Context, 'options' | 'prompts'> & { revisit?: boolean; keep?: boolean };
 
 async function resolveOne<K extends QuestionId>(id: K, ctx: AskContext, state: SetupState, draft: Partial<Draft>, env: NodeJS.ProcessEnv): Promise<Draft[K]> {
   const question = QUESTIONS[id];
-  if (question.secret) return (await resolveSecret(question.secret, ctx.options, state, ctx.prompts, env)) as Draft[K];
+  // "Keep them": a stored key is kept without asking.
+  const prompts = ctx.keep && question.secret && state.secrets[question.secret.storedAs] ? null : ctx.prompts;
+  if (question.secret) return (await resolveSecret(question.secret, ctx.options, state, prompts, env)) as Draft[K];
   let value = await firstAnswer(question, ctx, state, draft);
   if (question.finalize) value = question.finalize(value, draft);
   const { start, dryRun } = ctx.options;
@@ -55,8 +57,16 @@ async function firstAnswer<K extends QuestionId>(question: Question<K>, ctx: Ask
   const given = ctx.options.given[question.id] as Draft[K] | undefined;
   if (given !== undefined) return given;
   const stored = question.stored?.(state, draft);
-  const asking = ctx.prompts !== null && question.ask !== undefined && (ctx.revisit === true || (question.askWhen ? question.askWhen(state, draft) : stored === undefined));
+  // "Keep them" asks nothing the setup in use answers: its stored value, what it has now, or "unchanged"
+  // (a repair of the user's own files, such as moving legacy profiles, is still offered).
+  if (ctx.keep === true && !question.repair) {
+    const inUse = question.inUse?.(state);
+    if (stored !== undefined) return stored;
+    if (inUse !== undefined) return inUse;
+    if (question.current) return question.fallback(state, draft);
+  }
   const current = question.current ? question.current(state) : stored;
+  const asking = ctx.prompts !== null && question.ask !== undefined && (ctx.revisit === true || (question.askWhen ? question.askWhen(state, draft) : stored === undefined));
   const asked = asking ? await question.ask!({ prompts: ctx.prompts!, state, draft, ...(ctx.revisit ? { current } : {}) }) : undefined;
   if (asked !== undefined) return asked;
   return stored !== undefined ? stored : question.fallback(state, draft);

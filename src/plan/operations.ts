@@ -23,6 +23,8 @@ export interface DeleteOperation {
   label: string;
   before: string;
   secret: boolean;
+  /** false: deleted without a backup (a file holding a key: a backup of a key is a key). */
+  backup?: false;
 }
 
 /** The commands apply/ knows how to run (apply/actions.ts), each with what it needs. */
@@ -34,7 +36,15 @@ export type RunAction =
   | { action: 'install-app-copy'; stateDir: string }
   | { action: 'remove-app-copy'; stateDir: string }
   /** Commands of a service manager (systemctl, launchctl, schtasks), each an argv, run in order. */
-  | { action: 'service'; argvs: string[][] };
+  | { action: 'service'; argvs: string[][] }
+  /** Codex itself, from npm (the wizard offers it when no `codex` is on PATH). */
+  | { action: 'install-codex'; argv: string[] }
+  /** uninstall: the LiteLLM venv in the state dir. */
+  | { action: 'remove-venv'; venv: string }
+  /** uninstall --purge: the tool's own entries of the state dir, then the folder (fs/purge.ts decides what is the tool's). */
+  | { action: 'purge-state-dir'; stateDir: string }
+  /** gateway key create: ask the gateway for a developer's key; with `out`, write it there (0600). The master key is never shown. */
+  | { action: 'create-gateway-key'; gatewayUrl: string; masterKey: string; user: string; budget: number | undefined; models: string[] | undefined; keyAlias: string; timeoutMs: number; out: string | null };
 
 export type RunOperation = { kind: 'run'; label: string } & RunAction;
 
@@ -54,8 +64,8 @@ export function writeOp(
   return [{ kind: 'write', path, label, before, after, secret: options.secret ?? false, newFileMode: options.mode ?? 0o644 }];
 }
 
-export function deleteOp(label: string, path: string, before: string | null, secret = false): DeleteOperation[] {
-  return before === null ? [] : [{ kind: 'delete', path, label, before, secret }];
+export function deleteOp(label: string, path: string, before: string | null, secret = false, options: { backup?: false } = {}): DeleteOperation[] {
+  return before === null ? [] : [{ kind: 'delete', path, label, before, secret, ...options }];
 }
 
 export interface OperationSummary {
@@ -69,11 +79,18 @@ export function describeOperation(op: Operation): OperationSummary {
   return { path: op.path, label: op.label, action: op.kind === 'delete' ? 'delete' : op.before === null ? 'create' : 'update' };
 }
 
+/** The commands a `run` operation starts, as argv (shown by --dry-run); [] for the tool's own steps. */
+export function runArgvs(op: RunOperation): string[][] {
+  if (op.action === 'service') return op.argvs;
+  if (op.action === 'install-codex') return [op.argv];
+  return [];
+}
+
 export function renderDiff(op: Operation): string {
-  if (op.kind === 'run') return `run: ${op.label}\n`;
-  if (op.kind === 'delete') return `--- a${op.path}\n+++ /dev/null\n(deleted${op.secret ? '' : `: ${op.before.split('\n').length} lines`})\n`;
+  if (op.kind === 'run') return `run: ${op.label}\n${runArgvs(op).map((argv) => `  $ ${argv.join(' ')}\n`).join('')}`;
+  if (op.kind === 'delete') return `--- ${op.path}\n+++ /dev/null\n(deleted${op.secret ? '' : `: ${op.before.split('\n').length} lines`})\n`;
   if (op.secret) {
-    return `--- ${op.before === null ? '/dev/null' : `a${op.path}`}\n+++ b${op.path}\n(contents hidden: this file holds secrets; it is written with mode 0600)\n`;
+    return `--- ${op.before === null ? '/dev/null' : op.path}\n+++ ${op.path}\n(contents hidden: this file holds secrets; it is written with mode 0600)\n`;
   }
   return unifiedDiff(op.path, op.before, op.after);
 }

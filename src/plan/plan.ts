@@ -9,7 +9,7 @@ import { ownsProvider } from '../config/provider-ownership.js';
 import { MODES, storedMode } from '../modes/index.js';
 import type { Answers, Mode } from '../modes/types.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
-import type { PlanInput, PlanNotes } from '../units/types.js';
+import type { PlanInput, PlanNotes, PlannedUnit, UnitPlan } from '../units/types.js';
 import type { Operation } from './operations.js';
 
 export type { Answers } from '../modes/types.js';
@@ -36,7 +36,6 @@ export function planChanges<A extends Answers>(
   options: PlanOptions = { forceRebuild: false, start: false },
   runtime: RuntimePlan | null = null,
 ): Plan {
-  const manifest: Manifest = { ...state.manifest };
   const notes: PlanNotes = { problems: [], repairs: [] };
   const provider = mode.provider(answers, state);
   const operations: Operation[] = [];
@@ -50,11 +49,38 @@ export function planChanges<A extends Answers>(
     const kept = new Set(mode.units.map((unit) => unit.id));
     operations.push(...previous.units.filter((unit) => !kept.has(unit.id)).flatMap((unit) => unit.undo(state, previousSpec)));
   }
-  for (const unit of mode.units) {
-    const input: PlanInput<A> = { state, mode, answers, provider, manifest, planned: operations, notes, options, runtime, previousProvider, ownedProviderId };
-    operations.push(...unit.plan(input));
+  // Every unit plans from the inspected state alone; the manifest unit last, from all the others' data.
+  const ordered = orderUnits(mode.units);
+  const input: PlanInput<A> = { state, mode, answers, provider, notes, options, runtime, previousProvider, ownedProviderId, others: [] };
+  const planned = new Map<string, PlannedUnit>();
+  for (const unit of ordered) if (unit.id !== MANIFEST) planned.set(unit.id, { id: unit.id, ...asUnitPlan(unit.plan(input)) });
+  const manifestUnit = ordered.find((unit) => unit.id === MANIFEST);
+  if (manifestUnit) planned.set(MANIFEST, { id: MANIFEST, ...asUnitPlan(manifestUnit.plan({ ...input, others: [{ id: 'mode-switch', operations: [...operations] }, ...planned.values()] })) });
+  for (const unit of ordered) operations.push(...(planned.get(unit.id)?.operations ?? []));
+  const manifest = planned.get(MANIFEST)?.remember as Manifest | undefined;
+  return { operations, profileShape: profileShapeFor(state.codex.version), manifest: manifest ?? { ...state.manifest }, ...notes };
+}
+
+const MANIFEST = 'manifest';
+
+function asUnitPlan(result: Operation[] | UnitPlan): UnitPlan {
+  return Array.isArray(result) ? { operations: result } : result;
+}
+
+/** The mode's order, except where a unit declares it runs after others (stable: nothing else moves). */
+export function orderUnits<U extends { id: string; runsAfter?: readonly string[] }>(units: readonly U[]): U[] {
+  const ids = new Set(units.map((unit) => unit.id));
+  const done = new Set<string>();
+  const ordered: U[] = [];
+  const pending = [...units];
+  while (pending.length > 0) {
+    const index = pending.findIndex((unit) => (unit.runsAfter ?? []).every((id) => done.has(id) || !ids.has(id)));
+    if (index === -1) throw new Error(`units with a cycle in runsAfter: ${pending.map((unit) => unit.id).join(', ')}`);
+    const [next] = pending.splice(index, 1);
+    ordered.push(next!);
+    done.add(next!.id);
   }
-  return { operations, profileShape: profileShapeFor(state.codex.version), manifest, ...notes };
+  return ordered;
 }
 
 /** uninstall: every unit's undo of the mode set up, commands first (the proxy stops before its files go), state.json last. */

@@ -17,6 +17,7 @@ import { isProcessAlive } from '../system.js';
 import { isProcessRunning, launcherExecutable, listProcesses, processArgv, processExe, processGroup, processStartTime, runsAsThisUser } from './process-info.js';
 import { parseManifest } from '../config/manifest.js';
 import { venvLauncher } from './litellm.js';
+import { hooksFingerprint } from '../config/bridge-hooks.js';
 
 export interface PidRecord {
   pid: number;
@@ -35,7 +36,7 @@ export const ADOPTED_HASH = 'unknown (adopted)';
 
 export const LOG_LIMIT_BYTES = 5 * 1024 * 1024;
 
-/** Changes when anything the proxy reads at start changes: its YAML, the keys, the launcher. */
+/** Changes when anything the proxy reads at start changes: its YAML, the keys, the launcher, the callbacks the tool writes. */
 export function configHash(bridgeYaml: string, secrets: Secrets, launcher: string[]): string {
   return createHash('sha256')
     .update(bridgeYaml)
@@ -45,6 +46,8 @@ export function configHash(bridgeYaml: string, secrets: Secrets, launcher: strin
     .update(secrets.LITELLM_MASTER_KEY ?? '')
     .update('\0')
     .update(launcher.join('\0'))
+    .update('\0')
+    .update(hooksFingerprint())
     .digest('hex')
     .slice(0, 32);
 }

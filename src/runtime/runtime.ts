@@ -174,5 +174,7 @@ export async function ensureProxyRunning(input: { paths: Paths; litellm: LiteLLM
 
 /** Stops every proxy of this state dir under the proxy lock (stop, uninstall). */
 export async function stopProxies(paths: Paths): Promise<{ stopped: number[]; stale: PidRecord | null }> {
+  // The supervisor first, outside the lock (it may hold it, restarting the proxy): it must not start what this stops.
+  await (await import('./supervisor.js')).stopSupervisor(paths);
   return withProxyLock(paths, 'stopping the proxy', PROXY_LOCK_WAIT_MS, () => stopOwnProxies(paths));
 }

@@ -50,7 +50,7 @@ function diffLines(a: string[], b: string[]): Line[] {
 
 export function unifiedDiff(path: string, before: string | null, after: string, context = 3): string {
   const lines = diffLines(splitLines(before ?? ''), splitLines(after));
-  const header = `--- ${before === null ? '/dev/null' : `a${path}`}\n+++ b${path}\n`;
+  const header = `--- ${before === null ? '/dev/null' : path}\n+++ ${path}\n`;
   const changed = lines.map((line, index) => (line.kind !== ' ' ? index : -1)).filter((index) => index >= 0);
   if (changed.length === 0) return '';
   const hunks: string[] = [];

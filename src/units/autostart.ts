@@ -87,6 +87,7 @@ function removal(state: SetupState): Operation[] {
 
 export const autostartUnit: Unit<LocalAnswers> = {
   id: 'autostart',
+  runsAfter: ['proxy'] /* enabled for the next login, after the proxy this run started */,
   plan({ state, answers, notes }) {
     const row = platform();
     const file = state.autostartFile;

@@ -1,6 +1,7 @@
 /** glm-bridge.yaml: LiteLLM's config, the model entry that bridges Responses to Z.ai's Chat Completions. */
 import { bridgeEntry, MASTER_KEY_REFERENCE, parseBridgeYaml, planBridgeYaml, ZAI_KEY_REFERENCE } from '../config/bridge-yaml.js';
 import { bridgeYaml11Problems } from '../config/bridge-yaml11.js';
+import { HOOKS_CALLBACK, hooksSource } from '../config/bridge-hooks.js';
 import type { LocalAnswers } from '../modes/types.js';
 import { writeOp } from '../plan/operations.js';
 import { tildify } from '../paths.js';
@@ -21,7 +22,10 @@ export const bridgeUnit: Unit<LocalAnswers> = {
     // One entry per model set up: Codex's /model switches between them through the same proxy.
     let planned = base;
     for (const model of answers.models) planned = planBridgeYaml(planned, path, { model, apiBase: answers.apiBase });
-    return writeOp('LiteLLM proxy config', path, text, planned ?? '');
+    return [
+      ...writeOp('LiteLLM proxy config', path, text, planned ?? ''),
+      ...writeOp('LiteLLM callbacks (Z.ai refusals in words, GLM windows for /status)', state.bridgeHooks.path, state.bridgeHooks.text, hooksSource()),
+    ];
   },
   // Kept by uninstall, with your own additions; `uninstall --purge` removes the state dir.
   undo: () => [],
@@ -30,7 +34,7 @@ export const bridgeUnit: Unit<LocalAnswers> = {
     if (text === null) return [fail('bridge', `${tildify(path)} is missing.`)];
     try {
       const doc = parseBridgeYaml(text, path);
-      const general = doc.toJS() as { general_settings?: { master_key?: string } };
+      const general = doc.toJS() as { general_settings?: { master_key?: string }; litellm_settings?: { callbacks?: unknown } };
       const problems: string[] = [];
       for (const model of answers.models) {
         const entry = bridgeEntry(doc, model);
@@ -42,6 +46,9 @@ export const bridgeUnit: Unit<LocalAnswers> = {
         }
       }
       if (general.general_settings?.master_key !== MASTER_KEY_REFERENCE) problems.push(`general_settings.master_key is not ${MASTER_KEY_REFERENCE}`);
+      const callbacks = general.litellm_settings?.callbacks;
+      if (!(callbacks === HOOKS_CALLBACK || (Array.isArray(callbacks) && callbacks.includes(HOOKS_CALLBACK)))) problems.push(`litellm_settings.callbacks does not name ${HOOKS_CALLBACK} (Z.ai's refusals would reach Codex as retried 429s)`);
+      if (state.bridgeHooks.text !== hooksSource()) problems.push(`${tildify(state.bridgeHooks.path)} is ${state.bridgeHooks.text === null ? 'missing' : 'not the one this version writes'}`);
       // LiteLLM reads YAML 1.1 (PyYAML): check the file as it will, with its own Python when there is one.
       const python = litellm.find((f) => f.verdict.kind === 'bridges' && f.proxyExtras)?.python ?? null;
       if (problems.length === 0) for (const model of answers.models) problems.push(...(await bridgeYaml11Problems(text, model, python)));

@@ -41,18 +41,17 @@ function catalogSlugs(text: string): string[] {
 
 export const catalogUnit: Unit<Answers> = {
   id: 'catalog',
-  plan({ state, answers, manifest, notes }) {
+  plan({ state, answers, notes }) {
     if (!supportsCatalog(state)) return [];
     if (state.basePrompt.text === null) {
       notes.problems.push(`No model catalog: Codex's base prompt could not be read (${state.basePrompt.problem}). Codex runs GLM on fallback metadata until a re-run writes one.`);
       return [];
     }
-    manifest.catalogCodexVersion = state.codex.version!;
     const { path, text } = state.catalogFile;
     const ops: Operation[] = writeOp('Codex model catalog', path, text, renderModelCatalog(answers.models, state.basePrompt.text));
     // Checked by the installed Codex before the profile that enables it is written.
     if (ops.length > 0) ops.push({ kind: 'run', action: 'validate-catalog', path, codexBin: state.codex.bin!, label: `check the model catalog with Codex ${state.codex.version}` });
-    return ops;
+    return { operations: ops, remember: { catalogCodexVersion: state.codex.version! } };
   },
   undo: (state) => deleteOp('Codex model catalog', state.catalogFile.path, state.catalogFile.text),
   async check({ state, answers }) {

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isOwnLegacyProfile, planCodexConfig, profileSelectorNote, profileShapeFor, userConfigProblems } from '../config/codex-config.js';
+import { isOwnLegacyProfile, legacySelectorProblem, planCodexConfig, profileSelectorNote, profileShapeFor, userConfigProblems } from '../config/codex-config.js';
 import { foreignProviderProblem, ownProviderIds, ownsProvider } from '../config/provider-ownership.js';
 import { getIn } from '../config/toml-data.js';
 import { editToml, type TomlEdit } from '../config/toml-edit.js';
@@ -14,7 +14,9 @@ import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SetupState } from '../inspect/inspect.js';
 import type { Answers, ProviderSpec } from '../modes/types.js';
-import { deleteOp, writeOp } from '../plan/operations.js';
+import { deleteOp, writeOp, type WriteOperation } from '../plan/operations.js';
+import { hasLegacyProfiles, legacyProfilesIn, migrateLegacyProfiles, OWN_PROFILE } from '../config/legacy-profiles.js';
+import type { Manifest } from '../config/manifest.js';
 import { tildify } from '../paths.js';
 import { fail, pass, repairHint, warn, withoutUnchanged, type Check } from '../verify/check.js';
 import type { PlanNotes, Unit } from './types.js';
@@ -60,6 +62,30 @@ function parseOrNull(text: string | null, file: string): TomlData | null {
   }
 }
 
+/**
+ * The user's legacy profiles (Codex 0.134+ refuses them): moved out of config.toml when the user
+ * agreed (--migrate-profiles, or yes in the wizard), else named with the way to move them.
+ */
+function migrateProfiles(state: SetupState, usable: { text: string; data: TomlData }, migrate: boolean, notes: PlanNotes): { text: string; data: TomlData; profileFiles: WriteOperation[]; migratedProfiles?: string[] } {
+  const file = state.paths.codexConfig;
+  const legacy = legacyProfilesIn(usable.data, OWN_PROFILE);
+  if (!hasLegacyProfiles(legacy)) return { ...usable, profileFiles: [] };
+  if (!migrate) {
+    // The selector alone is named by userConfigProblems.
+    const tables = legacy.names.map((name) => `[profiles.${name}]`).join(', ');
+    if (tables) notes.problems.push(`${tildify(file)} holds legacy profiles (${tables}): Codex ${state.codex.version ?? '0.134+'} refuses \`codex --profile <name>\` for them. They were not migrated: run again with --migrate-profiles to move each into ${tildify(state.paths.codexHome)}/<name>.config.toml (backups first).`);
+    return { ...usable, profileFiles: [] };
+  }
+  const existing = Object.fromEntries(legacy.names.map((name) => [name, state.legacyProfiles.files[name] ?? null]));
+  const migration = migrateLegacyProfiles(usable.text, file, state.paths.codexHome, legacy, existing, tildify);
+  const profileFiles = migration.files.flatMap((moved) => writeOp(`your profile ${moved.name} (moved from config.toml)`, moved.path, null, moved.text));
+  for (const moved of migration.files) notes.repairs.push(`[profiles.${moved.name}] moves to ${tildify(moved.path)}, comments and key order kept: \`codex --profile ${moved.name}\` reads it.`);
+  for (const kept of migration.kept) notes.problems.push(`[profiles.${kept.name}] stays in ${tildify(file)} (\`codex --profile ${kept.name}\` fails until it moves): ${kept.why}.`);
+  if (migration.selectorRemoved !== null) notes.repairs.push(`profile = "${migration.selectorRemoved}" is removed from ${tildify(file)} (it stops every Codex start): \`codex --profile ${migration.selectorRemoved}\` gives the same settings.`);
+  const migratedProfiles = [...new Set([...(state.manifest.migratedProfiles ?? []), ...migration.files.map((moved) => moved.path)])].sort();
+  return { text: migration.text, data: parseTomlData(splitBom(migration.text).body, file), profileFiles, migratedProfiles };
+}
+
 const readString = (data: TomlData, key: string): string | null => {
   const value = getIn(data, [key]);
   return typeof value === 'string' ? value : null;
@@ -67,18 +93,20 @@ const readString = (data: TomlData, key: string): string | null => {
 
 export const codexConfigUnit: Unit<Answers> = {
   id: 'codex-config',
-  plan({ state, answers, provider, manifest, notes, options, previousProvider, ownedProviderId }) {
+  runsAfter: ['auth-command', 'catalog'] /* the copy the auth command runs exists before the provider names it */,
+  plan({ state, answers, provider, notes, options, previousProvider, ownedProviderId }) {
     // Parsed once here for both the ownership check and the merge (a large file costs one parse).
     const parsed = parseOrNull(state.codexConfig.text, state.paths.codexConfig);
     const foreign = foreignProviderProblem(state.codexConfig.text, provider.id, ownedProviderId, state.paths.codexConfig, state.paths.stateDir, parsed ?? undefined);
     if (foreign) throw foreign;
-    manifest.ownsProvider = true;
+    let previousDefault = state.manifest.previousDefault;
     const shape = profileShapeFor(state.codex.version);
-    const { text, data } = parsed ? { text: state.codexConfig.text ?? '', data: parsed } : usableConfig(state, provider, options.forceRebuild, notes);
+    const usable = parsed ? { text: state.codexConfig.text ?? '', data: parsed } : usableConfig(state, provider, options.forceRebuild, notes);
+    const { text, data, profileFiles, migratedProfiles } = shape === 'file' ? migrateProfiles(state, usable, answers.migrateProfiles, notes) : { ...usable, profileFiles: [], migratedProfiles: undefined };
     const current = readString(data, 'model_provider');
     const ownDefault = current !== null && (current === provider.id || current === previousProvider?.id);
-    if (answers.makeDefault === true && manifest.previousDefault === undefined && !ownDefault) {
-      manifest.previousDefault = { model: readString(data, 'model'), model_provider: readString(data, 'model_provider') };
+    if (answers.makeDefault === true && previousDefault === undefined && !ownDefault) {
+      previousDefault = { model: readString(data, 'model'), model_provider: readString(data, 'model_provider') };
     }
     const after = planCodexConfig({
       text,
@@ -86,14 +114,18 @@ export const codexConfigUnit: Unit<Answers> = {
       provider,
       model: answers.model,
       shape,
-      defaults: { makeDefault: answers.makeDefault, previous: manifest.previousDefault ?? null },
+      defaults: { makeDefault: answers.makeDefault, previous: previousDefault ?? null },
       previous: previousProvider,
     }, data);
     const selectorNote = profileSelectorNote(data, shape, tildify(state.paths.codexConfig), provider.profile);
     if (selectorNote) notes.repairs.push(selectorNote);
-    if (answers.makeDefault === false) delete manifest.previousDefault;
     notes.problems.push(...userConfigProblems(data, state.paths.codexConfig, shape, provider));
-    return writeOp('Codex config', state.paths.codexConfig, state.codexConfig.text, after);
+    // The moved profiles first: a crash between the writes leaves them twice, never nowhere.
+    // --no-make-default put the old default back: nothing to remember of it any more.
+    return {
+      operations: [...profileFiles, ...writeOp('Codex config', state.paths.codexConfig, state.codexConfig.text, after)],
+      remember: { ownsProvider: true, previousDefault: answers.makeDefault === false ? undefined : previousDefault, ...(migratedProfiles ? { migratedProfiles } : {}) },
+    };
   },
   undo(state, provider) {
     const { path, text } = state.codexConfig;
@@ -150,7 +182,19 @@ export const codexConfigUnit: Unit<Answers> = {
             : fail('profile', `Codex ${state.codex.version} needs a [profiles.${provider.profile}] table in config.toml; there is none.`),
         );
       }
-      for (const problem of userConfigProblems(data, tildify(state.codexConfig.path), shape, provider)) {
+      const legacy = legacyProfilesIn(data, OWN_PROFILE);
+      const selectorProblem = legacySelectorProblem(data, tildify(state.codexConfig.path), shape, provider);
+      if (shape === 'file' && hasLegacyProfiles(legacy)) {
+        const listed = [...legacy.names.map((name) => `[profiles.${name}]`), ...(legacy.selector === null ? [] : [`profile = "${legacy.selector}"`])].join(', ');
+        checks.push(
+          fail(
+            'legacy-profile',
+            `config.toml holds legacy profiles (${listed}), which Codex ${state.codex.version ?? '>= 0.134'} refuses${legacy.selector === null ? ' for `codex --profile <name>`' : ' at every start'}.`,
+            `Run \`${cli('--migrate-profiles')}\`: it moves each table into ${tildify(state.paths.codexHome)}/<name>.config.toml (comments and order kept) and removes the selector, with backups.`,
+          ),
+        );
+      }
+      for (const problem of userConfigProblems(data, tildify(state.codexConfig.path), shape, provider).filter((p) => p !== selectorProblem)) {
         checks.push(fail('user-config', problem, 'Edit that line of config.toml (the tool does not change your own settings).'));
       }
       const defaultProvider = getIn(data, ['model_provider']);

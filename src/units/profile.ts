@@ -21,6 +21,7 @@ function parseOrNull(text: string, file: string): TomlData | null {
 
 export const profileUnit: Unit<Answers> = {
   id: 'profile',
+  runsAfter: ['catalog'] /* Codex checks the catalog before the profile names it */,
   plan({ state, answers, provider, notes }) {
     // Codex <= 0.133 reads a [profiles.<name>] table instead: the codex-config unit writes that.
     if (profileShapeFor(state.codex.version) !== 'file') return [];

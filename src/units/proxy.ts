@@ -13,6 +13,7 @@ import { cli } from '../invocation.js';
 
 export const proxyUnit: Unit<LocalAnswers> = {
   id: 'proxy',
+  runsAfter: ['secrets', 'bridge', 'manifest'] /* it starts on the files; state.json is written before a command that may fail */,
   plan({ state, answers, runtime, options }) {
     if (!options.start || runtime === null) return [];
     const ops: Operation[] = [];
@@ -51,7 +52,7 @@ export const proxyUnit: Unit<LocalAnswers> = {
       if (record.port !== port) checks.push(fail('proxy', `The proxy runs on port ${record.port}, but Codex is configured for ${port}.`));
       else if (!ready) checks.push(fail('proxy', `The proxy (pid ${record.pid}) does not answer on 127.0.0.1:${record.port}.`, `${cli('stop')} && ${cli('start')}; see ${cli('logs')}`));
       else if (usable && bridgeText !== null && record.configHash !== configHash(bridgeText, state.secrets, usable.launcher)) {
-        checks.push(fail('proxy', `The proxy (pid ${record.pid}) runs an older configuration than the files describe.`, `${cli('start')} restarts it; or re-run ${cli()}.`));
+        checks.push(fail('proxy', `The proxy (pid ${record.pid}) runs an older configuration than the files describe.`, `Re-run ${cli()}: it repairs any file the proxy cannot load, then restarts it (${cli('start')} only restarts it, and refuses while a file is broken).`));
       } else checks.push(pass('proxy', `The proxy is running (pid ${record.pid}) and ready on 127.0.0.1:${record.port}`));
     }
     return checks;

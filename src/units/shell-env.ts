@@ -13,12 +13,9 @@ import { cli } from '../invocation.js';
 export const shellEnvUnit: Unit<Answers> = {
   id: 'shell-env',
   plan(input) {
-    const { state, mode, answers, provider, manifest } = input;
+    const { state, mode, answers, provider } = input;
     // Codex runs the auth command instead: the shell blocks and key files of an earlier setup go.
-    if (provider.auth.command) {
-      manifest.rcFiles = [];
-      return shellEnvUnit.undo(state, provider);
-    }
+    if (provider.auth.command) return { operations: shellEnvUnit.undo(state, provider), remember: { rcFiles: [] } };
     const ops: Operation[] = [];
     const { envVar } = provider.auth;
     const key = mode.codexKey(answers);
@@ -29,27 +26,28 @@ export const shellEnvUnit: Unit<Answers> = {
       const exposed = file.mode !== null && file.mode !== 0o600;
       ops.push(...writeOp(`key for shells (${kind})`, file.path, file.text, renderKeyEnv(kind, envVar, key.value, key.what), { secret: true, mode: 0o600, always: exposed }));
     }
-    const rcFiles = new Set(manifest.rcFiles ?? []);
+    const rcFiles = new Set(state.manifest.rcFiles ?? []);
     if (answers.shellRc) {
       for (const rc of state.rcFiles) {
         rcFiles.add(rc.path);
         ops.push(...writeOp(`${rc.shell} startup file`, rc.path, rc.text, upsertBlock(rc.text, rc.kind, state.keyEnvFiles[rc.kind].path)));
       }
     }
-    manifest.rcFiles = [...rcFiles].sort();
-    return ops;
+    return { operations: ops, remember: { rcFiles: [...rcFiles].sort() } };
   },
   undo(state) {
     const created = new Set(state.manifest.createdFiles ?? []);
     const ops: Operation[] = [];
-    for (const rc of state.rcFiles) {
+    // Every candidate, not today's detection: a block in a ~/.profile the tool created stays found after a ~/.bash_profile appears.
+    for (const rc of state.rcCandidates) {
       if (rc.text === null) continue;
       const after = removeBlock(rc.text);
       if (after === rc.text) continue;
       if (created.has(rc.path) && after.trim() === '') ops.push(...deleteOp(`${rc.shell} startup file (created by the tool)`, rc.path, rc.text));
       else ops.push(...writeOp(`${rc.shell} startup file`, rc.path, rc.text, after));
     }
-    for (const file of [state.keyEnvFiles.sh, state.keyEnvFiles.fish]) ops.push(...deleteOp('key for shells', file.path, file.text, true));
+    // No backup: a backup of a key is a key (secrets.env keeps it while the user wants it kept).
+    for (const file of [state.keyEnvFiles.sh, state.keyEnvFiles.fish]) ops.push(...deleteOp('key for shells', file.path, file.text, true, { backup: false }));
     return ops;
   },
   check({ state, mode, answers, provider }) {

@@ -25,11 +25,9 @@ export interface PlanInput<A extends Answers = Answers> {
   mode: Mode<A>;
   answers: A;
   provider: ProviderSpec;
-  /** The state.json this run will write: units record in it what they own. */
-  manifest: Manifest;
-  /** What the units before this one planned. */
-  planned: readonly Operation[];
   notes: PlanNotes;
+  /** For the manifest unit only (planned last): every other unit's plan, what state.json is written from. */
+  others: readonly PlannedUnit[];
   options: { forceRebuild: boolean; start: boolean };
   /** The provider table the tool owns from the last run, when this run writes another id (a mode switch). */
   previousProvider: ProviderSpec | null;
@@ -51,9 +49,22 @@ export interface DoctorInput<A extends Answers = Answers> {
   cwd: string;
 }
 
+/** What a unit's plan returns: its operations, and what it wants state.json to remember (a key set to undefined is forgotten). */
+export interface UnitPlan {
+  operations: Operation[];
+  remember?: Partial<Manifest>;
+}
+
+export interface PlannedUnit extends UnitPlan {
+  id: string;
+}
+
 export interface Unit<A extends Answers = Answers> {
   id: string;
-  plan(input: PlanInput<A>): Operation[];
+  /** The units whose operations must come before this one's (sv's runsAfter); otherwise the mode's order. */
+  runsAfter?: readonly string[];
+  /** Pure: reads the inspected state, returns data (operations, or operations and what to remember). */
+  plan(input: PlanInput<A>): Operation[] | UnitPlan;
   undo(state: SetupState, provider: ProviderSpec): Operation[];
   check(input: DoctorInput<A>): Check[] | Promise<Check[]>;
 }

@@ -17,7 +17,7 @@ export interface KeySpend {
   keyAlias: string | null;
 }
 
-export type KeySpendResult = { ok: true; key: KeySpend } | { ok: false; error: { kind: 'unreachable' | 'http' | 'bad-key' | 'malformed'; detail: string } };
+export type KeySpendResult = { ok: true; key: KeySpend } | { ok: false; error: { kind: 'unreachable' | 'http' | 'bad-key' | 'no-database' | 'malformed'; detail: string } };
 
 export function parseKeyInfo(text: string): KeySpendResult {
   let body: unknown;
@@ -46,8 +46,8 @@ export function parseKeyInfo(text: string): KeySpendResult {
   };
 }
 
-/** LiteLLM's error text (`{"error":{"message":…}}` or `{"detail":…}`), short. */
-function errorDetail(text: string, status: number): string {
+/** LiteLLM's error text (`{"error":{"message":…}}` or `{"detail":…}`), short; null when it gave none. */
+function errorDetail(text: string): string | null {
   try {
     const body = JSON.parse(text) as { error?: { message?: unknown }; detail?: unknown };
     const message = body.error?.message ?? body.detail;
@@ -55,7 +55,22 @@ function errorDetail(text: string, status: number): string {
   } catch {
     /* not JSON */
   }
-  return `HTTP ${status}`;
+  return null;
+}
+
+/**
+ * LiteLLM 1.108.7 without a database answers /key/info with a bare HTTP 500 (its error handler trips over
+ * the missing prisma module); its readiness check says why.
+ */
+async function gatewayHasNoDatabase(gatewayUrl: string, timeoutMs: number): Promise<boolean> {
+  const got = await getCapped(new URL('/health/readiness', gatewayUrl).toString(), { accept: 'application/json' }, timeoutMs, KEY_INFO_MAX_BYTES);
+  if (!got.ok) return false;
+  try {
+    const db = (JSON.parse(got.text) as { db?: unknown }).db;
+    return typeof db === 'string' && /not connected/i.test(db);
+  } catch {
+    return false;
+  }
 }
 
 export async function fetchKeySpend(req: { gatewayUrl: string; key: string; timeoutMs?: number }): Promise<KeySpendResult> {
@@ -65,10 +80,17 @@ export async function fetchKeySpend(req: { gatewayUrl: string; key: string; time
   } catch {
     return { ok: false, error: { kind: 'unreachable', detail: `not a URL: ${req.gatewayUrl}` } };
   }
-  const got = await getCapped(url, { authorization: `Bearer ${req.key}`, accept: 'application/json' }, req.timeoutMs ?? KEY_INFO_TIMEOUT_MS, KEY_INFO_MAX_BYTES);
+  const timeoutMs = req.timeoutMs ?? KEY_INFO_TIMEOUT_MS;
+  const started = Date.now();
+  const got = await getCapped(url, { authorization: `Bearer ${req.key}`, accept: 'application/json' }, timeoutMs, KEY_INFO_MAX_BYTES);
   if (!got.ok) return { ok: false, error: got.error };
-  if (got.status === 401 || got.status === 403) return { ok: false, error: { kind: 'bad-key', detail: errorDetail(got.text, got.status) } };
-  if (got.status !== 200) return { ok: false, error: { kind: 'http', detail: `HTTP ${got.status}: ${errorDetail(got.text, got.status)}` } };
+  const detail = errorDetail(got.text);
+  if (got.status === 401 || got.status === 403) return { ok: false, error: { kind: 'bad-key', detail: detail ?? `HTTP ${got.status}` } };
+  if (/Database not connected|no_db_connection|DB not connected/i.test(detail ?? '')) return { ok: false, error: { kind: 'no-database', detail: detail! } };
+  if (got.status >= 500 && (await gatewayHasNoDatabase(req.gatewayUrl, Math.max(500, timeoutMs - (Date.now() - started))))) {
+    return { ok: false, error: { kind: 'no-database', detail: `HTTP ${got.status}; /health/readiness says "db":"Not connected"` } };
+  }
+  if (got.status !== 200) return { ok: false, error: { kind: 'http', detail: `HTTP ${got.status}${detail ? `: ${detail}` : ''}` } };
   return parseKeyInfo(got.text);
 }
 
@@ -80,6 +102,8 @@ export function describeKeySpendError(error: Extract<KeySpendResult, { ok: false
       return `The gateway refused your key on /key/info (${error.detail}).`;
     case 'http':
       return `The gateway could not say your key's spend: ${error.detail}.`;
+    case 'no-database':
+      return `The gateway runs without its database, so it keeps no spend or budget per key (${error.detail}).`;
     case 'malformed':
       return `The gateway's /key/info answer is not what this tool expects (${error.detail}).`;
   }

@@ -17,5 +17,14 @@ export const pass = (id: string, message: string): Check => ({ id, status: 'PASS
 export const warn = (id: string, message: string, fix?: string): Check => ({ id, status: 'WARN', message, ...(fix ? { fix } : {}) });
 export const fail = (id: string, message: string, fix = repairHint()): Check => ({ id, status: 'FAIL', message, fix });
 
+/**
+ * The validation request's line in doctor. A spent Coding Plan window is a WARN: the setup is right and
+ * works again when the window resets (the diagnosis says when); every other refusal is a FAIL.
+ */
+export function validationFailure(diagnosis: { code: string; cause: string; fix: string } | null | undefined): Check {
+  if (!diagnosis) return fail('validation', 'The validation request failed.');
+  return diagnosis.code === 'zai-window-spent' ? warn('validation', diagnosis.cause, diagnosis.fix) : fail('validation', diagnosis.cause, diagnosis.fix);
+}
+
 /** Messages from parse errors say "The file was not changed."; doctor changes nothing anyway. */
 export const withoutUnchanged = (message: string) => message.replace(/ The file was not changed\.$/, '');

@@ -14,6 +14,8 @@ import { cli } from '../invocation.js';
 import { fileModeChecks } from './file-mode-checks.js';
 import { readSpend } from '../usage/spend.js';
 import { spendChecks } from './spend-checks.js';
+import { offeredModelsCheck } from './offered-models.js';
+import { supervisorChecks } from './supervisor-check.js';
 
 export type { Check, CheckStatus } from './check.js';
 
@@ -44,6 +46,8 @@ export async function runChecks<A extends Answers>(mode: Mode<A>, input: Omit<Do
   for (const unit of mode.units) checks.push(...(await unit.check(full)));
   checks.push(...(await fileModeChecks(input.state.paths)));
   checks.push(...planCheck(mode, input.state, answers));
+  checks.push(...(await offeredModelsCheck(answers)));
+  if ('masterKey' in answers) checks.push(...(await supervisorChecks(input.state.paths, input.proxy.kind === 'running')));
   // The quota (or the gateway key's budget) is asked while the validation runs: it has its own 5 s deadline.
   const [proof, spend] = await Promise.all([mode.doctorVerify(full), readSpend(mode.spendSource(answers))]);
   checks.push(...proof, ...spendChecks(spend));

@@ -10,6 +10,10 @@ export type DiagnosisCode =
   | 'zai-bad-key'
   | 'zai-no-balance-or-wrong-plan'
   | 'zai-rate-limited'
+  | 'zai-window-spent'
+  | 'zai-plan-expired'
+  | 'zai-model-not-in-plan'
+  | 'zai-overloaded'
   | 'zai-no-permission'
   | 'zai-unknown-model'
   | 'not-bridging'
@@ -25,6 +29,7 @@ export type DiagnosisCode =
   | 'gateway-budget-exceeded'
   | 'unexpected';
 import { cli } from '../invocation.js';
+import { localClock, readZaiRefusal } from './zai-refusal.js';
 
 export interface Diagnosis {
   code: DiagnosisCode;
@@ -60,16 +65,38 @@ const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'cod
     cause: `The proxy has no model named "${i.model}" in glm-bridge.yaml.`,
     fix: `Run \`${cli(`--model ${i.model}`)}\` to add it, or pick a model the proxy lists.`,
   }),
-  'zai-bad-key': () => ({
-    cause: 'Z.ai rejected the API key (invalid, expired or missing; codes 1000-1004).',
-    fix: `Create a key at https://z.ai/manage-apikey/apikey-list and run \`ZAI_API_KEY=… ${cli()}\`.`,
+  'zai-bad-key': (i) => ({
+    cause: `Z.ai rejected the API key (invalid, expired, revoked or missing; codes 1000-1004)${said(i)}.`,
+    fix: `Create a key at https://z.ai/manage-apikey/apikey-list and run \`ZAI_API_KEY=… ${cli()}\` (setup again, with the new key).`,
+  }),
+  'zai-window-spent': (i) => {
+    const { code, resetsAt } = refusalOf(i);
+    const window = code === 1310 ? 'weekly' : code === 1304 ? 'daily' : code === 1308 ? '5-hour' : 'usage';
+    return {
+      cause: `The GLM Coding Plan's ${window} window is used up (code ${code ?? '1308/1310'})${said(i)}.`,
+      fix: resetsAt
+        ? `Wait until ${localClock(resetsAt)} (your local time), when the window resets; \`${cli('usage')}\` shows both windows; a bigger plan raises the limits.`
+        : `Wait for the window to reset (\`${cli('usage')}\` shows when); a bigger plan raises the limits.`,
+    };
+  },
+  'zai-plan-expired': (i) => ({
+    cause: `The GLM Coding Plan has expired (code 1309)${said(i)}.`,
+    fix: 'Renew the plan in the Z.ai console (https://z.ai/subscribe), or use a pay-as-you-go key with --endpoint general.',
+  }),
+  'zai-model-not-in-plan': (i) => ({
+    cause: `The plan does not include "${i.model}" (code 1311)${said(i)}.`,
+    fix: `Pick a model the plan includes (\`${cli('--model glm-5.2')}\`), or upgrade the plan.`,
+  }),
+  'zai-overloaded': (i) => ({
+    cause: `Z.ai is overloaded or throttling this account for now (code ${refusalOf(i).code ?? '1305'})${said(i)}.`,
+    fix: `Try again in a minute (\`${cli('doctor')}\` re-checks); it passes by itself.`,
   }),
   'zai-no-balance-or-wrong-plan': (i) => ({
-    cause: `Z.ai refused for billing reasons (code 1113): no balance, or a key for another plan than ${upstreamOf(i.where)}.`,
+    cause: `Z.ai refused for billing reasons (code 1113): no balance, or a key for another plan than ${upstreamOf(i.where)}${said(i)}.`,
     fix: 'Top up the account, or match the endpoint to the key: Coding Plan keys use --endpoint coding, pay-as-you-go keys --endpoint general.',
   }),
-  'zai-rate-limited': () => ({
-    cause: 'Z.ai is rate limiting this key (HTTP 429: too many requests or concurrent requests).',
+  'zai-rate-limited': (i) => ({
+    cause: `Z.ai is rate limiting this key (HTTP 429: too many requests or concurrent requests)${said(i)}.`,
     fix: `Wait a minute and run \`${cli('doctor')}\`; check the plan's limits in the Z.ai console.`,
   }),
   'zai-no-permission': (i) => ({
@@ -130,14 +157,28 @@ const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'cod
   }),
 };
 
+function refusalOf(i: FailureInput) {
+  return readZaiRefusal(`${i.body ?? ''}\n${i.streamError ?? ''}`);
+}
+
+/** `: "<Z.ai's message>"`, when the answer carries one. */
+function said(i: FailureInput): string {
+  const message = refusalOf(i).message?.replace(/^(?:litellm\.\w+: )?(?:\w+Error: )?(?:\w+Exception - )?/, '').replace(/\s+/g, ' ').trim();
+  return message ? `: "${message.slice(0, 240)}"` : '';
+}
+
 /**
  * Z.ai's failure classes, from its business code when LiteLLM passes the body through, else from
  * Z.ai's documented message texts: LiteLLM (1.108) keeps only the upstream `message`.
  */
 function zaiFailure(text: string, status: number | undefined): DiagnosisCode | null {
-  const code = Number(/\\?"code\\?"\s*:\s*\\?"?(1\d{3})/.exec(text)?.[1] ?? Number.NaN);
+  const code = readZaiRefusal(text).code ?? Number.NaN;
   if ((code >= 1000 && code <= 1004) || /Authorization Token|身份验证|Authentication Failure|令牌已过期|token has expired/i.test(text)) return 'zai-bad-key';
   if (code === 1113 || /Insufficient balance|no resource package|arrears|余额不足|欠费/i.test(text)) return 'zai-no-balance-or-wrong-plan';
+  if (code === 1304 || code === 1308 || code === 1310 || /Usage limit reached for|Weekly\/Monthly Limit|daily call limit|usage_limit_reached/i.test(text)) return 'zai-window-spent';
+  if (code === 1309 || /(plan|package)[^"]{0,40}expired/i.test(text)) return 'zai-plan-expired';
+  if (code === 1311 || /plan does not include|zai_model_not_in_plan/i.test(text)) return 'zai-model-not-in-plan';
+  if (code === 1305 || code === 1312 || code === 1313 || /temporarily overloaded|high traffic|fair use/i.test(text)) return 'zai-overloaded';
   if (code === 1211 || /Unknown Model|模型不存在/i.test(text)) return 'zai-unknown-model';
   if (code === 1220 || /do not have permission|无权访问/i.test(text)) return 'zai-no-permission';
   if (code === 1302 || code === 1303 || /High concurrency|rate limit|too many requests|并发/i.test(text) || status === 429) return 'zai-rate-limited';

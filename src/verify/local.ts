@@ -6,7 +6,7 @@ import type { LocalAnswers, ProviderSpec } from '../modes/types.js';
 import type { Paths } from '../paths.js';
 import type { Output } from '../ui/output.js';
 import type { DoctorInput } from '../units/types.js';
-import { fail, pass, type Check } from './check.js';
+import { pass, validationFailure, type Check } from './check.js';
 import { runCodexCheck } from './codex-check.js';
 import { diagnose } from './diagnose.js';
 import { validateProxy } from './validate.js';
@@ -46,5 +46,5 @@ export async function doctorVerifyLocal({ answers, state, proxy, ready }: Doctor
   const target = { port: proxy.record.port, masterKey, model: answers.model, apiBase: answers.apiBase };
   const result = await validateProxy(target, 'non-streaming');
   const diagnosis = result.diagnosis ?? diagnose({ model: target.model, where: { kind: 'proxy', port: target.port, apiBase: target.apiBase } });
-  return [result.ok ? pass('validation', `The validation request answered "${(result.reply ?? '').trim().slice(0, 40)}" in ${result.roundTripMs} ms`) : fail('validation', diagnosis.cause, diagnosis.fix)];
+  return [result.ok ? pass('validation', `The validation request answered "${(result.reply ?? '').trim().slice(0, 40)}" in ${result.roundTripMs} ms`) : validationFailure(diagnosis)];
 }

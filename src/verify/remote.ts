@@ -8,7 +8,7 @@ import type { DirectAnswers, GatewayAnswers, ProviderSpec } from '../modes/types
 import type { Paths } from '../paths.js';
 import type { Output } from '../ui/output.js';
 import type { DoctorInput } from '../units/types.js';
-import { fail, pass, type Check } from './check.js';
+import { pass, validationFailure, type Check } from './check.js';
 import { runCodexCheck } from './codex-check.js';
 import type { VerifyReport } from './types.js';
 import { validateResponses, type ValidationResult } from './validate.js';
@@ -61,7 +61,7 @@ export function remoteVerifier<A extends RemoteAnswers>(kind: 'direct' | 'gatewa
     if (!keyOf(answers)) return [];
     const result = await validateResponses(target(answers, provider), 'non-streaming');
     if (result.ok) return [pass('validation', `${name} answered "${(result.reply ?? '').trim().slice(0, 40)}" in ${result.roundTripMs} ms`)];
-    return [fail('validation', result.diagnosis?.cause ?? 'The validation request failed.', result.diagnosis?.fix)];
+    return [validationFailure(result.diagnosis)];
   }
 
   return { verify, doctorVerify };

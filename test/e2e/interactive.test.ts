@@ -29,9 +29,9 @@ describe('the interactive wizard in a terminal', () => {
       cwd: box.home,
       steps: [
         { expect: 'How should Codex reach GLM', send: KEYS.enter },
+        { expect: 'Z\\.ai API key', send: `${ZAI_KEY}${KEYS.enter}` },
         { expect: 'Model id', send: KEYS.enter },
         { expect: 'More models to switch to', send: KEYS.enter },
-        { expect: 'Z\\.ai API key', send: `${ZAI_KEY}${KEYS.enter}` },
         { expect: 'Make GLM the default', send: KEYS.enter },
         { expect: 'shell startup files', send: KEYS.enter },
         { expect: 'Show the diffs first', send: KEYS.enter },

@@ -137,6 +137,32 @@ describe('direct mode', () => {
     }
   });
 
+  it.each([
+    ['1308', 'zai-window-spent', /Wait until \d{2}:\d{2}/],
+    ['1310', 'zai-window-spent', /Wait until/],
+    ['1309', 'zai-plan-expired', /Renew the plan/],
+    ['1311', 'zai-model-not-in-plan', /Pick a model the plan includes/],
+    ['1305', 'zai-overloaded', /Try again in a minute/],
+  ] as const)('Z.ai refusing with %s: the validation (exit 6) and doctor name it, with Z.ai\'s words and the fix (a spent window: a WARN)', async (code, diagnosis, fix) => {
+    fake.refusal = { code, resetsAt: new Date(Date.now() + 3_600_000) };
+    try {
+      const result = await runCli(box, args(), { env: { ZAI_API_KEY: ZAI_KEY } });
+      expect(result.exitCode, result.all).toBe(6);
+      const named = JSON.parse(result.stdout).validation[0].diagnosis;
+      expect(named.code).toBe(diagnosis);
+      expect(named.fix).toMatch(fix);
+      const sick = await runCli(box, ['doctor', '--json']);
+      const spent = diagnosis === 'zai-window-spent';
+      expect(sick.exitCode).toBe(spent ? 0 : 7);
+      const check = (JSON.parse(sick.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'validation');
+      expect(check?.status).toBe(spent ? 'WARN' : 'FAIL');
+      expect(`${check?.message} ${check?.fix ?? ''}`).toContain(`code ${code}`);
+      expect(`${check?.message} ${check?.fix ?? ''}`).toMatch(fix);
+    } finally {
+      fake.refusal = null;
+    }
+  });
+
   it('--codex-auth command: a bare environment (no shell, no key variable) runs `codex --profile glm` against Z.ai', async () => {
     const setup = await runCli(box, [...args(), '--codex-auth', 'command'], { env: { ZAI_API_KEY: ZAI_KEY } });
     expect(setup.exitCode, setup.all).toBe(0);

@@ -78,10 +78,10 @@ describe('the wizard has no traps', () => {
         // The select starts on the plan in use (general); one up is the Coding Plan.
         { expect: 'Which Z\\.ai endpoint', send: KEYS.up },
         { expect: 'api/coding/paas/v4', send: KEYS.enter },
+        { expect: 'Keep the Z\\.ai API key', send: KEYS.enter },
         { expect: 'Model id', send: KEYS.enter },
         { expect: 'More models to switch to', send: KEYS.enter },
         { expect: 'Port for the proxy', send: KEYS.enter },
-        { expect: 'Keep the Z\\.ai API key', send: KEYS.enter },
         { expect: 'Make GLM the default', send: KEYS.enter },
         { expect: 'shell startup files', send: KEYS.enter },
         { expect: 'Show the diffs first', send: KEYS.enter },
@@ -115,7 +115,7 @@ describe('the wizard has no traps', () => {
       finalTimeout: 60,
     });
     expect(result.failed_step, result.transcript).toBeNull();
-    expect(result.transcript).toMatch(/\+\+\+ b.*config\.toml/);
+    expect(result.transcript).toMatch(/\+\+\+ \/.*config\.toml/);
     expect(result.exit_code, result.transcript.slice(-3000)).toBe(130);
     expect(existsSync(join(box.codexHome, 'config.toml'))).toBe(false);
     expect(existsSync(join(box.stateDir, 'state.json'))).toBe(false);
@@ -179,8 +179,8 @@ describe('Ctrl-C during the LiteLLM install', () => {
       cwd: box.home,
       cols: 80,
       steps: [
+        // "Keep them" keeps: no further question.
         { expect: 'Keep these settings', send: KEYS.enter },
-        { expect: 'Make GLM the default', send: KEYS.enter },
       ],
     });
     expect(repaired.failed_step, repaired.transcript).toBeNull();
@@ -306,7 +306,8 @@ describe('without a terminal: progress at a steady pace, and an outro when the v
     expect(result.stdout).toMatch(/Installed LiteLLM [\d.]+ \(\d+s\)/);
     const pid = JSON.parse(await readFile(join(box.stateDir, 'proxy.pid'), 'utf8').catch(() => '{}')).pid as number | undefined;
     expect(result.all).toMatch(new RegExp(`proxy is still running \\(pid ${pid ?? '\\d+'}, port ${port}\\); its log: ~/\\.glm-codex/proxy\\.log`));
-    expect(result.all).toContain(`Try again after the fix: ${BIN} --non-interactive --endpoint ${fake.generalBase} --model glm-5.2 --port ${port}`);
+    // A wrong key: the line carries the new one (the stored key is the refused one).
+    expect(result.all).toContain(`Try again after the fix: ZAI_API_KEY=… ${BIN} --non-interactive --endpoint ${fake.generalBase} --model glm-5.2 --port ${port}`);
     expect(result.all).not.toContain('codex --profile glm\n');
   });
 });

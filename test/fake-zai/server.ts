@@ -7,6 +7,7 @@
  * - The Responses endpoint Z.ai serves for Codex, `POST /api/v1/responses` (the China site has the same
  *   path), non-streaming and streaming with the Responses API's events (see responses.ts).
  * - The GLM Coding Plan quota API, `GET /api/monitor/usage/quota/limit` (quota.ts), scriptable per test.
+ * - The models a key may use, `GET /api/v1/models` (models.ts).
  * - Errors as HTTP status plus `{"error":{"code":"<string>","message":...}}`.
  * There is no `/responses` route on the chat paths: it answers 404, as the real chat endpoints do.
  * Scripted tasks (scripts.ts) are chosen by a marker in the user's prompt. Every request is recorded.
@@ -14,7 +15,9 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultQuotaScript, handleQuota, type QuotaScript } from './quota.js';
+import { refusalError, type Refusal } from './refusals.js';
 import { handleResponses } from './responses.js';
+import { handleModels, MODELS_PATH } from './models.js';
 import { contentText, fragments, planAnswer, type Answer, type Conversation } from './scripts.js';
 
 export type FakeZaiScenario =
@@ -63,6 +66,8 @@ export interface FakeZai {
   scenario: FakeZaiScenario;
   reply: string;
   toolCall: ToolCallPlan | null;
+  /** An account refusal (refusals.ts) every model request gets after the key and body checks; null: none. */
+  refusal: Refusal | null;
   /** The Coding Plan quota API's answer (quota.ts); tests change its fields. */
   quota: QuotaScript;
   close(): Promise<void>;
@@ -70,16 +75,19 @@ export interface FakeZai {
 
 const CHAT_PATHS = new Set(['/api/paas/v4/chat/completions', '/api/coding/paas/v4/chat/completions']);
 export const RESPONSES_PATH = '/api/v1/responses';
-const KNOWN_MODELS = ['glm-4.5', 'glm-4.6', 'glm-4.7', 'glm-5', 'glm-5.1', 'glm-5.2', 'glm-5.3'];
+const KNOWN_MODELS = ['glm-4.5', 'glm-4.6', 'glm-4.7', 'glm-5', 'glm-5.1', 'glm-5.2', 'glm-5.3', 'glm-5.4'];
+/** The stand-in's default model list, for tests that add an id only it serves. */
+export const FAKE_ZAI_MODELS: readonly string[] = KNOWN_MODELS;
 
 /*
  * `reasoning_effort` as Z.ai documents it: GLM-5.2 and above only (older models ignore it). GLM-5.2 takes
  * the whole ladder for compatibility (none/minimal skip thinking, low/medium act as high, xhigh as max);
- * GLM-5.3 takes low, high and max. Anything else is HTTP 400, business code 1214.
+ * GLM-5.3 and GLM-5.4 take low, high and max. Anything else is HTTP 400, business code 1214.
  */
 const REASONING_EFFORTS: Record<string, readonly string[]> = {
   'glm-5.2': ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'],
   'glm-5.3': ['low', 'high', 'max'],
+  'glm-5.4': ['low', 'high', 'max'],
 };
 
 /** Z.ai's answer to a bad `reasoning_effort` for `model`, or null when it is acceptable. */
@@ -107,7 +115,7 @@ export type ZaiError = { status: number; code: string; message: string };
 export interface FakeContext {
   apiKey: string;
   models: Set<string>;
-  state: { scenario: FakeZaiScenario; reply: string; toolCall: ToolCallPlan | null; reasoning: string | null };
+  state: { scenario: FakeZaiScenario; reply: string; toolCall: ToolCallPlan | null; reasoning: string | null; refusal: Refusal | null };
   hanging: Set<ServerResponse>;
   trickleMs: number;
   nextId(): string;
@@ -125,6 +133,7 @@ export function precheck(ctx: FakeContext, req: IncomingMessage, body: Record<st
   const requested = api === 'chat' ? body.reasoning_effort : (body.reasoning as { effort?: unknown } | undefined)?.effort;
   const effort = reasoningEffortError(model, requested);
   if (effort) return effort;
+  if (ctx.state.refusal) return refusalError(ctx.state.refusal);
   switch (ctx.state.scenario) {
     case 'no-balance':
       return ZAI_ERRORS.noBalance;
@@ -147,7 +156,7 @@ export async function startFakeZai(options: FakeZaiOptions = {}): Promise<FakeZa
   const ctx: FakeContext = {
     apiKey: options.apiKey ?? 'zai-test-key.0123456789abcdef',
     models: new Set(options.models ?? KNOWN_MODELS),
-    state: { scenario: 'ok', reply: options.reply ?? 'OK', toolCall: null, reasoning: options.reasoning ?? null },
+    state: { scenario: 'ok', reply: options.reply ?? 'OK', toolCall: null, reasoning: options.reasoning ?? null, refusal: null },
     hanging: new Set<ServerResponse>(),
     trickleMs: options.trickleMs ?? 1000,
     nextId: () => `2026${String(++counter).padStart(10, '0')}`,
@@ -174,6 +183,7 @@ export async function startFakeZai(options: FakeZaiOptions = {}): Promise<FakeZa
 
     if (req.method === 'POST' && path === RESPONSES_PATH) return handleResponses(ctx, req, res, body);
     if (handleQuota({ req, res, path, apiKey: ctx.apiKey, script: quota, hang: (r) => hang(ctx, r) })) return;
+    if (req.method === 'GET' && path === MODELS_PATH) return handleModels(ctx, req, res);
     if (req.method !== 'POST' || !CHAT_PATHS.has(path)) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ timestamp: new Date().toISOString(), status: 404, error: 'Not Found', path }));
@@ -213,6 +223,12 @@ export async function startFakeZai(options: FakeZaiOptions = {}): Promise<FakeZa
     },
     set toolCall(value: ToolCallPlan | null) {
       ctx.state.toolCall = value;
+    },
+    get refusal() {
+      return ctx.state.refusal;
+    },
+    set refusal(value: Refusal | null) {
+      ctx.state.refusal = value;
     },
     async close() {
       for (const res of ctx.hanging) res.destroy();

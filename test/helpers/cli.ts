@@ -41,7 +41,9 @@ export async function sandbox(options: { codexOnPath?: boolean; extraPath?: stri
     stateDir,
     // GLM_CODEX_AUTH=env: most tests exercise the key through the environment (the shell blocks);
     // the command-backed default is tested where a test passes --codex-auth command or drops this.
-    env: { HOME: home, CODEX_HOME: codexHome, GLM_CODEX_HOME: stateDir, PATH: pathParts.join(':'), NO_COLOR: '1', GLM_CODEX_AUTH: 'env' },
+    // GLM_CODEX_SUPERVISOR=off: tests that kill the proxy on purpose test the other ways back (the auth
+    // command, a re-run); the supervisor is tested where a test sets it on (proxy-supervisor.test.ts).
+    env: { HOME: home, CODEX_HOME: codexHome, GLM_CODEX_HOME: stateDir, PATH: pathParts.join(':'), NO_COLOR: '1', GLM_CODEX_AUTH: 'env', GLM_CODEX_SUPERVISOR: 'off' },
   };
 }
 
@@ -93,6 +95,7 @@ export async function runCliJson(box: Sandbox, args: string[], options: Paramete
  * to bind: proxy 21000-21999, diagnosis 22000-22999, litellm-runtime 23000-23999, quickstart 24000+,
  * interactive 25000+, wizard 25500+ (new wizard tests 25600-25999), repair 26000+, gateway mode 27000-27199,
  * direct mode 27200-27499, bench 28000-28999, gateway-litellm 29000-29499, concurrency 30500-30899,
- * deadline 30900+, model-catalog 31000+, foreign-user 19500-19599, shared-machine 19600-19699,
- * large-config 31500-31599 (no proxy: --no-start).
+ * deadline 30900+, model-catalog 31000+, zai-models 31200-31399, proxy-supervisor 31400-31599, refusals in Codex 31600-31699,
+ * second-ten-minutes 31700-31799, usage 31800-31899,
+ * foreign-user 19500-19599, shared-machine 19600-19699, large-config 31900-31999 (no proxy: --no-start).
  */

@@ -72,7 +72,11 @@ describe('setup --no-start', () => {
         },
       ],
       general_settings: { master_key: 'os.environ/LITELLM_MASTER_KEY' },
+      // Z.ai's refusals are final: no retries, no cooldown; the tool's callbacks word them for Codex.
+      litellm_settings: { callbacks: ['glm_codex_hooks.handler'] },
+      router_settings: { num_retries: 0, disable_cooldowns: true },
     });
+    expect(await readFile(join(box.stateDir, 'glm_codex_hooks.py'), 'utf8')).toContain('class GlmCodexHooks(CustomLogger)');
 
     const secrets = await secretsOf(box);
     expect(secrets.ZAI_API_KEY).toBe(ZAI_KEY);
@@ -117,7 +121,8 @@ describe('setup --no-start', () => {
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stdout).toContain('+[model_providers.glm-litellm]');
     expect(result.stdout).toContain('+base_url = "http://127.0.0.1:4000/v1"');
-    expect(result.stdout).toContain(`+++ b${join(box.stateDir, 'glm-bridge.yaml')}`);
+    expect(result.stdout).toContain(`+++ ${join(box.stateDir, 'glm-bridge.yaml')}\n`);
+    expect(result.stdout).not.toMatch(/^\+\+\+ b\//m);
     expect(result.stdout).toContain('contents hidden');
     expect(result.all).not.toContain(ZAI_KEY);
     expect(await snapshotTree(box.home)).toEqual(before);

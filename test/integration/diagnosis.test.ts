@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hooksSource } from '../../src/config/bridge-hooks.js';
 import { planBridgeYaml } from '../../src/config/bridge-yaml.js';
 import { generateMasterKey } from '../../src/config/secrets.js';
 import { resolvePaths, type Paths } from '../../src/paths.js';
@@ -30,6 +31,7 @@ async function runProxy(venv: string, apiBase: string, zaiKey = ZAI_KEY, model =
   const paths = resolvePaths({ codexHome: join(home, '.codex'), stateDir: join(home, '.glm-codex') });
   await mkdir(paths.stateDir, { recursive: true });
   await writeFile(paths.bridgeConfig, planBridgeYaml(null, paths.bridgeConfig, { model, apiBase }));
+  await writeFile(paths.bridgeHooks, hooksSource());
   const masterKey = generateMasterKey();
   const port = await findFreePort(22000 + Math.floor(Math.random() * 900));
   const launcher = [join(venv, 'bin', 'litellm')];

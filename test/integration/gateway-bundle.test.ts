@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { GATEWAY_LITELLM_VERSION } from '../../src/gateway/bundle.js';
 import { parseEnvFile } from '../../src/gateway/bundle.js';
-import { runCli, runCliJson, sandbox } from '../helpers/cli.js';
+import { BIN, runCli, runCliJson, sandbox } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const BUNDLE = ['.env', 'README.md', 'compose.yaml', 'config.yaml'];
@@ -161,7 +161,8 @@ describe('gateway init', () => {
       'Redis',
       'reverse_proxy 127.0.0.1:4000',
       'Never change it',
-      'npx glm-codex-setup --mode gateway --gateway-url https://llm.example.com --gateway-key-file',
+      `${BIN} --mode gateway --gateway-url https://llm.example.com --gateway-key-file`,
+      `${BIN} gateway key create --user alice`,
       `litellm-database:v${GATEWAY_LITELLM_VERSION}`,
     ]) {
       expect(readme).toContain(needle);

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, runCliJson, sandbox, type Sandbox } from '../helpers/cli.js';
+import { BIN, runCli, runCliJson, sandbox, type Sandbox } from '../helpers/cli.js';
 
 const MASTER = 'sk-master-0123456789abcdef0123456789abcdef';
 const NEW_KEY = 'sk-vk-9f8e7d6c5b4a39281706f5e4d3c2b1a0';
@@ -143,7 +143,7 @@ describe('gateway key create', () => {
     expect(keyCount(result.stderr)).toBe(1);
     expect(keyCount(result.stdout)).toBe(0);
     expect(result.all).not.toContain(MASTER);
-    expect(result.stdout).toContain(`npx glm-codex-setup --mode gateway --gateway-url ${url} --gateway-key-file ~/.glm-codex-gateway-key`);
+    expect(result.stdout).toContain(`${BIN} --mode gateway --gateway-url ${url} --gateway-key-file ~/.glm-codex-gateway-key`);
     expect(result.all).not.toContain('GLM_CODEX_GATEWAY_KEY=');
     expect(result.stdout).toContain(String(request.body!.key_alias));
     expect(result.stdout).toContain('budget $25');

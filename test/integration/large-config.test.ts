@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, sandbox } from '../helpers/cli.js';
 
-const SETUP = ['--non-interactive', '--no-start', '--no-shell-rc', '--endpoint', 'general', '--port', '31500'];
+const SETUP = ['--non-interactive', '--no-start', '--no-shell-rc', '--endpoint', 'general', '--port', '31900'];
 
 /** About 1 MB: projects and MCP servers, with a [model_providers] and a [profiles] family in the middle. */
 function bigConfig(): string {

@@ -8,6 +8,7 @@ import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { parseSecrets } from '../../src/config/secrets.js';
 import { TESTED_LITELLM } from '../../src/runtime/litellm-versions.js';
 import { findFreePort } from '../../src/runtime/ports.js';
 import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
@@ -27,6 +28,48 @@ afterAll(async () => {
   await Promise.all(stopAfter.map((box) => runCli(box, ['stop'])));
   await fake.close();
 });
+
+/**
+ * The bridge's callbacks (glm_codex_hooks.py) on this release: a spent window becomes Codex's
+ * usage_limit_reached with the reset instant and Z.ai's words in a header, a bad key a 400 every time
+ * (no cooldown turning it into LiteLLM's own 429), one upstream request each; a normal answer carries
+ * GLM's windows as Codex's rate-limit headers.
+ */
+async function expectRefusalsInCodexShape(box: Sandbox, port: number): Promise<void> {
+  const masterKey = parseSecrets(await readFile(join(box.stateDir, 'secrets.env'), 'utf8')).secrets.LITELLM_MASTER_KEY!;
+  const send = async () => {
+    const before = fake.requests.length;
+    const answer = await fetch(`http://127.0.0.1:${port}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'glm-5.2', input: 'hi', stream: true }),
+    });
+    const text = await answer.text();
+    return { status: answer.status, headers: answer.headers, text, upstream: fake.requests.slice(before).filter((r) => r.path.endsWith('/chat/completions')).length };
+  };
+  const resetsAt = new Date(Math.floor(Date.now() / 1000 + 7200) * 1000);
+  fake.refusal = { code: '1308', resetsAt };
+  try {
+    const spent = await send();
+    expect(spent.status, spent.text).toBe(429);
+    expect(JSON.parse(spent.text).error).toMatchObject({ type: 'usage_limit_reached', resets_at: resetsAt.getTime() / 1000 });
+    expect(spent.headers.get('x-codex-promo-message')).toContain('Z.ai 1308: Usage limit reached for 5 hour');
+    expect(spent.upstream).toBe(1);
+    fake.refusal = { code: '1002' };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const key = await send();
+      expect(key.status, key.text).toBe(400);
+      expect(JSON.parse(key.text).error.message).toContain('Z.ai 1002: Authorization Token');
+      expect(key.upstream).toBe(1);
+    }
+  } finally {
+    fake.refusal = null;
+  }
+  const ok = await send();
+  expect(ok.status, ok.text).toBe(200);
+  expect(ok.headers.get('x-codex-primary-used-percent')).toBe('42');
+  expect(ok.headers.get('x-codex-secondary-used-percent')).toBe('17');
+}
 
 function setup(box: Sandbox, extra: string[]) {
   return runCliJson(box, ['--non-interactive', '--endpoint', fake.codingBase, ...extra], { env: { ZAI_API_KEY: ZAI_KEY } });
@@ -53,6 +96,7 @@ describe('the LiteLLM version matrix', () => {
       for (const v of result.json.validation) expect(v).toMatchObject({ ok: true, reply: 'OK' });
       // The real Codex went through this release too (it sends `reasoning`, tools, client_metadata).
       expect(result.json.codexCheck).toMatchObject({ ok: true });
+      await expectRefusalsInCodexShape(box, port);
       await runCli(box, ['stop']);
     });
   }

@@ -90,3 +90,31 @@ describe('doctor\'s plan check', () => {
     expect(plan!.message).toContain("TypeError: cannot read properties of undefined (reading 'x')");
   });
 });
+
+describe('the Codex install the wizard offers', () => {
+  it('is a run operation: --dry-run shows its argv and runs nothing; without it, apply/ runs it', async () => {
+    const { offerCodexInstall } = await import('../../src/commands/setup.js');
+    const { snapshotTree } = await import('../helpers/tree.js');
+    const where = await testHome();
+    const bin = join(where.home, 'bin');
+    await mkdir(bin);
+    const marker = join(where.home, 'npm-ran');
+    await writeFile(join(bin, 'npm'), `#!/bin/sh\necho "$@" > '${marker}'\n`, { mode: 0o755 });
+    const yes = { confirm: async () => true } as never;
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}:/usr/bin:/bin`;
+    try {
+      const dry = await testContext(['--dry-run', '--non-interactive'], where);
+      const before = await snapshotTree(where.home);
+      expect(await offerCodexInstall({ ...dry, prompts: yes })).toBeNull();
+      expect(await snapshotTree(where.home)).toEqual(before);
+      expect(dry.out.lines.join('\n')).toContain('$ npm install -g @openai/codex');
+
+      const real = await testContext(['--non-interactive'], where);
+      await offerCodexInstall({ ...real, prompts: yes });
+      expect(await readFile(marker, 'utf8')).toBe('install -g @openai/codex\n');
+    } finally {
+      process.env.PATH = savedPath;
+    }
+  });
+});

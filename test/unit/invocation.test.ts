@@ -22,11 +22,11 @@ describe('detectCommandName', () => {
     const { script } = await checkout();
     expect(await detectCommandName({ PATH: '/usr/bin', npm_command: 'exec' }, script)).toBe('npx glm-codex-setup');
   });
-  it('npm start in the checkout -> npm start --; from elsewhere -> npm --prefix ROOT start --', async () => {
+  it('npm start -- … from a checkout (inside it or not) -> the script\'s full path, which runs from anywhere', async () => {
     const { root, script } = await checkout();
     const env = { PATH: '/usr/bin', npm_lifecycle_event: 'start', npm_package_name: 'glm-codex-setup' };
-    expect(await detectCommandName({ ...env, INIT_CWD: join(root, 'bin') }, script)).toBe('npm start --');
-    expect(await detectCommandName({ ...env, INIT_CWD: '/tmp' }, script)).toBe(`npm --prefix ${root} start --`);
+    expect(await detectCommandName({ ...env, INIT_CWD: join(root, 'bin') }, script)).toBe(script);
+    expect(await detectCommandName({ ...env, INIT_CWD: '/tmp' }, script)).toBe(script);
   });
   it('on the user\'s PATH (a link to this script) -> glm-codex-setup; npm\'s node_modules/.bin does not count', async () => {
     const { root, script } = await checkout();

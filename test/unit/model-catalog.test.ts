@@ -1,10 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { extractBasePrompt } from '../../src/codex/base-prompt.js';
-import { GLM_MODELS, modelSpec, profileModelSettings, renderModelCatalog } from '../../src/config/model-catalog.js';
+import { closestFamily, GLM_MODELS, modelSpec, profileModelSettings, renderModelCatalog } from '../../src/config/model-catalog.js';
+import { modelsUrl, parseModelList } from '../../src/inspect/zai-models.js';
+import { offeredNotSetUp } from '../../src/verify/offered-models.js';
 
 const PROMPT = 'You are a coding agent (test prompt).';
 /** The fields Codex 0.169.0 and 0.171.0 refuse a catalog entry without (measured one by one). */
 const REQUIRED = ['slug', 'display_name', 'supported_reasoning_levels', 'shell_type', 'visibility', 'supported_in_api', 'priority', 'support_verbosity', 'truncation_policy', 'experimental_supported_tools', 'base_instructions'];
+
+describe('Z.ai\'s model list', () => {
+  it('reads models[].slug and data[].id, lower-cased and deduplicated; anything else gives no ids', () => {
+    expect(parseModelList({ models: [{ slug: 'glm-5.4' }, { slug: 'GLM-5.2' }, { slug: 'glm-5.4' }] })).toEqual(['glm-5.4', 'glm-5.2']);
+    expect(parseModelList({ object: 'list', data: [{ id: 'glm-5.3', object: 'model' }, { id: 'glm-4.7' }] })).toEqual(['glm-5.3', 'glm-4.7']);
+    expect(parseModelList({ models: ['glm-5.1'] })).toEqual(['glm-5.1']);
+    expect(parseModelList({ models: [{ slug: 'a b' }, { slug: 42 }, { slug: '../x' }, null] })).toEqual([]);
+    expect(parseModelList({ code: 200, data: null })).toEqual([]);
+    expect(parseModelList('glm-5.2')).toEqual([]);
+  });
+
+  it('doctor: what Z.ai offers beyond the models set up, newest first; "newer" only above the newest set up', () => {
+    expect(offeredNotSetUp(['glm-4.7', 'glm-5.2', 'glm-5.3', 'glm-5.5', 'glm-5.4-air', 'glm-5.4'], ['glm-5.2', 'glm-5.3'])).toEqual({ newer: ['glm-5.5', 'glm-5.4', 'glm-5.4-air'], others: ['glm-4.7'] });
+    expect(offeredNotSetUp(['glm-5.2', 'glm-5.4'], ['glm-5.4', 'glm-5.2'])).toEqual({ newer: [], others: [] });
+    expect(offeredNotSetUp(['glm-5.1', 'vendor-x'], ['glm-5.2'])).toEqual({ newer: [], others: ['glm-5.1', 'vendor-x'] });
+  });
+
+  it('is asked on the endpoint\'s origin, whatever its path', () => {
+    expect(modelsUrl('https://api.z.ai/api/coding/paas/v4')).toBe('https://api.z.ai/api/v1/models');
+    expect(modelsUrl('https://open.bigmodel.cn/api/v1')).toBe('https://open.bigmodel.cn/api/v1/models');
+  });
+});
 
 describe('renderModelCatalog', () => {
   it('one entry per model, in order, each with every required field and the prompt', () => {
@@ -25,6 +49,28 @@ describe('renderModelCatalog', () => {
     expect(m52!.supported_reasoning_levels.map((l: { effort: string }) => l.effort)).toEqual(['high', 'max']);
     expect(m51).toMatchObject({ context_window: 200_000, supported_reasoning_levels: [] });
     expect(m51).not.toHaveProperty('default_reasoning_level');
+  });
+
+  it('GLM-5.4: a 1M window, low|high|max with max by default, text and image input', () => {
+    const [m54] = (JSON.parse(renderModelCatalog(['glm-5.4'], PROMPT)) as { models: Record<string, any>[] }).models;
+    expect(m54).toMatchObject({ slug: 'glm-5.4', context_window: 1_000_000, auto_compact_token_limit: 800_000, default_reasoning_level: 'max', input_modalities: ['text', 'image'] });
+    expect(m54!.supported_reasoning_levels.map((l: { effort: string }) => l.effort)).toEqual(['low', 'high', 'max']);
+  });
+
+  it('a GLM id it does not know takes its closest known family, and its description says so', () => {
+    expect(closestFamily('glm-5.5')?.id).toBe('glm-5.4');
+    expect(closestFamily('glm-5.9-turbo')?.id).toBe('glm-5.4');
+    expect(closestFamily('glm-5.3-air')?.id).toBe('glm-5.3');
+    expect(closestFamily('glm-4.7-air')?.id).toBe('glm-4.7');
+    expect(closestFamily('glm-4.8')?.id).toBe('glm-4.7');
+    expect(closestFamily('glm-6')).toBeNull();
+    expect(closestFamily('my-glm-finetune')).toBeNull();
+    const spec = modelSpec('glm-5.5');
+    expect(spec).toMatchObject({ known: false, derivedFrom: 'glm-5.4', contextWindow: 1_000_000, defaultReasoningLevel: 'max' });
+    expect(spec.reasoningLevels.map((l) => l.effort)).toEqual(['low', 'high', 'max']);
+    const [entry] = (JSON.parse(renderModelCatalog(['glm-5.5'], PROMPT)) as { models: Record<string, any>[] }).models;
+    expect(entry).toMatchObject({ slug: 'glm-5.5', display_name: 'glm-5.5', context_window: 1_000_000 });
+    expect(entry!.description).toMatch(/not in glm-codex-setup's table.*GLM-5\.4/);
   });
 
   it('refuses an empty prompt (Codex would send none) and an empty model list', () => {

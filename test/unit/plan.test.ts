@@ -3,87 +3,19 @@
  * local mode plans (setup and uninstall), how answers resolve, and what doctor's plan check says.
  */
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '../../src/config/manifest.js';
-import { parseSecrets } from '../../src/config/secrets.js';
 import { keyEnvFiles } from '../../src/config/shell-env.js';
-import type { SetupState } from '../../src/inspect/inspect.js';
+import { answers, applied, HOME, paths, stateOf, type Files } from '../helpers/plan-state.js';
 import { localMode } from '../../src/modes/local.js';
 import { directMode } from '../../src/modes/direct.js';
 import { gatewayMode } from '../../src/modes/gateway.js';
-import type { DirectAnswers, GatewayAnswers, LocalAnswers } from '../../src/modes/types.js';
+import type { DirectAnswers, GatewayAnswers } from '../../src/modes/types.js';
 import { nonInteractiveCommand, resolveAnswers, resolveMode } from '../../src/plan/answers.js';
 import { describeOperation, type Operation } from '../../src/plan/operations.js';
 import { planChanges, planUndo } from '../../src/plan/plan.js';
 import { parseOptions } from '../../src/options.js';
-import { resolvePaths } from '../../src/paths.js';
 import type { RuntimePlan } from '../../src/runtime/runtime.js';
 import type { Prompts } from '../../src/ui/prompts.js';
 import { runChecks } from '../../src/verify/checks.js';
-
-const HOME = '/home/ada';
-const paths = resolvePaths({}, { HOME });
-type Files = Record<string, string>;
-
-/** A SetupState as inspect() would build it from these files. */
-function stateOf(files: Files, options: { codex?: string | null; proxyPid?: number; prompt?: string } = {}): SetupState {
-  const snap = (path: string) => ({ path, text: files[path] ?? null });
-  const withMode = (path: string) => ({ ...snap(path), mode: files[path] === undefined ? null : 0o600 });
-  const env = keyEnvFiles(paths.stateDir);
-  const { secrets, otherLines } = parseSecrets(files[paths.secrets] ?? '');
-  const rc = (name: string, shell: string) => ({ path: `${HOME}/${name}`, kind: 'sh' as const, shell, text: files[`${HOME}/${name}`] ?? null });
-  return {
-    paths,
-    // 0.159: the last Codex without command-backed auth (the key through the environment and shell blocks).
-    codex: { bin: options.codex === null ? null : 'codex', version: options.codex === undefined ? '0.159.0' : options.codex },
-    codexConfig: snap(paths.codexConfig),
-    codexProfile: snap(paths.codexProfile),
-    bridge: snap(paths.bridgeConfig),
-    secretsFile: withMode(paths.secrets),
-    manifestFile: snap(paths.manifest),
-    manifest: parseManifest(files[paths.manifest] ?? null),
-    secrets,
-    secretsOtherLines: otherLines,
-    rcFiles: [rc('.bashrc', 'bash (interactive)'), rc('.profile', 'bash (login)')],
-    keyEnvFiles: { sh: withMode(env.sh), fish: withMode(env.fish) },
-    catalogFile: snap(paths.catalog),
-    appCopy: 'missing',
-    autostartFile: snap(`${HOME}/.config/systemd/user/glm-codex-proxy.service`),
-    serviceManager: { available: false, manager: null, reason: 'PID 1 is not systemd (a test)' },
-    basePrompt: options.prompt === undefined ? { text: null, problem: 'not looked up' } : { text: options.prompt, problem: null },
-    proxy:
-      options.proxyPid === undefined
-        ? { kind: 'none' }
-        : { kind: 'running', record: { pid: options.proxyPid, port: 4000, startedAt: '', configHash: '', command: [] } },
-  };
-}
-
-/** The files after applying a plan's writes and deletes. */
-function applied(files: Files, ops: Operation[]): Files {
-  const next = { ...files };
-  for (const op of ops) {
-    if (op.kind === 'write') next[op.path] = op.after;
-    if (op.kind === 'delete') delete next[op.path];
-  }
-  return next;
-}
-
-const answers = (overrides: Partial<LocalAnswers> = {}): LocalAnswers => ({
-  mode: 'local',
-  providerId: undefined,
-  codexAuth: 'command',
-  model: 'glm-5.2',
-  models: ['glm-5.2'],
-  apiBase: 'https://api.z.ai/api/paas/v4',
-  port: 4000,
-  zaiKey: 'zai-key-0123456789',
-  masterKey: 'sk-0123456789abcdefghijklmnopqrstuv',
-  makeDefault: undefined,
-  litellmPython: undefined,
-  litellmLauncher: undefined,
-  autostart: false,
-  shellRc: true,
-  ...overrides,
-});
 
 const installNeeded: RuntimePlan = { chosen: null, python: null, found: [], needsInstall: true, version: '1.108.7', warnings: [] };
 const summary = (ops: Operation[]) => ops.map((op) => {
@@ -100,13 +32,14 @@ describe('planning the local mode', () => {
       'create ~/.bashrc',
       'create ~/.profile',
       'create ~/.glm-codex/glm-bridge.yaml',
+      'create ~/.glm-codex/glm_codex_hooks.py',
       'create ~/.codex/glm.config.toml',
       'create ~/.codex/config.toml',
       'create ~/.glm-codex/state.json',
       'run install-litellm',
       'run ensure-proxy',
     ]);
-    const manifest = JSON.parse((plan.operations[7] as { after: string }).after);
+    const manifest = JSON.parse((plan.operations[8] as { after: string }).after);
     // Created files are derived from the operations: exactly the ones whose `before` was null.
     expect(manifest.createdFiles).toEqual(plan.operations.filter((op) => op.kind === 'write').map((op) => op.path).filter((p) => p !== paths.manifest).sort());
   });
@@ -142,6 +75,16 @@ describe('planning the local mode', () => {
   });
 });
 
+describe('units return data; order only where declared', () => {
+  it('the mode\'s order holds except where a unit runs after another', async () => {
+    const { orderUnits } = await import('../../src/plan/plan.js');
+    const ids = (units: { id: string }[]) => units.map((u) => u.id);
+    expect(ids(orderUnits([{ id: 'a' }, { id: 'b', runsAfter: ['c'] }, { id: 'c' }, { id: 'd' }]))).toEqual(['a', 'c', 'b', 'd']);
+    expect(ids(orderUnits(localMode.units))).toEqual(ids(localMode.units));
+    expect(() => orderUnits([{ id: 'a', runsAfter: ['b'] }, { id: 'b', runsAfter: ['a'] }])).toThrow(/cycle/);
+  });
+});
+
 describe('uninstall plans each unit\'s undo', () => {
   it('stops the running proxy first, removes what the tool created, gives config.toml back byte for byte, rewrites state.json last', () => {
     const user = '# mine\nmodel = "o3"\n';
@@ -154,6 +97,17 @@ describe('uninstall plans each unit\'s undo', () => {
     expect(after[paths.codexProfile]).toBeUndefined();
     expect(after[`${HOME}/.bashrc`]).toBeUndefined();
     expect(after[paths.secrets]).toBeDefined();
+  });
+
+  it('undo works from what was recorded and every candidate: a ~/.profile the tool created is removed after a ~/.bash_profile appears', () => {
+    const files = applied({}, planChanges(stateOf({}), localMode, answers({ codexAuth: 'env' })).operations);
+    expect(files[`${HOME}/.profile`]).toContain('glm-codex-setup');
+    // The user adds ~/.bash_profile: bash now reads it instead of ~/.profile, and detection follows.
+    const later = { ...files, [`${HOME}/.bash_profile`]: '. ~/.bashrc\n' };
+    const after = applied(later, planUndo(stateOf(later, { login: '.bash_profile' })));
+    expect(after[`${HOME}/.profile`]).toBeUndefined();
+    expect(after[`${HOME}/.bashrc`]).toBeUndefined();
+    expect(after[`${HOME}/.bash_profile`]).toBe('. ~/.bashrc\n');
   });
 
   it('plans nothing on a machine the tool never touched', () => {
@@ -205,7 +159,7 @@ describe('answers resolve from one question table', () => {
   });
 
   it('the next-time command is generated from the same table, and never holds the key', () => {
-    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'], port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined, autostart: false, codexAuth: 'command' });
+    const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'], port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined, autostart: false, codexAuth: 'command', migrateProfiles: false });
     expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --models glm-5.2,glm-5.3 --port 4000 --make-default --no-shell-rc');
     expect(line).not.toContain('zai-secret');
   });
@@ -225,8 +179,8 @@ describe('doctor: a fresh plan would change nothing', () => {
 });
 
 describe('direct and gateway modes are data: the same planner, other units and provider', () => {
-  const direct: DirectAnswers = { mode: 'direct', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], apiBase: 'https://api.z.ai/api/v1', zaiKey: 'zai-key-0123456789', makeDefault: undefined, shellRc: true };
-  const gateway: GatewayAnswers = { mode: 'gateway', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789', makeDefault: undefined, shellRc: true };
+  const direct: DirectAnswers = { mode: 'direct', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], apiBase: 'https://api.z.ai/api/v1', zaiKey: 'zai-key-0123456789', makeDefault: undefined, shellRc: true, migrateProfiles: false };
+  const gateway: GatewayAnswers = { mode: 'gateway', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789', makeDefault: undefined, shellRc: true, migrateProfiles: false };
 
   it('direct: no LiteLLM config, no command; the provider points at Z.ai\'s Responses base with its own key variable', () => {
     const plan = planChanges(stateOf({}), directMode, direct, { forceRebuild: false, start: true }, null);
@@ -412,6 +366,8 @@ describe('--autostart (local mode)', () => {
     expect(files[unit]).toContain(`EnvironmentFile=${paths.secrets}`);
     const enable = plan.operations.at(-1) as { argvs: string[][] };
     expect(enable.argvs).toEqual([['systemctl', '--user', 'daemon-reload'], ['systemctl', '--user', 'enable', 'glm-codex-proxy.service']]);
+    // state.json is planned last, from every unit: it lists the service file as the tool's, though it is written after it.
+    expect(JSON.parse(files[paths.manifest]!).createdFiles).toContain(unit);
     const off = planChanges(withSystemd(files), localMode, answers({ autostart: false, litellmLauncher: ['/opt/venv/bin/litellm'] }));
     expect(summary(off.operations)).toEqual(expect.arrayContaining(['run service', 'delete ~/.config/systemd/user/glm-codex-proxy.service']));
   });

@@ -10,6 +10,7 @@ import { captureBasePrompt } from '../../src/codex/base-prompt.js';
 import { offerCodexInstall } from '../../src/commands/setup.js';
 import { validateCatalog } from '../../src/config/model-catalog.js';
 import { codexAt } from '../../src/inspect/codex-version.js';
+import { parseOptions } from '../../src/options.js';
 import { resolvePaths } from '../../src/paths.js';
 import { setRunnerForTests, type RunResult, type Runner } from '../../src/process/run.js';
 import { installLiteLLM } from '../../src/runtime/litellm.js';
@@ -161,7 +162,9 @@ describe('Codex', () => {
     const calls = recorder();
     const said: string[] = [];
     const out = { info: (m: string) => said.push(m), warn: (m: string) => said.push(m), success: (m: string) => said.push(m) };
-    await offerCodexInstall({ prompts: { confirm: async () => true } as never, out: out as never });
+    const dir = await tempDir();
+    // Through apply/ (a run operation): the same argv, now behind --dry-run's switch.
+    await offerCodexInstall({ prompts: { confirm: async () => true } as never, out: out as never, paths: resolvePaths({ stateDir: dir, codexHome: dir }), options: parseOptions(['--non-interactive'], {}) });
     expect(calls[0]).toMatchObject({ how: 'interactive', argv: ['npm', 'install', '-g', '@openai/codex'] });
     expect(calls[0]!.timeoutMs).toBeGreaterThan(0);
   });
@@ -189,7 +192,7 @@ describe('autostart: the service managers', () => {
         const said: string[] = [];
         const out = { success: (m: string) => said.push(m) };
         const op = { kind: 'run', action: 'service', argvs: argvs(platform, which), label: which } as const;
-        await runAction(op as never, { paths: resolvePaths({ stateDir: dir, codexHome: dir }), out: out as never, options: { python: undefined }, runtime: null }, { litellm: null, proxy: null, stopped: [] });
+        await runAction(op as never, { paths: resolvePaths({ stateDir: dir, codexHome: dir }), out: out as never, options: { python: undefined }, runtime: null }, { litellm: null, proxy: null, stopped: [], codex: null, gatewayKey: null });
         expect(calls.map((c) => c.argv)).toEqual(expected[platform][which]);
         expect(said).toEqual([which]);
       });
@@ -200,7 +203,7 @@ describe('autostart: the service managers', () => {
     recorder(() => ({ exitCode: 1, stderr: 'Failed to connect to bus' }));
     const dir = await tempDir();
     const op = { kind: 'run', action: 'service', argvs: argvs('linux', 'enable'), label: 'enable' };
-    await expect(runAction(op as never, { paths: resolvePaths({ stateDir: dir, codexHome: dir }), out: { success: () => undefined } as never, options: { python: undefined }, runtime: null }, { litellm: null, proxy: null, stopped: [] })).rejects.toThrow(
+    await expect(runAction(op as never, { paths: resolvePaths({ stateDir: dir, codexHome: dir }), out: { success: () => undefined } as never, options: { python: undefined }, runtime: null }, { litellm: null, proxy: null, stopped: [], codex: null, gatewayKey: null })).rejects.toThrow(
       /systemctl --user daemon-reload` failed \(exit 1\): Failed to connect to bus/,
     );
   });

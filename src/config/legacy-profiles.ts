@@ -1,0 +1,97 @@
+/**
+ * The user's own legacy profiles in config.toml (`[profiles.x]` tables, a top-level `profile = "x"`),
+ * which Codex 0.134+ refuses: `codex --profile x` fails while `[profiles.x]` exists, and the selector
+ * stops every start. Migrated on request: each table into `$CODEX_HOME/x.config.toml`, byte for
+ * byte, and the selector removed (`codex --profile x` gives the same default).
+ */
+import { join } from 'node:path';
+import { getIn } from './toml-data.js';
+import { editToml, moveTableOut } from './toml-edit.js';
+import { parseTomlData, splitBom, type TomlData } from './toml-syntax.js';
+
+export interface LegacyProfiles {
+  /** `[profiles.<name>]` tables other than the tool's own profile. */
+  names: string[];
+  /** A top-level `profile = "<name>"` naming another profile than the tool's own. */
+  selector: string | null;
+}
+
+/** The profile every mode writes (modes/local.ts PROFILE); never a legacy profile of the user's. */
+export const OWN_PROFILE = 'glm';
+
+/** A profile name that is safe as a file name in CODEX_HOME. */
+const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
+export function legacyProfilesIn(data: TomlData, ownProfile: string): LegacyProfiles {
+  const tables = getIn(data, ['profiles']);
+  const names = tables && typeof tables === 'object' && !Array.isArray(tables) ? Object.keys(tables).filter((name) => name !== ownProfile) : [];
+  const selector = getIn(data, ['profile']);
+  return { names, selector: typeof selector === 'string' && selector !== ownProfile ? selector : null };
+}
+
+/** The same, from config.toml's text (none when it does not parse: that is reported elsewhere). */
+export function legacyProfilesInText(text: string | null, file: string, ownProfile: string): LegacyProfiles {
+  if (text === null) return { names: [], selector: null };
+  try {
+    return legacyProfilesIn(parseTomlData(splitBom(text).body, file), ownProfile);
+  } catch {
+    return { names: [], selector: null };
+  }
+}
+
+export const hasLegacyProfiles = (legacy: LegacyProfiles): boolean => legacy.names.length > 0 || legacy.selector !== null;
+
+export function profileFilePath(codexHome: string, name: string): string {
+  return join(codexHome, `${name}.config.toml`);
+}
+
+export interface ProfileMigration {
+  /** config.toml after the move. */
+  text: string;
+  /** The files to create: one per moved table. */
+  files: { name: string; path: string; text: string }[];
+  /** What was not moved, and why (for people). */
+  kept: { name: string; why: string }[];
+  /** The selector that was removed. */
+  selectorRemoved: string | null;
+}
+
+/**
+ * Moves each legacy table out of `text` into its own file, unless that file exists (it is never
+ * overwritten) or the table cannot be moved losslessly; removes the selector.
+ */
+export function migrateLegacyProfiles(
+  text: string,
+  file: string,
+  codexHome: string,
+  legacy: LegacyProfiles,
+  existing: Record<string, string | null>,
+  tildify: (path: string) => string,
+): ProfileMigration {
+  const result: ProfileMigration = { text, files: [], kept: [], selectorRemoved: null };
+  for (const name of legacy.names) {
+    const path = profileFilePath(codexHome, name);
+    if (!SAFE_NAME.test(name)) {
+      result.kept.push({ name, why: `"${name}" cannot be a file name in ${tildify(codexHome)}; rename the profile` });
+      continue;
+    }
+    if (existing[name] !== null && existing[name] !== undefined) {
+      result.kept.push({ name, why: `${tildify(path)} already exists and is never overwritten; merge [profiles.${name}] into it by hand, then delete the table` });
+      continue;
+    }
+    const move = moveTableOut(result.text, ['profiles', name], file);
+    if (!move) {
+      result.kept.push({ name, why: 'it is written with dotted keys or an inline table, which cannot be moved without changing its text; move it by hand' });
+      continue;
+    }
+    const eol = move.moved.includes('\r\n') ? '\r\n' : '\n';
+    const header = `# Moved here from [profiles.${name}] in ${tildify(file)} by glm-codex-setup: \`codex --profile ${name}\` reads it.${eol}`;
+    result.files.push({ name, path, text: header + move.moved });
+    result.text = move.rest;
+  }
+  if (legacy.selector !== null) {
+    result.text = editToml(result.text, [{ op: 'delete-key', path: ['profile'] }], file).text;
+    result.selectorRemoved = legacy.selector;
+  }
+  return result;
+}

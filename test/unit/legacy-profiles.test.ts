@@ -1,0 +1,79 @@
+/** The user's legacy profiles moved out of config.toml: byte for byte, never over an existing file. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { legacyProfilesInText, migrateLegacyProfiles } from '../../src/config/legacy-profiles.js';
+import { moveTableOut } from '../../src/config/toml-edit.js';
+import { fixture } from '../helpers/corpus.js';
+
+const same = (path: string) => path;
+
+describe('moveTableOut', () => {
+  it('moves a table and its sub-tables with their comments, keys in order, headers without the prefix', () => {
+    const text = readFileSync(fixture('user-profiles-table.toml'), 'utf8');
+    const result = moveTableOut(text, ['profiles', 'careful'], 'config.toml')!;
+    expect(result.moved).toBe(
+      [
+        '# A stricter profile for repositories I do not own.',
+        'approval_policy = "untrusted"',
+        'sandbox_mode = "workspace-write"',
+        'model_reasoning_effort = "high"',
+        '',
+        '[sandbox_workspace_write]',
+        'writable_roots = [',
+        '  "/home/tomas/review",',
+        '  "/home/tomas/.cache/pip",',
+        ']',
+        'network_access = false',
+        '',
+        '[shell_environment_policy]',
+        'inherit = "core"',
+        'exclude = ["*TOKEN*", "*SECRET*", "AWS_*"]',
+        'set = { PAGER = "cat", GIT_PAGER = "cat" }',
+        '',
+      ].join('\n'),
+    );
+    // The rest is the original up to the moved part, unchanged.
+    expect(text.startsWith(result.rest)).toBe(true);
+    expect(result.rest.endsWith('"hide_gpt-5.1-codex_migration_prompt" = true\n')).toBe(true);
+  });
+
+  it('keeps CRLF and a comment after the header', () => {
+    const text = 'model = "a"\r\n\r\n[profiles.w] # mine\r\nmodel = "b"\r\n\r\n[features]\r\nx = true\r\n';
+    const result = moveTableOut(text, ['profiles', 'w'], 'c.toml')!;
+    expect(result.moved).toBe('# mine\r\nmodel = "b"\r\n');
+    expect(result.rest).toBe('model = "a"\r\n\r\n[features]\r\nx = true\r\n');
+  });
+
+  it('refuses a table written with dotted keys or inline (its text cannot move as it is)', () => {
+    expect(moveTableOut('profiles.w.model = "b"\n', ['profiles', 'w'], 'c.toml')).toBeNull();
+    expect(moveTableOut('[profiles]\nw = { model = "b" }\n', ['profiles', 'w'], 'c.toml')).toBeNull();
+  });
+});
+
+describe('migrateLegacyProfiles', () => {
+  const text = readFileSync(fixture('legacy-profile-selector.toml'), 'utf8');
+  const legacy = legacyProfilesInText(text, 'config.toml', 'glm');
+
+  it('finds the tables and the selector, not the tool\'s own profile', () => {
+    expect(legacyProfilesInText(`${text}\n[profiles.glm]\nmodel = "glm-5.2"\n`, 'c', 'glm')).toEqual({ names: ['work', 'quick'], selector: 'work' });
+  });
+
+  it('moves each table into <name>.config.toml and removes the selector', () => {
+    const result = migrateLegacyProfiles(text, '/h/.codex/config.toml', '/h/.codex', legacy, { work: null, quick: null }, same);
+    expect(result.files.map((f) => f.path)).toEqual(['/h/.codex/work.config.toml', '/h/.codex/quick.config.toml']);
+    expect(result.files[0]!.text).toBe(
+      '# Moved here from [profiles.work] in /h/.codex/config.toml by glm-codex-setup: `codex --profile work` reads it.\nmodel = "gpt-5.1-codex"\nmodel_reasoning_effort = "high"\napproval_policy = "on-request"\n',
+    );
+    expect(result.text).toBe('# Written for Codex 0.12x: the active profile chosen in the file itself.\nmodel = "gpt-5.1-codex"\n');
+    expect(result.selectorRemoved).toBe('work');
+    expect(result.kept).toEqual([]);
+  });
+
+  it('never overwrites an existing profile file: that table stays and the reason is given', () => {
+    const result = migrateLegacyProfiles(text, '/h/.codex/config.toml', '/h/.codex', legacy, { work: 'model = "mine"\n', quick: null }, same);
+    expect(result.files.map((f) => f.name)).toEqual(['quick']);
+    expect(result.kept).toEqual([{ name: 'work', why: expect.stringMatching(/\/h\/\.codex\/work\.config\.toml already exists and is never overwritten/) }]);
+    expect(result.text).toContain('[profiles.work]');
+    expect(result.text).not.toContain('[profiles.quick]');
+  });
+});
