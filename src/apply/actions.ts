@@ -5,6 +5,7 @@ import { appCopyDir, appCopyFiles, installAppCopy } from '../fs/app-copy.js';
 import { removeAppCopyFiles } from '../fs/purge.js';
 import { cli } from '../invocation.js';
 import { runner } from '../process/run.js';
+import { traceStep } from '../trace.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Options } from '../options.js';
@@ -50,11 +51,13 @@ export interface RunResults {
 async function ensureUv(stateDir: string, python: PythonInstall, out: Output): Promise<Uv | null> {
   const found = await findUv(stateDir);
   if (found) return found;
+  const started = Date.now();
   const fetched = await out.task(
     `Fetching uv ${UV_VERSION} (the fast installer) from the package index`,
     (update) => fetchUv(stateDir, python, { onLine: update }),
     (result) => (result.uv ? `Fetched uv ${UV_VERSION} into ${uvHome(stateDir)}` : 'uv could not be fetched'),
   );
+  traceStep('uv-fetch', started);
   if (fetched.uv) return fetched.uv;
   out.warn(`Installing with pip instead of uv (slower): ${fetched.reason}`);
   return null;

@@ -8,7 +8,8 @@ import type { Manifest } from '../config/manifest.js';
 import { ownProviderIds } from '../config/provider-ownership.js';
 import type { Secrets } from '../config/secrets.js';
 import { getIn } from '../config/toml-data.js';
-import { parseTomlData, splitBom } from '../config/toml-syntax.js';
+import { parseTomlData, splitBom, type TomlData } from '../config/toml-syntax.js';
+import { tildify } from '../paths.js';
 
 type ModeName = NonNullable<Manifest['mode']>;
 
@@ -35,10 +36,26 @@ const RECOVERY: Record<ModeName, { id: string; fits(baseUrl: string, secrets: Se
 };
 const LOCAL_URL = /^http:\/\/127\.0\.0\.1:(\d+)\/v1$/;
 
+/**
+ * The tool's own table names this state dir as it renders it (the auth command's path, or the
+ * secrets.env in env_key_instructions): a file that never mentions it holds none, and a large
+ * config.toml is then not parsed a second time on every fresh setup.
+ */
+function mentionsStateDir(text: string, stateDir: string): boolean {
+  return [stateDir, tildify(stateDir), JSON.stringify(stateDir).slice(1, -1)].some((form) => text.includes(form));
+}
+
 export function recoverManifest(configText: string | null, stateDir: string, secrets: Secrets): Manifest | null {
-  const [id] = ownProviderIds(configText, stateDir);
-  if (id === undefined || configText === null) return null;
-  const table = getIn(parseTomlData(splitBom(configText).body, 'config.toml'), ['model_providers', id]) as { base_url?: unknown };
+  if (configText === null || !mentionsStateDir(configText, stateDir)) return null;
+  let data: TomlData;
+  try {
+    data = parseTomlData(splitBom(configText).body, 'config.toml');
+  } catch {
+    return null;
+  }
+  const [id] = ownProviderIds(configText, stateDir, data);
+  if (id === undefined) return null;
+  const table = getIn(data, ['model_providers', id]) as { base_url?: unknown };
   const baseUrl = typeof table.base_url === 'string' ? table.base_url : '';
   const modes = Object.keys(RECOVERY) as ModeName[];
   const byId = modes.find((m) => RECOVERY[m].id === id);

@@ -53,6 +53,17 @@ function usableConfig(state: SetupState, provider: ProviderSpec, forceRebuild: b
   }
 }
 
+/** config.toml's data, or null when there is none or it does not parse (usableConfig then repairs or refuses). */
+function parseOrNull(text: string | null, file: string): TomlData | null {
+  if (text === null) return null;
+  try {
+    return parseTomlData(splitBom(text).body, file);
+  } catch (error) {
+    if (error instanceof TomlSyntaxError) return null;
+    throw error;
+  }
+}
+
 /**
  * The user's legacy profiles (Codex 0.134+ refuses them): moved out of config.toml when the user
  * agreed (--migrate-profiles, or yes in the wizard), else named with the way to move them.
@@ -86,11 +97,13 @@ export const codexConfigUnit: Unit<Answers> = {
   id: 'codex-config',
   runsAfter: ['auth-command', 'catalog'] /* the copy the auth command runs exists before the provider names it */,
   plan({ state, answers, provider, notes, options, previousProvider, ownedProviderId }) {
-    const foreign = foreignProviderProblem(state.codexConfig.text, provider.id, ownedProviderId, state.paths.codexConfig, state.paths.stateDir);
+    // Parsed once here for both the ownership check and the merge (a large file costs one parse).
+    const parsed = parseOrNull(state.codexConfig.text, state.paths.codexConfig);
+    const foreign = foreignProviderProblem(state.codexConfig.text, provider.id, ownedProviderId, state.paths.codexConfig, state.paths.stateDir, parsed ?? undefined);
     if (foreign) throw foreign;
     let previousDefault = state.manifest.previousDefault;
     const shape = profileShapeFor(state.codex.version);
-    const usable = usableConfig(state, provider, options.forceRebuild, notes);
+    const usable = parsed ? { text: state.codexConfig.text ?? '', data: parsed } : usableConfig(state, provider, options.forceRebuild, notes);
     const { text, data, profileFiles, migratedProfiles } = shape === 'file' ? migrateProfiles(state, usable, answers.migrateProfiles, notes) : { ...usable, profileFiles: [], migratedProfiles: undefined };
     const current = readString(data, 'model_provider');
     const ownDefault = current !== null && (current === provider.id || current === previousProvider?.id);
@@ -122,7 +135,7 @@ export const codexConfigUnit: Unit<Answers> = {
     const data = parseTomlData(splitBom(text).body, path);
     // A table under our id that the tool did not create is the user's: never deleted.
     // Also a table recognised by its auth command into this state dir (state.json lost, or a crash before it was written).
-    const recognised = ownProviderIds(text, state.paths.stateDir);
+    const recognised = ownProviderIds(text, state.paths.stateDir, data);
     const ours = ownsProvider(state.manifest) || recognised.includes(provider.id);
     const owned = new Set([...(ours ? [provider.id] : []), ...recognised]);
     const edits: TomlEdit[] = [...owned].map((id) => ({ op: 'delete-table', path: ['model_providers', id] }));
@@ -135,7 +148,7 @@ export const codexConfigUnit: Unit<Answers> = {
         edits.push(value === null ? { op: 'delete-key', path: [key] } : { op: 'set', path: [key], value });
       }
     }
-    const after = editToml(text, edits, path).text;
+    const after = editToml(text, edits, path, { data }).text;
     const created = (state.manifest.createdFiles ?? []).includes(path);
     if (created && after.trim() === '') return deleteOp('Codex config (created by the tool, now empty)', path, text);
     return writeOp('Codex config', path, text, after);
