@@ -29,6 +29,9 @@ export async function main(argv: string[]): Promise<number> {
       setCommandName(commandName);
     }
     options = parseOptions(argv);
+    // Every printed command keeps the folders given as flags (setup's next-time line adds its own, from ctx.commandName).
+    const { setCommandFolders } = await import('./invocation.js');
+    setCommandFolders({ stateDir: options.stateDir, codexHome: options.codexHome });
   } catch (error) {
     return reportEarly(error, argv.includes('--json'));
   }

@@ -11,10 +11,18 @@ import { findOnPath } from './system.js';
 
 const NAME = 'glm-codex-setup';
 let current = NAME;
+/** `--state-dir DIR` / `--codex-home DIR` when the user gave them: a hint without them would act on other folders. */
+let where = '';
 
 /** The command as the user can type it, with `args` after it: cli('doctor') -> "npx glm-codex-setup doctor". */
 export function cli(args = ''): string {
-  return args ? `${current} ${args}` : current;
+  return `${args ? `${current} ${args}` : current}${where}`;
+}
+
+/** The folder flags every printed command keeps (absolute paths). */
+export function setCommandFolders(flags: { stateDir?: string; codexHome?: string }): void {
+  const words = [...(flags.codexHome ? ['--codex-home', resolve(flags.codexHome)] : []), ...(flags.stateDir ? ['--state-dir', resolve(flags.stateDir)] : [])];
+  where = words.length > 0 ? ` ${words.map(shellWord).join(' ')}` : '';
 }
 
 export function commandName(): string {
@@ -59,9 +67,13 @@ function real(path: string): string {
   }
 }
 
+/** The tool's private copy in a state dir, which Codex's auth command and the supervisor run: not for people to type. */
+const APP_COPY_SCRIPT = /[\\/]app(\.(new|old)-\d+)?[\\/]bin[\\/]glm-codex-setup\.js$/;
+
 export async function detectCommandName(env: NodeJS.ProcessEnv = process.env, script = process.argv[1] ?? NAME): Promise<string> {
   const scriptPath = real(script);
   if (env.npm_command === 'exec' || env.npm_lifecycle_event === 'npx') return `npx ${NAME}`;
+  if (APP_COPY_SCRIPT.test(scriptPath)) return (await findOnPath(NAME, { ...env, PATH: userPath(env) })) ? NAME : `npx ${NAME}`;
   // `npm start -- …` from a checkout: the script's full path runs from anywhere (`npm start` would run
   // another project's start script outside the checkout, and rebuild every time inside it).
   if (env.npm_lifecycle_event === 'start' && env.npm_package_name === NAME) return shellWord(scriptPath);

@@ -2,7 +2,7 @@
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectCommandName, shellWord, userPath } from '../../src/invocation.js';
+import { cli, detectCommandName, setCommandFolders, setCommandName, shellWord, userPath } from '../../src/invocation.js';
 import { detectCodex } from '../../src/codex/version.js';
 import { checkUrl, gatewayBase, validateModel, validateProviderId } from '../../src/questions.js';
 import { ExitCode } from '../../src/exit-codes.js';
@@ -44,6 +44,33 @@ describe('detectCommandName', () => {
     expect(shellWord('/opt/my tools/glm.js')).toBe("'/opt/my tools/glm.js'");
     const { script } = await checkout();
     expect(await detectCommandName({ PATH: '/usr/bin' }, script)).toBe(script);
+  });
+});
+
+describe('printed commands', () => {
+  it('the private copy Codex\'s auth command runs is never named: the tool on PATH, else npx', async () => {
+    const state = await tempDir('glm-state-');
+    await mkdir(join(state, 'app', 'bin'), { recursive: true });
+    const script = join(state, 'app', 'bin', 'glm-codex-setup.js');
+    await writeFile(script, '#!/usr/bin/env node\n');
+    await chmod(script, 0o755);
+    expect(await detectCommandName({ PATH: '/nowhere' }, script)).toBe('npx glm-codex-setup');
+    const bin = await tempDir('glm-bin-');
+    await symlink(script, join(bin, 'glm-codex-setup'));
+    expect(await detectCommandName({ PATH: bin }, script)).toBe('glm-codex-setup');
+  });
+
+  it('keep --codex-home and --state-dir when they were given, as absolute paths', () => {
+    try {
+      setCommandName('glm-codex-setup');
+      setCommandFolders({ stateDir: 'my state', codexHome: '/x/.codex' });
+      expect(cli('doctor')).toBe(`glm-codex-setup doctor --codex-home /x/.codex --state-dir '${join(process.cwd(), 'my state')}'`);
+      expect(cli()).toBe(`glm-codex-setup --codex-home /x/.codex --state-dir '${join(process.cwd(), 'my state')}'`);
+      setCommandFolders({});
+      expect(cli('doctor')).toBe('glm-codex-setup doctor');
+    } finally {
+      setCommandFolders({});
+    }
   });
 });
 
