@@ -16,6 +16,7 @@ import { describeOperation, isFileOperation, renderDiff, type Operation } from '
 import { planChanges } from '../plan/plan.js';
 import { endpointWarnings } from '../config/endpoint-warnings.js';
 import { lockForSetup } from '../fs/run-locks.js';
+import { gitWorkTreeAbove } from '../fs/git-tree.js';
 import { prepareRuntime, type RuntimePlan } from '../runtime/runtime.js';
 import type { VerifyReport } from '../verify/types.js';
 import { detectCodex, type CodexInstall } from '../codex/version.js';
@@ -137,6 +138,8 @@ export async function runSetup(ctx: Context): Promise<number> {
   const checks = preflight(state, runtime, options.start, mode);
   out.note(checks.join('\n'), 'Preflight');
   for (const warning of runtime?.warnings ?? []) out.warn(warning);
+  const repo = await gitWorkTreeAbove(paths.stateDir);
+  if (repo) out.warn(`The state dir ${tildify(paths.stateDir)} is inside the git work tree ${tildify(repo)}: secrets.env (your keys) could be committed. Add it to that repository's .gitignore, or choose a --state-dir outside it.`);
   if (!state.codex.version) {
     const installed = await offerCodexInstall(ctx);
     // The plan reads the Codex just installed: its version (profile shape, auth) and its base prompt (the catalog).

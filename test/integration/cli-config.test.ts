@@ -128,6 +128,18 @@ describe('setup --no-start', () => {
     expect(await snapshotTree(box.home)).toEqual(before);
   });
 
+  it('warns when the state dir is inside a git work tree (secrets.env could be committed), and not otherwise', async () => {
+    const box = await sandbox();
+    const quiet = await runCli(box, ['--non-interactive', '--no-start'], { env: withKey });
+    expect(quiet.exitCode, quiet.all).toBe(0);
+    expect(quiet.all).not.toContain('git work tree');
+    const repoBox = await sandbox();
+    await mkdir(join(repoBox.home, '.git'));
+    const warned = await runCli(repoBox, ['--non-interactive', '--no-start'], { env: withKey });
+    expect(warned.exitCode, warned.all).toBe(0);
+    expect(warned.all).toMatch(/The state dir ~\/\.glm-codex is inside the git work tree ~: secrets\.env \(your keys\) could be committed/);
+  });
+
   it('--json prints one parseable object with the outcome and no secret', async () => {
     const box = await sandbox();
     const result = await runCli(box, ['--non-interactive', '--no-start', '--json', '--make-default'], { env: withKey });
