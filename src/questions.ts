@@ -6,6 +6,7 @@
  */
 import { usageError } from './errors.js';
 import type { SetupState } from './inspect/inspect.js';
+import { modeMemory } from './config/manifest.js';
 import type { Prompts } from './ui/prompts.js';
 import { cli } from './invocation.js';
 
@@ -235,9 +236,9 @@ const endpoint: Question<'endpoint'> = {
     }
     return value;
   },
-  // The last run's endpoint only when it was for this mode (a chat base is no Responses base).
-  stored: (state, draft) => ((state.manifest.mode ?? 'local') === draft.mode ? state.manifest.apiBase : undefined),
-  askWhen: (state, draft) => state.manifest.apiBase === undefined || (state.manifest.mode ?? 'local') !== draft.mode,
+  // The last endpoint given in this mode (a chat base is no Responses base).
+  stored: (state, draft) => modeMemory(state.manifest, draft.mode).apiBase,
+  askWhen: (state, draft) => modeMemory(state.manifest, draft.mode).apiBase === undefined,
   async ask({ prompts, draft, current }) {
     const direct = draft.mode === 'direct';
     const plans = endpointsFor(draft.mode);
@@ -280,7 +281,7 @@ const gatewayUrl: Question<'gatewayUrl'> = {
   flags: [{ name: 'gateway-url', type: 'string', valueName: 'URL', help: 'gateway mode: your team\'s LiteLLM gateway, e.g. https://llm.example.com\n(env GLM_CODEX_GATEWAY_URL)' }],
   env: 'GLM_CODEX_GATEWAY_URL',
   fromArgs: stringFrom('gateway-url', 'GLM_CODEX_GATEWAY_URL', gatewayBase),
-  stored: (state) => state.manifest.gatewayUrl,
+  stored: (state, draft) => modeMemory(state.manifest, draft.mode).gatewayUrl,
   ask: async ({ prompts, current }) => gatewayBase(await prompts.text('Gateway URL (your team\'s LiteLLM, e.g. https://llm.example.com)', { placeholder: (current as string | undefined) ?? 'https://…', defaultValue: current as string | undefined }, (value) => {
     try {
       gatewayBase(value, 'URL');
@@ -306,7 +307,7 @@ const model: Question<'model'> = {
   flags: [{ name: 'model', type: 'string', valueName: 'ID', help: `GLM model id (default: ${DEFAULT_MODEL}; env GLM_CODEX_MODEL)` }],
   env: 'GLM_CODEX_MODEL',
   fromArgs: stringFrom('model', 'GLM_CODEX_MODEL', validateModel),
-  stored: (state) => state.manifest.model,
+  stored: (state, draft) => modeMemory(state.manifest, draft.mode).model ?? state.manifest.model,
   ask: ({ prompts, current }) =>
     prompts.text('Model id', { placeholder: (current as string | undefined) ?? DEFAULT_MODEL, defaultValue: (current as string | undefined) ?? DEFAULT_MODEL }, (value) => {
       try {
@@ -365,8 +366,8 @@ const models: Question<'models'> = {
   ],
   env: 'GLM_CODEX_MODELS',
   fromArgs: stringFrom('models', 'GLM_CODEX_MODELS', modelList),
-  stored: (state) => state.manifest.models,
-  askWhen: (state) => state.manifest.models === undefined,
+  stored: (state, draft) => modeMemory(state.manifest, draft.mode).models ?? state.manifest.models,
+  askWhen: (state, draft) => (modeMemory(state.manifest, draft.mode).models ?? state.manifest.models) === undefined,
   async ask({ prompts, draft }) {
     const { offers, fromZai } = await modelOffers(draft);
     const others = offers.filter((offer) => offer.value !== draft.model);
@@ -462,7 +463,7 @@ const port: Question<'port'> = {
   flags: [{ name: 'port', type: 'string', valueName: 'N', help: `the proxy's port on 127.0.0.1 (default: ${DEFAULT_PORT}; env GLM_CODEX_PORT)` }],
   env: 'GLM_CODEX_PORT',
   fromArgs: stringFrom('port', 'GLM_CODEX_PORT', parsePort),
-  stored: (state) => state.manifest.port,
+  stored: (state, draft) => modeMemory(state.manifest, draft.mode).port,
   askWhen: () => false,
   ask: async ({ prompts, current }) => {
     const now = String((current as number | undefined) ?? DEFAULT_PORT);

@@ -33,6 +33,29 @@ export interface Manifest {
   ownsProvider?: boolean;
   /** Shell startup files that hold the key block. */
   rcFiles?: string[];
+  /** The answers of the modes not in use, so a switch back comes back to them (the mode in use keeps its own at the top). */
+  modes?: Partial<Record<'local' | 'direct' | 'gateway', ModeMemory>>;
+}
+
+/** What a mode's answers were when the user switched away from it. */
+export interface ModeMemory {
+  apiBase?: string;
+  port?: number;
+  gatewayUrl?: string;
+  model?: string;
+  models?: string[];
+}
+
+/** The last answers given in this mode: the top level when it is the mode in use, else what was kept when the user left it. */
+export function modeMemory(manifest: Manifest, mode: 'local' | 'direct' | 'gateway' = 'local'): ModeMemory {
+  if ((manifest.mode ?? 'local') === mode) return manifest;
+  return manifest.modes?.[mode] ?? {};
+}
+
+/** The answers of the mode in use, kept when the user switches to another one. */
+export function memoryOf(manifest: Manifest): ModeMemory {
+  const { apiBase, port, gatewayUrl, model, models } = manifest;
+  return JSON.parse(JSON.stringify({ apiBase, port, gatewayUrl, model, models })) as ModeMemory;
 }
 
 export function parseManifest(text: string | null): Manifest {

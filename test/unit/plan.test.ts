@@ -158,6 +158,22 @@ describe('answers resolve from one question table', () => {
     await expect(resolveAnswers({ options: { ...parseOptions([], {}), start: false }, prompts: null }, stateOf({}), localMode, null, {})).rejects.toThrow(/ZAI_API_KEY.*--zai-key-file|--zai-key-file/s);
   });
 
+  it('a mode switch comes back to the answers of the mode left: local (own endpoint, port) -> direct -> local without flags', async () => {
+    const plain = { options: { ...parseOptions([], {}), start: false }, prompts: null };
+    const ownLocal = answers({ apiBase: 'https://glm.example.com/chat/v4', port: 4317, model: 'glm-5.1', models: ['glm-5.1', 'glm-5.3'] });
+    const afterLocal = applied({}, planChanges(stateOf({}), localMode, ownLocal).operations);
+    const toDirect = await resolveAnswers({ options: { ...parseOptions(['--mode', 'direct', '--model', 'glm-5.2'], {}), start: false }, prompts: null }, stateOf(afterLocal), directMode, null, env);
+    expect(toDirect.answers).toMatchObject({ apiBase: 'https://api.z.ai/api/v1', model: 'glm-5.2' });
+    const afterDirect = applied(afterLocal, planChanges(stateOf(afterLocal), directMode, toDirect.answers, { forceRebuild: false, start: false }, null).operations);
+    const back = await resolveAnswers(plain, stateOf(afterDirect), localMode, null, env);
+    expect(back.answers).toMatchObject({ apiBase: 'https://glm.example.com/chat/v4', port: 4317, model: 'glm-5.1', models: ['glm-5.1', 'glm-5.3'] });
+    // And direct again comes back to direct's own answers.
+    const afterBack = applied(afterDirect, planChanges(stateOf(afterDirect), localMode, back.answers).operations);
+    const direct = await resolveAnswers(plain, stateOf(afterBack), directMode, null, env);
+    expect(direct.answers).toMatchObject({ apiBase: 'https://api.z.ai/api/v1', model: 'glm-5.2' });
+    expect(JSON.parse(afterBack[paths.manifest]!).modes).toEqual({ direct: { apiBase: 'https://api.z.ai/api/v1', model: 'glm-5.2', models: toDirect.answers.models } });
+  });
+
   it('the next-time command is generated from the same table, and never holds the key', () => {
     const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'], port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined, autostart: false, codexAuth: 'command', migrateProfiles: false });
     expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --models glm-5.2,glm-5.3 --port 4000 --make-default --no-shell-rc');
