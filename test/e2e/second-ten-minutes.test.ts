@@ -310,3 +310,53 @@ describe('a key Z.ai refuses', () => {
     expect(again.exitCode, `${again.stdout}\n${again.stderr}`).toBe(0);
   });
 });
+
+describe('a new key on a working setup', () => {
+  const REFUSED = 'zai-typo.0123456789abcdef';
+  const secretsOf = async (box: { stateDir: string }) => readFile(join(box.stateDir, 'secrets.env'), 'utf8');
+
+  it('non-interactive: Z.ai refuses the new key, the run stops with the bad-key diagnosis and the working key stays', async () => {
+    const box = await sandbox();
+    const args = ['--non-interactive', '--mode', 'direct', '--endpoint', fake.responsesBase];
+    expect((await runCli(box, args, { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    const before = await secretsOf(box);
+    const refused = await runCli(box, ['--non-interactive'], { env: { ZAI_API_KEY: REFUSED } });
+    expect(refused.exitCode, refused.all).toBe(6);
+    expect(refused.all).toContain('Z.ai refused the new Z.ai API key');
+    expect(refused.all).toContain('is kept, unchanged');
+    expect(refused.all).not.toContain(REFUSED);
+    expect(await secretsOf(box)).toBe(before);
+    expect(await secretsOf(box)).toContain(ZAI_KEY);
+  });
+
+  it('the wizard offers to type it again, and keeps the working key when asked to', async () => {
+    const box = await sandbox();
+    expect((await runCli(box, ['--non-interactive', '--mode', 'direct', '--endpoint', fake.responsesBase], { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    const before = await secretsOf(box);
+    const result = await drivePty({
+      argv: [process.execPath, BIN],
+      env: { ...box.env, TERM: 'xterm-256color' },
+      cwd: box.home,
+      finalTimeout: 180,
+      steps: [
+        { expect: 'Keep these settings', send: `${KEYS.down}${KEYS.enter}` },
+        { expect: 'How should Codex reach GLM', send: KEYS.enter },
+        { expect: 'Which Z\\.ai endpoint', send: KEYS.enter },
+        { expect: 'Endpoint URL', send: KEYS.enter },
+        { expect: 'Keep the Z\\.ai API key', send: `n${KEYS.enter}` },
+        { expect: 'Your Z\\.ai API key', send: `${REFUSED}${KEYS.enter}` },
+        { expect: 'Z\\.ai refused the new key', send: KEYS.enter },
+        { expect: 'Your Z\\.ai API key', send: `${REFUSED}${KEYS.enter}` },
+        { expect: 'What now', send: `${KEYS.down}${KEYS.enter}` },
+        { expect: 'Model id', send: KEYS.enter },
+        { expect: 'More models to switch to', send: KEYS.enter },
+        { expect: 'Make GLM the default', send: KEYS.enter },
+        { expect: 'shell startup files', send: KEYS.enter },
+      ],
+    });
+    expect(result.failed_step, result.transcript).toBeNull();
+    expect(result.exit_code, result.transcript.slice(-3000)).toBe(0);
+    expect(result.transcript).toContain('is kept, unchanged');
+    expect(await secretsOf(box)).toBe(before);
+  });
+});
