@@ -75,6 +75,19 @@ describe('planning the local mode', () => {
   });
 });
 
+describe('glm-bridge.yaml follows the model list', () => {
+  it('a model dropped from the list leaves glm-bridge.yaml; the user\'s own entries stay', () => {
+    const two = applied({}, planChanges(stateOf({}), localMode, answers({ model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'] })).operations);
+    const own = '  - model_name: my-own\n    litellm_params:\n      model: openai/my-own\n      api_base: http://127.0.0.1:9/v1\n';
+    const withOwn = { ...two, [paths.bridgeConfig]: two[paths.bridgeConfig]!.replace('model_list:\n', `model_list:\n${own}`) };
+    expect(withOwn[paths.bridgeConfig]).toContain('model_name: "glm-5.3"');
+    const one = applied(withOwn, planChanges(stateOf(withOwn), localMode, answers({ model: 'glm-5.2', models: ['glm-5.2'] })).operations);
+    expect(one[paths.bridgeConfig]).not.toContain('glm-5.3');
+    expect(one[paths.bridgeConfig]).toContain('model_name: "glm-5.2"');
+    expect(one[paths.bridgeConfig]).toContain('model_name: my-own');
+  });
+});
+
 describe('units return data; order only where declared', () => {
   it('the mode\'s order holds except where a unit runs after another', async () => {
     const { orderUnits } = await import('../../src/plan/plan.js');
