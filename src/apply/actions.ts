@@ -29,6 +29,8 @@ export interface ActionEnv {
   options: Pick<Options, 'python'>;
   /** What inspection found: the LiteLLM that serves, or the Python to install one with. */
   runtime: RuntimePlan | null;
+  /** Told of each file as it is written, so progress lines keep the order things happened in. */
+  onWritten?: (path: string) => void;
 }
 
 /** What the commands produced, for the verify step and --json. */

@@ -197,10 +197,11 @@ export async function runSetup(ctx: Context): Promise<number> {
     if (!(await prompts.confirm('Apply these changes?', !showDiffs))) throw new CancelledError();
   }
 
-  const applied: ApplyResult = await execute(plan.operations, { paths, out, options, runtime, dryRun: false });
+  // Each file is reported as it is written: before the proxy that reads them says it is ready.
+  if (fileOps.length === 0) out.success('Configuration already current: nothing written.');
+  const onWritten = (path: string) => out.success(`Wrote ${tildify(path)}`);
+  const applied: ApplyResult = await execute(plan.operations, { paths, out, options, runtime, dryRun: false, onWritten });
   await releaseSetupLocks?.();
-  if (applied.written.length === 0) out.success('Configuration already current: nothing written.');
-  for (const path of applied.written) out.success(`Wrote ${tildify(path)}`);
 
   let report: VerifyReport | null = null;
   if (options.start) report = await mode.verify({ answers, provider, paths, out, codexBin: state.codex.bin });

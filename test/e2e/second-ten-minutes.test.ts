@@ -75,6 +75,9 @@ describe('a broken glm-bridge.yaml while the proxy serves', () => {
     const port = await findFreePort(31700);
     const setup = await runCli(box, ['--non-interactive', '--endpoint', fake.generalBase, '--port', String(port)], { env: { ZAI_API_KEY: ZAI_KEY } });
     expect(setup.exitCode, setup.all).toBe(0);
+    // Progress in the order it happened: every file written before the proxy that reads them is ready (item 15).
+    expect(setup.all).toContain('Wrote ~/.glm-codex/glm-bridge.yaml');
+    expect(setup.all.lastIndexOf('Wrote '), setup.all).toBeLessThan(setup.all.indexOf('Proxy ready'));
     const pidBefore = JSON.parse(await readFile(join(box.stateDir, 'proxy.pid'), 'utf8')).pid as number;
     const bridgePath = join(box.stateDir, 'glm-bridge.yaml');
     const good = await readFile(bridgePath, 'utf8');
