@@ -201,16 +201,17 @@ const mode: Question<'mode'> = {
     throw usageError(`${source}: "${raw}" is not a mode.`, `Use one of ${MODE_NAMES.join(', ')}.`);
   }),
   stored: (state) => state.manifest.mode ?? (state.manifest.model ? 'local' : undefined),
-  ask: ({ prompts, current }) =>
-    prompts.select<ModeName>(
-      'How should Codex reach GLM?',
-      [
-        { value: 'local', label: 'Local LiteLLM bridge (default)', hint: 'a proxy on 127.0.0.1 translates to Z.ai\'s Chat Completions; any Z.ai key' },
-        { value: 'direct', label: 'Z.ai directly', hint: 'Z.ai\'s own Responses endpoint; no Python, no proxy; documented for Coding Plan keys' },
-        { value: 'gateway', label: 'A team gateway', hint: 'your team\'s shared LiteLLM, with your own virtual key' },
-      ],
-      (current as ModeName | undefined) ?? 'local',
-    ),
+  ask: ({ prompts, current }) => {
+    // A re-run marks the mode in use; a first run marks the default.
+    const marked = (current as ModeName | undefined) ?? 'local';
+    const mark = current === undefined ? ' (default)' : ' (in use)';
+    const choices: { value: ModeName; label: string; hint: string }[] = [
+      { value: 'local', label: 'Local LiteLLM bridge', hint: 'a proxy on 127.0.0.1 translates to Z.ai\'s Chat Completions; any Z.ai key' },
+      { value: 'direct', label: 'Z.ai directly', hint: 'Z.ai\'s own Responses endpoint; no Python, no proxy; documented for Coding Plan keys' },
+      { value: 'gateway', label: 'A team gateway', hint: 'your team\'s shared LiteLLM, with your own virtual key' },
+    ];
+    return prompts.select<ModeName>('How should Codex reach GLM?', choices.map((c) => (c.value === marked ? { ...c, label: `${c.label}${mark}` } : c)), marked);
+  },
   fallback: () => 'local',
   toArgs: (value) => (value === 'local' ? [] : ['--mode', value]),
   howToGive: '--mode',

@@ -14,7 +14,7 @@ import { CODING_PLAN_NOTE, nonInteractiveCommand, requireInteractiveTerminal, re
 import { describeOperation, isFileOperation, renderDiff, type Operation } from '../plan/operations.js';
 import { planChanges } from '../plan/plan.js';
 import { endpointWarnings } from '../config/endpoint-warnings.js';
-import { lockForSetup } from '../fs/run-locks.js';
+import { lockForSetup, setupLockWaitMs } from '../fs/run-locks.js';
 import { prepareRuntime, type RuntimePlan } from '../runtime/runtime.js';
 import type { VerifyReport } from '../verify/types.js';
 import type { CodexInstall } from '../inspect/codex-version.js';
@@ -112,7 +112,8 @@ export async function runSetup(ctx: Context): Promise<number> {
   out.intro(`glm-codex-setup ${ctx.version}: GLM models in Codex`);
 
   // Held from the first read to the last write, so a concurrent run plans from what this one wrote.
-  const releaseSetupLocks = options.dryRun ? null : await lockForSetup(paths);
+  const onWait = (holder: string) => out.info(`${holder} is working on the same files: waiting for it to finish (up to ${Math.round(setupLockWaitMs() / 1000)} s)…`);
+  const releaseSetupLocks = options.dryRun ? null : await lockForSetup(paths, { onWait });
   const [state, lookup] = await inspectWith(paths, async (files) => {
     const maybeLocal = (options.given.mode ?? files.manifest.mode ?? 'local') === 'local';
     return maybeLocal ? runtimeLookup(ctx, files) : null;

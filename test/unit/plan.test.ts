@@ -187,6 +187,17 @@ describe('answers resolve from one question table', () => {
     expect(JSON.parse(afterBack[paths.manifest]!).modes).toEqual({ direct: { apiBase: 'https://api.z.ai/api/v1', model: 'glm-5.2', models: toDirect.answers.models } });
   });
 
+  it('the mode question marks the mode in use on a re-run, and the default on a first run', async () => {
+    const shown: { labels: string[]; initial: unknown }[] = [];
+    const prompts = { select: async (_m: string, choices: { label: string }[], initial: unknown) => (shown.push({ labels: choices.map((c) => c.label), initial }), initial) } as unknown as Prompts;
+    const options = { ...parseOptions([], {}), start: false };
+    const direct = stateOf({ [paths.manifest]: JSON.stringify({ version: 1, mode: 'direct', model: 'glm-5.2', apiBase: 'https://api.z.ai/api/v1' }) });
+    expect((await resolveMode({ options, prompts, revisit: true }, direct)).id).toBe('direct');
+    expect(shown[0]).toEqual({ labels: ['Local LiteLLM bridge', 'Z.ai directly (in use)', 'A team gateway'], initial: 'direct' });
+    await resolveMode({ options, prompts }, stateOf({}));
+    expect(shown[1]!.labels).toEqual(['Local LiteLLM bridge (default)', 'Z.ai directly', 'A team gateway']);
+  });
+
   it('the next-time command is generated from the same table, and never holds the key', () => {
     const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'], port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined, autostart: false, codexAuth: 'command', migrateProfiles: false });
     expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --models glm-5.2,glm-5.3 --port 4000 --make-default --no-shell-rc');
