@@ -15,7 +15,7 @@ import { inspect } from '../inspect/inspect.js';
 import { tildify } from '../paths.js';
 import { deleteOp, describeOperation, isFileOperation, type DeleteOperation, type Operation } from '../plan/operations.js';
 import { planUndo } from '../plan/plan.js';
-import { backupsHolding, megabytes, venvSize } from './uninstall-leftovers.js';
+import { backupsHolding, diskSize, venvSize } from './uninstall-leftovers.js';
 import { cli } from '../invocation.js';
 
 /** The stored keys as delete operations, without backups (a backup of a key is a key): secrets.env and every backup holding a key. */
@@ -41,7 +41,7 @@ export async function runUninstall(ctx: Context): Promise<number> {
   const keyOps = await keyDeletes(paths, keys);
   const venvBytes = await venvSize(paths);
   const stateDirExists = await stat(paths.stateDir).then(() => true, () => false);
-  const venvHint = venvBytes === null ? null : `The LiteLLM venv (${tildify(paths.venv)}, ${megabytes(venvBytes)}) is kept for a later setup; \`${cli('uninstall --purge')}\` removes it with the rest of ${tildify(paths.stateDir)}.`;
+  const venvHint = venvBytes === null ? null : `The LiteLLM venv (${tildify(paths.venv)}, ${diskSize(venvBytes)}) is kept for a later setup; \`${cli('uninstall --purge')}\` removes it with the rest of ${tildify(paths.stateDir)}.`;
 
   if (undo.length === 0 && keyOps.length === 0 && (!options.purge || !stateDirExists)) {
     out.info(`Nothing to remove: no setup of this tool found (${tildify(paths.stateDir)}, ${tildify(paths.codexConfig)}).`);
@@ -67,7 +67,7 @@ export async function runUninstall(ctx: Context): Promise<number> {
       removeKeys = !(await prompts.confirm(`Keep your stored keys (${tildify(paths.secrets)}${keyOps.length > 1 ? ` and ${keyOps.length - 1} backup(s) holding them` : ''}) for a later setup?`, false));
     }
     if (!options.purge && venvBytes !== null) {
-      removeVenv = await prompts.confirm(`Also delete the LiteLLM venv (${tildify(paths.venv)}, ${megabytes(venvBytes)})? A later setup then installs it again.`, true);
+      removeVenv = await prompts.confirm(`Also delete the LiteLLM venv (${tildify(paths.venv)}, ${diskSize(venvBytes)})? A later setup then installs it again.`, true);
     }
     const what = options.purge ? ` and delete ${tildify(paths.stateDir)} (including its backups)` : '';
     if (!(await prompts.confirm(`Stop the proxy, undo these changes${what}?`, false))) throw new CancelledError();
