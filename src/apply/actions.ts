@@ -135,6 +135,11 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
       else out.warn(`The install failed (exit ${String(exitCode)}); run it yourself: ${command}   (a permission error: use a Node version manager, or set npm's prefix to a folder you own)`);
       return;
     }
+    case 'remove-run-files': {
+      // After the proxy stopped (it writes its log until then); a file that is gone is fine.
+      for (const file of op.files) await rm(file, { force: true });
+      return;
+    }
     case 'remove-venv': {
       await rm(op.venv, { recursive: true, force: true });
       out.success(`Removed ${op.venv}`);

@@ -4,7 +4,7 @@
  */
 import { chmod, copyFile, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { afterAll, beforeAll } from 'vitest';
@@ -361,5 +361,26 @@ describe('a new key on a working setup', () => {
     expect(result.exit_code, result.transcript.slice(-3000)).toBe(0);
     expect(result.transcript).toContain('is kept, unchanged');
     expect(await secretsOf(box)).toBe(before);
+  });
+});
+
+describe('uninstall without --purge', () => {
+  it('leaves only the backups of your own files (and the marker --purge needs), and says where', async () => {
+    const box = await sandbox();
+    await mkdir(box.codexHome, { recursive: true });
+    await writeFile(join(box.codexHome, 'config.toml'), '# mine\nmodel = "o3"\n');
+    expect((await runCli(box, ['--non-interactive', '--no-start'], { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    // What a proxy that ran leaves behind.
+    await writeFile(join(box.stateDir, 'proxy.log'), 'INFO: Uvicorn running on http://127.0.0.1:4000\n');
+    for (const name of ['glm-bridge.yaml', 'glm_codex_hooks.py', 'state.json']) expect(existsSync(join(box.stateDir, name)), name).toBe(true);
+    const removed = await runCli(box, ['uninstall', '--yes']);
+    expect(removed.exitCode, removed.all).toBe(0);
+    const left = (await readdir(box.stateDir)).filter((name) => name !== 'venv' && name !== 'uv').sort();
+    expect(left).toEqual(['.glm-codex-setup', 'backups']);
+    expect(removed.all).toContain('Backups of your own files are kept in ~/.glm-codex/backups');
+    expect(await readFile(join(box.codexHome, 'config.toml'), 'utf8')).toBe('# mine\nmodel = "o3"\n');
+    const again = await runCli(box, ['uninstall', '--yes']);
+    expect(again.exitCode, again.all).toBe(0);
+    expect(again.stdout).toContain('Nothing to remove');
   });
 });
