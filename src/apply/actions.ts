@@ -1,5 +1,5 @@
 /** The commands a plan can hold (`run` operations), and how each is carried out. Only apply/ calls these. */
-import { rm } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import { validateCatalog } from '../config/model-catalog.js';
 import { appCopyDir, appCopyFiles, installAppCopy } from '../runtime/app-copy.js';
 import { removeAppCopyFiles } from '../fs/purge.js';
@@ -133,6 +133,11 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
         results.codex = found;
       } else if (exitCode === 0) out.warn(`npm installed Codex, but \`codex\` is not on your PATH: add the folder \`npm prefix -g\` names (its bin/) to PATH.`);
       else out.warn(`The install failed (exit ${String(exitCode)}); run it yourself: ${command}   (a permission error: use a Node version manager, or set npm's prefix to a folder you own)`);
+      return;
+    }
+    case 'remove-empty-dirs': {
+      // rmdir refuses a folder with anything in it: what the user put there keeps its folder.
+      for (const dir of op.dirs) await rmdir(dir).catch(() => undefined);
       return;
     }
     case 'remove-run-files': {

@@ -27,6 +27,8 @@ export interface Manifest {
   previousDefault?: { model: string | null; model_provider: string | null } | null;
   /** Files this tool created (uninstall removes them). */
   createdFiles?: string[];
+  /** Folders the tool created for a startup file (~/.config/fish/conf.d/): removed with it when left empty. */
+  createdDirs?: string[];
   /** The user's legacy profiles this tool moved into <name>.config.toml: theirs, never removed. */
   migratedProfiles?: string[];
   /** The tool created `[model_providers.glm-litellm]` (absent in older manifests: see ownsProvider()). */

@@ -383,4 +383,16 @@ describe('uninstall without --purge', () => {
     expect(again.exitCode, again.all).toBe(0);
     expect(again.stdout).toContain('Nothing to remove');
   });
+
+  it('--purge leaves no empty ~/.config/fish/conf.d/ it created (the user\'s ~/.config/fish stays)', async () => {
+    const box = await sandbox();
+    const fishDir = join(box.home, '.config', 'fish');
+    await mkdir(fishDir, { recursive: true });
+    expect((await runCli(box, ['--non-interactive', '--no-start', '--codex-auth', 'env'], { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    expect(existsSync(join(fishDir, 'conf.d', 'glm-codex-setup.fish'))).toBe(true);
+    const purged = await runCli(box, ['uninstall', '--purge', '--yes']);
+    expect(purged.exitCode, purged.all).toBe(0);
+    expect(existsSync(join(fishDir, 'conf.d'))).toBe(false);
+    expect(existsSync(fishDir)).toBe(true);
+  });
 });

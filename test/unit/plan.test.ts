@@ -123,6 +123,20 @@ describe('uninstall plans each unit\'s undo', () => {
     expect(after[`${HOME}/.bash_profile`]).toBe('. ~/.bashrc\n');
   });
 
+  it('the folders made for the fish startup file go with it, deepest first, each only when empty', () => {
+    const fish = `${HOME}/.config/fish/conf.d/glm-codex-setup.fish`;
+    const made = [`${HOME}/.config/fish/conf.d`, `${HOME}/.config/fish`];
+    const fresh = stateOf({});
+    fresh.rcFiles.push({ path: fish, kind: 'fish', shell: 'fish', text: null, missingDirs: made });
+    const files = applied({}, planChanges(fresh, localMode, answers({ codexAuth: 'env' })).operations);
+    expect(files[fish]).toContain('glm-codex-setup');
+    expect(JSON.parse(files[paths.manifest]!).createdDirs).toEqual([...made].sort());
+    const undo = planUndo(stateOf(files));
+    const at = undo.findIndex((op) => op.kind === 'delete' && op.path === fish);
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(undo.at(-1)).toMatchObject({ kind: 'run', action: 'remove-empty-dirs', dirs: made });
+  });
+
   it('plans nothing on a machine the tool never touched', () => {
     expect(planUndo(stateOf({ [paths.codexConfig]: 'model = "o3"\n' }))).toEqual([]);
   });
