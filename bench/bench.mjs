@@ -8,8 +8,13 @@
  *   proxy latency      /v1/responses through the proxy vs chat/completions straight to the upstream
  *   healthy re-run     `glm-codex-setup --non-interactive` on a machine that is already set up
  *   fresh setup        a clean HOME to a validated setup, LiteLLM already installed (its download excluded)
- *   large config.toml  1, 4 and 10 MB of the user's own tables: time and peak RSS of a fresh
- *                      `--no-start` setup, a no-op re-run and doctor (bench/large-config.mjs)
+ *   LiteLLM import     `import litellm.proxy.proxy_server` alone, local cost map (what the tool sets) and remote
+ *   fresh machine      new HOME, no uv, no cache, non-interactive local mode against the fake Z.ai: total and
+ *                      its split (uv fetch, venv, install, proxy start, validation, Codex check); full mode only
+ *                      (or --quick --fresh-machine)
+ *   large config.toml  1, 4 and 10 MB of the user's own tables, and 100,000 one-line tables: time and peak
+ *                      RSS of a fresh `--no-start` setup, a no-op re-run, doctor and uninstall, Codex on PATH
+ *                      (bench/large-config.mjs)
  *   usage              `usage` on a year of Codex session logs, wall and CPU time (bench/usage-logs.mjs)
  * Needs a LiteLLM venv (GLM_TEST_LITELLM_LATEST, as `npm test` prepares) and the fake Z.ai from test/.
  */
@@ -180,6 +185,52 @@ if (!existsSync(join(venv, 'bin', 'litellm'))) {
       direct.push(await timeFetch(`${fake.codingBase}/chat/completions`, { authorization: `Bearer ${key}` }, { model: 'glm-5.2', messages: [{ role: 'user', content: 'Reply with OK' }] }));
     }
     row('validation round trip', `${fmt(median(through))} through the proxy`, `${fmt(median(direct))} straight to the upstream: +${fmt(median(through) - median(direct))} added`, 'information');
+
+    // LiteLLM's start is mostly its imports: timed alone, with the cost map the tool asks for (local)
+    // and with LiteLLM's default (a fetch from GitHub at import, retried three times when unreachable).
+    const importMs = (extra) => {
+      const started = performance.now();
+      const result = spawnSync(join(venv, 'bin', 'python'), ['-c', 'import litellm.proxy.proxy_server'], { stdio: 'ignore', env: { ...process.env, ...extra } });
+      if (result.status !== 0) throw new Error('import litellm.proxy.proxy_server failed');
+      return performance.now() - started;
+    };
+    const local = importMs({ LITELLM_LOCAL_MODEL_COST_MAP: 'True' });
+    const python = timeCommand(join(venv, 'bin', 'python'), ['-c', 'pass']);
+    row('LiteLLM import (proxy_server)', fmt(local), `python alone ${fmt(python)}; the rest of the start (config, router, uvicorn) is proxy start minus this`, "LiteLLM's own");
+    if (!quick) {
+      const remote = importMs({ LITELLM_LOCAL_MODEL_COST_MAP: '' });
+      row('  with the remote cost map', fmt(remote), `+${fmt(remote - local)}: what LITELLM_LOCAL_MODEL_COST_MAP=True saves offline`, 'the tool sets it');
+    }
+
+    // A brand-new machine: new HOME, no uv on PATH, no uv or pip cache, LiteLLM not installed.
+    if (!quick || process.argv.includes('--fresh-machine')) {
+      const newHome = temp('glm-bench-new-');
+      const newEnv = {
+        HOME: newHome,
+        CODEX_HOME: join(newHome, '.codex'),
+        GLM_CODEX_HOME: join(newHome, '.glm-codex'),
+        ZAI_API_KEY: key,
+        PATH: `${join(ROOT, 'node_modules/.bin')}:/usr/bin:/bin`,
+        NO_COLOR: '1',
+        GLM_CODEX_TRACE: '1',
+      };
+      const newPort = port + 50;
+      const fresh = await runAsync(process.execPath, [BIN, '--non-interactive', '--json', '--endpoint', fake.codingBase, '--port', String(newPort)], { env: newEnv });
+      await runAsync(process.execPath, [BIN, 'stop'], { env: newEnv });
+      if (fresh.status !== 0) throw new Error(`fresh-machine setup failed: ${fresh.stderr.slice(-2000)}`);
+      const json = JSON.parse(fresh.stdout);
+      const step = (name) => Number(new RegExp(`^trace ${name} (\\d+)$`, 'm').exec(fresh.stderr)?.[1] ?? Number.NaN);
+      const validation = json.validation.reduce((sum, v) => sum + v.roundTripMs, 0);
+      const split = [
+        `uv fetch ${fmt(step('uv-fetch'))}`,
+        `venv ${fmt(step('venv'))}`,
+        `install ${fmt(step('install'))}`,
+        `proxy start ${fmt(json.proxy.readyMs)}`,
+        `validation ${fmt(validation)}`,
+        `Codex check ${fmt(json.codexCheck?.durationMs ?? Number.NaN)}`,
+      ];
+      row('fresh machine to validated', fmt(fresh.ms), split.join(', '), '<= 20 s (quiet machine)');
+    }
   } finally {
     await cli(['stop']);
     await fake.close();
@@ -187,7 +238,7 @@ if (!existsSync(join(venv, 'bin', 'litellm'))) {
 }
 
 // ---------------------------------------------------------------- large config.toml
-rows.push(...benchLargeConfig(quick ? [1, 4] : [1, 4, 10]));
+rows.push(...benchLargeConfig(quick ? [1] : [1, 4, 10], !quick));
 
 // ---------------------------------------------------------------- usage on a year of session logs
 rows.push(...(await benchUsage({ runs: quick ? 3 : 7 })));

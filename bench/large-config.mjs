@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
- * Time and peak memory (max RSS of the CLI process) with a large config.toml: 1, 4 and 10 MB of a
- * user's own tables. For each size: a fresh `--non-interactive --no-start` setup, a no-op re-run,
- * and `doctor`. Run on its own (`node bench/large-config.mjs [MB...]`) or from bench.mjs.
+ * Time and peak memory (max RSS of the CLI process itself, not of the Codex it runs) with a large
+ * config.toml: 1, 4 and 10 MB of a user's own tables, and 100,000 one-line tables. For each: a fresh
+ * `--non-interactive --no-start` setup, a no-op re-run, `doctor` and `uninstall`, with Codex on PATH.
+ * Targets: each command at most 5x doctor's time and under 400 MB. Run on its own
+ * (`node bench/large-config.mjs [MB...]`) or from bench.mjs.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -39,20 +41,35 @@ function measure(args, env) {
   return { ms, rssMb: rssKb / 1024, status: result.status, stderr: String(result.stderr) };
 }
 
-export function benchLargeConfig(sizesMb = [1, 4, 10]) {
+/** 100,000 one-line tables (`[table_000001]`): the most headers per byte. */
+export function oneLineTables(count) {
+  const parts = ['model = "gpt-5"\n\n'];
+  for (let i = 0; i < count; i++) parts.push(`[table_${String(i).padStart(6, '0')}]\n`);
+  return parts.join('');
+}
+
+/** Codex on PATH, as a user has it: the tool then checks the catalog with it and reads its version. */
+const CODEX_BIN = join(ROOT, 'node_modules/codex-newest/bin/codex.js');
+
+export function benchLargeConfig(sizesMb = [1, 4, 10], withOneLineTables = true) {
   const rows = [];
   const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
-  for (const mb of sizesMb) {
+  const cases = sizesMb.map((mb) => [`${mb} MB config.toml`, () => largeConfig(mb * 1024 * 1024)]);
+  if (withOneLineTables) cases.push(['100,000 one-line tables', () => oneLineTables(100_000)]);
+  for (const [name, make] of cases) {
     const home = mkdtempSync(join(tmpdir(), 'glm-bench-large-'));
     try {
       mkdirSync(join(home, '.codex'));
-      writeFileSync(join(home, '.codex', 'config.toml'), largeConfig(mb * 1024 * 1024));
-      const env = { PATH: process.env.PATH, HOME: home, CODEX_HOME: join(home, '.codex'), GLM_CODEX_HOME: join(home, '.glm-codex'), ZAI_API_KEY: 'zai-bench-key.0123456789', NO_COLOR: '1' };
+      mkdirSync(join(home, 'bin'));
+      symlinkSync(CODEX_BIN, join(home, 'bin', 'codex'));
+      writeFileSync(join(home, '.codex', 'config.toml'), make());
+      const env = { PATH: `${join(home, 'bin')}:${process.env.PATH}`, HOME: home, CODEX_HOME: join(home, '.codex'), GLM_CODEX_HOME: join(home, '.glm-codex'), ZAI_API_KEY: 'zai-bench-key.0123456789', NO_COLOR: '1' };
       const args = ['--non-interactive', '--no-start', '--no-shell-rc', '--endpoint', 'general', '--port', '28999'];
-      const runs = { 'fresh setup': measure(args, env), 'no-op re-run': measure(args, env), doctor: measure(['doctor'], env) };
+      const runs = { 'fresh setup': measure(args, env), 'no-op re-run': measure(args, env), doctor: measure(['doctor'], env), uninstall: measure(['uninstall', '--non-interactive'], env) };
       for (const [what, r] of Object.entries(runs)) {
-        if (what !== 'doctor' && r.status !== 0) throw new Error(`${what} with ${mb} MB exited ${r.status}: ${r.stderr.slice(-1000)}`);
-        rows.push({ what: `${mb} MB config.toml: ${what}`, value: `${fmt(r.ms)}, ${r.rssMb.toFixed(0)} MB RSS`, baseline: what === 'doctor' ? `exit ${r.status} (no proxy)` : '--no-start', target: 'linear in the size' });
+        if (what !== 'doctor' && r.status !== 0) throw new Error(`${what} with ${name} exited ${r.status}: ${r.stderr.slice(-1000)}`);
+        const ratio = what === 'doctor' ? `exit ${r.status} (no proxy)` : `${(r.ms / runs.doctor.ms).toFixed(1)}x doctor`;
+        rows.push({ what: `${name}: ${what}`, value: `${fmt(r.ms)}, ${r.rssMb.toFixed(0)} MB RSS`, baseline: ratio, target: '<= 5x doctor, < 400 MB' });
       }
     } finally {
       rmSync(home, { recursive: true, force: true });
@@ -63,5 +80,5 @@ export function benchLargeConfig(sizesMb = [1, 4, 10]) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-  for (const r of benchLargeConfig(sizes.length ? sizes : undefined)) console.log(`${r.what.padEnd(36)} ${r.value.padEnd(24)} ${r.baseline}`);
+  for (const r of benchLargeConfig(sizes.length ? sizes : undefined)) console.log(`${r.what.padEnd(44)} ${r.value.padEnd(24)} ${r.baseline}`);
 }

@@ -2,6 +2,7 @@
  * Entry point. Only argv parsing and the help text load eagerly; everything a command needs
  * (prompts, YAML, TOML, HTTP, processes) is imported when that command runs.
  */
+import { systemErrorAsUserError } from './fs/system-errors.js';
 import { CancelledError, UserError, errorMessage } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { parseOptions, type Options } from './options.js';
@@ -70,7 +71,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function reportEarly(error: unknown, json: boolean): number {
+function reportEarly(thrown: unknown, json: boolean): number {
+  const error = systemErrorAsUserError(thrown) ?? thrown;
   const code = error instanceof UserError ? error.exitCode : ExitCode.internal;
   const fix = error instanceof UserError ? error.fix : undefined;
   if (json) {
@@ -80,7 +82,8 @@ function reportEarly(error: unknown, json: boolean): number {
   return code;
 }
 
-function reportError(error: unknown, out: import('./ui/output.js').Output, options: Options): number {
+function reportError(thrown: unknown, out: import('./ui/output.js').Output, options: Options): number {
+  const error = systemErrorAsUserError(thrown) ?? thrown;
   if (error instanceof CancelledError) {
     out.error(error.message);
     out.result({ ok: false, command: options.command, error: { code: error.code, message: error.message } });

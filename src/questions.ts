@@ -4,9 +4,9 @@
  * the flag parser, `--help`, the "next time without questions" line and the fix texts all come
  * from here. Light on purpose: `--help` loads it.
  */
+import { DEFAULT_MODE, MODE_NAMES, modeMemory, type ModeName } from './config/manifest.js';
 import { usageError } from './errors.js';
 import type { SetupState } from './inspect/inspect.js';
-import { modeMemory } from './config/manifest.js';
 import type { Prompts } from './ui/prompts.js';
 import { cli } from './invocation.js';
 
@@ -24,8 +24,39 @@ export const RESPONSES_ENDPOINTS = {
   'china-coding': 'https://open.bigmodel.cn/api/v1',
 } as const;
 
-export const MODE_NAMES = ['local', 'direct', 'gateway'] as const;
-export type ModeName = (typeof MODE_NAMES)[number];
+export { DEFAULT_MODE, MODE_NAMES, type ModeName } from './config/manifest.js';
+
+/** The Z.ai endpoints a mode offers: plan name -> URL, the wizard's labels, and what a custom URL looks like. */
+interface EndpointSet {
+  urls: Record<string, string>;
+  labels: Record<string, string>;
+  /** A stored URL that belongs to this set's API (a chat base is no Responses base). */
+  fits(url: string): boolean;
+  /** The custom URL prompt's example. */
+  example: string;
+}
+
+const CHAT_SET: EndpointSet = {
+  urls: ENDPOINTS,
+  labels: { coding: 'Coding Plan', general: 'Pay-as-you-go (general)', china: 'China, pay-as-you-go (bigmodel.cn)', 'china-coding': 'China, Coding Plan (bigmodel.cn)' },
+  fits: () => true,
+  example: 'OpenAI-compatible chat base, e.g. https://api.z.ai/api/paas/v4',
+};
+
+const RESPONSES_SET: EndpointSet = {
+  urls: RESPONSES_ENDPOINTS,
+  labels: { coding: 'Coding Plan', 'china-coding': 'China, Coding Plan (bigmodel.cn)' },
+  fits: (url) => url.includes('/api/v1'),
+  example: 'Responses base, e.g. https://api.z.ai/api/v1',
+};
+
+/** Each mode's rows of this table: its choice in the wizard and the endpoints it offers (data, not branches). */
+export const MODE_CHOICES: Record<ModeName, { label: string; hint: string; endpoints: EndpointSet }> = {
+  local: { label: 'Local LiteLLM bridge', hint: 'a proxy on 127.0.0.1 translates to Z.ai\'s Chat Completions; any Z.ai key', endpoints: CHAT_SET },
+  direct: { label: 'Z.ai directly', hint: 'Z.ai\'s own Responses endpoint; no Python, no proxy; documented for Coding Plan keys', endpoints: RESPONSES_SET },
+  // The gateway holds Z.ai's key and endpoint: no endpoint question in this mode.
+  gateway: { label: 'A team gateway', hint: 'your team\'s shared LiteLLM, with your own virtual key', endpoints: CHAT_SET },
+};
 
 export const DEFAULT_MODEL = 'glm-5.2';
 export const DEFAULT_PORT = 4000;
@@ -130,7 +161,7 @@ export function resolveEndpoint(value: string, source = '--endpoint'): string {
 
 /** The plan names of a mode's endpoints: Chat Completions bases (local), Responses bases (direct). */
 export function endpointsFor(mode: ModeName | undefined): Record<string, string> {
-  return mode === 'direct' ? RESPONSES_ENDPOINTS : ENDPOINTS;
+  return MODE_CHOICES[mode ?? DEFAULT_MODE].endpoints.urls;
 }
 
 /** A plan name of any mode, or a URL; resolved to the mode's URL by the endpoint question's finalize. */
@@ -200,20 +231,16 @@ const mode: Question<'mode'> = {
     if ((MODE_NAMES as readonly string[]).includes(raw)) return raw as ModeName;
     throw usageError(`${source}: "${raw}" is not a mode.`, `Use one of ${MODE_NAMES.join(', ')}.`);
   }),
-  stored: (state) => state.manifest.mode ?? (state.manifest.model ? 'local' : undefined),
+  stored: (state) => state.manifest.mode ?? (state.manifest.model ? DEFAULT_MODE : undefined),
   ask: ({ prompts, current }) => {
     // A re-run marks the mode in use; a first run marks the default.
-    const marked = (current as ModeName | undefined) ?? 'local';
+    const marked = (current as ModeName | undefined) ?? DEFAULT_MODE;
     const mark = current === undefined ? ' (default)' : ' (in use)';
-    const choices: { value: ModeName; label: string; hint: string }[] = [
-      { value: 'local', label: 'Local LiteLLM bridge', hint: 'a proxy on 127.0.0.1 translates to Z.ai\'s Chat Completions; any Z.ai key' },
-      { value: 'direct', label: 'Z.ai directly', hint: 'Z.ai\'s own Responses endpoint; no Python, no proxy; documented for Coding Plan keys' },
-      { value: 'gateway', label: 'A team gateway', hint: 'your team\'s shared LiteLLM, with your own virtual key' },
-    ];
+    const choices = MODE_NAMES.map((value) => ({ value, label: MODE_CHOICES[value].label, hint: MODE_CHOICES[value].hint }));
     return prompts.select<ModeName>('How should Codex reach GLM?', choices.map((c) => (c.value === marked ? { ...c, label: `${c.label}${mark}` } : c)), marked);
   },
-  fallback: () => 'local',
-  toArgs: (value) => (value === 'local' ? [] : ['--mode', value]),
+  fallback: () => DEFAULT_MODE,
+  toArgs: (value) => (value === DEFAULT_MODE ? [] : ['--mode', value]),
   howToGive: '--mode',
 };
 
@@ -241,25 +268,15 @@ const endpoint: Question<'endpoint'> = {
   stored: (state, draft) => modeMemory(state.manifest, draft.mode).apiBase,
   askWhen: (state, draft) => modeMemory(state.manifest, draft.mode).apiBase === undefined,
   async ask({ prompts, draft, current }) {
-    const direct = draft.mode === 'direct';
-    const plans = endpointsFor(draft.mode);
-    const currentUrl = typeof current === 'string' && (draft.mode ?? 'local') === 'local' ? current : typeof current === 'string' && current.includes('/api/v1') === direct ? current : undefined;
+    const set = MODE_CHOICES[draft.mode ?? DEFAULT_MODE].endpoints;
+    const plans = set.urls;
+    const currentUrl = typeof current === 'string' && set.fits(current) ? current : undefined;
     const currentPlan = currentUrl === undefined ? 'coding' : (Object.entries(plans).find(([, url]) => url === currentUrl)?.[0] ?? 'custom');
-    const choices = direct
-      ? [
-          { value: 'coding', label: 'Coding Plan', hint: RESPONSES_ENDPOINTS.coding },
-          { value: 'china-coding', label: 'China, Coding Plan (bigmodel.cn)', hint: RESPONSES_ENDPOINTS['china-coding'] },
-        ]
-      : [
-          { value: 'coding', label: 'Coding Plan', hint: ENDPOINTS.coding },
-          { value: 'general', label: 'Pay-as-you-go (general)', hint: ENDPOINTS.general },
-          { value: 'china', label: 'China, pay-as-you-go (bigmodel.cn)', hint: ENDPOINTS.china },
-          { value: 'china-coding', label: 'China, Coding Plan (bigmodel.cn)', hint: ENDPOINTS['china-coding'] },
-        ];
+    const choices = Object.entries(plans).map(([value, url]) => ({ value, label: set.labels[value] ?? value, hint: url }));
     const custom = { value: 'custom', label: 'Another URL', ...(currentPlan === 'custom' ? { hint: currentUrl } : {}) };
     const choice = await prompts.select('Which Z.ai endpoint (plan) does your key belong to?', [...choices, custom], currentPlan);
     if (choice !== 'custom') return plans[choice]!;
-    const what = direct ? 'Responses base, e.g. https://api.z.ai/api/v1' : 'OpenAI-compatible chat base, e.g. https://api.z.ai/api/paas/v4';
+    const what = set.example;
     // A placeholder, never pre-filled text: typed text must never land after a pre-filled "https://".
     const keep = currentPlan === 'custom' ? currentUrl : undefined;
     const typed = await prompts.text(`Endpoint URL (${what})`, { placeholder: keep ?? 'https://…', defaultValue: keep }, (value) => {

@@ -1,15 +1,16 @@
 /** The commands a plan can hold (`run` operations), and how each is carried out. Only apply/ calls these. */
 import { rm, rmdir } from 'node:fs/promises';
 import { validateCatalog } from '../config/model-catalog.js';
-import { appCopyDir, appCopyFiles, installAppCopy } from '../runtime/app-copy.js';
+import { appCopyDir, appCopyFiles, installAppCopy } from '../fs/app-copy.js';
 import { removeAppCopyFiles } from '../fs/purge.js';
 import { cli } from '../invocation.js';
 import { runner } from '../process/run.js';
+import { traceStep } from '../trace.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Options } from '../options.js';
 import type { Paths } from '../paths.js';
-import type { RunOperation } from '../plan/operations.js';
+import type { RunOperation } from '../units/operations.js';
 import { installLiteLLM, type LiteLLMInstall } from '../runtime/litellm.js';
 import { installRequirement, VENV_DISK_COST } from '../runtime/litellm-versions.js';
 import { findPython, type PythonInstall } from '../runtime/python.js';
@@ -19,7 +20,7 @@ import type { Output } from '../ui/output.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { executePurge, planPurge } from '../fs/purge.js';
 import { createGatewayKey, type CreatedKey } from '../gateway/key-create.js';
-import { detectCodex, type CodexInstall } from '../inspect/codex-version.js';
+import { detectCodex, type CodexInstall } from '../codex/version.js';
 
 const CODEX_INSTALL_TIMEOUT_MS = 20 * 60_000;
 
@@ -52,11 +53,13 @@ export interface RunResults {
 async function ensureUv(stateDir: string, python: PythonInstall, out: Output): Promise<Uv | null> {
   const found = await findUv(stateDir);
   if (found) return found;
+  const started = Date.now();
   const fetched = await out.task(
     `Fetching uv ${UV_VERSION} (the fast installer) from the package index`,
     (update) => fetchUv(stateDir, python, { onLine: update }),
     (result) => (result.uv ? `Fetched uv ${UV_VERSION} into ${uvHome(stateDir)}` : 'uv could not be fetched'),
   );
+  traceStep('uv-fetch', started);
   if (fetched.uv) return fetched.uv;
   out.warn(`Installing with pip instead of uv (slower): ${fetched.reason}`);
   return null;

@@ -3,7 +3,9 @@
  * and replaced atomically; `run` operations (install, start, stop) go to apply/actions.ts. Every
  * command hands its operations to `execute`, which owns --dry-run: shown, never carried out.
  */
+import { isNoSpace, noSpaceError } from '../fs/system-errors.js';
 import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { realTarget, writeFileAtomic } from '../fs/atomic-write.js';
 import { backupFile, backupRunDir, type BackupRecord } from '../fs/backup.js';
 import { removeLeftoverTempFiles, toolFiles } from '../fs/leftovers.js';
@@ -13,7 +15,7 @@ import { ensureStateDir } from '../fs/state-dir.js';
 import { readTextIfExists } from '../fs/read.js';
 import { CancelledError, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { isFileOperation, renderDiff, type FileOperation, type Operation } from '../plan/operations.js';
+import { isFileOperation, renderDiff, type FileOperation, type Operation } from '../units/operations.js';
 import { runAction, type ActionEnv, type RunResults } from './actions.js';
 import { cli } from '../invocation.js';
 
@@ -71,6 +73,27 @@ export async function execute(operations: Operation[], env: ActionEnv & { dryRun
   return { ...emptyResult(), dryRun: true };
 }
 
+/** Undoes written file operations (newest first): created files removed, changed ones given back their old text. Returns what could not be put back. */
+async function rollBack(done: readonly FileOperation[]): Promise<string[]> {
+  const left: string[] = [];
+  // Removals first: they free the space the restores need.
+  const ordered = [...done].reverse().sort((a, b) => Number(a.before !== null) - Number(b.before !== null));
+  for (const op of ordered) {
+    try {
+      if (op.before === null) await unlink(await realTarget(op.path)).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+      else if (op.kind === 'delete' || (await readTextIfExists(op.path)) !== op.before) await writeFileAtomic(op.path, op.before, { newFileMode: ('newFileMode' in op ? op.newFileMode : undefined) ?? 0o600 });
+    } catch {
+      left.push(op.path);
+    }
+  }
+  return left;
+}
+
+function errorPath(error: unknown): string | null {
+  const message = error instanceof Error ? error.message : '';
+  return (error as NodeJS.ErrnoException).path ?? /\(writing ([^)]+)\)/.exec(message)?.[1] ?? null;
+}
+
 /** Carries out the operations in order, under the state dir's lock; a purge of the state dir comes after the lock is let go (the lock lives there). */
 export async function applyOperations(operations: Operation[], env: ActionEnv, where: ApplyWhere = { kind: 'state-dir' }): Promise<ApplyResult> {
   const result = emptyResult();
@@ -85,17 +108,26 @@ export async function applyOperations(operations: Operation[], env: ActionEnv, w
   try {
     await removeLeftoverTempFiles([...operations.filter(isFileOperation).map((op) => op.path), ...(ownDir ? toolFiles(env.paths, []) : [])]);
     const runDir = backupRunDir(ownDir ? env.paths.backups : where.backups);
-    for (const op of locked) {
-      if (interruption.requested) throw new CancelledError();
-      if (op.kind !== 'run') {
-        await applyFile(op, runDir, result);
-        env.onWritten?.(op.path);
-        continue;
+    const done: FileOperation[] = [];
+    try {
+      for (const op of locked) {
+        if (interruption.requested) throw new CancelledError();
+        if (op.kind !== 'run') {
+          await applyFile(op, runDir, result);
+          done.push(op);
+          env.onWritten?.(op.path);
+          continue;
+        }
+        // A command (an install, a proxy start) is not a half-written file: Ctrl-C ends it at once.
+        interruption.writing = false;
+        await runAction(op, env, result);
+        interruption.writing = true;
       }
-      // A command (an install, a proxy start) is not a half-written file: Ctrl-C ends it at once.
-      interruption.writing = false;
-      await runAction(op, env, result);
-      interruption.writing = true;
+    } catch (error) {
+      // Out of space: nothing half-applied. What this run wrote is put back as it was, newest first.
+      if (!isNoSpace(error)) throw error;
+      const left = await rollBack(done);
+      throw noSpaceError(errorPath(error) ?? join(env.paths.stateDir, 'app'), left);
     }
   } finally {
     interruption.writing = false;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { runner } from '../process/run.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { codexAt } from '../inspect/codex-version.js';
+import { codexAt } from './version.js';
 
 export interface CapturedBasePrompt {
   text: string;

@@ -5,12 +5,11 @@
  * request then fails, so every failure is ONE line there: the cause and the fix. Not in --help: it is
  * for Codex, not for people.
  */
-import { readFile } from 'node:fs/promises';
-import { parseManifest } from '../config/manifest.js';
-import { parseSecrets } from '../config/secrets.js';
+import { modeFacts, parseManifest } from '../config/manifest.js';
+import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { readTextIfExists } from '../fs/read.js';
+import { readRegularText, readTextIfExists } from '../fs/read.js';
 import { assertStateDirTrusted } from '../fs/state-dir-trust.js';
 import { DEFAULT_PORT } from '../options.js';
 import type { Paths } from '../paths.js';
@@ -19,11 +18,12 @@ import { readyProxyPid } from '../runtime/proxy-ready.js';
 import type { Context } from '../context.js';
 
 /** Reads a key from secrets.env (the proxy's by default); the errors name the file and what to do. */
-export async function readProxyKey(paths: Paths, name: 'LITELLM_MASTER_KEY' | 'ZAI_API_KEY' | 'GLM_CODEX_GATEWAY_KEY' = 'LITELLM_MASTER_KEY'): Promise<string> {
+export async function readProxyKey(paths: Paths, name: keyof Secrets = 'LITELLM_MASTER_KEY'): Promise<string> {
   let text: string;
   try {
-    text = await readFile(paths.secrets, 'utf8');
+    text = await readRegularText(paths.secrets);
   } catch (error) {
+    if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       throw new UserError('key-file-missing', `the key file ${paths.secrets} does not exist.`, {
@@ -59,10 +59,10 @@ export async function authToken(paths: Paths): Promise<{ key: string; proxy: OnD
   // Before reading a key from it or running anything from it: the state dir is this user's alone.
   await assertStateDirTrusted(paths.stateDir, { app: true, venv: true });
   const manifest = parseManifest(await readTextIfExists(paths.manifest));
-  // Direct and gateway: the key Codex sends is the stored one; nothing runs here.
-  if (manifest.mode === 'direct') return { key: await readProxyKey(paths, 'ZAI_API_KEY'), proxy: null };
-  if (manifest.mode === 'gateway') return { key: await readProxyKey(paths, 'GLM_CODEX_GATEWAY_KEY'), proxy: null };
-  const key = await readProxyKey(paths);
+  const facts = modeFacts(manifest.mode);
+  const key = await readProxyKey(paths, facts.authKey);
+  // A mode with no local proxy: the key Codex sends is the stored one; nothing runs here.
+  if (!facts.localProxy) return { key, proxy: null };
   const port = manifest.port ?? DEFAULT_PORT;
   const started = performance.now();
   const pid = await readyProxyPid(paths, port);
@@ -94,11 +94,13 @@ export async function runAuthToken(ctx: Pick<Context, 'paths'>): Promise<number>
     const { key } = await authToken(paths);
     await new Promise<void>((resolve) => process.stdout.write(`${key}\n`, () => resolve()));
     return ExitCode.ok;
-  } catch (error) {
+  } catch (thrown) {
+    const { systemErrorAsUserError } = await import('../fs/system-errors.js');
+    const error = systemErrorAsUserError(thrown) ?? thrown;
     const { explainFailure, failureLine } = await import('../runtime/failure-responder.js');
     process.stderr.write(`${failureLine(error)}\n`);
     const { mode } = parseManifest(await readTextIfExists(paths.manifest).catch(() => null));
-    if (mode === undefined || mode === 'local') await explainFailure(await proxyPort(paths), error);
+    if (modeFacts(mode).localProxy) await explainFailure(await proxyPort(paths), error);
     return error instanceof UserError ? error.exitCode : ExitCode.internal;
   }
 }

@@ -1,13 +1,16 @@
 /** backups: list what the tool saved; restore: put one backup's files back (backing up the current ones first). */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execute } from '../apply/apply.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { readTextIfExists } from '../fs/read.js';
-import { keyEnvFiles } from '../config/shell-env.js';
+import { readRegularText, readTextIfExists } from '../fs/read.js';
+import { keyEnvFiles, rcTargets } from '../config/shell-env.js';
+import { toolFiles } from '../fs/leftovers.js';
+import { autostartPath } from '../config/autostart.js';
+import { homedir } from 'node:os';
 import { tildify } from '../paths.js';
-import type { WriteOperation } from '../plan/operations.js';
+import type { WriteOperation } from '../units/operations.js';
 import type { Context } from '../context.js';
 import { cli } from '../invocation.js';
 
@@ -20,7 +23,7 @@ async function listRuns(backupsDir: string): Promise<BackupRun[]> {
   const names = (await readdir(backupsDir).catch(() => [] as string[])).filter((n) => /^\d{8}T\d{6}Z$/.test(n)).sort();
   const runs: BackupRun[] = [];
   for (const name of names) {
-    const index = await readFile(join(backupsDir, name, 'INDEX'), 'utf8').catch(() => '');
+    const index = await readRegularText(join(backupsDir, name, 'INDEX')).catch(() => '');
     const files = index
       .split('\n')
       .filter(Boolean)
@@ -45,6 +48,13 @@ export async function runBackups(ctx: Context): Promise<number> {
   return ExitCode.ok;
 }
 
+/** Every file the tool writes (what a backup run may hold): its configs and keys, the shell files, the login service. */
+export async function restorableTargets(paths: Context['paths']): Promise<Set<string>> {
+  const home = process.env.HOME ?? homedir();
+  const rc = (await rcTargets(home)).map((target) => target.path);
+  return new Set([...toolFiles(paths, rc), paths.catalog, autostartPath(paths), join(home, '.zshenv'), join(home, '.config', 'fish', 'conf.d', 'glm-codex-setup.fish')]);
+}
+
 export async function runRestore(ctx: Context): Promise<number> {
   const { options, paths } = ctx;
   const runs = await listRuns(paths.backups);
@@ -55,11 +65,20 @@ export async function runRestore(ctx: Context): Promise<number> {
       fix: `List them with \`${cli()} backups\`.`,
     });
   }
+  // An INDEX is a file in the state dir: it may only put back files the tool itself writes, from copies inside the run.
+  const allowed = await restorableTargets(paths);
+  const strangers = run.files.filter((file) => !allowed.has(file.original) || !/^[^/\\]+$/.test(file.backup.slice(join(paths.backups, run.name).length + 1)) || file.backup.includes('..'));
+  if (strangers.length > 0) {
+    throw new UserError('no-backup', `Backup ${run.name} names files glm-codex-setup never writes (${strangers.slice(0, 5).map((f) => f.original).join(', ')}); nothing was restored.`, {
+      exitCode: ExitCode.config,
+      fix: `Check ${join(paths.backups, run.name, 'INDEX')}: it may have been changed. Copy the files back by hand if you trust them.`,
+    });
+  }
   const ops: WriteOperation[] = [];
   // Files that hold keys come back 0600, whatever the backup's mode.
   const secretFiles = new Set([paths.secrets, ...Object.values(keyEnvFiles(paths.stateDir))]);
   for (const file of run.files) {
-    const content = await readFile(file.backup, 'utf8');
+    const content = await readRegularText(file.backup);
     const current = await readTextIfExists(file.original);
     if (current === content) continue;
     const secret = secretFiles.has(file.original);

@@ -5,11 +5,9 @@
 import type { Context } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { inspect } from '../inspect/inspect.js';
-import { MODES, storedMode } from '../modes/index.js';
-import { detectLiteLLM } from '../runtime/litellm.js';
-import { findPython } from '../runtime/python.js';
-import { runChecks } from '../verify/checks.js';
-import { unreadableFileCheck } from '../verify/unreadable.js';
+import { modeNamed, storedMode } from '../modes/index.js';
+import { runChecks } from '../doctor/checks.js';
+import { unreadableFileCheck } from '../doctor/unreadable.js';
 import { waitForReady } from '../verify/validate.js';
 import { cli } from '../invocation.js';
 
@@ -27,9 +25,8 @@ export async function runDoctor(ctx: Context): Promise<number> {
     return ExitCode.unhealthy;
   }
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
-  const mode = storedMode(state) ?? MODES.local;
-  const python = mode.localRuntime ? await findPython(options.python ?? state.manifest.litellmPython).catch(() => null) : null;
-  const litellm = mode.localRuntime ? await detectLiteLLM(paths.venv, python) : [];
+  const mode = storedMode(state) ?? modeNamed(undefined);
+  const litellm = (await mode.doctorRuntime?.({ venv: paths.venv, python: options.python ?? state.manifest.litellmPython })) ?? [];
   const { proxy } = state;
   const ready =
     proxy.kind === 'running' &&

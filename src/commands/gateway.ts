@@ -13,7 +13,7 @@ import { ExitCode } from '../exit-codes.js';
 import { GATEWAY_FILES, GATEWAY_LITELLM_IMAGE } from '../gateway/bundle.js';
 import { GATEWAY_BACKUPS_DIR, planGatewayBundle } from '../gateway/init.js';
 import { execute } from '../apply/apply.js';
-import type { RunOperation, WriteOperation } from '../plan/operations.js';
+import type { RunOperation, WriteOperation } from '../units/operations.js';
 import { join } from 'node:path';
 import { DEFAULT_GATEWAY_ADMIN_URL, DEFAULT_KEY_TIMEOUT_MS, findMasterKey, keyAliasFor } from '../gateway/key-create.js';
 import type { GatewayOptions } from '../gateway/options.js';
@@ -135,9 +135,13 @@ export function developerCommand(gatewayUrl: string): string {
   return `${cli()} --mode gateway --gateway-url ${gatewayUrl} --gateway-key-file ${DEVELOPER_KEY_FILE}`;
 }
 
+const MAX_KEY_TIMEOUT_S = 3600;
+
 function parseTimeout(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_KEY_TIMEOUT_MS;
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds <= 0) throw usageError(`GLM_CODEX_GATEWAY_TIMEOUT: "${value}" is not a number of seconds.`);
+  // Timers hold at most 2^31-1 ms; an hour is already far beyond any answer worth waiting for.
+  if (seconds > MAX_KEY_TIMEOUT_S) throw usageError(`GLM_CODEX_GATEWAY_TIMEOUT: ${value} seconds is too long (at most ${MAX_KEY_TIMEOUT_S}).`, `set GLM_CODEX_GATEWAY_TIMEOUT to a number of seconds from 1 to ${MAX_KEY_TIMEOUT_S}.`);
   return Math.round(seconds * 1000);
 }

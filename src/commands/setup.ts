@@ -10,14 +10,15 @@ import { ExitCode } from '../exit-codes.js';
 import { inspectWith, type SetupState } from '../inspect/inspect.js';
 import type { Mode } from '../modes/types.js';
 import { tildify } from '../paths.js';
+import { modeNamed, storedMode } from '../modes/index.js';
 import { CODING_PLAN_NOTE, nonInteractiveCommand, requireInteractiveTerminal, resolveAnswers, resolveMode } from '../plan/answers.js';
-import { describeOperation, isFileOperation, renderDiff, type Operation } from '../plan/operations.js';
+import { describeOperation, isFileOperation, renderDiff, type Operation } from '../units/operations.js';
 import { planChanges } from '../plan/plan.js';
 import { endpointWarnings } from '../config/endpoint-warnings.js';
 import { lockForSetup, setupLockWaitMs } from '../fs/run-locks.js';
 import { prepareRuntime, type RuntimePlan } from '../runtime/runtime.js';
 import type { VerifyReport } from '../verify/types.js';
-import type { CodexInstall } from '../inspect/codex-version.js';
+import { detectCodex, type CodexInstall } from '../codex/version.js';
 import { probeHost } from '../inspect/reach.js';
 import { basePromptFor } from '../inspect/base-prompt.js';
 import { cli } from '../invocation.js';
@@ -72,23 +73,25 @@ function badKey(report: VerifyReport | null): boolean {
 /** What a re-run starts from: the settings in use, one per line. */
 function currentSetup(state: SetupState): string[] {
   const m = state.manifest;
-  const mode = m.mode ?? 'local';
+  const mode = storedMode(state) ?? modeNamed(undefined);
+  const { where, here } = mode.summary({ endpoint: m.apiBase, gatewayUrl: m.gatewayUrl, port: m.port, stored: true });
   return [
-    `Mode:     ${mode}`,
-    mode === 'gateway' ? `Gateway:  ${m.gatewayUrl ?? '?'}` : `Endpoint: ${m.apiBase ?? '?'}`,
+    `Mode:     ${mode.id}`,
+    where,
     `Model:    ${m.model ?? '?'}`,
-    ...(mode === 'local' ? [`Port:     ${m.port ?? '?'} (proxy on 127.0.0.1)`] : []),
+    ...here,
     `Default:  ${m.previousDefault !== undefined ? 'yes, plain `codex` uses GLM' : 'no, only `codex --profile glm`'}`,
   ];
 }
 
 /** The answers a plan is built from, for the plan box. */
 function answerLines(draft: Draft, mode: Mode): string[] {
+  const { where, here } = mode.summary({ endpoint: draft.endpoint, gatewayUrl: draft.gatewayUrl, port: draft.port, stored: false });
   return [
     `Mode:     ${mode.id}`,
-    ...(mode.id === 'gateway' ? [`Gateway:  ${draft.gatewayUrl}`] : [`Endpoint: ${draft.endpoint}`]),
+    where,
     `Model:    ${draft.model}${draft.models.length > 1 ? ` (also ${draft.models.filter((m) => m !== draft.model).join(', ')}, via /model)` : ''}`,
-    ...(mode.localRuntime ? [`Port:     ${draft.port}`] : []),
+    ...here,
     `Default:  ${draft.makeDefault === true ? 'yes' : draft.makeDefault === false ? 'no (the earlier default is put back)' : 'unchanged'}`,
   ];
 }
@@ -115,8 +118,8 @@ export async function runSetup(ctx: Context): Promise<number> {
   const onWait = (holder: string) => out.info(`${holder} is working on the same files: waiting for it to finish (up to ${Math.round(setupLockWaitMs() / 1000)} s)…`);
   const releaseSetupLocks = options.dryRun ? null : await lockForSetup(paths, { onWait });
   const [state, lookup] = await inspectWith(paths, async (files) => {
-    const maybeLocal = (options.given.mode ?? files.manifest.mode ?? 'local') === 'local';
-    return maybeLocal ? runtimeLookup(ctx, files) : null;
+    // Started while the rest is inspected, when the mode this run most likely sets up prepares something.
+    return modeNamed(options.given.mode ?? files.manifest.mode).prepare ? runtimeLookup(ctx, files) : null;
   });
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
   // A re-run shows what is in use and lets the user change any of it.
@@ -131,7 +134,7 @@ export async function runSetup(ctx: Context): Promise<number> {
   }
   const asking = { ...ctx, revisit, keep: shownCurrent && !revisit };
   const mode = await resolveMode(asking, state);
-  const runtime = mode.localRuntime ? await (lookup ?? runtimeLookup(ctx, state))() : null;
+  const runtime = mode.prepare ? await mode.prepare(lookup ?? runtimeLookup(ctx, state)) : null;
   const checks = preflight(state, runtime, options.start, mode);
   out.note(checks.join('\n'), 'Preflight');
   for (const warning of runtime?.warnings ?? []) out.warn(warning);
@@ -144,7 +147,7 @@ export async function runSetup(ctx: Context): Promise<number> {
     }
   }
 
-  if (prompts && mode.id === 'local' && !options.given.endpoint && !state.manifest.apiBase) out.info(CODING_PLAN_NOTE);
+  if (prompts && mode.firstRunNote && !options.given.endpoint && !state.manifest.apiBase) out.info(mode.firstRunNote);
   const { answers, draft } = await resolveAnswers(asking, state, mode, runtime);
   for (const value of Object.values(mode.secrets(answers))) ctx.addSecret(value);
   const provider = mode.provider(answers, state);
@@ -225,8 +228,8 @@ export async function runSetup(ctx: Context): Promise<number> {
   const outro = ok
     ? [
         backups,
-        ...(!options.start && mode.localRuntime
-          ? [`No proxy was started (--no-start). Start it with: ${cli('start')}`, `then ${/^Codex/.test(openTerminal) ? openTerminal : `${openTerminal[0]!.toLowerCase()}${openTerminal.slice(1)}`}`]
+        ...(!options.start && mode.notStarted
+          ? [mode.notStarted(), `then ${/^Codex/.test(openTerminal) ? openTerminal : `${openTerminal[0]!.toLowerCase()}${openTerminal.slice(1)}`}`]
           : [openTerminal]),
         `  codex --profile ${provider.profile}`,
         `Next time without questions: ${again}`,

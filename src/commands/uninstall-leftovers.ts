@@ -3,7 +3,8 @@
  * hold a key) and the LiteLLM venv, found here; uninstall plans their removal (without a backup:
  * a backup of a key is a key) and apply/ carries it out.
  */
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
+import { readRegularText } from '../fs/read.js';
 import { join } from 'node:path';
 import type { Paths } from '../paths.js';
 
@@ -30,7 +31,7 @@ export async function backupsHolding(paths: Paths, keys: string[]): Promise<stri
   if (wanted.length === 0) return [];
   const holding: string[] = [];
   for (const file of await filesUnder(paths.backups)) {
-    const text = await readFile(file, 'utf8').catch(() => '');
+    const text = await readRegularText(file).catch(() => '');
     if (wanted.some((key) => text.includes(key))) holding.push(file);
   }
   return holding;

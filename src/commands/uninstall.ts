@@ -13,7 +13,7 @@ import { readTextIfExists } from '../fs/read.js';
 import { planPurge, purgeRefusal } from '../fs/purge.js';
 import { inspect } from '../inspect/inspect.js';
 import { tildify } from '../paths.js';
-import { deleteOp, describeOperation, isFileOperation, type DeleteOperation, type Operation } from '../plan/operations.js';
+import { deleteOp, describeOperation, isFileOperation, type DeleteOperation, type Operation } from '../units/operations.js';
 import { planUndo } from '../plan/plan.js';
 import { backupsHolding, diskSize, venvSize } from './uninstall-leftovers.js';
 import { cli } from '../invocation.js';

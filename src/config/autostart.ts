@@ -7,6 +7,8 @@
  * command's on-demand start is what brings the proxy up.
  */
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { runner } from '../process/run.js';
 
 export const SERVICE_NAME = 'glm-codex-proxy';
@@ -268,4 +270,12 @@ export async function serviceManagerAvailable(platform: NodeJS.Platform = proces
     return { available: true, manager: 'systemd', reason: `systemd user manager (${answer})` };
   }
   return { available: false, manager: null, reason: `systemd runs, but the user manager does not answer (systemctl --user is-system-running: ${answer || 'no answer'})` };
+}
+
+/** Where the service file goes on this platform (a path that is never written where there is none). */
+export function autostartPath(paths: { stateDir: string }, platform: NodeJS.Platform = process.platform, home = process.env.HOME || homedir()): string {
+  if (platform === 'linux') return systemdUnitPath(home);
+  if (platform === 'darwin') return launchAgentPath(home);
+  if (platform === 'win32') return join(paths.stateDir, 'glm-codex-proxy.task.xml');
+  return join(paths.stateDir, 'autostart.none');
 }

@@ -3,10 +3,24 @@
  * `node <state dir>/app/bin/glm-codex-setup.js auth-token --state-dir <state dir>`, all paths
  * absolute, so it works without PATH, shell startup files or the package that ran setup.
  */
-import { appCopyBin } from '../runtime/app-copy.js';
-import { ON_DEMAND_READY_MS } from '../runtime/proxy-on-demand.js';
+import { join } from 'node:path';
 
 export const COMMAND_AUTH_MIN_CODEX = '0.160.0';
+
+/** A cold LiteLLM start takes 6-30 s on a loaded 2-core machine; Codex's timeout_ms must exceed this. */
+export const ON_DEMAND_READY_MS = 90_000;
+
+/** The tool's own copy in the state dir (fs/app-copy.ts installs it): what the command runs. */
+export const APP_BIN = 'bin/glm-codex-setup.js';
+
+export function appCopyDir(stateDir: string): string {
+  return join(stateDir, 'app');
+}
+
+/** The script Codex's auth command runs, inside the copy. */
+export function appCopyBin(stateDir: string): string {
+  return join(appCopyDir(stateDir), ...APP_BIN.split('/'));
+}
 
 /** Codex kills the command at timeout_ms and then sends the request with no key: leave room for a cold start. */
 export const AUTH_TIMEOUT_MS = ON_DEMAND_READY_MS + 30_000;

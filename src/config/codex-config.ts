@@ -4,7 +4,7 @@
  * file for Codex >= 0.134, a `[profiles.glm]` table before), and optionally the top-level default.
  * Which provider and profile: the mode's ProviderSpec.
  */
-import type { ProviderSpec } from '../modes/types.js';
+import type { ProviderSpec } from './provider.js';
 import { getIn } from './toml-data.js';
 import { editToml, type TomlEdit, type TomlScalar } from './toml-edit.js';
 import { parseTomlData, splitBom, type TomlData } from './toml-syntax.js';

@@ -3,6 +3,7 @@
  * `ZAI_API_KEY=…` (with `export` and quotes as people write them). Capped in size: a key is a
  * short word, and a wrong path (a log, an image) must not be read into memory and stored.
  */
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -31,9 +32,14 @@ export async function readKeyFile(path: string, source: KeyFileSource): Promise<
   const { fileFlag, env, label } = source;
   let text: string;
   try {
-    const handle = await open(path, 'r');
+    // Without blocking, then fstat on the same handle: a FIFO, socket or device is refused at once.
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0));
     try {
-      const { size } = await handle.stat();
+      const info = await handle.stat();
+      if (!info.isFile()) {
+        throw keyFileError(`${fileFlag} ${path} is not a regular file (${info.isFIFO() ? 'a FIFO' : info.isDirectory() ? 'a directory' : info.isSocket() ? 'a socket' : 'a device'}); it was not read.`, `Point ${fileFlag} at a file that holds only the key (or a ${env}=… line).`);
+      }
+      const { size } = info;
       if (size > KEY_FILE_LIMIT_BYTES) {
         throw keyFileError(
           `${fileFlag} ${path} is ${size} bytes; a ${label} is a single short word (at most ${KEY_FILE_LIMIT_BYTES} bytes are read).`,

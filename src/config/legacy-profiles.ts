@@ -31,7 +31,8 @@ export function legacyProfilesIn(data: TomlData, ownProfile: string): LegacyProf
 
 /** The same, from config.toml's text (none when it does not parse: that is reported elsewhere). */
 export function legacyProfilesInText(text: string | null, file: string, ownProfile: string): LegacyProfiles {
-  if (text === null) return { names: [], selector: null };
+  // Without the word, no [profiles.*] table and no `profile` key (a large file is then not parsed here a second time).
+  if (text === null || !text.includes('profile')) return { names: [], selector: null };
   try {
     return legacyProfilesIn(parseTomlData(splitBom(text).body, file), ownProfile);
   } catch {

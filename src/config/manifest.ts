@@ -1,8 +1,38 @@
 /** state.json: what the tool did, so re-runs, repair and uninstall know what is theirs. No secrets. */
+import type { Secrets } from './secrets.js';
+
+/** The modes (src/modes/ has one file each); state.json names the one set up. */
+export const MODE_NAMES = ['local', 'direct', 'gateway'] as const;
+export type ModeName = (typeof MODE_NAMES)[number];
+/** Without --mode and without a stored one (setups from before modes were local). */
+export const DEFAULT_MODE: ModeName = 'local';
+
+/**
+ * What the fast paths need to know of the mode state.json names, without loading the mode files
+ * (src/modes/): the secrets.env entry Codex's auth command prints, and whether a LiteLLM proxy runs
+ * on this machine (the auth command starts it, a supervisor keeps it up).
+ */
+export interface ModeFacts {
+  authKey: keyof Secrets;
+  localProxy: boolean;
+  /** The Z.ai API a new Z.ai key is checked against (its Chat Completions or its Responses), or null: no Z.ai key. */
+  zaiApi: 'chat' | 'responses' | null;
+}
+
+const MODE_FACTS: Record<ModeName, ModeFacts> = {
+  local: { authKey: 'LITELLM_MASTER_KEY', localProxy: true, zaiApi: 'chat' },
+  direct: { authKey: 'ZAI_API_KEY', localProxy: false, zaiApi: 'responses' },
+  gateway: { authKey: 'GLM_CODEX_GATEWAY_KEY', localProxy: false, zaiApi: null },
+};
+
+export function modeFacts(mode: ModeName | undefined): ModeFacts {
+  return MODE_FACTS[mode ?? DEFAULT_MODE];
+}
+
 export interface Manifest {
   version: 1;
   /** How Codex reaches GLM (absent in files from before modes: local). */
-  mode?: 'local' | 'direct' | 'gateway';
+  mode?: ModeName;
   model?: string;
   /** Every model set up, the default first. */
   models?: string[];

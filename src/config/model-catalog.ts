@@ -280,6 +280,7 @@ export async function validateCatalog(codexBin: string, file: string, opts: { ti
 
 async function catalogSlugs(file: string): Promise<string[]> {
   try {
+    // The tool's own file, in the state dir whose owner and mode are checked (fs/state-dir-trust.ts).
     const data = JSON.parse(await readFile(file, 'utf8')) as { models?: { slug?: unknown }[] };
     return (data.models ?? []).map((model) => model.slug).filter((slug): slug is string => typeof slug === 'string');
   } catch {

@@ -8,8 +8,9 @@ import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Manifest } from './manifest.js';
 import { parseTomlData, parseTree, splitBom, type TomlData } from './toml-syntax.js';
+import { excerptFor, originalOffset } from './toml-segments.js';
 import { getIn } from './toml-data.js';
-import { appCopyBin } from '../runtime/app-copy.js';
+import { appCopyBin } from './codex-auth.js';
 import { tildify } from '../paths.js';
 
 /** True when the tool created the provider table. Manifests older than `ownsProvider` that record a setup count as the tool's. */
@@ -29,12 +30,12 @@ function overlaps(a: readonly (string | number)[], b: readonly string[]): boolea
   return true;
 }
 
-function keyValueLine(kvs: AST.TOMLKeyValue[], base: readonly (string | number)[], PROVIDER_PATH: readonly string[]): number | null {
+function keyValueLine(kvs: AST.TOMLKeyValue[], base: readonly (string | number)[], PROVIDER_PATH: readonly string[], lineOf: (node: AST.TOMLNode) => number): number | null {
   for (const kv of kvs) {
     const path = [...base.map(String), ...keySegments(kv.key)];
-    if (path.length >= PROVIDER_PATH.length && overlaps(path, PROVIDER_PATH)) return kv.loc.start.line;
+    if (path.length >= PROVIDER_PATH.length && overlaps(path, PROVIDER_PATH)) return lineOf(kv);
     if (overlaps(path, PROVIDER_PATH) && kv.value.type === 'TOMLInlineTable') {
-      const inner = keyValueLine(kv.value.body, path, PROVIDER_PATH);
+      const inner = keyValueLine(kv.value.body, path, PROVIDER_PATH, lineOf);
       if (inner !== null) return inner;
     }
   }
@@ -46,8 +47,17 @@ export function providerTableLine(text: string, id: string): number | null {
   const PROVIDER_PATH = ['model_providers', id];
   const { body } = splitBom(text);
   let top: AST.TOMLTopLevelTable;
+  // A large file: only its root keys and [model_providers.*] tables are parsed into a tree (toml-segments.ts).
+  const excerpt = body.length > 256 * 1024 ? excerptFor(body, new Set(['model_providers']), '\n') : null;
+  const lineOf = (node: AST.TOMLNode): number => {
+    if (!excerpt) return node.loc.start.line;
+    const offset = originalOffset(excerpt, node.range[0]) ?? 0;
+    let line = 1;
+    for (let at = body.indexOf('\n'); at !== -1 && at < offset; at = body.indexOf('\n', at + 1)) line++;
+    return line;
+  };
   try {
-    top = parseTree(body, 'config.toml').body[0];
+    top = parseTree(excerpt?.text ?? body, 'config.toml').body[0];
   } catch {
     // Does not parse: a header is still recognisable line by line.
     const lines = body.split('\n');
@@ -56,13 +66,13 @@ export function providerTableLine(text: string, id: string): number | null {
     const index = lines.findIndex((line) => header.test(line));
     return index === -1 ? null : index + 1;
   }
-  const topLevel = keyValueLine(top.body.filter((item): item is AST.TOMLKeyValue => item.type === 'TOMLKeyValue'), [], PROVIDER_PATH);
+  const topLevel = keyValueLine(top.body.filter((item): item is AST.TOMLKeyValue => item.type === 'TOMLKeyValue'), [], PROVIDER_PATH, lineOf);
   if (topLevel !== null) return topLevel;
   for (const item of top.body) {
     if (item.type !== 'TOMLTable') continue;
-    if (item.resolvedKey.length >= PROVIDER_PATH.length && overlaps(item.resolvedKey, PROVIDER_PATH)) return item.loc.start.line;
+    if (item.resolvedKey.length >= PROVIDER_PATH.length && overlaps(item.resolvedKey, PROVIDER_PATH)) return lineOf(item);
     if (item.kind === 'standard' && overlaps(item.resolvedKey, PROVIDER_PATH)) {
-      const line = keyValueLine(item.body, item.resolvedKey, PROVIDER_PATH);
+      const line = keyValueLine(item.body, item.resolvedKey, PROVIDER_PATH, lineOf);
       if (line !== null) return line;
     }
   }
@@ -73,9 +83,9 @@ export function providerTableLine(text: string, id: string): number | null {
  * The refusal when config.toml has a `[model_providers.<id>]` the tool did not create, or null.
  * `ownedId`: the provider id of the mode the tool set up and owns (null when it owns none).
  */
-export function foreignProviderProblem(text: string | null, id: string, ownedId: string | null, file: string, stateDir?: string): UserError | null {
+export function foreignProviderProblem(text: string | null, id: string, ownedId: string | null, file: string, stateDir?: string, data?: TomlData): UserError | null {
   if (text === null || id === ownedId) return null;
-  if (stateDir !== undefined && ownProviderIds(text, stateDir).includes(id)) return null;
+  if (stateDir !== undefined && ownProviderIds(text, stateDir, data).includes(id)) return null;
   const line = providerTableLine(text, id);
   if (line === null) return null;
   return new UserError('provider-not-ours', `${file}:${line}: [model_providers.${id}] is your own table (glm-codex-setup did not create it); it was not changed.`, {
@@ -91,11 +101,12 @@ export function foreignProviderProblem(text: string | null, id: string, ownedId:
  * table is recognised as the tool's even when state.json is lost, or a crash came between the
  * config.toml write and the state.json write (state.json stays the last write: it records what was done).
  */
-export function ownProviderIds(text: string | null, stateDir: string): string[] {
+export function ownProviderIds(text: string | null, stateDir: string, parsed?: TomlData): string[] {
   if (text === null) return [];
   let data: TomlData;
   try {
-    data = parseTomlData(splitBom(text).body, 'config.toml');
+    // `parsed`: the caller's data of the same text (a large file is parsed once per command).
+    data = parsed ?? parseTomlData(splitBom(text).body, 'config.toml');
   } catch {
     return [];
   }

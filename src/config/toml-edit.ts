@@ -13,6 +13,9 @@ import { parseTomlData, parseTree, reclaimParserMemory, splitBom, type TomlData 
 
 /** Above this many characters, the planning tree is collected before the verifying parse. */
 const LARGE_DOCUMENT = 1_000_000;
+/** Above this many characters, a document is edited through its excerpt (no syntax tree of the whole). */
+const EXCERPT_ABOVE = 256 * 1024;
+import { excerptFor, restoreExcerpt } from './toml-segments.js';
 import { tomlDataEqual, deleteIn, getIn, setIn, pruneEmptyAncestors } from './toml-data.js';
 
 /** What the tool writes: scalars, and arrays of strings (a command's arguments). */
@@ -61,9 +64,9 @@ export class TomlEditConflict extends UserError {
  * pass; only a plan whose splices would touch each other is replayed edit by edit. `options.data` is
  * the already parsed data of `text`, when the caller has it.
  */
-export function editToml(text: string, edits: readonly TomlEdit[], file: string, options: { data?: TomlData } = {}): TomlEditResult {
+export function editToml(text: string, edits: readonly TomlEdit[], file: string, options: { data?: TomlData; excerpt?: boolean; eol?: string } = {}): TomlEditResult {
   const { bom, body: originalBody } = splitBom(text);
-  const eol = detectEol(originalBody);
+  const eol = options.eol ?? detectEol(originalBody);
   const original = options.data ?? parseTomlData(originalBody, file);
   // An edit that changes no data changes no text: a re-run with nothing to do parses nothing more.
   const effective = edits.filter((edit) => !isNoOp(original, edit));
@@ -79,6 +82,11 @@ export function editToml(text: string, edits: readonly TomlEdit[], file: string,
     }
   }
 
+  if (options.excerpt ?? originalBody.length > EXCERPT_ABOVE) {
+    const viaExcerpt = editThroughExcerpt(originalBody, effective, eol, file, expected, deleted);
+    if (viaExcerpt) return { text: bom + viaExcerpt.body, changed: viaExcerpt.body !== originalBody, splices: viaExcerpt.splices };
+  }
+
   // Planned in a function of its own so the tree is garbage before the verifying parse (peak memory is one tree).
   let planned = planEdits(originalBody, effective, eol, file, 'batch');
   if (originalBody.length > LARGE_DOCUMENT) reclaimParserMemory();
@@ -91,6 +99,43 @@ export function editToml(text: string, edits: readonly TomlEdit[], file: string,
   }
   if (problem) throw problem;
   return { text: bom + planned.body, changed: planned.body !== originalBody, splices: planned.splices };
+}
+
+/**
+ * A large document is edited through its excerpt (toml-segments.ts): the syntax trees are built for
+ * the excerpt only, which is planned and verified by both parsers as any document is; the whole
+ * result is then checked once more against the intended data. Null when the excerpt cannot be used.
+ */
+function editThroughExcerpt(body: string, edits: readonly TomlEdit[], eol: string, file: string, intended: TomlData, deleted: readonly KeyPath[]): { body: string; splices: Splice[] } | null {
+  const excerpt = excerptFor(body, new Set(edits.map((edit) => String(edit.path[0]))), eol);
+  if (!excerpt) return null;
+  const edited = editToml(excerpt.text, edits, file, { excerpt: false, eol });
+  const restored = restoreExcerpt(body, excerpt, edited.text);
+  if (!restored) return null;
+  let expected = intended;
+  let actual: TomlData;
+  reclaimParserMemory();
+  try {
+    actual = parseTomlData(restored.body, file);
+  } catch {
+    return null;
+  }
+  for (const path of deleted) {
+    expected = pruneEmptyAncestors(expected, path);
+    actual = pruneEmptyAncestors(actual, path);
+  }
+  if (!tomlDataEqual(expected, actual)) return null;
+  // One splice per changed run, in original offsets, last first (as planBatch reports them).
+  const splices: Splice[] = [];
+  for (const run of restored.runs) {
+    if (run.original === run.edited) continue;
+    let head = 0;
+    while (head < run.original.length && head < run.edited.length && run.original[head] === run.edited[head]) head++;
+    let tail = 0;
+    while (tail < run.original.length - head && tail < run.edited.length - head && run.original[run.original.length - 1 - tail] === run.edited[run.edited.length - 1 - tail]) tail++;
+    splices.push({ start: run.start + head, end: run.start + run.original.length - tail, text: run.edited.slice(head, run.edited.length - tail) });
+  }
+  return { body: restored.body, splices: splices.reverse() };
 }
 
 function verifyPlanned(body: string, intended: TomlData, deleted: readonly KeyPath[], file: string): UserError | null {

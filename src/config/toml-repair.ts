@@ -3,7 +3,7 @@
  * - the error lies inside the tool's own section: drop that section (the merge writes it anew);
  * - --force-rebuild: keep every section that still parses, drop the others, and say which.
  */
-import type { ProviderSpec } from '../modes/types.js';
+import type { ProviderSpec } from './provider.js';
 import { validateToml, type TomlSyntaxProblem } from './toml-syntax.js';
 
 const HEADER = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$/;

@@ -34,12 +34,29 @@ export class TomlSyntaxError extends UserError {
 
 const BOM = '\uFEFF';
 
+/**
+ * How much TOML each parser was given in this process (characters and calls). The cost of a command
+ * on a large config.toml is these figures; `GLM_CODEX_TRACE=1` prints them at exit, and a test holds
+ * them to one data parse per read and no syntax tree of the whole file.
+ */
+export const tomlParseStats = { treeCalls: 0, treeChars: 0, dataCalls: 0, dataChars: 0 };
+let traceHooked = false;
+function count(kind: 'tree' | 'data', chars: number): void {
+  tomlParseStats[`${kind}Calls`] += 1;
+  tomlParseStats[`${kind}Chars`] += chars;
+  if (!traceHooked && process.env.GLM_CODEX_TRACE) {
+    traceHooked = true;
+    process.on('exit', () => process.stderr.write(`toml-parses ${JSON.stringify(tomlParseStats)}\n`));
+  }
+}
+
 export function splitBom(text: string): { bom: string; body: string } {
   return text.startsWith(BOM) ? { bom: BOM, body: text.slice(1) } : { bom: '', body: text };
 }
 
 /** Parses with the CST parser (source ranges for lossless edits). `body` must have no BOM. */
 export function parseTree(body: string, file: string): AST.TOMLProgram {
+  count('tree', body.length);
   try {
     const program = parseTOML(body, { tomlVersion: '1.0' });
     // The edits use node ranges only; the token list is half the tree's memory (about 55 bytes per byte of TOML).
@@ -61,6 +78,7 @@ export function parseTree(body: string, file: string): AST.TOMLProgram {
  * written when two TOML 1.0 implementations agree on what the file says.
  */
 export function parseTomlData(body: string, file: string): TomlData {
+  count('data', body.length);
   try {
     return parseData(body, { integersAsBigInt: 'asNeeded' }) as TomlData;
   } catch (error) {

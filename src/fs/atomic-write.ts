@@ -1,3 +1,4 @@
+import { isNoSpace, noSpaceError } from './system-errors.js';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, lstat, open, readlink, rename, stat, unlink } from 'node:fs/promises';
@@ -69,6 +70,7 @@ export async function writeFileAtomic(
   } catch (error) {
     await handle?.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
+    if (!(error instanceof UserError) && isNoSpace(error)) throw noSpaceError(path);
     throw error instanceof UserError ? error : cannotWrite(path, error);
   }
 }

@@ -1,4 +1,5 @@
-import { chmod, open, readFile, writeFile } from 'node:fs/promises';
+import { readRegularText, readRegularFile } from './read.js';
+import { chmod, open, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pathExists } from '../system.js';
 import { realTarget } from './atomic-write.js';
@@ -27,12 +28,12 @@ export async function backupFile(path: string, runDir: string): Promise<BackupRe
   await chmod(runDir, 0o700);
   let name = basename(path);
   const index = join(runDir, 'INDEX');
-  const previous = await readFile(index, 'utf8').catch(() => '');
+  const previous = await readRegularText(index).catch(() => '');
   if (previous.split('\n').some((line) => line.startsWith(`${name}\t`))) name = `${name}.${previous.split('\n').length}`;
   const backup = join(runDir, name);
   const handle = await open(backup, 'wx', 0o600);
   try {
-    await handle.writeFile(await readFile(target));
+    await handle.writeFile(await readRegularFile(target));
     await handle.chmod(0o600);
   } finally {
     await handle.close();

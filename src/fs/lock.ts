@@ -5,13 +5,16 @@
  * which fails when the lock exists. A lock is stale only when the recorded process is gone or its
  * start time differs (the pid was reused). Locks are re-entrant within one process.
  */
+import { readRegularText } from './read.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmdirSync, unlinkSync } from 'node:fs';
-import { copyFile, constants as fsConstants, link, mkdir, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { copyFile, constants as fsConstants, link, mkdir, open, readdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { isProcessAlive } from '../system.js';
+import { noSpaceError } from './system-errors.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { isSameProcess, processStartTime } from '../runtime/process-info.js';
+import { isSameProcess, processStartTime } from '../process/info.js';
 
 export interface LockOptions {
   /** How long to wait for another holder to finish; 0 (the default) fails at once. */
@@ -82,7 +85,7 @@ export function parseLockHolder(text: string): LockHolder | null {
 
 /** The lock's holder: null when there is no lock file, 'unreadable' when its content is not a holder record. */
 export async function readLockHolder(path: string): Promise<{ holder: LockHolder | null; text: string } | null> {
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  const text = await readRegularText(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw error;
   });
@@ -97,13 +100,27 @@ async function isStale(path: string, found: { holder: LockHolder | null; text: s
   return !(await isSameProcess(found.holder.pid, found.holder.startTime));
 }
 
+/** Temporary files of this lock that a run which is gone left (`<lock>.<pid>.<hex>.tmp`, the pid dead). */
+async function removeDeadLockTemps(path: string): Promise<void> {
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  const prefix = `${basename(path)}.`;
+  for (const name of names) {
+    const pid = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length))?.[1] : undefined;
+    if (pid !== undefined && !isProcessAlive(Number(pid))) await unlink(join(dirname(path), name)).catch(() => undefined);
+  }
+}
+
 /** Creates `path` holding `content`, atomically and only when it does not exist. */
 async function createExclusive(path: string, content: string): Promise<boolean> {
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await removeDeadLockTemps(path);
   try {
     await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
   } catch (error) {
+    // A full disk creates the file and then fails to fill it: the empty temp file must not stay.
+    await unlink(temp).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw noSpaceError(path);
     if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
     throw new UserError('not-writable', `Cannot create the lock ${path}: ${dirname(path)} is not writable (${code}). Nothing was changed.`, {
       exitCode: ExitCode.config,
@@ -146,7 +163,7 @@ async function breakStale(path: string, judged: string): Promise<void> {
     return;
   }
   try {
-    const now = await readFile(path, 'utf8').catch(() => null);
+    const now = await readRegularText(path).catch(() => null);
     if (now === judged) await unlink(path).catch(() => undefined);
   } finally {
     await handle.close();
@@ -223,7 +240,7 @@ function onceRelease(path: string): Release {
     if (!entry) return;
     if (--entry.count > 0) return;
     held.delete(path);
-    const now = await readFile(path, 'utf8').catch(() => null);
+    const now = await readRegularText(path).catch(() => null);
     if (now === entry.content) await unlink(path).catch(() => undefined);
     removeCreatedDirs(path, entry.createdDir);
   };

@@ -5,7 +5,8 @@
  * passed off as the tool's with a marker. Python's own byte-code caches of recorded sources count as
  * made by the tool too (Python writes them from those files).
  */
-import { lstat, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { readRegularText } from './read.js';
+import { lstat, readdir, readlink, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 
 export const RECORD_FILE = '.glm-codex-setup-files';
@@ -37,7 +38,7 @@ export async function recordTree(root: string): Promise<void> {
 async function readRecord(root: string): Promise<Map<string, Entry> | null> {
   const info = await lstat(join(root, RECORD_FILE)).catch(() => null);
   if (!info?.isFile()) return null;
-  const text = await readFile(join(root, RECORD_FILE), 'utf8').catch(() => null);
+  const text = await readRegularText(join(root, RECORD_FILE)).catch(() => null);
   if (text === null) return null;
   const map = new Map<string, Entry>();
   for (const line of text.split('\n')) {

@@ -7,8 +7,9 @@
  * app copy's and the venv's record, a backup run's INDEX; the app copy also by its bytes): anything
  * else stays and is named.
  */
-import { lstat, readdir, readFile, rm, rmdir } from 'node:fs/promises';
-import { appCopyFiles } from '../runtime/app-copy.js';
+import { readRegularText, readRegularFile } from './read.js';
+import { lstat, readdir, rm, rmdir } from 'node:fs/promises';
+import { appCopyFiles } from './app-copy.js';
 import { sortTree, type SortedTree } from './made-record.js';
 import { cli } from '../invocation.js';
 import { join } from 'node:path';
@@ -83,7 +84,7 @@ export async function planPurge(stateDir: string): Promise<PurgePlan> {
     const tempOf = tempFileOwner(name);
     if (OWN_FILES.has(name) && (type === 'file' || type === 'link')) {
       if (name === STATE_DIR_MARKER) marked = true;
-      if (name === 'state.json' && type === 'file') manifest = isToolManifest(await readFile(path, 'utf8').catch(() => ''));
+      if (name === 'state.json' && type === 'file') manifest = isToolManifest(await readRegularText(path).catch(() => ''));
       plan.delete.push(path);
     } else if (tempOf !== null && OWN_FILES.has(tempOf) && type === 'file') {
       plan.delete.push(path);
@@ -128,7 +129,7 @@ export async function sortAppCopy(dir: string): Promise<SortedTree> {
   const foreign: string[] = [];
   for (const rel of sorted.foreign) {
     const path = join(dir, ...rel.split('/'));
-    const content = (await kind(path)) === 'file' ? await readFile(path).catch(() => null) : null;
+    const content = (await kind(path)) === 'file' ? await readRegularFile(path).catch(() => null) : null;
     const wanted = build.get(rel);
     if (content && wanted && content.equals(wanted)) own.push(path);
     else foreign.push(rel);
@@ -138,7 +139,7 @@ export async function sortAppCopy(dir: string): Promise<SortedTree> {
 
 /** A backup run: its INDEX and the copies it names; anything else is not the tool's. */
 async function sortBackupRun(dir: string): Promise<SortedTree> {
-  const index = await readFile(join(dir, 'INDEX'), 'utf8').catch(() => '');
+  const index = await readRegularText(join(dir, 'INDEX')).catch(() => '');
   const named = new Set(index.split('\n').filter(Boolean).map((line) => line.split('\t')[0]!));
   const own: string[] = [];
   const foreign: string[] = [];

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -75,6 +76,12 @@ export function unreadablePathError(path: string, error: unknown): UserError | n
       fix: `Check the permissions of ${path} and its folders, then run again.`,
     });
   }
+  if (code === 'ENXIO' || code === 'EOPNOTSUPP') {
+    return new UserError('not-a-regular-file', `${path} is a socket or a device, not a regular file; nothing was changed.`, {
+      exitCode: ExitCode.config,
+      fix: `Move ${path} out of the way and put a regular file there (or none), then run again.`,
+    });
+  }
   if (code === 'ENOTDIR') {
     return new UserError('not-a-file', `${path}: a part of this path is a file, not a folder; nothing was changed.`, {
       exitCode: ExitCode.config,
@@ -84,13 +91,49 @@ export function unreadablePathError(path: string, error: unknown): UserError | n
   return null;
 }
 
+function kindOf(info: Stats): string {
+  if (info.isFIFO()) return 'a FIFO (named pipe)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isDirectory()) return 'a directory';
+  return 'not a regular file';
+}
+
+/**
+ * The bytes of a regular file, and only of one: opened without blocking (a FIFO with no writer would
+ * otherwise hang the read, and the locks held with it), then checked with fstat on the same handle
+ * (no race with a swap), so a FIFO, socket or device is refused at once. Errors keep readFile's codes.
+ */
+export async function readRegularFile(path: string): Promise<Buffer> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0));
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      if (info.isDirectory()) throw Object.assign(new Error(`EISDIR: ${path}`), { code: 'EISDIR' });
+      throw new UserError('not-a-regular-file', `${path} is ${kindOf(info)}, not a regular file; nothing was changed.`, {
+        exitCode: ExitCode.config,
+        fix: `Move ${path} out of the way and put a regular file there (or none), then run again.`,
+      });
+    }
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** readRegularFile as UTF-8 text (lenient, like readFile(path, 'utf8')). */
+export async function readRegularText(path: string): Promise<string> {
+  return (await readRegularFile(path)).toString('utf8');
+}
+
 /** The file's text (strict UTF-8), or null when it does not exist. */
 export async function readTextIfExists(path: string): Promise<string | null> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = await readRegularFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (error instanceof UserError) throw error;
     throw unreadablePathError(path, error) ?? error;
   }
   return decodeUtf8Strict(bytes, path);

@@ -91,6 +91,7 @@ export async function stateDirProblems(stateDir: string, options: { app?: boolea
 export async function assertStateDirTrusted(stateDir: string, options: { app?: boolean; venv?: boolean } = {}): Promise<void> {
   const [first, ...rest] = await stateDirProblems(stateDir, options);
   if (!first) return;
+  if (first.why.startsWith('is not a folder')) throw new UserError('state-dir-not-a-folder', `${first.path} ${first.why}.`, { exitCode: ExitCode.config, fix: `${first.fix}.` });
   throw new UserError('state-dir-unsafe', `${first.path} ${first.why}: another user could read the keys or change what runs as you${rest.length > 0 ? ` (and ${rest.length} more like it)` : ''}; glm-codex-setup will not use it.`, {
     exitCode: ExitCode.config,
     fix: `${first.fix}.`,

@@ -3,7 +3,8 @@
  * it backs up each file it replaces, keeps every other file, and keeps the secrets of an existing
  * .env (a new salt key or Postgres password would lock the gateway out of its own database).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readRegularText } from '../fs/read.js';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -43,7 +44,7 @@ export interface GatewayInitPlan {
 }
 
 async function readIfExists(path: string): Promise<string | null> {
-  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  return readRegularText(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw error;
   });

@@ -3,12 +3,14 @@
  * (LiteLLM's GenerateKeyRequest: user_id, key_alias, max_budget, models, metadata), authorised by the
  * master key, under one total deadline. Failures become messages that name the cause and the fix.
  */
-import { readFile } from 'node:fs/promises';
+
+import { readRegularText } from '../fs/read.js';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseEnvFile } from './bundle.js';
+import { ANSWER_CAPS, AnswerTooLargeError, isPrintableToken, readCapped } from '../net/read-capped.js';
 
 export const DEFAULT_GATEWAY_ADMIN_URL = 'http://127.0.0.1:4000';
 export const DEFAULT_KEY_TIMEOUT_MS = 30_000;
@@ -46,7 +48,7 @@ export async function findMasterKey(options: { dir: string | undefined; cwd: str
   const envFile = join(resolve(options.cwd, options.dir ?? '.'), '.env');
   let text: string | null = null;
   try {
-    text = await readFile(envFile, 'utf8');
+    text = await readRegularText(envFile);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || options.dir !== undefined) {
       throw new UserError('gateway-master-key-missing', `Could not read ${envFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, {
@@ -94,8 +96,9 @@ export async function createGatewayKey(req: KeyCreateRequest): Promise<CreatedKe
       signal,
     });
     status = response.statusCode;
-    text = await response.body.text();
+    text = await readCapped(response.body, ANSWER_CAPS.gatewayKey);
   } catch (error) {
+    if (error instanceof AnswerTooLargeError) throw unexpected(req.gatewayUrl, error.message);
     throw networkError(req.gatewayUrl, error, signal.aborted, timeoutMs);
   }
   if (status !== 200) {
@@ -112,20 +115,23 @@ export async function createGatewayKey(req: KeyCreateRequest): Promise<CreatedKe
   }
   const key = body.key;
   if (typeof key !== 'string' || !key.startsWith('sk-')) throw unexpected(req.gatewayUrl, 'answered 200 without a key in the body');
+  // Printed and stored as it is: only printable ASCII of a sane length (no escape codes, no forged lines).
+  if (!isPrintableToken(key)) throw unexpected(req.gatewayUrl, `answered 200 with a key that is not printable ASCII of at most 512 characters (${(key as string).length} characters); it was not printed or stored`);
+  const shown = (value: unknown) => (isPrintableToken(value, 200) ? value : undefined);
   return {
     key,
-    keyAlias: typeof body.key_alias === 'string' ? body.key_alias : req.keyAlias,
-    user: typeof body.user_id === 'string' ? body.user_id : req.user,
-    maxBudget: typeof body.max_budget === 'number' ? body.max_budget : (req.budget ?? null),
-    models: Array.isArray(body.models) ? body.models.filter((m): m is string => typeof m === 'string') : (req.models ?? []),
-    expires: typeof body.expires === 'string' ? body.expires : null,
+    keyAlias: shown(body.key_alias) ?? req.keyAlias,
+    user: shown(body.user_id) ?? req.user,
+    maxBudget: typeof body.max_budget === 'number' && Number.isFinite(body.max_budget) ? body.max_budget : (req.budget ?? null),
+    models: Array.isArray(body.models) ? body.models.filter((m): m is string => isPrintableToken(m, 200)).slice(0, 100) : (req.models ?? []),
+    expires: shown(body.expires) ?? null,
   };
 }
 
 async function readinessSaysNoDatabase(gatewayUrl: string, signal: AbortSignal): Promise<boolean> {
   try {
     const response = await request(`${gatewayUrl}/health/readiness`, { method: 'GET', signal });
-    const body = parse(await response.body.text());
+    const body = parse(await readCapped(response.body, ANSWER_CAPS.health));
     return typeof body?.db === 'string' && /not connected/i.test(body.db);
   } catch {
     return false;

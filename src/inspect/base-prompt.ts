@@ -5,7 +5,7 @@
 import { captureBasePrompt } from '../codex/base-prompt.js';
 import { errorMessage } from '../errors.js';
 import type { Manifest } from '../config/manifest.js';
-import type { CodexInstall } from './codex-version.js';
+import type { CodexInstall } from '../codex/version.js';
 
 export interface BasePromptState {
   /** Codex's own prompt; null when Codex is missing or would not tell. */

@@ -7,13 +7,12 @@ import { readTextIfExists } from '../fs/read.js';
 import { legacyProfilesInText, OWN_PROFILE, profileFilePath, type LegacyProfiles } from '../config/legacy-profiles.js';
 import type { Paths } from '../paths.js';
 import { keyEnvFiles, rcCandidates, rcTargets, type RcTarget } from '../config/shell-env.js';
-import { appCopyState } from '../runtime/app-copy.js';
-import { serviceManagerAvailable, type ServiceManagerStatus } from '../config/autostart.js';
-import { autostartPath } from '../units/autostart.js';
+import { appCopyState } from '../fs/app-copy.js';
+import { autostartPath, serviceManagerAvailable, type ServiceManagerStatus } from '../config/autostart.js';
 import { proxyProcessState, type ProxyProcessState } from '../runtime/proxy.js';
 import { recoverManifest } from './manifest-recovery.js';
 import { basePromptFor, type BasePromptState } from './base-prompt.js';
-import { detectCodex, type CodexInstall } from './codex-version.js';
+import { detectCodex, type CodexInstall } from '../codex/version.js';
 
 export interface FileSnapshot {
   path: string;

@@ -3,17 +3,10 @@
  * with the developer's own virtual key. Nothing runs on this machine but Codex.
  */
 import type { SetupState } from '../inspect/inspect.js';
-import { DEFAULT_MODEL, type Draft } from '../questions.js';
-import { authCommandUnit } from '../units/auth-command.js';
-import { catalogUnit } from '../units/catalog.js';
-import { codexConfigUnit } from '../units/codex-config.js';
-import { manifestUnit } from '../units/manifest.js';
-import { profileUnit } from '../units/profile.js';
-import { secretsUnit } from '../units/secrets.js';
-import { shellEnvUnit } from '../units/shell-env.js';
-import { remoteVerifier } from '../verify/remote.js';
+import type { Draft } from '../questions.js';
 import type { SpendSource } from '../usage/spend.js';
-import { PROFILE, providerAuth } from './local.js';
+import { commonAnswers, commonStored, PROFILE, providerAuth, rememberedChoices, remoteUnits } from './common.js';
+import { remoteVerifier } from './proof-remote.js';
 import type { GatewayAnswers, Mode, ProviderAuth, ProviderSpec } from './types.js';
 
 export const GATEWAY_PROVIDER_ID = 'glm-gateway';
@@ -31,44 +24,28 @@ export function gatewayProvider(gatewayUrl: string, auth: ProviderAuth, provider
 
 /** `usage`, `doctor`, `status` and a refused validation ask this about what is spent. */
 const spendSource = (a: GatewayAnswers): SpendSource => ({ kind: 'gateway-key', gatewayUrl: a.gatewayUrl, key: a.gatewayKey });
-const verifier = remoteVerifier<GatewayAnswers>('gateway', (a) => a.gatewayKey, spendSource);
+const verifier = remoteVerifier<GatewayAnswers>('litellm-gateway', (a) => a.gatewayKey, spendSource);
 
 export const gatewayMode: Mode<GatewayAnswers> = {
   id: 'gateway',
   title: 'through your team\'s LiteLLM gateway',
   questions: ['mode', 'gatewayUrl', 'model', 'models', 'gatewayKey', 'makeDefault', 'codexAuth', 'shellRc', 'providerId', 'migrateProfiles'],
   localRuntime: false,
-  answers: (draft: Draft): GatewayAnswers => ({
-    mode: 'gateway',
-    providerId: draft.providerId,
-    codexAuth: draft.codexAuth,
-    model: draft.model,
-    models: draft.models,
-    gatewayUrl: draft.gatewayUrl,
-    gatewayKey: draft.gatewayKey,
-    makeDefault: draft.makeDefault,
-    shellRc: draft.shellRc,
-    migrateProfiles: draft.migrateProfiles,
-  }),
+  answers: (draft: Draft): GatewayAnswers => ({ mode: 'gateway', ...commonAnswers(draft), gatewayUrl: draft.gatewayUrl, gatewayKey: draft.gatewayKey }),
   stored: ({ manifest, secrets }: Pick<SetupState, 'manifest' | 'secrets'>): GatewayAnswers => ({
     mode: 'gateway',
-    providerId: manifest.providerId,
-    codexAuth: manifest.codexAuth ?? 'command',
-    model: manifest.model ?? DEFAULT_MODEL,
-    models: manifest.models ?? [manifest.model ?? DEFAULT_MODEL],
+    ...commonStored(manifest),
     gatewayUrl: manifest.gatewayUrl ?? '',
     gatewayKey: secrets.GLM_CODEX_GATEWAY_KEY ?? '',
-    makeDefault: undefined,
-    shellRc: (manifest.rcFiles ?? []).length > 0,
-    migrateProfiles: false,
   }),
-  remember: (a) => ({ ...(a.providerId ? { providerId: a.providerId } : {}), ...(a.codexAuth === 'env' ? { codexAuth: 'env' as const } : {}), mode: 'gateway', model: a.model, models: a.models, gatewayUrl: a.gatewayUrl }),
+  remember: (a) => ({ ...rememberedChoices(a), mode: 'gateway', model: a.model, models: a.models, gatewayUrl: a.gatewayUrl }),
   provider: (a: GatewayAnswers, where) => gatewayProvider(a.gatewayUrl, providerAuth(GATEWAY_KEY_ENV, where, a.codexAuth), a.providerId),
   upstream: (a) => a.gatewayUrl,
   codexKey: (a) => ({ value: a.gatewayKey, what: 'your gateway virtual key' }),
   spendSource,
   secrets: (a) => ({ GLM_CODEX_GATEWAY_KEY: a.gatewayKey }),
-  units: [secretsUnit, shellEnvUnit, catalogUnit, profileUnit, authCommandUnit, codexConfigUnit, manifestUnit],
+  summary: (v) => ({ where: `Gateway:  ${v.gatewayUrl ?? '?'}`, here: [] }),
+  units: remoteUnits<GatewayAnswers>(),
   verify: verifier.verify,
   doctorVerify: verifier.doctorVerify,
 };

@@ -1,6 +1,7 @@
 /** The modes, by id. Adding one: a file beside this one, registered here, plus the units it needs. */
 import type { SetupState } from '../inspect/inspect.js';
 import type { Manifest } from '../config/manifest.js';
+import { DEFAULT_MODE } from '../questions.js';
 import { DIRECT_PROVIDER_ID, directMode } from './direct.js';
 import { GATEWAY_PROVIDER_ID, gatewayMode } from './gateway.js';
 import { LOCAL_PROVIDER_ID, localMode } from './local.js';
@@ -12,7 +13,12 @@ export const MODES: { [K in ModeId]: Mode } = { local: localMode, direct: direct
 export function storedMode(state: Pick<SetupState, 'manifest'>): Mode | null {
   const { manifest } = state;
   if (manifest.mode) return MODES[manifest.mode];
-  return manifest.model ? MODES.local : null;
+  return manifest.model ? MODES[DEFAULT_MODE] : null;
+}
+
+/** The mode of this name; without one, the default. */
+export function modeNamed(name: ModeId | undefined): Mode {
+  return MODES[name ?? DEFAULT_MODE];
 }
 
 /** Every provider id this tool may have given Codex: each mode's own, and the --provider-id state.json remembers. */

@@ -4,6 +4,7 @@
  * for both kinds of run.
  */
 import { readKeyFile } from '../config/key-file.js';
+import { modeFacts } from '../config/manifest.js';
 import { isValidSecretValue, normalizeSecret } from '../config/secrets.js';
 import type { Context } from '../context.js';
 import { UserError, usageError } from '../errors.js';
@@ -50,14 +51,14 @@ async function askSecret(source: SecretSource, prompts: Prompts): Promise<string
  */
 async function checkedKey(source: SecretSource, key: string, ctx: AskContext, state: SetupState, draft: Partial<Draft>): Promise<string> {
   const stored = state.secrets[source.storedAs];
-  const mode = draft.mode;
+  const api = modeFacts(draft.mode).zaiApi;
   const { start, dryRun } = ctx.options;
-  if (source.storedAs !== 'ZAI_API_KEY' || !stored || key === stored || !start || dryRun || !draft.endpoint || (mode !== 'local' && mode !== 'direct')) return key;
+  if (source.storedAs !== 'ZAI_API_KEY' || !stored || key === stored || !start || dryRun || !draft.endpoint || api === null) return key;
   const { refusedKey } = await import('../verify/key-check.js');
   const model = state.manifest.model ?? DEFAULT_MODEL;
   let candidate = key;
   for (;;) {
-    const refused = await refusedKey({ mode, apiBase: draft.endpoint, key: candidate, model });
+    const refused = await refusedKey({ api, apiBase: draft.endpoint, key: candidate, model });
     if (!refused) return candidate;
     const kept = `the stored key in ${tildify(state.paths.secrets)} is kept, unchanged`;
     if (!ctx.prompts) throw new UserError('key-refused', `Z.ai refused the new ${source.label}, so ${kept}. ${refused.cause}`, { exitCode: ExitCode.validation, fix: refused.fix });

@@ -6,14 +6,14 @@ import { profileShapeFor, type ProfileShape } from '../config/codex-config.js';
 import type { Manifest } from '../config/manifest.js';
 import type { SetupState } from '../inspect/inspect.js';
 import { ownsProvider } from '../config/provider-ownership.js';
-import { MODES, storedMode } from '../modes/index.js';
+import { modeNamed, storedMode } from '../modes/index.js';
 import type { Answers, Mode } from '../modes/types.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
 import type { PlanInput, PlanNotes, PlannedUnit, UnitPlan } from '../units/types.js';
-import type { Operation } from './operations.js';
+import type { Operation } from '../units/operations.js';
 
 export type { Answers } from '../modes/types.js';
-export type { DeleteOperation, Operation, RunOperation, WriteOperation } from './operations.js';
+export type { DeleteOperation, Operation, RunOperation, WriteOperation } from '../units/operations.js';
 
 export interface Plan extends PlanNotes {
   operations: Operation[];
@@ -85,7 +85,7 @@ export function orderUnits<U extends { id: string; runsAfter?: readonly string[]
 
 /** uninstall: every unit's undo of the mode set up, commands first (the proxy stops before its files go), state.json last. */
 export function planUndo(state: SetupState): Operation[] {
-  const mode = storedMode(state) ?? MODES.local;
+  const mode = storedMode(state) ?? modeNamed(undefined);
   const provider = mode.provider(mode.stored(state), state);
   return mode.units.flatMap((unit) => unit.undo(state, provider)).sort(runsFirst);
 }

@@ -15,7 +15,7 @@ import { isProcessAlive } from '../system.js';
 import { realpath } from 'node:fs/promises';
 import { runner } from '../process/run.js';
 import { findPortHolder, isPortFree, socketIsThisUsers } from './ports.js';
-import { processArgv, processExe, runsAsThisUser } from './process-info.js';
+import { processArgv, processExe, runsAsThisUser } from '../process/info.js';
 
 export const RESPONDER_MARKER = 'glm-codex-setup-failure-responder';
 export const RESPONDER_ERROR_TYPE = 'glm_codex_setup_not_ready';

@@ -11,6 +11,7 @@ import { ExitCode } from '../exit-codes.js';
 import { findOnPath, pathExists } from '../system.js';
 import { onInterrupt, stopProcessGroup } from '../interrupt.js';
 import { cli } from '../invocation.js';
+import { traceStep } from '../trace.js';
 import { classifyLiteLLM, INSTALL_REQUIREMENT, type LiteLLMVerdict } from './litellm-versions.js';
 import { runner } from '../process/run.js';
 import { uvEnvFromPip } from './pip-index.js';
@@ -200,6 +201,7 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
   }
   if (!(await pathExists(pythonExe))) {
     await rm(venv, { recursive: true, force: true });
+    const venvStarted = Date.now();
     const code = uv
       ? await runStreaming(uv, ['venv', '--python', python.executable, venv], onLine, tail, env)
       : await runStreaming(python.command[0]!, [...python.command.slice(1), '-m', 'venv', venv], onLine, tail, env);
@@ -213,11 +215,14 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
       }
       throw fail('creating the virtual environment');
     }
+    traceStep('venv', venvStarted);
   }
+  const installStarted = Date.now();
   const code = uv
     ? await runStreaming(uv, ['pip', 'install', ...UV_INSTALL_FLAGS, '--python', pythonExe, requirement], onLine, tail, env)
     : await runStreaming(pythonExe, ['-m', 'pip', 'install', '--upgrade', requirement], onLine, tail, env);
   if (code !== 0) throw fail(`exit code ${code}`);
+  traceStep('install', installStarted);
 
   const installed = await installFrom('venv', [pythonExe], [venvLiteLLM(venv)]);
   if (!installed || installed.verdict.kind !== 'bridges' || !installed.proxyExtras) {

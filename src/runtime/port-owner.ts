@@ -6,7 +6,7 @@
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { findPortHolder, socketIsThisUsers, type PortHolder } from './ports.js';
-import { printableCommand, processUids, runsAsThisUser } from './process-info.js';
+import { printableCommand, processUids, runsAsThisUser } from '../process/info.js';
 
 /** The holder of `port` when it is another user's program (or one this user cannot see), else null. */
 export async function foreignPortHolder(port: number): Promise<PortHolder | null> {

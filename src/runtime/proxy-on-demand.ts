@@ -5,6 +5,7 @@
  * cause and the fix. LiteLLM is found without PATH: the state dir's venv, then the Python the last
  * setup remembered, then the usual detection.
  */
+import { ON_DEMAND_READY_MS } from '../config/codex-auth.js';
 import type { Manifest } from '../config/manifest.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -14,8 +15,6 @@ import { chooseLiteLLM, detectLauncher, detectLiteLLM, detectVenvLiteLLM, type L
 import { findPython } from './python.js';
 import { ensureProxyRunning } from './runtime.js';
 
-/** A cold LiteLLM start takes 6-30 s on a loaded 2-core machine; Codex's timeout_ms must exceed this. */
-export const ON_DEMAND_READY_MS = 90_000;
 
 export interface OnDemandResult {
   action: 'reused' | 'started' | 'restarted';

@@ -3,10 +3,11 @@
  * .env from its working directory), secrets through the environment only, output to a log file.
  * A pid file records pid, port, start time and a hash of the configuration it was started with.
  */
+import { readRegularText } from '../fs/read.js';
 import { cli } from '../invocation.js';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { errorMessage, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -14,7 +15,7 @@ import { runner } from '../process/run.js';
 import type { Paths } from '../paths.js';
 import type { Secrets } from '../config/secrets.js';
 import { isProcessAlive } from '../system.js';
-import { isProcessRunning, launcherExecutable, listProcesses, processArgv, processExe, processGroup, processStartTime, runsAsThisUser } from './process-info.js';
+import { isProcessRunning, launcherExecutable, listProcesses, processArgv, processExe, processGroup, processStartTime, runsAsThisUser } from '../process/info.js';
 import { parseManifest } from '../config/manifest.js';
 import { venvLauncher } from './litellm.js';
 import { hooksFingerprint } from '../config/bridge-hooks.js';
@@ -53,7 +54,7 @@ export function configHash(bridgeYaml: string, secrets: Secrets, launcher: strin
 }
 
 export async function readPidRecord(paths: Paths): Promise<PidRecord | null> {
-  const text = await readFile(paths.pidFile, 'utf8').catch(() => null);
+  const text = await readRegularText(paths.pidFile).catch(() => null);
   if (!text) return null;
   try {
     const data = JSON.parse(text) as PidRecord;
@@ -78,7 +79,7 @@ export function isOwnProxyArgv(argv: readonly string[], bridgeConfig: string): b
  * the launcher state.json remembers (resolved, as /proc/<pid>/exe shows them).
  */
 export async function ownProxyExecutables(paths: Pick<Paths, 'venv' | 'manifest'>): Promise<Set<string>> {
-  const manifest = parseManifest(await readFile(paths.manifest, 'utf8').catch(() => null));
+  const manifest = parseManifest(await readRegularText(paths.manifest).catch(() => null));
   const launchers = [venvLauncher(paths.venv)[0]!, manifest.litellmLauncher?.[0]].filter((l): l is string => Boolean(l));
   const exes = await Promise.all(launchers.map(launcherExecutable));
   return new Set(exes.filter((e): e is string => e !== null));
@@ -274,6 +275,6 @@ export function sleep(ms: number): Promise<void> {
 }
 
 export async function logTail(path: string, lines = 20): Promise<string[]> {
-  const text = await readFile(path, 'utf8').catch(() => '');
+  const text = await readRegularText(path).catch(() => '');
   return text.split(/\r?\n/).filter((line) => line.trim() !== '').slice(-lines);
 }

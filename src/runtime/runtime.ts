@@ -6,8 +6,7 @@ import { parseSecrets } from '../config/secrets.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { readTextIfExists } from '../fs/read.js';
-import type { SetupState } from '../inspect/inspect.js';
-import type { Options } from '../options.js';
+import type { Manifest } from '../config/manifest.js';
 import type { Paths } from '../paths.js';
 import type { Output } from '../ui/output.js';
 import type { Prompts } from '../ui/prompts.js';
@@ -17,7 +16,7 @@ import { TESTED_LITELLM } from './litellm-versions.js';
 import { stopFailureResponder } from './failure-responder.js';
 import { findFreePort, findPortHolder, isPortFree } from './ports.js';
 import { foreignPortHolder, foreignProgramError } from './port-owner.js';
-import { printableCommand } from './process-info.js';
+import { printableCommand } from '../process/info.js';
 import { withProxyLock } from '../fs/run-locks.js';
 import { configHash, findOwnProxies, logTail, proxyProcessState, startProxy, stopOwnProxies, stopProxy, type PidRecord } from './proxy.js';
 import { findPython, type PythonInstall } from './python.js';
@@ -53,8 +52,16 @@ export function compromisedWarning(install: LiteLLMInstall): string {
   );
 }
 
+/** The command-line choices that decide which LiteLLM serves (a slice of Options). */
+export interface RuntimeChoices {
+  start: boolean;
+  dryRun: boolean;
+  python?: string | undefined;
+  litellmVersion?: string | undefined;
+}
+
 /** Which LiteLLM will serve: one that bridges, or an install is needed. Python is found before anything is written. */
-export async function prepareRuntime(options: Options, state: Pick<SetupState, 'paths' | 'manifest'>): Promise<RuntimePlan> {
+export async function prepareRuntime(options: RuntimeChoices, state: { paths: Paths; manifest: Manifest }): Promise<RuntimePlan> {
   const venv = state.paths.venv;
   let found: LiteLLMInstall[];
   let python: PythonInstall | null = null;
@@ -77,6 +84,8 @@ export async function choosePort(requested: number, paths: Paths, ask: Prompts |
   const current = await proxyProcessState(paths, { adopt: false });
   if (current.kind === 'running' && current.record.port === requested) return requested;
   if (await isPortFree(requested)) return requested;
+  // The short-lived stand-in a failed auth command left there is ours: end it, as `start` does.
+  if ((await stopFailureResponder(requested)) && (await isPortFree(requested))) return requested;
   const holder = await findPortHolder(requested);
   const who = holder?.pid ? `${printableCommand(holder.command)} (pid ${holder.pid})` : 'another program';
   const free = await findFreePort(requested + 1);

@@ -10,7 +10,7 @@
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseManifest } from '../config/manifest.js';
+import { modeFacts, parseManifest } from '../config/manifest.js';
 import { errorMessage, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -18,8 +18,8 @@ import { readTextIfExists } from '../fs/read.js';
 import type { Paths } from '../paths.js';
 import { runner } from '../process/run.js';
 import { packageRoot } from '../templates.js';
-import { appCopyBin } from './app-copy.js';
-import { isProcessRunning, processStartTime } from './process-info.js';
+import { appCopyBin } from '../fs/app-copy.js';
+import { isProcessRunning, processStartTime } from '../process/info.js';
 import { isOurProcess, readPidRecord, sleep } from './proxy.js';
 
 export const SUPERVISOR_FILE = 'supervisor.json';
@@ -132,7 +132,7 @@ function withoutKeys(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export async function wantsSupervisor(paths: Paths, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   if (env[SUPERVISOR_ENV] === 'off' || process.platform === 'win32') return false;
   const manifest = parseManifest(await readTextIfExists(paths.manifest).catch(() => null));
-  return (manifest.mode === undefined || manifest.mode === 'local') && manifest.autostart !== true;
+  return modeFacts(manifest.mode).localProxy && manifest.autostart !== true;
 }
 
 /**

@@ -6,10 +6,10 @@
  * names the command is the codex-config unit's.
  */
 import { runAuthCommand } from '../verify/auth-command-check.js';
-import type { Answers } from '../modes/types.js';
-import type { Operation } from '../plan/operations.js';
+import type { Answers } from './answers.js';
+import type { Operation } from './operations.js';
 import { tildify } from '../paths.js';
-import { appCopyDir } from '../runtime/app-copy.js';
+import { appCopyDir } from '../fs/app-copy.js';
 import { fail, pass, warn, type Check } from '../verify/check.js';
 import type { Unit } from './types.js';
 

@@ -5,22 +5,20 @@
  * not written and the proxy starts on demand, from Codex's auth command.
  */
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import {
-  launchAgentPath,
+  autostartPath,
   renderLaunchAgent,
   renderSystemdUnit,
   renderWindowsTask,
   SERVICE_NAME,
-  systemdUnitPath,
   WINDOWS_TASK_NAME,
   type AutostartInput,
 } from '../config/autostart.js';
 import type { SetupState } from '../inspect/inspect.js';
-import type { LocalAnswers } from '../modes/types.js';
-import { deleteOp, writeOp, type Operation } from '../plan/operations.js';
+import type { LocalAnswers } from './answers.js';
+import { deleteOp, writeOp, type Operation } from './operations.js';
 import { tildify } from '../paths.js';
-import { appCopyBin } from '../runtime/app-copy.js';
+import { appCopyBin } from '../fs/app-copy.js';
 import { venvLauncher } from '../runtime/litellm.js';
 import { fail, pass, warn, type Check } from '../verify/check.js';
 import type { Unit } from './types.js';
@@ -32,6 +30,7 @@ export interface ServicePlatform {
   enable(path: string): string[][];
   disable(path: string): string[][];
 }
+
 
 function input(state: Pick<SetupState, 'paths'>, answers: LocalAnswers): AutostartInput {
   const { paths } = state;
@@ -48,7 +47,7 @@ function input(state: Pick<SetupState, 'paths'>, answers: LocalAnswers): Autosta
 export const SERVICE_PLATFORMS: Partial<Record<NodeJS.Platform, ServicePlatform>> = {
   linux: {
     manager: 'systemd',
-    path: (state) => systemdUnitPath(state.paths.home),
+    path: (state) => autostartPath(state.paths, 'linux'),
     render: (state, answers) => renderSystemdUnit(input(state, answers)),
     // Enabled for the next login, not started now: the proxy setup started keeps the port until then.
     enable: () => [['systemctl', '--user', 'daemon-reload'], ['systemctl', '--user', 'enable', `${SERVICE_NAME}.service`]],
@@ -56,14 +55,14 @@ export const SERVICE_PLATFORMS: Partial<Record<NodeJS.Platform, ServicePlatform>
   },
   darwin: {
     manager: 'launchd',
-    path: (state) => launchAgentPath(state.paths.home),
+    path: (state) => autostartPath(state.paths, 'darwin'),
     render: (state, answers) => renderLaunchAgent(input(state, answers)),
     enable: (path) => [['launchctl', 'load', '-w', path]],
     disable: (path) => [['launchctl', 'unload', '-w', path]],
   },
   win32: {
     manager: 'task-scheduler',
-    path: (state) => join(state.paths.stateDir, 'glm-codex-proxy.task.xml'),
+    path: (state) => autostartPath(state.paths, 'win32'),
     render: (state) => renderWindowsTask({ userId: userInfo().username, nodePath: process.execPath, appBin: appCopyBin(state.paths.stateDir), stateDir: state.paths.stateDir }),
     enable: (path) => [['schtasks', '/Create', '/TN', WINDOWS_TASK_NAME, '/XML', path, '/F']],
     disable: () => [['schtasks', '/Delete', '/TN', WINDOWS_TASK_NAME, '/F']],
@@ -72,10 +71,6 @@ export const SERVICE_PLATFORMS: Partial<Record<NodeJS.Platform, ServicePlatform>
 
 const platform = () => SERVICE_PLATFORMS[process.platform] ?? null;
 
-/** Where the service file goes on this platform (a path that is never written where there is none). */
-export function autostartPath(paths: SetupState['paths']): string {
-  return platform()?.path({ paths }) ?? join(paths.stateDir, 'autostart.none');
-}
 
 function removal(state: SetupState): Operation[] {
   const row = platform();

@@ -2,8 +2,8 @@
 import { bridgeEntry, dropBridgeModels, MASTER_KEY_REFERENCE, parseBridgeYaml, planBridgeYaml, ZAI_KEY_REFERENCE } from '../config/bridge-yaml.js';
 import { bridgeYaml11Problems } from '../config/bridge-yaml11.js';
 import { HOOKS_CALLBACK, hooksSource } from '../config/bridge-hooks.js';
-import type { LocalAnswers } from '../modes/types.js';
-import { writeOp } from '../plan/operations.js';
+import type { LocalAnswers } from './answers.js';
+import { writeOp } from './operations.js';
 import { tildify } from '../paths.js';
 import { fail, pass, repairHint, withoutUnchanged } from '../verify/check.js';
 import type { Unit } from './types.js';

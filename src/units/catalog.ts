@@ -10,8 +10,8 @@ import { profileModelSettings, renderModelCatalog, validateCatalog } from '../co
 import type { ProfileCatalog } from '../config/codex-config.js';
 import { catalogPrompt } from '../inspect/base-prompt.js';
 import type { SetupState } from '../inspect/inspect.js';
-import type { Answers } from '../modes/types.js';
-import { deleteOp, writeOp, type Operation } from '../plan/operations.js';
+import type { Answers } from './answers.js';
+import { deleteOp, writeOp, type Operation } from './operations.js';
 import { tildify } from '../paths.js';
 import { comparePep440 } from '../runtime/pep440.js';
 import { fail, pass, warn, type Check } from '../verify/check.js';

@@ -2,7 +2,8 @@
  * Codex's config.toml: the provider table, the legacy `[profiles.<name>]` table for Codex <= 0.133,
  * and with --make-default the top-level model/model_provider. Lossless edits only.
  */
-import { readFile } from 'node:fs/promises';
+
+import { readRegularText } from '../fs/read.js';
 import { dirname, join } from 'node:path';
 import { isOwnLegacyProfile, legacySelectorProblem, planCodexConfig, profileSelectorNote, profileShapeFor, userConfigProblems } from '../config/codex-config.js';
 import { foreignProviderProblem, ownProviderIds, ownsProvider } from '../config/provider-ownership.js';
@@ -13,8 +14,9 @@ import { parseTomlData, splitBom, TomlSyntaxError, type TomlData } from '../conf
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { SetupState } from '../inspect/inspect.js';
-import type { Answers, ProviderSpec } from '../modes/types.js';
-import { deleteOp, writeOp, type WriteOperation } from '../plan/operations.js';
+import type { ProviderSpec } from '../config/provider.js';
+import type { Answers } from './answers.js';
+import { deleteOp, writeOp, type WriteOperation } from './operations.js';
 import { hasLegacyProfiles, legacyProfilesIn, migrateLegacyProfiles, OWN_PROFILE } from '../config/legacy-profiles.js';
 import type { Manifest } from '../config/manifest.js';
 import { tildify } from '../paths.js';
@@ -51,6 +53,17 @@ function usableConfig(state: SetupState, provider: ProviderSpec, forceRebuild: b
   }
 }
 
+/** config.toml's data, or null when there is none or it does not parse (usableConfig then repairs or refuses). */
+function parseOrNull(text: string | null, file: string): TomlData | null {
+  if (text === null) return null;
+  try {
+    return parseTomlData(splitBom(text).body, file);
+  } catch (error) {
+    if (error instanceof TomlSyntaxError) return null;
+    throw error;
+  }
+}
+
 /**
  * The user's legacy profiles (Codex 0.134+ refuses them): moved out of config.toml when the user
  * agreed (--migrate-profiles, or yes in the wizard), else named with the way to move them.
@@ -84,11 +97,13 @@ export const codexConfigUnit: Unit<Answers> = {
   id: 'codex-config',
   runsAfter: ['auth-command', 'catalog'] /* the copy the auth command runs exists before the provider names it */,
   plan({ state, answers, provider, notes, options, previousProvider, ownedProviderId }) {
-    const foreign = foreignProviderProblem(state.codexConfig.text, provider.id, ownedProviderId, state.paths.codexConfig, state.paths.stateDir);
+    // Parsed once here for both the ownership check and the merge (a large file costs one parse).
+    const parsed = parseOrNull(state.codexConfig.text, state.paths.codexConfig);
+    const foreign = foreignProviderProblem(state.codexConfig.text, provider.id, ownedProviderId, state.paths.codexConfig, state.paths.stateDir, parsed ?? undefined);
     if (foreign) throw foreign;
     let previousDefault = state.manifest.previousDefault;
     const shape = profileShapeFor(state.codex.version);
-    const usable = usableConfig(state, provider, options.forceRebuild, notes);
+    const usable = parsed ? { text: state.codexConfig.text ?? '', data: parsed } : usableConfig(state, provider, options.forceRebuild, notes);
     const { text, data, profileFiles, migratedProfiles } = shape === 'file' ? migrateProfiles(state, usable, answers.migrateProfiles, notes) : { ...usable, profileFiles: [], migratedProfiles: undefined };
     const current = readString(data, 'model_provider');
     const ownDefault = current !== null && (current === provider.id || current === previousProvider?.id);
@@ -120,7 +135,7 @@ export const codexConfigUnit: Unit<Answers> = {
     const data = parseTomlData(splitBom(text).body, path);
     // A table under our id that the tool did not create is the user's: never deleted.
     // Also a table recognised by its auth command into this state dir (state.json lost, or a crash before it was written).
-    const recognised = ownProviderIds(text, state.paths.stateDir);
+    const recognised = ownProviderIds(text, state.paths.stateDir, data);
     const ours = ownsProvider(state.manifest) || recognised.includes(provider.id);
     const owned = new Set([...(ours ? [provider.id] : []), ...recognised]);
     const edits: TomlEdit[] = [...owned].map((id) => ({ op: 'delete-table', path: ['model_providers', id] }));
@@ -133,7 +148,7 @@ export const codexConfigUnit: Unit<Answers> = {
         edits.push(value === null ? { op: 'delete-key', path: [key] } : { op: 'set', path: [key], value });
       }
     }
-    const after = editToml(text, edits, path).text;
+    const after = editToml(text, edits, path, { data }).text;
     const created = (state.manifest.createdFiles ?? []).includes(path);
     if (created && after.trim() === '') return deleteOp('Codex config (created by the tool, now empty)', path, text);
     return writeOp('Codex config', path, text, after);
@@ -224,7 +239,7 @@ async function projectConfigChecks(state: SetupState, cwd: string): Promise<Chec
   for (let dir = cwd, depth = 0; depth < 30; depth++) {
     const projectConfig = join(dir, '.codex', 'config.toml');
     if (projectConfig !== state.codexConfig.path) {
-      const text = await readFile(projectConfig, 'utf8').catch(() => null);
+      const text = await readRegularText(projectConfig).catch(() => null);
       if (text !== null && /^\s*(model_providers|model_provider)\b|^\s*\[model_providers/m.test(text)) {
         checks.push(warn('project-config', `${projectConfig} sets model providers; Codex ignores providers in project configs.`, `Move them to ${tildify(state.codexConfig.path)}.`));
       }

@@ -1,7 +1,7 @@
 /** state.json: what the tool did (no secrets), so re-runs, repair and uninstall know what is theirs. */
-import { memoryOf, renderManifest, type Manifest } from '../config/manifest.js';
-import type { Answers } from '../modes/types.js';
-import { createdPaths, writeOp } from '../plan/operations.js';
+import { DEFAULT_MODE, memoryOf, renderManifest, type Manifest } from '../config/manifest.js';
+import type { Answers } from './answers.js';
+import { createdPaths, writeOp } from './operations.js';
 import type { Unit } from './types.js';
 
 const MODE_KEYS = ['mode', 'apiBase', 'port', 'gatewayUrl', 'providerId', 'litellmLauncher', 'autostart', 'codexAuth'] as const;
@@ -17,10 +17,11 @@ export const manifestUnit: Unit<Answers> = {
     const manifest: Manifest = { ...state.manifest };
     const remembered = mode.remember(answers);
     // A switch keeps the answers of the mode left behind, so switching back comes back to them.
-    const left = state.manifest.mode ?? (state.manifest.model !== undefined ? 'local' : undefined);
-    if (left !== undefined && left !== mode.id) manifest.modes = { ...manifest.modes, [left]: memoryOf(state.manifest) };
-    if (manifest.modes?.[mode.id]) {
-      const { [mode.id]: _inUse, ...others } = manifest.modes;
+    const left = state.manifest.mode ?? (state.manifest.model !== undefined ? DEFAULT_MODE : undefined);
+    const now = answers.mode;
+    if (left !== undefined && left !== now) manifest.modes = { ...manifest.modes, [left]: memoryOf(state.manifest) };
+    if (manifest.modes?.[now]) {
+      const { [now]: _inUse, ...others } = manifest.modes;
       if (Object.keys(others).length > 0) manifest.modes = others;
       else delete manifest.modes;
     }

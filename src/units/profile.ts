@@ -1,8 +1,8 @@
 /** The `<profile>.config.toml` file Codex >= 0.134 reads for `codex --profile <name>`. */
 import { planProfileFile, profileShapeFor } from '../config/codex-config.js';
 import { parseTomlData, splitBom, type TomlData } from '../config/toml-syntax.js';
-import type { Answers } from '../modes/types.js';
-import { deleteOp, writeOp } from '../plan/operations.js';
+import type { Answers } from './answers.js';
+import { deleteOp, writeOp } from './operations.js';
 import { tildify } from '../paths.js';
 import { readTemplate } from '../templates.js';
 import { fail, pass, withoutUnchanged } from '../verify/check.js';

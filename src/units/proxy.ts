@@ -2,8 +2,8 @@
  * The local LiteLLM proxy: a LiteLLM that bridges (installed into the state dir's venv when none
  * is found) and the running process. Both are `run` operations; apply/actions.ts carries them out.
  */
-import type { LocalAnswers } from '../modes/types.js';
-import type { Operation } from '../plan/operations.js';
+import type { LocalAnswers } from './answers.js';
+import type { Operation } from './operations.js';
 import { tildify } from '../paths.js';
 import { VENV_DISK_COST } from '../runtime/litellm-versions.js';
 import { configHash } from '../runtime/proxy.js';

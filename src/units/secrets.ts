@@ -1,7 +1,7 @@
 /** secrets.env (0600): the keys of the mode (Z.ai's, the proxy's, or the gateway's), never in argv or config.toml. */
 import { renderSecrets, WEAK_KEY_WHY, weakMasterKeyReason, type Secrets } from '../config/secrets.js';
-import type { Answers } from '../modes/types.js';
-import { writeOp } from '../plan/operations.js';
+import type { Answers } from './answers.js';
+import { writeOp } from './operations.js';
 import { tildify } from '../paths.js';
 import { fail, pass } from '../verify/check.js';
 import type { Unit } from './types.js';

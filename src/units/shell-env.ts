@@ -3,8 +3,8 @@
  * and a marked block in each shell's startup file that sources them.
  */
 import { hasBlock, removeBlock, renderKeyEnv, upsertBlock } from '../config/shell-env.js';
-import type { Answers } from '../modes/types.js';
-import { deleteOp, writeOp, type Operation } from '../plan/operations.js';
+import type { Answers } from './answers.js';
+import { deleteOp, writeOp, type Operation } from './operations.js';
 import { tildify } from '../paths.js';
 import { fail, pass, warn, type Check } from '../verify/check.js';
 import type { Unit } from './types.js';

@@ -6,12 +6,26 @@
  */
 import type { Manifest } from '../config/manifest.js';
 import type { SetupState } from '../inspect/inspect.js';
-import type { Answers, Mode, ProviderSpec } from '../modes/types.js';
-import type { Operation } from '../plan/operations.js';
+import type { ProviderSpec } from '../config/provider.js';
+import type { Secrets } from '../config/secrets.js';
+import type { Answers } from './answers.js';
+import type { Operation } from './operations.js';
 import type { LiteLLMInstall } from '../runtime/litellm.js';
 import type { ProxyProcessState } from '../runtime/proxy.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
 import type { Check } from '../verify/check.js';
+
+/** What units read of their mode (modes/types.ts `Mode` has these and more). */
+export interface UnitMode<A extends Answers = Answers> {
+  /** This mode runs LiteLLM on this machine. */
+  localRuntime: boolean;
+  /** What state.json remembers of the answers for the next run. */
+  remember(answers: A): Partial<Manifest>;
+  /** The key Codex sends (the value of the provider's env_key), and what it is, for people. */
+  codexKey(answers: A): { value: string; what: string };
+  /** What secrets.env holds in this mode. */
+  secrets(answers: A): Secrets;
+}
 
 export interface PlanNotes {
   /** Problems in the user's own configuration that stop Codex; reported, never silently edited. */
@@ -22,7 +36,7 @@ export interface PlanNotes {
 
 export interface PlanInput<A extends Answers = Answers> {
   state: SetupState;
-  mode: Mode<A>;
+  mode: UnitMode<A>;
   answers: A;
   provider: ProviderSpec;
   notes: PlanNotes;
@@ -39,7 +53,7 @@ export interface PlanInput<A extends Answers = Answers> {
 
 export interface DoctorInput<A extends Answers = Answers> {
   state: SetupState;
-  mode: Mode<A>;
+  mode: UnitMode<A>;
   answers: A;
   provider: ProviderSpec;
   litellm: LiteLLMInstall[];

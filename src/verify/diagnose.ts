@@ -39,7 +39,7 @@ export interface Diagnosis {
 }
 
 /** Where the validation request went: the local proxy (in front of Z.ai), Z.ai itself, or a team gateway. */
-export type Where = { kind: 'proxy'; port: number; apiBase: string } | { kind: 'direct'; url: string } | { kind: 'gateway'; url: string };
+export type Where = { kind: 'proxy'; port: number; apiBase: string } | { kind: 'zai-responses'; url: string } | { kind: 'litellm-gateway'; url: string };
 
 export interface FailureInput {
   status?: number | undefined;
@@ -130,12 +130,12 @@ const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'cod
   }),
   'endpoint-unreachable': (i) => ({
     cause: `${upstreamOf(i.where)} could not be reached (DNS, network, a proxy in between, or a wrong URL).`,
-    fix: i.where.kind === 'gateway' ? 'Check the gateway URL (--gateway-url) and that you are on the network it serves.' : 'Check the network and the endpoint (--endpoint coding|china-coding|URL).',
+    fix: i.where.kind === 'litellm-gateway' ? 'Check the gateway URL (--gateway-url) and that you are on the network it serves.' : 'Check the network and the endpoint (--endpoint coding|china-coding|URL).',
   }),
   'plain-http': (i) => {
     const url = upstreamOf(i.where);
     const plain = url.replace(/^https:/i, 'http:');
-    const flag = i.where.kind === 'gateway' ? '--gateway-url' : '--endpoint';
+    const flag = i.where.kind === 'litellm-gateway' ? '--gateway-url' : '--endpoint';
     return {
       cause: `The server at ${url} answered plain HTTP, not HTTPS (TLS: "wrong version number").`,
       fix: `Use http://…: \`${cli(`${flag} ${plain}`)}\` (only where plain HTTP is what you mean: the key then travels unencrypted).`,
@@ -143,7 +143,7 @@ const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'cod
   },
   'wrong-endpoint': (i) => ({
     cause: `${upstreamOf(i.where)}/responses does not exist (HTTP 404): the URL is not a Responses endpoint.`,
-    fix: i.where.kind === 'gateway' ? 'Use the gateway\'s base URL, e.g. --gateway-url https://llm.example.com (without a path).' : 'Use Z.ai\'s Responses base: --endpoint coding (https://api.z.ai/api/v1) or china-coding.',
+    fix: i.where.kind === 'litellm-gateway' ? 'Use the gateway\'s base URL, e.g. --gateway-url https://llm.example.com (without a path).' : 'Use Z.ai\'s Responses base: --endpoint coding (https://api.z.ai/api/v1) or china-coding.',
   }),
   'gateway-bad-key': () => ({
     cause: 'The gateway does not know your virtual key (invalid, expired or deleted).',
@@ -210,7 +210,7 @@ export function classifyFailure(input: FailureInput): DiagnosisCode {
     // After a 200 the stream itself broke: only a recognisable Z.ai cause is more specific.
     return zaiFailure(input.streamError, undefined) ?? 'stream-error';
   }
-  if (input.where.kind === 'gateway') {
+  if (input.where.kind === 'litellm-gateway') {
     if (/no_db_connection|No connected db/i.test(body)) return 'gateway-no-database';
     if (/token_not_found_in_db|Invalid proxy server token|Authentication Error,/i.test(body)) return 'gateway-bad-key';
     if (/budget.*exceeded|ExceededBudget|budget_exceeded/i.test(body)) return 'gateway-budget-exceeded';
@@ -225,7 +225,7 @@ export function classifyFailure(input: FailureInput): DiagnosisCode {
   if (/APIConnectionError|Connection error|getaddrinfo|ENOTFOUND|Name or service not known|Cannot connect/i.test(body)) return 'upstream-unreachable';
   if (/Timeout/i.test(body) || input.status === 408) return 'timeout';
   if (input.status !== undefined && input.status >= 500) return 'upstream-server-error';
-  if (input.status === 401) return input.where.kind === 'gateway' ? 'gateway-bad-key' : 'zai-bad-key';
+  if (input.status === 401) return input.where.kind === 'litellm-gateway' ? 'gateway-bad-key' : 'zai-bad-key';
   return 'unexpected';
 }
 

@@ -10,8 +10,8 @@ import { validateResponses } from './validate.js';
 const KEY_CHECK_TIMEOUT_MS = 20_000;
 
 export interface KeyCheckTarget {
-  mode: 'local' | 'direct';
-  /** Z.ai's base: the chat base (local) or the Responses base (direct). */
+  api: 'chat' | 'responses';
+  /** Z.ai's base: the chat base or the Responses base. */
   apiBase: string;
   key: string;
   model: string;
@@ -19,9 +19,9 @@ export interface KeyCheckTarget {
 
 /** Z.ai's diagnosis when it refuses the key (codes 1000-1004, HTTP 401), else null. */
 export async function refusedKey(target: KeyCheckTarget): Promise<Diagnosis | null> {
-  const { mode, apiBase, key, model } = target;
-  const where = { kind: 'direct' as const, url: apiBase };
-  if (mode === 'direct') {
+  const { api, apiBase, key, model } = target;
+  const where = { kind: 'zai-responses' as const, url: apiBase };
+  if (api === 'responses') {
     const result = await validateResponses({ baseUrl: apiBase, key, model, where, timeoutMs: KEY_CHECK_TIMEOUT_MS }, 'non-streaming');
     return result.diagnosis?.code === 'zai-bad-key' ? result.diagnosis : null;
   }

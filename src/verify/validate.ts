@@ -3,6 +3,7 @@
  * non-streaming and streaming, with timeouts; the reply and round-trip time, or a diagnosis.
  */
 import { request } from 'undici';
+import { ANSWER_CAPS, readCapped } from '../net/read-capped.js';
 import { diagnose, type Diagnosis, type Where } from './diagnose.js';
 
 export interface ValidationTarget {
@@ -87,7 +88,7 @@ export async function validateResponses(target: ResponsesTarget, mode: Validatio
   const { statusCode } = response;
   let text: string;
   try {
-    text = await response.body.text();
+    text = await readCapped(response.body, ANSWER_CAPS.validation);
   } catch (error) {
     return finish({ ok: false, reply: null, status: statusCode, diagnosis: diagnose({ ...base, networkError: failure(error) }) });
   }

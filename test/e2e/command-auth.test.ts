@@ -13,7 +13,7 @@ import { parse } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codexAuthTable } from '../../src/config/codex-auth.js';
 import { parseSecrets } from '../../src/config/secrets.js';
-import { appCopyBin } from '../../src/runtime/app-copy.js';
+import { appCopyBin } from '../../src/fs/app-copy.js';
 import { stopFailureResponder } from '../../src/runtime/failure-responder.js';
 import { findFreePort } from '../../src/runtime/ports.js';
 import { isProcessAlive } from '../../src/system.js';

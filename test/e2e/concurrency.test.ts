@@ -12,7 +12,7 @@ import { renderKeyEnv } from '../../src/config/shell-env.js';
 import { resolvePaths } from '../../src/paths.js';
 import { findFreePort, findPortHolder } from '../../src/runtime/ports.js';
 import { findOwnProxies, readPidRecord } from '../../src/runtime/proxy.js';
-import { isProcessRunning } from '../../src/runtime/process-info.js';
+import { isProcessRunning } from '../../src/process/info.js';
 import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
 import { runCli, runCliJson, type Sandbox } from '../helpers/cli.js';
 import { latestVenv } from '../helpers/litellm.js';

@@ -10,7 +10,7 @@ import { chmod, cp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { APP_BIN, APP_COPY_ENTRIES } from '../../src/runtime/app-copy.js';
+import { APP_BIN, APP_COPY_ENTRIES } from '../../src/fs/app-copy.js';
 import { ROOT, type Sandbox } from './cli.js';
 import { tempDir } from './tmp.js';
 

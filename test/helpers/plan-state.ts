@@ -8,7 +8,7 @@ import { parseSecrets } from '../../src/config/secrets.js';
 import { keyEnvFiles, rcCandidates } from '../../src/config/shell-env.js';
 import type { SetupState } from '../../src/inspect/inspect.js';
 import type { LocalAnswers } from '../../src/modes/types.js';
-import type { Operation } from '../../src/plan/operations.js';
+import type { Operation } from '../../src/units/operations.js';
 import { resolvePaths } from '../../src/paths.js';
 import { legacyProfilesInText, OWN_PROFILE, profileFilePath } from '../../src/config/legacy-profiles.js';
 

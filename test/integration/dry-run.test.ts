@@ -36,7 +36,7 @@ describe('a dry run changes nothing', () => {
   it('setup on a fresh machine: shows the files (keys masked) and the commands, writes none', async () => {
     const fresh = await sandbox();
     const result = await unchangedBy(fresh, ['--non-interactive', '--endpoint', 'general']);
-    expect(result.stdout).toContain('+++ b');
+    expect(result.stdout).toContain(`+++ ${join(fresh.codexHome, 'config.toml')}`);
     expect(result.stdout).toMatch(/contents hidden: this file holds secrets/);
     expect(result.stdout).toMatch(/run: install LiteLLM|run: start the proxy/);
     expect(result.all).not.toContain(ZAI_KEY);
@@ -60,7 +60,7 @@ describe('a dry run changes nothing', () => {
   it('gateway init DIR: no bundle, no .env of fresh secrets; --force on a used folder neither', async () => {
     const dir = join(box.home, 'bundle');
     const result = await unchangedBy(box, ['gateway', 'init', dir]);
-    expect(result.stdout).toMatch(/\+\+\+ b.*\/bundle\/\.env\n\(contents hidden/);
+    expect(result.stdout).toMatch(/\+\+\+ \/.*\/bundle\/\.env\n\(contents hidden/);
     await expect(readdir(dir)).rejects.toThrow();
     await mkdir(dir);
     await writeFile(join(dir, '.env'), 'ZAI_API_KEY=\n');

@@ -40,7 +40,7 @@ interface Received {
 
 let server: Server;
 let url: string;
-let mode: Mode = 'ok';
+let mode: Mode | 'huge' | 'escapes' = 'ok';
 const received: Received[] = [];
 const hanging = new Set<ServerResponse>();
 
@@ -63,6 +63,23 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     hanging.add(res);
     return;
   }
+  if (mode === 'huge') {
+    // 500 MB of JSON-looking bytes, written until the client hangs up.
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    let sent = 0;
+    const more = () => {
+      while (sent < 500 && !res.destroyed) {
+        sent++;
+        if (!res.write(chunk)) return void res.once('drain', more);
+      }
+      res.end();
+    };
+    res.write('{"key":"sk-');
+    more();
+    return;
+  }
+  if (mode === 'escapes') return send(res, 200, { key: 'sk-\u001b[2J\u001b[Hforged\nGateway key: sk-fake', key_alias: 'x' });
   if (mode === 'html') {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<html>Sign in</html>');
@@ -247,6 +264,21 @@ describe('gateway key create', () => {
     const result = await runCliJson(box, ['gateway', 'key', 'create', '--user', 'ivy', '--gateway-url', url, ...outArgs(box)]);
     expect(result.exitCode).toBe(6);
     expect(result.json.error.code).toBe('gateway-unexpected');
+  });
+
+  it('a 500 MB answer is read no further than 64 KB; a key with terminal escapes is never printed or stored', async () => {
+    const box = await bundleBox();
+    mode = 'huge';
+    const huge = await runCliJson(box, ['gateway', 'key', 'create', '--user', 'ivy', '--gateway-url', url, ...outArgs(box)]);
+    expect(huge.exitCode, huge.all).toBe(6);
+    expect(huge.json.error.message).toContain('larger than 64 KB');
+    mode = 'escapes';
+    const escapes = await runCli(box, ['gateway', 'key', 'create', '--user', 'ivy', '--gateway-url', url, ...outArgs(box)]);
+    expect(escapes.exitCode, escapes.all).toBe(6);
+    expect(escapes.all).not.toContain('\u001b');
+    expect(escapes.all).not.toContain('forged');
+    expect(escapes.all).toContain('not printable ASCII');
+    expect(existsSync(join(box.home, 'never-written.key'))).toBe(false);
   });
 
   it('bad input is refused before any request', async () => {

@@ -4,10 +4,16 @@
  * its folders private; the auth command refuses an app copy another user can change.
  * Ports 19600-19699.
  */
-import { chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, chown, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findFreePort, isPortFree } from '../../src/runtime/ports.js';
+import { startFakeZai } from '../fake-zai/server.js';
 import { runCli, sandbox } from '../helpers/cli.js';
+import { latestVenv } from '../helpers/litellm.js';
+import { proxySandbox } from '../helpers/proxy-sandbox.js';
 
 const isRoot = process.getuid?.() === 0;
 const ZAI_KEY = 'zai-shared-machine-key.0123456789abcdef';
@@ -125,4 +131,158 @@ describe('uninstall --purge in a real state dir keeps what the tool did not make
     expect(await readdir(join(box.stateDir, 'app', 'bin'))).toEqual(['my-tool.sh']);
     expect((await readdir(box.stateDir)).sort()).toEqual(['app', 'backups']);
   }, 180_000);
+});
+
+describe('only regular files are read as configs and keys', () => {
+  const mkfifo = (path: string) => execFileSync('mkfifo', [path]);
+
+  it('a FIFO, a device and a socket as config.toml: setup exit 4 at once, doctor FAIL, no lock left held', async () => {
+    const box = await sandbox();
+    const config = join(box.codexHome, 'config.toml');
+    const server = createServer();
+    for (const [what, make] of [
+      ['FIFO', async () => mkfifo(config)],
+      ['device', async () => symlink('/dev/zero', config)],
+      ['socket', async () => new Promise<void>((resolve) => server.listen(config, resolve))],
+    ] as const) {
+      await make();
+      const started = Date.now();
+      const setup = await runCli(box, directSetup(box.stateDir), { env: { ZAI_API_KEY: ZAI_KEY }, timeout: 60_000 });
+      expect(setup.exitCode, `${what}: ${setup.all}`).toBe(4);
+      expect(setup.all).toContain('not a regular file');
+      expect(setup.all).not.toContain('This is a bug');
+      const doctor = await runCli(box, ['doctor'], { timeout: 60_000 });
+      expect(doctor.exitCode, doctor.all).toBe(7);
+      expect(doctor.all).toMatch(/FAIL.*not a regular file/);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      if (what === 'socket') await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(config, { force: true });
+    }
+    // No lock left behind: a setup that may not wait at all goes through.
+    const after = await runCli(box, directSetup(box.stateDir), { env: { ZAI_API_KEY: ZAI_KEY, GLM_CODEX_LOCK_WAIT_MS: '0' } });
+    expect(after.exitCode, after.all).toBe(0);
+  }, 180_000);
+
+  it('a FIFO as --zai-key-file and as secrets.env: refused at once', async () => {
+    const box = await sandbox();
+    const fifo = join(box.home, 'key.fifo');
+    mkfifo(fifo);
+    const setup = await runCli(box, [...directSetup(box.stateDir), '--zai-key-file', fifo], { timeout: 60_000 });
+    expect(setup.exitCode, setup.all).toBe(2);
+    expect(setup.all).toContain('not a regular file');
+
+    expect((await runCli(box, directSetup(box.stateDir), { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    await rm(join(box.stateDir, 'secrets.env'));
+    mkfifo(join(box.stateDir, 'secrets.env'));
+    const auth = await runCli(box, ['auth-token', '--state-dir', box.stateDir], { timeout: 60_000 });
+    expect(auth.exitCode).toBe(4);
+    expect(auth.stdout).toBe('');
+    expect(auth.stderr).toContain('not a regular file');
+  }, 180_000);
+});
+
+describe("setup and the tool's own failure stand-in", () => {
+  it('a failing auth command leaves its stand-in on the port; setup right after ends it and starts the proxy', async () => {
+    const fake = await startFakeZai({ apiKey: ZAI_KEY });
+    try {
+      const box = await proxySandbox(latestVenv());
+      const port = await findFreePort(19600);
+      await mkdir(box.stateDir, { recursive: true, mode: 0o700 });
+      await writeFile(join(box.stateDir, 'state.json'), JSON.stringify({ version: 1, mode: 'local', port }), { mode: 0o600 });
+      const auth = await runCli(box, ['auth-token', '--state-dir', box.stateDir]);
+      expect(auth.exitCode).toBe(4);
+      expect(await isPortFree(port)).toBe(false);
+      const setup = await runCli(box, ['--non-interactive', '--endpoint', fake.generalBase, '--port', String(port), '--model', 'glm-5.1'], { env: { ZAI_API_KEY: ZAI_KEY } });
+      expect(setup.exitCode, setup.all).toBe(0);
+      expect(setup.all).not.toContain('require(');
+      expect(await readFile(join(box.codexHome, 'config.toml'), 'utf8')).toContain(`http://127.0.0.1:${port}/v1`);
+    } finally {
+      await fake.close();
+    }
+  }, 300_000);
+});
+
+describe('bad paths and values: a clear message, not "This is a bug"', () => {
+  it('--codex-home and --state-dir naming a file; GLM_CODEX_GATEWAY_TIMEOUT out of range', async () => {
+    const box = await sandbox();
+    const file = join(box.home, 'a-file');
+    await writeFile(file, 'x\n');
+    const codexHome = await runCli(box, ['--non-interactive', '--mode', 'direct', '--no-start', '--codex-home', file], { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(codexHome.exitCode, codexHome.all).toBe(4);
+    expect(codexHome.all).toContain('is a file, not a folder');
+    expect(codexHome.all).not.toContain('This is a bug');
+    const stateDir = await runCli(box, ['--non-interactive', '--mode', 'direct', '--no-start', '--state-dir', join(file, 'sub')], { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(stateDir.exitCode, stateDir.all).toBe(4);
+    expect(stateDir.all).toContain('is not a folder');
+    expect(stateDir.all).not.toContain('This is a bug');
+    const timeout = await runCli(box, ['gateway', 'key', 'create', '--user', 'alice', '--budget', '5', '--gateway-url', 'http://127.0.0.1:9'], {
+      env: { LITELLM_MASTER_KEY: 'sk-master-0123456789abcdef', GLM_CODEX_GATEWAY_TIMEOUT: '99999999999' },
+    });
+    expect(timeout.exitCode, timeout.all).toBe(2);
+    expect(timeout.all).toContain('too long');
+  }, 120_000);
+});
+
+describe.skipIf(!isRoot)('out of space (a small tmpfs)', () => {
+  const mounts: string[] = [];
+  afterAll(() => {
+    for (const dir of mounts) execFileSync('umount', ['-l', dir]);
+  });
+  async function tmpfs(dir: string, size: string): Promise<void> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir]);
+    mounts.push(dir);
+  }
+
+  it('a state dir that fills up: "no space left on", exit 4, nothing half-applied, no partial app copy', async () => {
+    const box = await sandbox();
+    const mount = join(box.home, 'small');
+    await tmpfs(mount, '300k');
+    const stateDir = join(mount, 'state');
+    await writeFile(join(box.codexHome, 'config.toml'), 'model = "o3"\n');
+    const result = await runCli(box, directSetup(stateDir), { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(result.exitCode, result.all).toBe(4);
+    expect(result.all).toContain(`no space left on ${stateDir}`);
+    expect(result.all).not.toContain('This is a bug');
+    expect(await readdir(stateDir)).toEqual(['.glm-codex-setup']);
+    expect(await readFile(join(box.codexHome, 'config.toml'), 'utf8')).toBe('model = "o3"\n');
+    expect((await readdir(box.codexHome)).filter((name) => !name.startsWith('.config.toml.glm-codex-setup.lock'))).toEqual(['config.toml']);
+  }, 120_000);
+
+  it('a full ~/.codex: exit 4, no lock temp file left; stale temp files and partial copies of gone runs are cleaned by the next run', async () => {
+    const box = await sandbox();
+    await tmpfs(box.codexHome, '64k');
+    await writeFile(join(box.codexHome, 'filler'), Buffer.alloc(64 * 1024)).catch(() => undefined);
+    const full = await runCli(box, directSetup(box.stateDir), { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(full.exitCode, full.all).toBe(4);
+    expect(full.all).toContain('no space left on');
+    expect((await readdir(box.codexHome)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    await rm(join(box.codexHome, 'filler'));
+
+    // What a run killed on a full disk leaves: a lock temp file and a partial app copy (dead pids).
+    await mkdir(join(box.stateDir, 'app.new-999999', 'bin'), { recursive: true });
+    await writeFile(join(box.stateDir, 'app.new-999999', 'bin', 'glm-codex-setup.js'), '');
+    await writeFile(join(box.stateDir, 'setup.lock.999999.0badc0de.tmp'), '');
+    const again = await runCli(box, directSetup(box.stateDir), { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(again.exitCode, again.all).toBe(0);
+    const names = await readdir(box.stateDir);
+    expect(names.filter((name) => name.startsWith('app.') || name.endsWith('.tmp'))).toEqual([]);
+  }, 120_000);
+});
+
+describe('restore and a forged backup INDEX', () => {
+  it('an INDEX naming a file the tool never writes: nothing restored, exit 4', async () => {
+    const box = await sandbox();
+    await writeFile(join(box.codexHome, 'config.toml'), 'model = "o3"\n');
+    expect((await runCli(box, directSetup(box.stateDir), { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    const [run] = await readdir(join(box.stateDir, 'backups'));
+    const victim = join(box.home, 'victim.txt');
+    await writeFile(victim, 'mine\n');
+    await writeFile(join(box.stateDir, 'backups', run!, 'payload'), 'overwritten\n');
+    await writeFile(join(box.stateDir, 'backups', run!, 'INDEX'), `payload\t${victim}\n`);
+    const restore = await runCli(box, ['restore', run!, '--state-dir', box.stateDir]);
+    expect(restore.exitCode, restore.all).toBe(4);
+    expect(restore.all).toContain('never writes');
+    expect(await readFile(victim, 'utf8')).toBe('mine\n');
+  }, 120_000);
 });

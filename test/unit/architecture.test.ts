@@ -1,6 +1,8 @@
 /** What the layout promises, checked on the sources themselves. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sourceFiles } from '../helpers/imports.js';
+import { cycles, ROOT, sourceFiles } from '../helpers/imports.js';
 
 const files = sourceFiles();
 
@@ -26,5 +28,94 @@ describe('error codes', () => {
     expect([...used].filter((code) => !(ERROR_CODES as readonly string[]).includes(code))).toEqual([]);
     expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
     expect(used.size).toBeGreaterThan(40);
+  });
+});
+
+/**
+ * Layers: the README's "How the code is laid out" lists them top to bottom; a file may import from
+ * its own layer or any below, never above. A folder of src/ is one unit, a file at src/'s top another.
+ */
+describe('layers', () => {
+  const unitOf = (path: string) => {
+    const rest = path.slice('src/'.length);
+    return rest.includes('/') ? `${rest.split('/')[0]}/` : rest;
+  };
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n');
+  const start = readme.findIndex((line) => line.startsWith('Layers, top to bottom'));
+  const layers: string[][] = [];
+  for (const line of readme.slice(start + 1)) {
+    const item = /^\d+\. (.*)$/.exec(line);
+    if (!item) break;
+    layers.push([...item[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
+  }
+  const layerOf = new Map(layers.flatMap((names, index) => names.map((name) => [name, index] as const)));
+
+  const fileGraph = new Map(files.map((f) => [f.path, new Set(f.imports)]));
+  const folderGraph = new Map<string, Set<string>>();
+  for (const f of files) {
+    const from = unitOf(f.path);
+    if (!folderGraph.has(from)) folderGraph.set(from, new Set());
+    for (const target of f.imports) if (unitOf(target) !== from) folderGraph.get(from)!.add(unitOf(target));
+  }
+
+  it('the README names every folder and top-level file of src/ once', () => {
+    expect(start).toBeGreaterThan(0);
+    const named = layers.flat();
+    expect(new Set(named).size).toBe(named.length);
+    expect([...new Set(files.map((f) => unitOf(f.path)))].sort()).toEqual([...named].sort());
+  });
+
+  it('no import cycle among files (type imports included)', () => {
+    expect(cycles(fileGraph)).toEqual([]);
+  });
+
+  it('no import cycle among folders', () => {
+    expect(cycles(folderGraph)).toEqual([]);
+  });
+
+  it('no import goes up the layers', () => {
+    const upward = files.flatMap((f) =>
+      f.imports.filter((target) => (layerOf.get(unitOf(target)) ?? -1) < (layerOf.get(unitOf(f.path)) ?? -1)).map((target) => `${f.path} -> ${target}`),
+    );
+    expect(upward).toEqual([]);
+  });
+
+  it('finds cycles and upward imports when there are some', () => {
+    expect(cycles(new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])], ['d', new Set(['a'])]]))).toEqual([['a', 'b', 'c']]);
+    expect(layerOf.get('cli.ts')).toBeLessThan(layerOf.get('errors.ts')!);
+  });
+});
+
+/** Adding a mode is one file in src/modes/ plus its questions: nothing else branches on a mode's name. */
+describe('mode names', () => {
+  const NAMES = ['local', 'direct', 'gateway'];
+  const name = `'(?:${NAMES.join('|')})'`;
+  /** A command is named `gateway` too: comparing the command is not a mode branch. */
+  const aboutCommand = (expression: string) => /\bcommand\s*$/.test(expression) || /^\s*command\b/.test(expression);
+
+  function modeBranches(text: string): string[] {
+    const found: string[] = [];
+    for (const [index, line] of text.split('\n').entries()) {
+      for (const m of line.matchAll(new RegExp(`([\\w.?\\]\\)]+)\\s*[!=]==?\\s*${name}|${name}\\s*[!=]==?\\s*([\\w.]+)`, 'g'))) {
+        if (!aboutCommand(m[1] ?? m[2] ?? '')) found.push(`${index + 1}: ${line.trim()}`);
+      }
+      if (new RegExp(`case ${name}:`).test(line)) {
+        const before = text.split('\n').slice(0, index).reverse().find((l) => /switch \(/.test(l)) ?? '';
+        if (!/switch \((?:[\w.]+\.)?command\)/.test(before)) found.push(`${index + 1}: ${line.trim()}`);
+      }
+      if (new RegExp(`MODES\\.(?:${NAMES.join('|')})\\b|MODES\\[${name}\\]`).test(line)) found.push(`${index + 1}: ${line.trim()}`);
+    }
+    return found;
+  }
+
+  it('finds a branch on a mode name (and not on the gateway command)', () => {
+    expect(modeBranches("if (mode === 'local') x();\nif (manifest.mode !== 'direct') y();\nconst a = 'gateway' === m.mode;")).toHaveLength(3);
+    expect(modeBranches("switch (mode) {\n  case 'local':\n}\nconst m = MODES.local;")).toHaveLength(2);
+    expect(modeBranches("if (command === 'gateway') x();\nswitch (command) {\n  case 'gateway':\n}")).toEqual([]);
+  });
+
+  it('nothing outside src/modes/ compares a mode name', () => {
+    const outside = files.filter((f) => !f.path.startsWith('src/modes/')).flatMap((f) => modeBranches(f.text).map((hit) => `${f.path}:${hit}`));
+    expect(outside).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { inspectFiles } from '../../src/inspect/inspect.js';
 import { localMode } from '../../src/modes/local.js';
 import type { Unit } from '../../src/units/types.js';
 import { resolvePaths } from '../../src/paths.js';
-import { runChecks } from '../../src/verify/checks.js';
+import { runChecks } from '../../src/doctor/checks.js';
 import { testContext, testHome } from '../helpers/context.js';
 
 describe('HOME set but empty', () => {

@@ -30,8 +30,8 @@ describe('classifyFailure', () => {
 
 describe('classifyFailure for the remote modes', () => {
   const zai = (code: string, message: string) => JSON.stringify({ error: { code, message } });
-  const direct = { model: 'glm-5.2', where: { kind: 'direct' as const, url: 'https://api.z.ai/api/v1' } };
-  const gateway = { model: 'glm-5.2', where: { kind: 'gateway' as const, url: 'https://llm.example.com/v1' } };
+  const direct = { model: 'glm-5.2', where: { kind: 'zai-responses' as const, url: 'https://api.z.ai/api/v1' } };
+  const gateway = { model: 'glm-5.2', where: { kind: 'litellm-gateway' as const, url: 'https://llm.example.com/v1' } };
   const litellm = (message: string, type: string, code: string) => JSON.stringify({ error: { message, type, param: null, code } });
 
   it.each([
@@ -63,7 +63,7 @@ describe('classifyFailure for the remote modes', () => {
 describe('https:// against a plain-http server', () => {
   it('says the server answered plain HTTP and names the http:// URL, not the logs', () => {
     const networkError = 'ERR_SSL_WRONG_VERSION_NUMBER SSL routines:ssl3_get_record:wrong version number';
-    const direct = diagnose({ model: 'glm-5.2', where: { kind: 'direct', url: 'https://127.0.0.1:8443/api/v1' }, networkError });
+    const direct = diagnose({ model: 'glm-5.2', where: { kind: 'zai-responses', url: 'https://127.0.0.1:8443/api/v1' }, networkError });
     expect(direct.cause).toContain('answered plain HTTP');
     expect(direct.fix).toContain('--endpoint http://127.0.0.1:8443/api/v1');
     expect(direct.fix).not.toContain('logs');

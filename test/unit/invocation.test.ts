@@ -3,7 +3,7 @@ import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectCommandName, shellWord, userPath } from '../../src/invocation.js';
-import { detectCodex } from '../../src/inspect/codex-version.js';
+import { detectCodex } from '../../src/codex/version.js';
 import { checkUrl } from '../../src/questions.js';
 import { elapsed, fit } from '../../src/ui/output.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { acquireLock, parseLockHolder } from '../../src/fs/lock.js';
 import { configLockPath } from '../../src/fs/run-locks.js';
-import { processStartTime } from '../../src/runtime/process-info.js';
+import { processStartTime } from '../../src/process/info.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const children: ChildProcess[] = [];

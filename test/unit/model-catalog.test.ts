@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { extractBasePrompt } from '../../src/codex/base-prompt.js';
 import { closestFamily, GLM_MODELS, modelSpec, profileModelSettings, renderModelCatalog } from '../../src/config/model-catalog.js';
 import { modelsUrl, parseModelList } from '../../src/inspect/zai-models.js';
-import { offeredNotSetUp } from '../../src/verify/offered-models.js';
+import { offeredNotSetUp } from '../../src/doctor/offered-models.js';
 
 const PROMPT = 'You are a coding agent (test prompt).';
 /** The fields Codex 0.169.0 and 0.171.0 refuse a catalog entry without (measured one by one). */

@@ -10,12 +10,12 @@ import { directMode } from '../../src/modes/direct.js';
 import { gatewayMode } from '../../src/modes/gateway.js';
 import type { DirectAnswers, GatewayAnswers } from '../../src/modes/types.js';
 import { nonInteractiveCommand, resolveAnswers, resolveMode } from '../../src/plan/answers.js';
-import { describeOperation, type Operation } from '../../src/plan/operations.js';
+import { describeOperation, type Operation } from '../../src/units/operations.js';
 import { planChanges, planUndo } from '../../src/plan/plan.js';
 import { parseOptions } from '../../src/options.js';
 import type { RuntimePlan } from '../../src/runtime/runtime.js';
 import type { Prompts } from '../../src/ui/prompts.js';
-import { runChecks } from '../../src/verify/checks.js';
+import { runChecks } from '../../src/doctor/checks.js';
 
 const installNeeded: RuntimePlan = { chosen: null, python: null, found: [], needsInstall: true, version: '1.108.7', warnings: [] };
 const summary = (ops: Operation[]) => ops.map((op) => {

@@ -9,7 +9,7 @@ import { runAction } from '../../src/apply/actions.js';
 import { captureBasePrompt } from '../../src/codex/base-prompt.js';
 import { offerCodexInstall } from '../../src/commands/setup.js';
 import { validateCatalog } from '../../src/config/model-catalog.js';
-import { codexAt } from '../../src/inspect/codex-version.js';
+import { codexAt } from '../../src/codex/version.js';
 import { parseOptions } from '../../src/options.js';
 import { resolvePaths } from '../../src/paths.js';
 import { setRunnerForTests, type RunResult, type Runner } from '../../src/process/run.js';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { recordTree } from '../../src/fs/made-record.js';
 import { executePurge, planPurge } from '../../src/fs/purge.js';
 import { STATE_DIR_MARKER } from '../../src/fs/state-dir.js';
-import { appCopyFiles, installAppCopy } from '../../src/runtime/app-copy.js';
+import { appCopyFiles, installAppCopy } from '../../src/fs/app-copy.js';
 import { pathExists } from '../../src/system.js';
 import { tempDir } from '../helpers/tmp.js';
 

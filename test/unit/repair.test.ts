@@ -12,7 +12,7 @@ import { validateToml } from '../../src/config/toml-syntax.js';
 import { keyEnvFiles } from '../../src/config/shell-env.js';
 import { localMode } from '../../src/modes/local.js';
 import { planChanges } from '../../src/plan/plan.js';
-import { runChecks } from '../../src/verify/checks.js';
+import { runChecks } from '../../src/doctor/checks.js';
 import { fixture } from '../helpers/corpus.js';
 import { answers, applied, HOME, paths, stateOf, type Files } from '../helpers/plan-state.js';
 

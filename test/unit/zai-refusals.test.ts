@@ -4,7 +4,7 @@ import { diagnose } from '../../src/verify/diagnose.js';
 import { localClock, readZaiRefusal, resetTime } from '../../src/verify/zai-refusal.js';
 import { REFUSAL_CODES, refusalError, zaiClock } from '../fake-zai/refusals.js';
 
-const direct = { model: 'glm-5.2', where: { kind: 'direct' as const, url: 'https://api.z.ai/api/v1' } };
+const direct = { model: 'glm-5.2', where: { kind: 'zai-responses' as const, url: 'https://api.z.ai/api/v1' } };
 const zaiBody = (code: string, message: string) => JSON.stringify({ error: { code, message } });
 
 const EXPECTED: Record<string, string> = {

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { cli } from '../invocation.js';
 import { keyEnvFiles } from '../config/shell-env.js';
 import { tildify, type Paths } from '../paths.js';
-import type { Check } from './checks.js';
+import type { Check } from '../verify/check.js';
 import { stateDirProblems } from '../fs/state-dir-trust.js';
 
 async function modeOf(path: string): Promise<number | null> {

@@ -4,20 +4,20 @@
  */
 import type { SetupState } from '../inspect/inspect.js';
 import type { Answers, Mode } from '../modes/types.js';
-import { describeOperation, isFileOperation } from '../plan/operations.js';
+import { describeOperation, isFileOperation } from '../units/operations.js';
 import { planChanges } from '../plan/plan.js';
 import { tildify } from '../paths.js';
 import type { DoctorInput } from '../units/types.js';
-import { fail, pass, warn, type Check } from './check.js';
+import { fail, pass, warn, type Check } from '../verify/check.js';
 import { UserError } from '../errors.js';
 import { cli } from '../invocation.js';
 import { fileModeChecks } from './file-mode-checks.js';
 import { readSpend } from '../usage/spend.js';
-import { spendChecks } from './spend-checks.js';
+import { spendChecks } from '../verify/spend-checks.js';
 import { offeredModelsCheck } from './offered-models.js';
 import { supervisorChecks } from './supervisor-check.js';
 
-export type { Check, CheckStatus } from './check.js';
+export type { Check, CheckStatus } from '../verify/check.js';
 
 /** Would `glm-codex-setup` (non-interactive, same answers) write anything? */
 function planCheck<A extends Answers>(mode: Mode<A>, state: SetupState, answers: A): Check[] {

@@ -4,14 +4,14 @@
  * `codex exec --profile glm`. Doctor sends the non-streaming request only.
  */
 import { ExitCode } from '../exit-codes.js';
-import type { DirectAnswers, GatewayAnswers, ProviderSpec } from '../modes/types.js';
+import type { DirectAnswers, GatewayAnswers, ProviderSpec } from './types.js';
 import type { Paths } from '../paths.js';
 import type { Output } from '../ui/output.js';
 import type { DoctorInput } from '../units/types.js';
-import { pass, validationFailure, type Check } from './check.js';
-import { runCodexCheck } from './codex-check.js';
-import type { VerifyReport } from './types.js';
-import { validateResponses, type ValidationResult } from './validate.js';
+import { pass, validationFailure, type Check } from '../verify/check.js';
+import { runCodexCheck } from '../verify/codex-check.js';
+import type { VerifyReport } from '../verify/types.js';
+import { validateResponses, type ValidationResult } from '../verify/validate.js';
 import { cli } from '../invocation.js';
 import { readSpend, refusalFix, refusalText, spentWindows, type SpendSource } from '../usage/spend.js';
 
@@ -25,14 +25,14 @@ async function spentLines(source: SpendSource): Promise<string[]> {
   return spentWindows(snapshot.result).map((w) => `${refusalText(w, now)}\n  fix: ${refusalFix(w, now)}`);
 }
 
-export function remoteVerifier<A extends RemoteAnswers>(kind: 'direct' | 'gateway', keyOf: (answers: A) => string, spendOf: (answers: A) => SpendSource) {
+export function remoteVerifier<A extends RemoteAnswers>(kind: 'zai-responses' | 'litellm-gateway', keyOf: (answers: A) => string, spendOf: (answers: A) => SpendSource) {
   const target = (answers: A, provider: ProviderSpec) => ({
     baseUrl: provider.baseUrl,
     key: keyOf(answers),
     model: answers.model,
     where: { kind, url: provider.baseUrl },
   });
-  const name = kind === 'direct' ? 'Z.ai' : 'the gateway';
+  const name = kind === 'zai-responses' ? 'Z.ai' : 'the gateway';
 
   async function verify(input: { answers: A; provider: ProviderSpec; paths: Paths; out: Output; codexBin: string | null }): Promise<VerifyReport> {
     const { answers, provider, paths, out, codexBin } = input;

@@ -2,7 +2,7 @@
 import { cli } from '../invocation.js';
 import type { Paths } from '../paths.js';
 import { describeFailure, readProxyFailure, runningSupervisor, wantsSupervisor } from '../runtime/supervisor.js';
-import { fail, pass, warn, type Check } from './check.js';
+import { fail, pass, warn, type Check } from '../verify/check.js';
 
 export async function supervisorChecks(paths: Paths, proxyRunning: boolean): Promise<Check[]> {
   if (!(await wantsSupervisor(paths))) return [];

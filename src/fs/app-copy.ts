@@ -6,8 +6,10 @@
  */
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { appCopyDir } from '../config/codex-auth.js';
 import { packageRoot } from '../templates.js';
-import { recordTree } from '../fs/made-record.js';
+import { recordTree } from './made-record.js';
+import { isProcessAlive } from '../system.js';
 
 export interface AppFile {
   /** Relative to the copy's root, with `/` separators. */
@@ -18,16 +20,7 @@ export interface AppFile {
 
 /** What the copy holds: the published package's own files (package.json's `files` plus package.json). */
 export const APP_COPY_ENTRIES = ['package.json', 'bin', 'dist', 'templates'] as const;
-export const APP_BIN = 'bin/glm-codex-setup.js';
-
-export function appCopyDir(stateDir: string): string {
-  return join(stateDir, 'app');
-}
-
-/** The script Codex's auth command runs, inside the copy. */
-export function appCopyBin(stateDir: string): string {
-  return join(appCopyDir(stateDir), ...APP_BIN.split('/'));
-}
+export { APP_BIN, appCopyBin, appCopyDir } from '../config/codex-auth.js';
 
 async function walk(root: string, path: string, into: AppFile[]): Promise<void> {
   const info = await stat(path);
@@ -57,6 +50,14 @@ export async function appCopyFiles(root: string = packageRoot()): Promise<AppFil
   return files;
 }
 
+/** `app.new-<pid>/` and `app.old-<pid>/` that a run which is gone left (a crash, a full disk). */
+async function removeDeadCopies(stateDir: string): Promise<void> {
+  for (const name of await readdir(stateDir).catch(() => [] as string[])) {
+    const pid = /^app\.(?:new|old)-(\d+)$/.exec(name)?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && !isProcessAlive(Number(pid))) await rm(join(stateDir, name), { recursive: true, force: true });
+  }
+}
+
 /**
  * Installs the copy as a whole: written beside the old one, then swapped in by rename, so the auth
  * command never sees half a copy, and chunks of an older build do not linger.
@@ -66,14 +67,21 @@ export async function installAppCopy(stateDir: string, files: AppFile[]): Promis
   const fresh = `${target}.new-${process.pid}`;
   const old = `${target}.old-${process.pid}`;
   await rm(fresh, { recursive: true, force: true });
-  for (const file of files) {
-    const path = join(fresh, ...file.relativePath.split('/'));
-    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
-    await writeFile(path, file.content, { mode: file.mode });
-    await chmod(path, file.mode);
+  await removeDeadCopies(stateDir);
+  try {
+    for (const file of files) {
+      const path = join(fresh, ...file.relativePath.split('/'));
+      await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+      await writeFile(path, file.content, { mode: file.mode });
+      await chmod(path, file.mode);
+    }
+    // What purge may delete: exactly these files.
+    await recordTree(fresh);
+  } catch (error) {
+    // A full disk (or any failure) leaves no half copy behind.
+    await rm(fresh, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
   }
-  // What purge may delete: exactly these files.
-  await recordTree(fresh);
   const hadOld = await rename(target, old).then(
     () => true,
     () => false,

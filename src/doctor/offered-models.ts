@@ -7,7 +7,7 @@ import { glmRank } from '../config/model-catalog.js';
 import { fetchZaiModels } from '../inspect/zai-models.js';
 import { cli } from '../invocation.js';
 import type { Answers } from '../modes/types.js';
-import { pass, warn, type Check } from './check.js';
+import { pass, warn, type Check } from '../verify/check.js';
 
 const DOCTOR_TIMEOUT_MS = 3_000;
 

@@ -3,7 +3,7 @@
  * process we recorded) and its process group. Linux reads /proc; elsewhere `ps` where it can.
  */
 import { readFile } from 'node:fs/promises';
-import { runner } from '../process/run.js';
+import { runner } from './run.js';
 import { isProcessAlive } from '../system.js';
 
 /** The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */

@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { cli } from '../invocation.js';
 import type { Check } from './checks.js';
 
-const UNREADABLE = new Set(['not-utf8', 'not-a-file', 'symlink-loop', 'unreadable']);
+const UNREADABLE = new Set(['not-utf8', 'not-a-file', 'not-a-regular-file', 'symlink-loop', 'unreadable']);
 
 export function unreadableFileCheck(error: unknown): Check | null {
   if (!(error instanceof UserError) || !UNREADABLE.has(error.code)) return null;

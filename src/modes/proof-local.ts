@@ -2,15 +2,15 @@
  * How the local mode proves itself: the validation request through the proxy (non-streaming and
  * streaming), then a real `codex exec --profile glm`. Doctor sends the non-streaming request only.
  */
-import type { LocalAnswers, ProviderSpec } from '../modes/types.js';
+import type { LocalAnswers, ProviderSpec } from './types.js';
 import type { Paths } from '../paths.js';
 import type { Output } from '../ui/output.js';
 import type { DoctorInput } from '../units/types.js';
-import { pass, validationFailure, type Check } from './check.js';
-import { runCodexCheck } from './codex-check.js';
-import { diagnose } from './diagnose.js';
-import { validateProxy } from './validate.js';
-import type { VerifyReport } from './types.js';
+import { pass, validationFailure, type Check } from '../verify/check.js';
+import { runCodexCheck } from '../verify/codex-check.js';
+import { diagnose } from '../verify/diagnose.js';
+import { validateProxy } from '../verify/validate.js';
+import type { VerifyReport } from '../verify/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { cli } from '../invocation.js';
 
