@@ -51,10 +51,17 @@ export function oneLineTables(count) {
 /** Codex on PATH, as a user has it: the tool then checks the catalog with it and reads its version. */
 const CODEX_BIN = join(ROOT, 'node_modules/codex-newest/bin/codex.js');
 
-export function benchLargeConfig(sizesMb = [1, 4, 10], withOneLineTables = true) {
+/** The same file with the user's legacy profiles (`profile = "work"`, a `[profiles.work]` table in the middle). */
+export function withLegacyProfiles(text) {
+  const middle = text.indexOf('\n[', text.length >> 1) + 1;
+  return `profile = "work"\n${text.slice(0, middle)}[profiles.work]\nmodel = "o3"\n\n${text.slice(middle)}`;
+}
+
+export function benchLargeConfig(sizesMb = [1, 4, 10], withOneLineTables = true, withProfilesMb = [10]) {
   const rows = [];
   const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
   const cases = sizesMb.map((mb) => [`${mb} MB config.toml`, () => largeConfig(mb * 1024 * 1024)]);
+  for (const mb of withProfilesMb) cases.push([`${mb} MB with [profiles.work]`, () => withLegacyProfiles(largeConfig(mb * 1024 * 1024))]);
   if (withOneLineTables) cases.push(['100,000 one-line tables', () => oneLineTables(100_000)]);
   for (const [name, make] of cases) {
     const home = mkdtempSync(join(tmpdir(), 'glm-bench-large-'));
@@ -80,5 +87,8 @@ export function benchLargeConfig(sizesMb = [1, 4, 10], withOneLineTables = true)
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-  for (const r of benchLargeConfig(sizes.length ? sizes : undefined)) console.log(`${r.what.padEnd(44)} ${r.value.padEnd(24)} ${r.baseline}`);
+  // `node bench/large-config.mjs 10 --profiles`: the given sizes, each also with legacy profiles (no one-line tables).
+  const profiles = process.argv.includes('--profiles');
+  const rows = sizes.length ? benchLargeConfig(sizes, !profiles, profiles ? sizes : []) : benchLargeConfig();
+  for (const r of rows) console.log(`${r.what.padEnd(44)} ${r.value.padEnd(24)} ${r.baseline}`);
 }

@@ -10,7 +10,15 @@ import { parseOptions, type Options } from './options.js';
 declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
+/** A closed pipe or a full disk behind stdout/stderr (EPIPE, ENOSPC): the exit code still tells; no 'error' stack. */
+function ignoreOutputErrors(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) stream.on('error', () => undefined);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  ignoreOutputErrors();
   let options: Options;
   let commandName = 'glm-codex-setup';
   try {

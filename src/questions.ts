@@ -169,7 +169,13 @@ function endpointInput(value: string, source: string): string {
   return value in ENDPOINTS || value in RESPONSES_ENDPOINTS ? value : checkUrl(value, source);
 }
 
+/** Longer than any real endpoint; keeps a pasted document out of config.toml and the bridge config. */
+export const MAX_URL_LENGTH = 2048;
+/** Model and provider ids: longer than any real one, short enough for a TOML key and a table header. */
+export const MAX_ID_LENGTH = 128;
+
 export function checkUrl(value: string, source: string): string {
+  if (value.length > MAX_URL_LENGTH) throw usageError(`${source}: the URL is ${value.length} characters long; the limit is ${MAX_URL_LENGTH}.`, 'Give the base URL only, e.g. https://api.example.com/v4.');
   // Checked as typed: the URL parser silently drops tabs and newlines that would then reach the files.
   if (/[\s\x00-\x1f\x7f]/.test(value)) throw usageError(`${source}: ${JSON.stringify(value)} contains a space, tab, newline or control character.`, 'Type the URL again without it.');
   let url: URL;
@@ -190,6 +196,10 @@ export function checkUrl(value: string, source: string): string {
   }
   if (url.username || url.password) throw usageError(`${source}: the URL must not contain credentials.`);
   if (!url.hostname) throw usageError(`${source}: "${value}" has no host.`);
+  if (url.search || url.hash || /[?#]/.test(value)) {
+    // A base URL gets paths such as /v1 or /chat/completions appended; after a ? or # they would land in the query or fragment.
+    throw usageError(`${source}: "${value}" contains a query (?) or fragment (#); a base URL cannot hold one.`, `Give the URL without it, e.g. ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
+  }
   return value.replace(/\/+$/, '');
 }
 
@@ -204,6 +214,7 @@ export function parsePort(value: string, source: string): number {
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 export function validateModel(value: string, source: string): string {
+  if (value.length > MAX_ID_LENGTH) throw usageError(`${source}: the model id is ${value.length} characters long; the limit is ${MAX_ID_LENGTH}.`, 'Example: --model glm-5.2');
   if (!MODEL_ID.test(value)) {
     throw usageError(`${source}: "${value}" is not a model id (letters, digits, ".", "-", "_", ":"; no slashes).`, 'Example: --model glm-5.2');
   }
@@ -512,6 +523,7 @@ function commandAuthAvailable(version: string | null): boolean {
 const RESERVED_PROVIDERS = ['openai', 'ollama', 'lmstudio', 'oss'];
 
 export function validateProviderId(value: string, source: string): string {
+  if (value.length > MAX_ID_LENGTH) throw usageError(`${source}: the provider id is ${value.length} characters long; the limit is ${MAX_ID_LENGTH}.`, 'Example: --provider-id glm-codex');
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(value)) throw usageError(`${source}: "${value}" is not a provider id (letters, digits, "-", "_").`, 'Example: --provider-id glm-codex');
   if (RESERVED_PROVIDERS.includes(value)) throw usageError(`${source}: "${value}" is reserved by Codex.`, 'Pick another id, e.g. --provider-id glm-codex');
   return value;

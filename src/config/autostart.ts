@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { usageError } from '../errors.js';
 import { runner } from '../process/run.js';
 
 export const SERVICE_NAME = 'glm-codex-proxy';
@@ -70,6 +71,18 @@ export function systemdUnitPath(home: string, env: NodeJS.ProcessEnv = process.e
   return `${config}/systemd/user/${SERVICE_NAME}.service`;
 }
 
+/**
+ * The program itself: systemd refuses quotes, backslashes and control characters in it ("Executable name
+ * contains special characters") and takes `$` literally there (no `$$`), so it is written as is or refused.
+ */
+export function systemdExecutable(path: string): string {
+  if (/["'\\\x00-\x1f\x7f]/.test(path)) {
+    throw usageError(`autostart: systemd cannot start a program whose path holds a quote, backslash, tab or control character: ${JSON.stringify(path)}.`, 'Use a --state-dir whose path has none of them, or run without --autostart.');
+  }
+  const escaped = systemdEscapeSpecifiers(path);
+  return /^[A-Za-z0-9_@+=:,.\/$-]+$/.test(escaped) ? escaped : `"${escaped}"`;
+}
+
 export function renderSystemdUnit(input: AutostartInput): string {
   const argv = proxyArgv(input);
   requireAbsolute([input.stateDir, input.bridgeConfig, input.secretsFile, input.logFile, argv[0]!]);
@@ -87,7 +100,7 @@ export function renderSystemdUnit(input: AutostartInput): string {
     `WorkingDirectory=${systemdPathValue(input.stateDir)}`,
     `EnvironmentFile=${systemdPathValue(input.secretsFile)}`,
     `Environment=${environment}`,
-    `ExecStart=${argv.map(systemdExecWord).join(' ')}`,
+    `ExecStart=${[systemdExecutable(argv[0]!), ...argv.slice(1).map(systemdExecWord)].join(' ')}`,
     'Restart=on-failure',
     'RestartSec=5',
     `StandardOutput=append:${systemdPathValue(input.logFile)}`,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { getIn } from './toml-data.js';
 import { editToml, moveTableOut } from './toml-edit.js';
 import { parseTomlData, splitBom, type TomlData } from './toml-syntax.js';
+import { splitTopLevel } from './toml-segments.js';
 
 export interface LegacyProfiles {
   /** `[profiles.<name>]` tables other than the tool's own profile. */
@@ -34,10 +35,24 @@ export function legacyProfilesInText(text: string | null, file: string, ownProfi
   // Without the word, no [profiles.*] table and no `profile` key (a large file is then not parsed here a second time).
   if (text === null || !text.includes('profile')) return { names: [], selector: null };
   try {
-    return legacyProfilesIn(parseTomlData(splitBom(text).body, file), ownProfile);
+    return legacyProfilesIn(parseTomlData(profilesExcerpt(splitBom(text).body), file), ownProfile);
   } catch {
     return { names: [], selector: null };
   }
+}
+
+/**
+ * The only parts of a document that can hold `profiles` or the top-level `profile`: the root keys and
+ * the `[profiles...]` tables, in their order (a large config.toml is then not parsed whole a second
+ * time; the plan parses it once). The whole body when the segment scan is unsure.
+ */
+function profilesExcerpt(body: string): string {
+  const segments = splitTopLevel(body);
+  if (!segments) return body;
+  return segments
+    .filter((segment) => segment.path === null || segment.path[0] === 'profiles')
+    .map((segment) => body.slice(segment.start, segment.end))
+    .join('');
 }
 
 export const hasLegacyProfiles = (legacy: LegacyProfiles): boolean => legacy.names.length > 0 || legacy.selector !== null;

@@ -81,12 +81,21 @@ export function generateMasterKey(): string {
   return `sk-${randomBytes(24).toString('base64url')}`;
 }
 
+/** Longer than any real API key; a key goes into every request header, so a pasted file must not. */
+export const MAX_KEY_LENGTH = 512;
+
 export function normalizeSecret(raw: string, source: string, label = 'Z.ai API key'): string {
   const key = raw.trim();
   if (!key) {
     throw new UserError('key-empty', `The ${label} from ${source} is empty.`, {
       exitCode: ExitCode.usage,
       fix: label === 'Z.ai API key' ? 'Put your key from https://z.ai/manage-apikey/apikey-list into ZAI_API_KEY or the --zai-key-file file.' : `Put the ${label} into the variable or the file.`,
+    });
+  }
+  if (key.length > MAX_KEY_LENGTH) {
+    throw new UserError('key-invalid', `The ${label} from ${source} is ${key.length} characters long; the limit is ${MAX_KEY_LENGTH}.`, {
+      exitCode: ExitCode.usage,
+      fix: `Copy the ${label} again; it is a single word like 0123abcd….XyZ, not a whole file.`,
     });
   }
   if (!isValidSecretValue(key)) {

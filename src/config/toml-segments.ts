@@ -69,6 +69,8 @@ function stringEnd(body: string, i: number): number {
 const SIMPLE_ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', '"': '"', '\\': '\\' };
 
 function unescapeBasic(raw: string): string | null {
+  // Most keys have no escape: built char by char, each would cost a string node per character.
+  if (!raw.includes('\\')) return raw;
   let out = '';
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i]!;

@@ -8,7 +8,7 @@
 import { readRegularText } from './read.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmdirSync, unlinkSync } from 'node:fs';
-import { copyFile, constants as fsConstants, link, mkdir, open, readdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, constants as fsConstants, link, mkdir, open, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isProcessAlive } from '../system.js';
 import { noSpaceError } from './system-errors.js';
@@ -97,7 +97,26 @@ async function isStale(path: string, found: { holder: LockHolder | null; text: s
     const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
     return age > UNREADABLE_STALE_MS;
   }
+  if (found.holder.startTime === null && (await startedAfterLockFile(found.holder.pid, path))) return true;
   return !(await isSameProcess(found.holder.pid, found.holder.startTime));
+}
+
+/**
+ * A bare-pid lock (an old version's) whose pid now belongs to a process started after the lock file was
+ * written: the pid was reused, so the lock is stale. Linux only (boot time + start ticks at 100 Hz); false elsewhere.
+ */
+async function startedAfterLockFile(pid: number, path: string): Promise<boolean> {
+  try {
+    const [statText, procStat, lock] = await Promise.all([readFile('/proc/stat', 'utf8'), readFile(`/proc/${pid}/stat`, 'utf8'), stat(path)]);
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(statText)?.[1]);
+    const ticks = Number(procStat.slice(procStat.lastIndexOf(')') + 2).split(' ')[19]);
+    if (!Number.isFinite(bootSeconds) || !Number.isFinite(ticks)) return false;
+    const startedMs = (bootSeconds + ticks / 100) * 1000;
+    // Two seconds of slack: btime is whole seconds and the file's mtime is written just after the process starts.
+    return startedMs > lock.mtimeMs + 2000;
+  } catch {
+    return false;
+  }
 }
 
 /** Temporary files of this lock that a run which is gone left (`<lock>.<pid>.<hex>.tmp`, the pid dead). */

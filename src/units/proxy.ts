@@ -6,7 +6,7 @@ import type { LocalAnswers } from './answers.js';
 import type { Operation } from './operations.js';
 import { tildify } from '../paths.js';
 import { VENV_DISK_COST } from '../runtime/litellm-versions.js';
-import { configHash } from '../runtime/proxy.js';
+import { ADOPTED_HASH, configHash } from '../runtime/proxy.js';
 import { fail, pass, type Check } from '../verify/check.js';
 import type { Unit } from './types.js';
 import { cli } from '../invocation.js';
@@ -51,7 +51,9 @@ export const proxyUnit: Unit<LocalAnswers> = {
       const bridgeText = state.bridge.text;
       if (record.port !== port) checks.push(fail('proxy', `The proxy runs on port ${record.port}, but Codex is configured for ${port}.`));
       else if (!ready) checks.push(fail('proxy', `The proxy (pid ${record.pid}) does not answer on 127.0.0.1:${record.port}.`, `${cli('stop')} && ${cli('start')}; see ${cli('logs')}`));
-      else if (usable && bridgeText !== null && record.configHash !== configHash(bridgeText, state.secrets, usable.launcher)) {
+      else if (record.configHash === ADOPTED_HASH) {
+        checks.push(fail('proxy', `The proxy (pid ${record.pid}) was started by a run that did not finish (it had no pid file): what configuration it loaded is unknown.`, `Re-run ${cli()}: it restarts the proxy with the files as they are (${cli('start')} does the same once every file loads).`));
+      } else if (usable && bridgeText !== null && record.configHash !== configHash(bridgeText, state.secrets, usable.launcher)) {
         checks.push(fail('proxy', `The proxy (pid ${record.pid}) runs an older configuration than the files describe.`, `Re-run ${cli()}: it repairs any file the proxy cannot load, then restarts it (${cli('start')} only restarts it, and refuses while a file is broken).`));
       } else checks.push(pass('proxy', `The proxy is running (pid ${record.pid}) and ready on 127.0.0.1:${record.port}`));
     }

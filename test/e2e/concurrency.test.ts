@@ -85,6 +85,11 @@ describe('concurrent runs', () => {
     const status = await runCliJson(box, ['status']);
     expect(status.exitCode, status.all).toBe(0);
     expect(status.json.pid).toBe(orphan);
+    // doctor names it for what it is (a run that did not finish), not "an older configuration".
+    const doctor = await runCliJson(box, ['doctor']);
+    const proxyCheck = (doctor.json.checks as { id: string; status: string; message: string }[]).find((c) => c.id === 'proxy');
+    expect(proxyCheck?.message, doctor.all).toMatch(new RegExp(`pid ${orphan}\\) was started by a run that did not finish`));
+    expect(proxyCheck?.message).not.toMatch(/older configuration/);
 
     // A re-run does not tell the user to move to another port: it takes the orphan over (restarting it, its configuration being unknown).
     const rerun = await setup(box, port);

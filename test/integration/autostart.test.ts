@@ -18,6 +18,7 @@ import {
   renderWindowsTask,
   serviceManagerAvailable,
   systemdExecWord,
+  systemdExecutable,
   type AutostartInput,
 } from '../../src/config/autostart.js';
 import { parseSecrets } from '../../src/config/secrets.js';
@@ -110,6 +111,24 @@ describe('systemd user unit', () => {
     expect(settings.get('Restart')).toBe('on-failure');
     expect(parseEnvironmentSetting(settings.get('Environment')!)).toEqual({ PYTHONUNBUFFERED: '1', LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_TELEMETRY: 'False' });
     expect(splitExecStart(settings.get('ExecStart')!)).toEqual([input.launcher[0], '--config', input.bridgeConfig, '--host', '127.0.0.1', '--port', String(input.port)]);
+  });
+
+  it('a state dir with $ passes systemd-analyze verify; one with a quote, backslash or tab is refused as a usage error', async () => {
+    const dir = await tempDir('glm-unit-');
+    const runtime = join(dir, 'runtime');
+    await mkdir(runtime, { mode: 0o700 });
+    const stateDir = join(dir, 'st$te 100%');
+    await mkdir(stateDir);
+    await writeFile(join(stateDir, 'litellm'), '#!/bin/sh\n', { mode: 0o755 });
+    const odd = { ...input, stateDir, launcher: [join(stateDir, 'litellm')], bridgeConfig: join(stateDir, 'b.yaml'), secretsFile: input.secretsFile, logFile: join(stateDir, 'p.log') };
+    const unitPath = join(dir, 'glm-codex-proxy.service');
+    await writeFile(unitPath, renderSystemdUnit(odd));
+    const result = await execa('systemd-analyze', ['--user', 'verify', unitPath], { env: { XDG_RUNTIME_DIR: runtime, HOME: box.home, PATH: '/usr/bin:/bin' }, extendEnv: false, reject: false });
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    for (const bad of ['/s/a"b/litellm', "/s/a'b/litellm", '/s/a\\b/litellm', '/s/a\tb/litellm']) {
+      expect(() => systemdExecutable(bad)).toThrow(expect.objectContaining({ exitCode: 2, fix: expect.stringContaining('--state-dir') }));
+    }
   });
 
   it('quotes paths with spaces, quotes, % and $ so systemd reads them back unchanged', () => {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectCommandName, shellWord, userPath } from '../../src/invocation.js';
 import { detectCodex } from '../../src/codex/version.js';
-import { checkUrl } from '../../src/questions.js';
+import { checkUrl, gatewayBase, validateModel, validateProviderId } from '../../src/questions.js';
+import { ExitCode } from '../../src/exit-codes.js';
 import { elapsed, fit } from '../../src/ui/output.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -71,6 +72,23 @@ describe('checkUrl', () => {
     expect(() => checkUrl('ftp://example.com', '--endpoint')).toThrow(/http\(s\)/);
     expect(() => checkUrl('example.com/v4', '--endpoint')).toThrow(/http\(s\)/);
     expect(checkUrl('http://127.0.0.1:8080/api/paas/v4/', '--endpoint')).toBe('http://127.0.0.1:8080/api/paas/v4');
+  });
+
+  it('refuses a URL, a model id or a provider id over its length limit, as a usage error naming the limit', () => {
+    const long = `https://llm.example.com/${'a'.repeat(100_000)}`;
+    expect(() => checkUrl(long, '--endpoint')).toThrow(/limit is 2048/);
+    expect(() => gatewayBase(long)).toThrow(expect.objectContaining({ exitCode: ExitCode.usage }));
+    expect(checkUrl(`https://llm.example.com/${'a'.repeat(2000)}`, '--endpoint')).toHaveLength(2024);
+    expect(() => validateModel('g'.repeat(5000), '--model')).toThrow(/limit is 128/);
+    expect(() => validateProviderId('p'.repeat(5000), '--provider-id')).toThrow(expect.objectContaining({ exitCode: ExitCode.usage, message: expect.stringMatching(/limit is 128/) }));
+    expect(validateModel('g'.repeat(128), '--model')).toHaveLength(128);
+  });
+
+  it('refuses a query or a fragment, which /v1 would be appended into', () => {
+    expect(() => gatewayBase('https://llm.example.com/#frag')).toThrow(expect.objectContaining({ exitCode: ExitCode.usage, message: expect.stringMatching(/query \(\?\) or fragment/) }));
+    expect(() => gatewayBase('https://llm.example.com/?team=a')).toThrow(expect.objectContaining({ fix: 'Give the URL without it, e.g. https://llm.example.com.' }));
+    expect(() => checkUrl('https://api.example.com/v4?x', '--endpoint')).toThrow(expect.objectContaining({ fix: 'Give the URL without it, e.g. https://api.example.com/v4.' }));
+    expect(() => checkUrl('https://api.example.com/v4#', '--endpoint')).toThrow(/fragment/);
   });
 });
 

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { legacyProfilesInText, migrateLegacyProfiles } from '../../src/config/legacy-profiles.js';
 import { moveTableOut } from '../../src/config/toml-edit.js';
-import { fixture } from '../helpers/corpus.js';
+import { legacyProfilesIn } from '../../src/config/legacy-profiles.js';
+import { parseTomlData, splitBom, tomlParseStats } from '../../src/config/toml-syntax.js';
+import { corpusFiles, fixture } from '../helpers/corpus.js';
 
 const same = (path: string) => path;
 
@@ -75,5 +77,34 @@ describe('migrateLegacyProfiles', () => {
     expect(result.kept).toEqual([{ name: 'work', why: expect.stringMatching(/\/h\/\.codex\/work\.config\.toml already exists and is never overwritten/) }]);
     expect(result.text).toContain('[profiles.work]');
     expect(result.text).not.toContain('[profiles.quick]');
+  });
+});
+
+describe('legacyProfilesInText', () => {
+  it('finds what a parse of the whole file finds, in every corpus file that parses', () => {
+    for (const file of corpusFiles().filter((f) => !f.invalid)) {
+      const text = readFileSync(file.path, 'utf8');
+      for (const variant of [text, `profile = "work"\n${text}\n[profiles.work]\nmodel = "o3"\n[profiles.work.sub]\nx = 1\n`]) {
+        let whole;
+        try {
+          whole = legacyProfilesIn(parseTomlData(splitBom(variant).body, file.name), 'glm');
+        } catch {
+          continue; // the variant collides with the file's own keys
+        }
+        expect(legacyProfilesInText(variant, file.name, 'glm'), file.name).toEqual(whole);
+      }
+    }
+  });
+
+  it('finds tables, dotted keys, an inline [profiles] table and the selector without parsing the other tables', () => {
+    const other = Array.from({ length: 2000 }, (_, i) => `[projects."/p/${i}"]\ntrust_level = "trusted"\n`).join('\n');
+    const text = `profile = "a"\n\n${other}\n[profiles]\nb.model = "x"\nc = { model = "y" }\n\n${other.replaceAll('/p/', '/q/')}\n[profiles.d] # mine\nmodel = "z"\n`;
+    const before = tomlParseStats.dataChars;
+    expect(legacyProfilesInText(text, 'c.toml', 'glm')).toEqual({ names: ['b', 'c', 'd'], selector: 'a' });
+    expect(tomlParseStats.dataChars - before).toBeLessThan(200);
+  });
+
+  it('reports none when the part that holds profiles does not parse', () => {
+    expect(legacyProfilesInText('profile = "a"\nprofile = "b"\n[profiles.x]\n', 'c.toml', 'glm')).toEqual({ names: [], selector: null });
   });
 });

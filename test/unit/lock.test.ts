@@ -1,6 +1,6 @@
 /** The lock primitive: never taken while a live holder has it, taken from a dead or reused-pid holder, bounded waiting. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
@@ -53,6 +53,26 @@ describe('acquireLock', () => {
     const release = await acquireLock(path);
     expect(parseLockHolder(await readFile(path, 'utf8'))?.pid).toBe(process.pid);
     await release();
+  });
+
+  it('takes over a bare-pid lock whose live pid started after the lock file was written (pid reused), at once', async () => {
+    const path = join(await tempDir(), 'setup.lock');
+    const other = await otherProcess();
+    await writeFile(path, `${other.pid}\n`);
+    const anHourAgo = new Date(Date.now() - 3600_000);
+    await utimes(path, anHourAgo, anHourAgo);
+    const release = await acquireLock(path);
+    expect(parseLockHolder(await readFile(path, 'utf8'))?.pid).toBe(process.pid);
+    await release();
+  });
+
+  it('keeps a bare-pid lock whose live pid started before the lock file was written', async () => {
+    const path = join(await tempDir(), 'setup.lock');
+    const other = await otherProcess();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await writeFile(path, `${other.pid}\n`);
+    const error = await acquireLock(path).catch((e: unknown) => e);
+    expect((error as UserError).exitCode).toBe(4);
   });
 
   it('takes over a lock of a process that is gone, and its record is complete from the first byte', async () => {

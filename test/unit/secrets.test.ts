@@ -30,6 +30,15 @@ describe('Z.ai key checks', () => {
     expect(() => normalizeSecret('abc"def', 'the test')).toThrow(/quote at character 4/);
     expect(() => normalizeSecret('abc def', 'the test')).toThrow(/space at character 4/);
   });
+
+  it('refuses a key over 512 characters as a usage error, without echoing it', () => {
+    const key = 'k'.repeat(100_000);
+    let error: unknown;
+    try { normalizeSecret(key, 'the test'); } catch (caught) { error = caught; }
+    expect(error).toMatchObject({ exitCode: 2, message: expect.stringMatching(/100000 characters long; the limit is 512/) });
+    expect(String((error as Error).message)).not.toContain('kkkk');
+    expect(normalizeSecret('k'.repeat(512), 'the test')).toHaveLength(512);
+  });
 });
 
 describe('weak master keys', () => {
