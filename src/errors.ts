@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'key-file-unreadable',
   'key-invalid',
   'key-missing',
+  'key-refused',
   'litellm-missing',
   'locked',
   'no-backup',

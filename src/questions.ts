@@ -4,7 +4,7 @@
  * the flag parser, `--help`, the "next time without questions" line and the fix texts all come
  * from here. Light on purpose: `--help` loads it.
  */
-import { DEFAULT_MODE, MODE_NAMES, type ModeName } from './config/manifest.js';
+import { DEFAULT_MODE, MODE_NAMES, modeMemory, type ModeName } from './config/manifest.js';
 import { usageError } from './errors.js';
 import type { SetupState } from './inspect/inspect.js';
 import type { Prompts } from './ui/prompts.js';
@@ -52,7 +52,7 @@ const RESPONSES_SET: EndpointSet = {
 
 /** Each mode's rows of this table: its choice in the wizard and the endpoints it offers (data, not branches). */
 export const MODE_CHOICES: Record<ModeName, { label: string; hint: string; endpoints: EndpointSet }> = {
-  local: { label: 'Local LiteLLM bridge (default)', hint: 'a proxy on 127.0.0.1 translates to Z.ai\'s Chat Completions; any Z.ai key', endpoints: CHAT_SET },
+  local: { label: 'Local LiteLLM bridge', hint: 'a proxy on 127.0.0.1 translates to Z.ai\'s Chat Completions; any Z.ai key', endpoints: CHAT_SET },
   direct: { label: 'Z.ai directly', hint: 'Z.ai\'s own Responses endpoint; no Python, no proxy; documented for Coding Plan keys', endpoints: RESPONSES_SET },
   // The gateway holds Z.ai's key and endpoint: no endpoint question in this mode.
   gateway: { label: 'A team gateway', hint: 'your team\'s shared LiteLLM, with your own virtual key', endpoints: CHAT_SET },
@@ -243,12 +243,13 @@ const mode: Question<'mode'> = {
     throw usageError(`${source}: "${raw}" is not a mode.`, `Use one of ${MODE_NAMES.join(', ')}.`);
   }),
   stored: (state) => state.manifest.mode ?? (state.manifest.model ? DEFAULT_MODE : undefined),
-  ask: ({ prompts, current }) =>
-    prompts.select<ModeName>(
-      'How should Codex reach GLM?',
-      MODE_NAMES.map((value) => ({ value, label: MODE_CHOICES[value].label, hint: MODE_CHOICES[value].hint })),
-      (current as ModeName | undefined) ?? DEFAULT_MODE,
-    ),
+  ask: ({ prompts, current }) => {
+    // A re-run marks the mode in use; a first run marks the default.
+    const marked = (current as ModeName | undefined) ?? DEFAULT_MODE;
+    const mark = current === undefined ? ' (default)' : ' (in use)';
+    const choices = MODE_NAMES.map((value) => ({ value, label: MODE_CHOICES[value].label, hint: MODE_CHOICES[value].hint }));
+    return prompts.select<ModeName>('How should Codex reach GLM?', choices.map((c) => (c.value === marked ? { ...c, label: `${c.label}${mark}` } : c)), marked);
+  },
   fallback: () => DEFAULT_MODE,
   toArgs: (value) => (value === DEFAULT_MODE ? [] : ['--mode', value]),
   howToGive: '--mode',
@@ -274,9 +275,9 @@ const endpoint: Question<'endpoint'> = {
     }
     return value;
   },
-  // The last run's endpoint only when it was for this mode (a chat base is no Responses base).
-  stored: (state, draft) => ((state.manifest.mode ?? DEFAULT_MODE) === draft.mode ? state.manifest.apiBase : undefined),
-  askWhen: (state, draft) => state.manifest.apiBase === undefined || (state.manifest.mode ?? DEFAULT_MODE) !== draft.mode,
+  // The last endpoint given in this mode (a chat base is no Responses base).
+  stored: (state, draft) => modeMemory(state.manifest, draft.mode).apiBase,
+  askWhen: (state, draft) => modeMemory(state.manifest, draft.mode).apiBase === undefined,
   async ask({ prompts, draft, current }) {
     const set = MODE_CHOICES[draft.mode ?? DEFAULT_MODE].endpoints;
     const plans = set.urls;
@@ -309,7 +310,7 @@ const gatewayUrl: Question<'gatewayUrl'> = {
   flags: [{ name: 'gateway-url', type: 'string', valueName: 'URL', help: 'gateway mode: your team\'s LiteLLM gateway, e.g. https://llm.example.com\n(env GLM_CODEX_GATEWAY_URL)' }],
   env: 'GLM_CODEX_GATEWAY_URL',
   fromArgs: stringFrom('gateway-url', 'GLM_CODEX_GATEWAY_URL', gatewayBase),
-  stored: (state) => state.manifest.gatewayUrl,
+  stored: (state, draft) => modeMemory(state.manifest, draft.mode).gatewayUrl,
   ask: async ({ prompts, current }) => gatewayBase(await prompts.text('Gateway URL (your team\'s LiteLLM, e.g. https://llm.example.com)', { placeholder: (current as string | undefined) ?? 'https://…', defaultValue: current as string | undefined }, (value) => {
     try {
       gatewayBase(value, 'URL');
@@ -335,7 +336,7 @@ const model: Question<'model'> = {
   flags: [{ name: 'model', type: 'string', valueName: 'ID', help: `GLM model id (default: ${DEFAULT_MODEL}; env GLM_CODEX_MODEL)` }],
   env: 'GLM_CODEX_MODEL',
   fromArgs: stringFrom('model', 'GLM_CODEX_MODEL', validateModel),
-  stored: (state) => state.manifest.model,
+  stored: (state, draft) => modeMemory(state.manifest, draft.mode).model ?? state.manifest.model,
   ask: ({ prompts, current }) =>
     prompts.text('Model id', { placeholder: (current as string | undefined) ?? DEFAULT_MODEL, defaultValue: (current as string | undefined) ?? DEFAULT_MODEL }, (value) => {
       try {
@@ -394,8 +395,8 @@ const models: Question<'models'> = {
   ],
   env: 'GLM_CODEX_MODELS',
   fromArgs: stringFrom('models', 'GLM_CODEX_MODELS', modelList),
-  stored: (state) => state.manifest.models,
-  askWhen: (state) => state.manifest.models === undefined,
+  stored: (state, draft) => modeMemory(state.manifest, draft.mode).models ?? state.manifest.models,
+  askWhen: (state, draft) => (modeMemory(state.manifest, draft.mode).models ?? state.manifest.models) === undefined,
   async ask({ prompts, draft }) {
     const { offers, fromZai } = await modelOffers(draft);
     const others = offers.filter((offer) => offer.value !== draft.model);
@@ -491,7 +492,7 @@ const port: Question<'port'> = {
   flags: [{ name: 'port', type: 'string', valueName: 'N', help: `the proxy's port on 127.0.0.1 (default: ${DEFAULT_PORT}; env GLM_CODEX_PORT)` }],
   env: 'GLM_CODEX_PORT',
   fromArgs: stringFrom('port', 'GLM_CODEX_PORT', parsePort),
-  stored: (state) => state.manifest.port,
+  stored: (state, draft) => modeMemory(state.manifest, draft.mode).port,
   askWhen: () => false,
   ask: async ({ prompts, current }) => {
     const now = String((current as number | undefined) ?? DEFAULT_PORT);

@@ -1,5 +1,5 @@
 /** The commands a plan can hold (`run` operations), and how each is carried out. Only apply/ calls these. */
-import { rm } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import { validateCatalog } from '../config/model-catalog.js';
 import { appCopyDir, appCopyFiles, installAppCopy } from '../fs/app-copy.js';
 import { removeAppCopyFiles } from '../fs/purge.js';
@@ -30,6 +30,8 @@ export interface ActionEnv {
   options: Pick<Options, 'python'>;
   /** What inspection found: the LiteLLM that serves, or the Python to install one with. */
   runtime: RuntimePlan | null;
+  /** Told of each file as it is written, so progress lines keep the order things happened in. */
+  onWritten?: (path: string) => void;
 }
 
 /** What the commands produced, for the verify step and --json. */
@@ -134,6 +136,16 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
         results.codex = found;
       } else if (exitCode === 0) out.warn(`npm installed Codex, but \`codex\` is not on your PATH: add the folder \`npm prefix -g\` names (its bin/) to PATH.`);
       else out.warn(`The install failed (exit ${String(exitCode)}); run it yourself: ${command}   (a permission error: use a Node version manager, or set npm's prefix to a folder you own)`);
+      return;
+    }
+    case 'remove-empty-dirs': {
+      // rmdir refuses a folder with anything in it: what the user put there keeps its folder.
+      for (const dir of op.dirs) await rmdir(dir).catch(() => undefined);
+      return;
+    }
+    case 'remove-run-files': {
+      // After the proxy stopped (it writes its log until then); a file that is gone is fine.
+      for (const file of op.files) await rm(file, { force: true });
       return;
     }
     case 'remove-venv': {

@@ -115,6 +115,7 @@ export async function applyOperations(operations: Operation[], env: ActionEnv, w
         if (op.kind !== 'run') {
           await applyFile(op, runDir, result);
           done.push(op);
+          env.onWritten?.(op.path);
           continue;
         }
         // A command (an install, a proxy start) is not a half-written file: Ctrl-C ends it at once.

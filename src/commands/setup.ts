@@ -15,7 +15,7 @@ import { CODING_PLAN_NOTE, nonInteractiveCommand, requireInteractiveTerminal, re
 import { describeOperation, isFileOperation, renderDiff, type Operation } from '../units/operations.js';
 import { planChanges } from '../plan/plan.js';
 import { endpointWarnings } from '../config/endpoint-warnings.js';
-import { lockForSetup } from '../fs/run-locks.js';
+import { lockForSetup, setupLockWaitMs } from '../fs/run-locks.js';
 import { gitWorkTreeAbove } from '../fs/git-tree.js';
 import { prepareRuntime, type RuntimePlan } from '../runtime/runtime.js';
 import type { VerifyReport } from '../verify/types.js';
@@ -116,7 +116,8 @@ export async function runSetup(ctx: Context): Promise<number> {
   out.intro(`glm-codex-setup ${ctx.version}: GLM models in Codex`);
 
   // Held from the first read to the last write, so a concurrent run plans from what this one wrote.
-  const releaseSetupLocks = options.dryRun ? null : await lockForSetup(paths);
+  const onWait = (holder: string) => out.info(`${holder} is working on the same files: waiting for it to finish (up to ${Math.round(setupLockWaitMs() / 1000)} s)…`);
+  const releaseSetupLocks = options.dryRun ? null : await lockForSetup(paths, { onWait });
   const [state, lookup] = await inspectWith(paths, async (files) => {
     // Started while the rest is inspected, when the mode this run most likely sets up prepares something.
     return modeNamed(options.given.mode ?? files.manifest.mode).prepare ? runtimeLookup(ctx, files) : null;
@@ -203,10 +204,11 @@ export async function runSetup(ctx: Context): Promise<number> {
     if (!(await prompts.confirm('Apply these changes?', !showDiffs))) throw new CancelledError();
   }
 
-  const applied: ApplyResult = await execute(plan.operations, { paths, out, options, runtime, dryRun: false });
+  // Each file is reported as it is written: before the proxy that reads them says it is ready.
+  if (fileOps.length === 0) out.success('Configuration already current: nothing written.');
+  const onWritten = (path: string) => out.success(`Wrote ${tildify(path)}`);
+  const applied: ApplyResult = await execute(plan.operations, { paths, out, options, runtime, dryRun: false, onWritten });
   await releaseSetupLocks?.();
-  if (applied.written.length === 0) out.success('Configuration already current: nothing written.');
-  for (const path of applied.written) out.success(`Wrote ${tildify(path)}`);
 
   let report: VerifyReport | null = null;
   if (options.start) report = await mode.verify({ answers, provider, paths, out, codexBin: state.codex.bin });

@@ -37,14 +37,36 @@ export async function backupsHolding(paths: Paths, keys: string[]): Promise<stri
   return holding;
 }
 
-/** The venv's size in bytes, or null when there is none. */
+/** The venv's disk usage in bytes as `du` counts it (allocated blocks, folders too, a hard-linked file once), or null when there is none. */
 export async function venvSize(paths: Paths): Promise<number | null> {
   if (!(await lstat(paths.venv).then((s) => s.isDirectory(), () => false))) return null;
-  let total = 0;
-  for (const file of await filesUnder(paths.venv)) total += await lstat(file).then((s) => s.size, () => 0);
-  return total;
+  const seen = new Set<string>();
+  const usage = async (path: string): Promise<number> => {
+    const info = await lstat(path).catch(() => null);
+    if (!info) return 0;
+    const id = `${info.dev}:${info.ino}`;
+    if (seen.has(id)) return 0;
+    seen.add(id);
+    let total = info.blocks * 512;
+    if (info.isDirectory()) {
+      const names = await readdir(path).catch(() => [] as string[]);
+      for (const name of names) total += await usage(join(path, name));
+    }
+    return total;
+  };
+  return usage(paths.venv);
 }
 
-export function megabytes(bytes: number): string {
-  return `${Math.round(bytes / 1_000_000)} MB`;
+/** A size in `du -h`'s units and rounding (1024-based, rounded up, one decimal under 10): "759M", "1.2G". */
+export function diskSize(bytes: number): string {
+  const units = ['K', 'M', 'G', 'T'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const shown = value < 10 ? (Math.ceil(value * 10) / 10).toFixed(1) : String(Math.ceil(value));
+  // 9.96 rounds up to 10.0: du then shows "10".
+  return `${shown === '10.0' ? '10' : shown}${units[unit]}`;
 }

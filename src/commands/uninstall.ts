@@ -15,8 +15,10 @@ import { inspect } from '../inspect/inspect.js';
 import { tildify } from '../paths.js';
 import { deleteOp, describeOperation, isFileOperation, type DeleteOperation, type Operation } from '../units/operations.js';
 import { planUndo } from '../plan/plan.js';
-import { backupsHolding, megabytes, venvSize } from './uninstall-leftovers.js';
+import { backupsHolding, diskSize, venvSize } from './uninstall-leftovers.js';
 import { cli } from '../invocation.js';
+import { join } from 'node:path';
+import { STATE_DIR_MARKER } from '../fs/state-dir.js';
 
 /** The stored keys as delete operations, without backups (a backup of a key is a key): secrets.env and every backup holding a key. */
 async function keyDeletes(paths: Context['paths'], keys: string[]): Promise<DeleteOperation[]> {
@@ -28,6 +30,28 @@ async function keyDeletes(paths: Context['paths'], keys: string[]): Promise<Dele
   return ops;
 }
 
+/** The proxy's and the supervisor's files: written while running, so removed by name after the proxy stopped. */
+const RUN_FILES = ['proxy.log', 'proxy.log.1', 'proxy.pid', 'proxy-failure.json', 'supervisor.json', 'supervisor.log'] as const;
+
+/**
+ * The tool's own files in the state dir once the setup is undone: glm-bridge.yaml (backed up: it may
+ * hold your additions), the callbacks file, state.json (deleted last, instead of kept), and the run files.
+ * Only in a state dir the tool set up (its state.json is there).
+ */
+async function stateFileDeletes(state: Awaited<ReturnType<typeof inspect>>, undo: Operation[]): Promise<{ files: Operation[]; run: Operation[] }> {
+  const { paths } = state;
+  if (state.manifestFile.text === null) return { files: [], run: [] };
+  const inUndo = new Set(undo.filter(isFileOperation).map((op) => op.path));
+  const files: Operation[] = [
+    ...(inUndo.has(paths.bridgeConfig) ? [] : deleteOp('LiteLLM proxy config', paths.bridgeConfig, state.bridge.text)),
+    ...(inUndo.has(paths.bridgeHooks) ? [] : deleteOp('LiteLLM callbacks', paths.bridgeHooks, state.bridgeHooks.text, false, { backup: false })),
+    ...deleteOp('glm-codex-setup state', paths.manifest, state.manifestFile.text, false, { backup: false }),
+  ];
+  const present = (await Promise.all(RUN_FILES.map(async (name) => ((await stat(join(paths.stateDir, name)).then(() => true, () => false)) ? join(paths.stateDir, name) : null)))).filter((f): f is string => f !== null);
+  const run: Operation[] = present.length > 0 ? [{ kind: 'run', action: 'remove-run-files', files: present, label: `remove the proxy's log and run files (${RUN_FILES.slice(0, 2).join(', ')}, …)` }] : [];
+  return { files, run };
+}
+
 export async function runUninstall(ctx: Context): Promise<number> {
   const { out, options, paths, prompts } = ctx;
   const purge = options.purge ? await planPurge(paths.stateDir) : null;
@@ -35,15 +59,17 @@ export async function runUninstall(ctx: Context): Promise<number> {
   if (refusal) throw refusal;
   const state = await inspect(paths, 'skip');
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
-  const undo = planUndo(state);
+  // state.json goes instead of being rewritten: nothing of the tool's stays but what the README names.
+  const undo = planUndo(state).filter((op) => !(isFileOperation(op) && op.path === paths.manifest));
+  const own = await stateFileDeletes(state, undo);
   const changes = undo.filter(isFileOperation).map(describeOperation);
   const keys = Object.values(state.secrets).filter((value): value is string => typeof value === 'string' && value.length > 0);
   const keyOps = await keyDeletes(paths, keys);
   const venvBytes = await venvSize(paths);
   const stateDirExists = await stat(paths.stateDir).then(() => true, () => false);
-  const venvHint = venvBytes === null ? null : `The LiteLLM venv (${tildify(paths.venv)}, ${megabytes(venvBytes)}) is kept for a later setup; \`${cli('uninstall --purge')}\` removes it with the rest of ${tildify(paths.stateDir)}.`;
+  const venvHint = venvBytes === null ? null : `The LiteLLM venv (${tildify(paths.venv)}, ${diskSize(venvBytes)}) is kept for a later setup; \`${cli('uninstall --purge')}\` removes it with the rest of ${tildify(paths.stateDir)}.`;
 
-  if (undo.length === 0 && keyOps.length === 0 && (!options.purge || !stateDirExists)) {
+  if (undo.length === 0 && own.files.length === 0 && keyOps.length === 0 && (!options.purge || !stateDirExists)) {
     out.info(`Nothing to remove: no setup of this tool found (${tildify(paths.stateDir)}, ${tildify(paths.codexConfig)}).`);
     if (options.purge) out.info(`Nothing to purge: ${tildify(paths.stateDir)} does not exist.`);
     if (venvHint && !options.purge) out.info(venvHint);
@@ -67,7 +93,7 @@ export async function runUninstall(ctx: Context): Promise<number> {
       removeKeys = !(await prompts.confirm(`Keep your stored keys (${tildify(paths.secrets)}${keyOps.length > 1 ? ` and ${keyOps.length - 1} backup(s) holding them` : ''}) for a later setup?`, false));
     }
     if (!options.purge && venvBytes !== null) {
-      removeVenv = await prompts.confirm(`Also delete the LiteLLM venv (${tildify(paths.venv)}, ${megabytes(venvBytes)})? A later setup then installs it again.`, true);
+      removeVenv = await prompts.confirm(`Also delete the LiteLLM venv (${tildify(paths.venv)}, ${diskSize(venvBytes)})? A later setup then installs it again.`, true);
     }
     const what = options.purge ? ` and delete ${tildify(paths.stateDir)} (including its backups)` : '';
     if (!(await prompts.confirm(`Stop the proxy, undo these changes${what}?`, false))) throw new CancelledError();
@@ -76,6 +102,7 @@ export async function runUninstall(ctx: Context): Promise<number> {
   // The undo first (the proxy stops before its files go), then the keys, the venv, or the whole state dir.
   const ops: Operation[] = [
     ...undo,
+    ...(purge ? [] : [...own.files, ...own.run]),
     ...(purge ? [] : removeKeys ? keyOps : []),
     ...(!purge && removeVenv ? [{ kind: 'run' as const, action: 'remove-venv' as const, venv: paths.venv, label: `remove the LiteLLM venv ${tildify(paths.venv)}` }] : []),
     ...(purge && purge.exists ? [{ kind: 'run' as const, action: 'purge-state-dir' as const, stateDir: paths.stateDir, label: `remove ${tildify(paths.stateDir)} (state, secrets, venv, logs, backups)` }] : []),
@@ -88,7 +115,7 @@ export async function runUninstall(ctx: Context): Promise<number> {
     return ExitCode.ok;
   }
   const keysRemoved = keyOps.filter((op) => applied.written.includes(op.path)).map((op) => op.path);
-  for (const op of undo.filter(isFileOperation)) out.success(`${op.kind === 'delete' ? 'Removed' : 'Restored'} ${tildify(op.path)}`);
+  for (const op of [...undo, ...(purge ? [] : own.files)].filter(isFileOperation)) out.success(`${op.kind === 'delete' ? 'Removed' : 'Restored'} ${tildify(op.path)}`);
   const purged = applied.purged === true;
   if (purge) {
     if (purged) out.success(`Removed ${tildify(paths.stateDir)}`);
@@ -102,7 +129,7 @@ export async function runUninstall(ctx: Context): Promise<number> {
     else if (!removeKeys) out.info(`Your keys stay in ${tildify(paths.secrets)} (mode 0600).`);
     if (!removeVenv && venvHint) out.info(venvHint);
     if (applied.backups.length > 0) {
-      out.info(`Backups of your own files are kept in ${tildify(paths.backups)}; \`${cli('uninstall --purge')}\` removes them with the rest of ${tildify(paths.stateDir)}.`);
+      out.info(`Backups of your own files are kept in ${tildify(paths.backups)} (with the ${STATE_DIR_MARKER} marker that lets \`${cli('uninstall --purge')}\` remove them and ${tildify(paths.stateDir)}).`);
     }
   }
   const migrated = state.manifest.migratedProfiles ?? [];

@@ -44,6 +44,27 @@ function findModelEntry(list: YAMLSeq, model: string): YAMLMap | undefined {
   return list.items.find((item): item is YAMLMap => isMap(item) && item.get('model_name') === model);
 }
 
+/**
+ * Removes the tool's own entries for models no longer set up: the named ones, only while they still have
+ * the shape this tool writes (an entry the user reshaped, or one of their own, stays).
+ */
+export function dropBridgeModels(text: string | null, file: string, models: string[]): string | null {
+  if (text === null || models.length === 0) return text;
+  const doc = parseBridgeYaml(text, file);
+  const list = doc.get('model_list');
+  if (!isSeq(list)) return text;
+  const ours = (item: unknown): boolean => {
+    if (!isMap(item)) return false;
+    const name = item.get('model_name');
+    const params = item.get('litellm_params');
+    return typeof name === 'string' && models.includes(name) && isMap(params) && params.get('model') === `openai/${name}` && params.get('api_key') === ZAI_KEY_REFERENCE;
+  };
+  const kept = list.items.filter((item) => !ours(item));
+  if (kept.length === list.items.length) return text;
+  list.items = kept;
+  return doc.toString({ lineWidth: 0 });
+}
+
 export function planBridgeYaml(text: string | null, file: string, settings: BridgeSettings): string {
   const source = text ?? readTemplate('glm-bridge.yaml');
   const doc = parseBridgeYaml(source, file);

@@ -15,12 +15,14 @@ export const DEFAULT_MODE: ModeName = 'local';
 export interface ModeFacts {
   authKey: keyof Secrets;
   localProxy: boolean;
+  /** The Z.ai API a new Z.ai key is checked against (its Chat Completions or its Responses), or null: no Z.ai key. */
+  zaiApi: 'chat' | 'responses' | null;
 }
 
 const MODE_FACTS: Record<ModeName, ModeFacts> = {
-  local: { authKey: 'LITELLM_MASTER_KEY', localProxy: true },
-  direct: { authKey: 'ZAI_API_KEY', localProxy: false },
-  gateway: { authKey: 'GLM_CODEX_GATEWAY_KEY', localProxy: false },
+  local: { authKey: 'LITELLM_MASTER_KEY', localProxy: true, zaiApi: 'chat' },
+  direct: { authKey: 'ZAI_API_KEY', localProxy: false, zaiApi: 'responses' },
+  gateway: { authKey: 'GLM_CODEX_GATEWAY_KEY', localProxy: false, zaiApi: null },
 };
 
 export function modeFacts(mode: ModeName | undefined): ModeFacts {
@@ -55,12 +57,37 @@ export interface Manifest {
   previousDefault?: { model: string | null; model_provider: string | null } | null;
   /** Files this tool created (uninstall removes them). */
   createdFiles?: string[];
+  /** Folders the tool created for a startup file (~/.config/fish/conf.d/): removed with it when left empty. */
+  createdDirs?: string[];
   /** The user's legacy profiles this tool moved into <name>.config.toml: theirs, never removed. */
   migratedProfiles?: string[];
   /** The tool created `[model_providers.glm-litellm]` (absent in older manifests: see ownsProvider()). */
   ownsProvider?: boolean;
   /** Shell startup files that hold the key block. */
   rcFiles?: string[];
+  /** The answers of the modes not in use, so a switch back comes back to them (the mode in use keeps its own at the top). */
+  modes?: Partial<Record<'local' | 'direct' | 'gateway', ModeMemory>>;
+}
+
+/** What a mode's answers were when the user switched away from it. */
+export interface ModeMemory {
+  apiBase?: string;
+  port?: number;
+  gatewayUrl?: string;
+  model?: string;
+  models?: string[];
+}
+
+/** The last answers given in this mode: the top level when it is the mode in use, else what was kept when the user left it. */
+export function modeMemory(manifest: Manifest, mode: 'local' | 'direct' | 'gateway' = 'local'): ModeMemory {
+  if ((manifest.mode ?? 'local') === mode) return manifest;
+  return manifest.modes?.[mode] ?? {};
+}
+
+/** The answers of the mode in use, kept when the user switches to another one. */
+export function memoryOf(manifest: Manifest): ModeMemory {
+  const { apiBase, port, gatewayUrl, model, models } = manifest;
+  return JSON.parse(JSON.stringify({ apiBase, port, gatewayUrl, model, models })) as ModeMemory;
 }
 
 export function parseManifest(text: string | null): Manifest {

@@ -84,6 +84,16 @@ export function generateMasterKey(): string {
 /** Longer than any real API key; a key goes into every request header, so a pasted file must not. */
 export const MAX_KEY_LENGTH = 512;
 
+/** Every variable that can carry one of the keys: the stored ones and those Codex reads in each mode. */
+const KEY_VARIABLES = [...NAMES, 'LITELLM_API_KEY', 'GLM_CODEX_ZAI_KEY'];
+
+/** `env` without any key: for processes that need none (they read secrets.env, or get only their own). */
+export function withoutKeys(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of KEY_VARIABLES) delete copy[name];
+  return copy;
+}
+
 export function normalizeSecret(raw: string, source: string, label = 'Z.ai API key'): string {
   const key = raw.trim();
   if (!key) {

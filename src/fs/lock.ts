@@ -22,6 +22,8 @@ export interface LockOptions {
   /** What the holder is doing, shown to a run that has to wait ("setup", "proxy start", ...). */
   purpose?: string;
   pollMs?: number;
+  /** Told once, when a live holder makes this run wait (so the wait is not silent). */
+  onWait?: (holder: string) => void;
 }
 
 export interface LockHolder {
@@ -210,6 +212,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
   const content = `${JSON.stringify(record)}\n`;
   const deadline = Date.now() + (options.waitMs ?? 0);
   const poll = options.pollMs ?? 100;
+  let told = false;
   for (;;) {
     const created = await createExclusive(path, content).catch(async (error: NodeJS.ErrnoException) => {
       // The folder was removed meanwhile (a run that created it left it empty): make it again.
@@ -229,6 +232,10 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
       await breakStale(path, found.text);
       await sleep(5);
       continue;
+    }
+    if (Date.now() < deadline && !told) {
+      told = true;
+      options.onWait?.(describeHolder(found.holder));
     }
     if (Date.now() >= deadline) {
       const waited = options.waitMs ? ` (waited ${Math.round(options.waitMs / 1000)} s)` : '';

@@ -33,8 +33,8 @@ export function proxyLockPath(paths: Pick<Paths, 'stateDir'>): string {
 }
 
 /** Locks 1 and 2: nothing else reads-then-writes these files while they are held. */
-export async function lockForSetup(paths: Paths, options: { waitMs?: number; purpose?: string } = {}): Promise<Release> {
-  const lockOptions = { waitMs: options.waitMs ?? setupLockWaitMs(), purpose: options.purpose ?? 'setup' };
+export async function lockForSetup(paths: Paths, options: { waitMs?: number; purpose?: string; onWait?: (holder: string) => void } = {}): Promise<Release> {
+  const lockOptions = { waitMs: options.waitMs ?? setupLockWaitMs(), purpose: options.purpose ?? 'setup', ...(options.onWait ? { onWait: options.onWait } : {}) };
   // Nothing goes into a state dir another user can change (or owns), nothing runs from it.
   await assertStateDirTrusted(paths.stateDir, { app: true });
   const configLock = await configLockPath(paths.codexConfig);

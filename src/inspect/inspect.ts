@@ -1,5 +1,6 @@
 /** Step 1 of the pipeline: what is on the machine now. Reads only. */
 import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseManifest, type Manifest } from '../config/manifest.js';
 import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { readTextIfExists } from '../fs/read.js';
@@ -31,8 +32,8 @@ export interface SetupState {
   manifest: Manifest;
   secrets: Secrets;
   secretsOtherLines: string[];
-  /** Shell startup files that get the key block, as they are now. */
-  rcFiles: (RcTarget & { text: string | null })[];
+  /** Shell startup files that get the key block, as they are now (with the folders writing one would create). */
+  rcFiles: (RcTarget & { text: string | null; missingDirs?: string[] })[];
   /** Every startup file a block may be in (today's targets, every other candidate, and those state.json recorded): what undo looks at. */
   rcCandidates: (RcTarget & { text: string | null })[];
   keyEnvFiles: { sh: FileSnapshot & { mode: number | null }; fish: FileSnapshot & { mode: number | null } };
@@ -66,6 +67,16 @@ async function snapshotWithMode(path: string): Promise<FileSnapshot & { mode: nu
 
 type Files = Omit<SetupState, 'codex' | 'basePrompt'>;
 
+/** The folders between `home` and `file` that do not exist yet, deepest first (what writing `file` would create). */
+async function missingParents(file: string, home: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (let dir = dirname(file); dir.startsWith(`${home}/`); dir = dirname(dir)) {
+    if (await stat(dir).then(() => true, () => false)) break;
+    missing.push(dir);
+  }
+  return missing;
+}
+
 export async function inspectFiles(paths: Paths): Promise<Files> {
   const [codexConfig, codexProfile, bridge, secretsFile, manifestFile, proxy, catalogFile] = await Promise.all([
     snapshot(paths.codexConfig),
@@ -83,7 +94,7 @@ export async function inspectFiles(paths: Paths): Promise<Files> {
   const legacyFiles: Record<string, string | null> = {};
   for (const name of legacy.names) legacyFiles[name] = await readTextIfExists(profileFilePath(paths.codexHome, name)).catch(() => null);
   const [autostartFile, serviceManager] = await Promise.all([snapshot(autostartPath(paths)), serviceManagerAvailable()]);
-  const rcFiles = await Promise.all((await rcTargets(paths.home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path) })));
+  const rcFiles = await Promise.all((await rcTargets(paths.home)).map(async (target) => ({ ...target, text: await readTextIfExists(target.path), missingDirs: await missingParents(target.path, paths.home) })));
   const envFiles = keyEnvFiles(paths.stateDir);
   const { secrets, otherLines } = parseSecrets(secretsFile.text ?? '');
   // A lost state.json (or a crash before it was written): read back from the tool's own provider table.

@@ -4,16 +4,18 @@
  * for both kinds of run.
  */
 import { readKeyFile } from '../config/key-file.js';
+import { modeFacts } from '../config/manifest.js';
 import { isValidSecretValue, normalizeSecret } from '../config/secrets.js';
 import type { Context } from '../context.js';
-import { usageError } from '../errors.js';
+import { UserError, usageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
 import type { SetupState } from '../inspect/inspect.js';
 import { shellWord } from '../invocation.js';
 import { tildify } from '../paths.js';
 import { MODES } from '../modes/index.js';
 import type { Answers, Mode } from '../modes/types.js';
 import type { Options } from '../options.js';
-import { QUESTIONS, type Draft, type Question, type QuestionId, type SecretSource } from '../questions.js';
+import { DEFAULT_MODEL, QUESTIONS, type Draft, type Question, type QuestionId, type SecretSource } from '../questions.js';
 import type { Prompts } from '../ui/prompts.js';
 import type { RuntimePlan } from '../runtime/runtime.js';
 
@@ -28,15 +30,49 @@ export async function resolveSecret(source: SecretSource, options: Pick<Options,
   const stored = state.secrets[source.storedAs];
   if (prompts) {
     if (stored && (await prompts.confirm(`Keep the ${source.label} stored in ${tildify(state.paths.secrets)}?`, true))) return stored;
-    const entered = await prompts.secret(`Your ${source.label} (input hidden)`, (value) => {
-      const key = value.trim();
-      if (!key) return `The key is required: ${source.whereToGet}`;
-      return isValidSecretValue(key) ? undefined : 'That does not look like a key: no spaces or quotes.';
-    });
-    return normalizeSecret(entered, 'the prompt', source.label);
+    return askSecret(source, prompts);
   }
   if (stored) return stored;
   throw usageError(`No ${source.label}: none in the environment, in ${source.fileFlag}, or stored from an earlier run.`, `Set ${source.env}=… in the environment, or pass ${source.fileFlag} FILE.`);
+}
+
+async function askSecret(source: SecretSource, prompts: Prompts): Promise<string> {
+  const entered = await prompts.secret(`Your ${source.label} (input hidden)`, (value) => {
+    const key = value.trim();
+    if (!key) return `The key is required: ${source.whereToGet}`;
+    return isValidSecretValue(key) ? undefined : 'That does not look like a key: no spaces or quotes.';
+  });
+  return normalizeSecret(entered, 'the prompt', source.label);
+}
+
+/**
+ * A new Z.ai key is asked of Z.ai before it replaces the stored one: refused, the stored key stays
+ * (the wizard offers to type it again or keep the stored one; a script stops with Z.ai's diagnosis).
+ */
+async function checkedKey(source: SecretSource, key: string, ctx: AskContext, state: SetupState, draft: Partial<Draft>): Promise<string> {
+  const stored = state.secrets[source.storedAs];
+  const api = modeFacts(draft.mode).zaiApi;
+  const { start, dryRun } = ctx.options;
+  if (source.storedAs !== 'ZAI_API_KEY' || !stored || key === stored || !start || dryRun || !draft.endpoint || api === null) return key;
+  const { refusedKey } = await import('../verify/key-check.js');
+  const model = state.manifest.model ?? DEFAULT_MODEL;
+  let candidate = key;
+  for (;;) {
+    const refused = await refusedKey({ api, apiBase: draft.endpoint, key: candidate, model });
+    if (!refused) return candidate;
+    const kept = `the stored key in ${tildify(state.paths.secrets)} is kept, unchanged`;
+    if (!ctx.prompts) throw new UserError('key-refused', `Z.ai refused the new ${source.label}, so ${kept}. ${refused.cause}`, { exitCode: ExitCode.validation, fix: refused.fix });
+    const next = await ctx.prompts.select(
+      `Z.ai refused the new key (${refused.cause.replace(/\.$/, '')}); ${kept}. What now?`,
+      [
+        { value: 'again', label: 'Type the key again' },
+        { value: 'keep', label: 'Keep the stored key', hint: 'the one in use' },
+      ],
+      'again',
+    );
+    if (next === 'keep') return stored;
+    candidate = await askSecret(source, ctx.prompts);
+  }
 }
 
 /** How the answers are asked: `revisit` (a re-run where the user chose to change the setup) asks every question, starting from the values in use. */
@@ -46,7 +82,7 @@ async function resolveOne<K extends QuestionId>(id: K, ctx: AskContext, state: S
   const question = QUESTIONS[id];
   // "Keep them": a stored key is kept without asking.
   const prompts = ctx.keep && question.secret && state.secrets[question.secret.storedAs] ? null : ctx.prompts;
-  if (question.secret) return (await resolveSecret(question.secret, ctx.options, state, prompts, env)) as Draft[K];
+  if (question.secret) return (await checkedKey(question.secret, await resolveSecret(question.secret, ctx.options, state, prompts, env), ctx, state, draft)) as Draft[K];
   let value = await firstAnswer(question, ctx, state, draft);
   if (question.finalize) value = question.finalize(value, draft);
   const { start, dryRun } = ctx.options;

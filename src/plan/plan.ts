@@ -90,4 +90,6 @@ export function planUndo(state: SetupState): Operation[] {
   return mode.units.flatMap((unit) => unit.undo(state, provider)).sort(runsFirst);
 }
 
-const runsFirst = (a: Operation, b: Operation) => Number(b.kind === 'run') - Number(a.kind === 'run');
+// The commands first (the proxy stops before its files go); folders made for removed files last, once those are gone.
+const phase = (op: Operation) => (op.kind !== 'run' ? 1 : op.action === 'remove-empty-dirs' ? 2 : 0);
+const runsFirst = (a: Operation, b: Operation) => phase(a) - phase(b);

@@ -7,6 +7,7 @@
  * 4 s, 8 s ... at most 60 s apart, and its reason (LiteLLM's last log lines) is left in proxy-failure.json
  * for doctor and the auth command. Where --autostart set up a service manager, that is the supervisor.
  */
+import { withoutKeys } from '../config/secrets.js';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -121,12 +122,6 @@ function supervisorBin(paths: Pick<Paths, 'stateDir'>): string {
   return existsSync(copy) ? copy : join(packageRoot(), 'bin', 'glm-codex-setup.js');
 }
 
-/** A long-lived process keeps no key in its environment: the proxy's start reads them from secrets.env. */
-function withoutKeys(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const copy = { ...env };
-  for (const name of ['ZAI_API_KEY', 'LITELLM_MASTER_KEY', 'LITELLM_API_KEY', 'GLM_CODEX_GATEWAY_KEY', 'GLM_CODEX_ZAI_KEY']) delete copy[name];
-  return copy;
-}
 
 /** Whether this setup gets a supervisor of the tool's own: local mode, no service manager, not switched off. */
 export async function wantsSupervisor(paths: Paths, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {

@@ -1,5 +1,5 @@
 /** glm-bridge.yaml: LiteLLM's config, the model entry that bridges Responses to Z.ai's Chat Completions. */
-import { bridgeEntry, MASTER_KEY_REFERENCE, parseBridgeYaml, planBridgeYaml, ZAI_KEY_REFERENCE } from '../config/bridge-yaml.js';
+import { bridgeEntry, dropBridgeModels, MASTER_KEY_REFERENCE, parseBridgeYaml, planBridgeYaml, ZAI_KEY_REFERENCE } from '../config/bridge-yaml.js';
 import { bridgeYaml11Problems } from '../config/bridge-yaml11.js';
 import { HOOKS_CALLBACK, hooksSource } from '../config/bridge-hooks.js';
 import type { LocalAnswers } from './answers.js';
@@ -20,7 +20,10 @@ export const bridgeUnit: Unit<LocalAnswers> = {
       base = null;
     }
     // One entry per model set up: Codex's /model switches between them through the same proxy.
-    let planned = base;
+    // A model set up before and dropped now leaves with its entry (the user's own entries stay).
+    const { manifest } = state;
+    const before = [...(manifest.models ?? []), ...(manifest.model ? [manifest.model] : []), ...(manifest.modes?.local?.models ?? [])];
+    let planned = dropBridgeModels(base, path, [...new Set(before)].filter((model) => !answers.models.includes(model)));
     for (const model of answers.models) planned = planBridgeYaml(planned, path, { model, apiBase: answers.apiBase });
     return [
       ...writeOp('LiteLLM proxy config', path, text, planned ?? ''),

@@ -1,5 +1,5 @@
 /** state.json: what the tool did (no secrets), so re-runs, repair and uninstall know what is theirs. */
-import { renderManifest, type Manifest } from '../config/manifest.js';
+import { DEFAULT_MODE, memoryOf, renderManifest, type Manifest } from '../config/manifest.js';
 import type { Answers } from './answers.js';
 import { createdPaths, writeOp } from './operations.js';
 import type { Unit } from './types.js';
@@ -16,6 +16,15 @@ export const manifestUnit: Unit<Answers> = {
   plan({ state, mode, answers, others }) {
     const manifest: Manifest = { ...state.manifest };
     const remembered = mode.remember(answers);
+    // A switch keeps the answers of the mode left behind, so switching back comes back to them.
+    const left = state.manifest.mode ?? (state.manifest.model !== undefined ? DEFAULT_MODE : undefined);
+    const now = answers.mode;
+    if (left !== undefined && left !== now) manifest.modes = { ...manifest.modes, [left]: memoryOf(state.manifest) };
+    if (manifest.modes?.[now]) {
+      const { [now]: _inUse, ...others } = manifest.modes;
+      if (Object.keys(others).length > 0) manifest.modes = others;
+      else delete manifest.modes;
+    }
     // What another mode remembered goes (a switch from direct to local forgets `mode: direct`).
     for (const key of MODE_KEYS) if (!(key in remembered)) delete manifest[key];
     Object.assign(manifest, remembered);
@@ -34,9 +43,9 @@ export const manifestUnit: Unit<Answers> = {
   undo(state) {
     if (state.manifestFile.text === null) return [];
     // Keep the last answers for a later setup; forget what the tool owned, it is gone now.
-    const { mode, model, apiBase, port, gatewayUrl, providerId, litellmPython } = state.manifest;
+    const { mode, model, apiBase, port, gatewayUrl, providerId, litellmPython, modes } = state.manifest;
     // ownsProvider: false: a table the user adds under that id later is theirs, never taken over.
-    const after = renderManifest(JSON.parse(JSON.stringify({ version: 1, mode, providerId, model, apiBase, port, gatewayUrl, litellmPython, ownsProvider: false })));
+    const after = renderManifest(JSON.parse(JSON.stringify({ version: 1, mode, providerId, model, apiBase, port, gatewayUrl, litellmPython, modes, ownsProvider: false })));
     return writeOp('glm-codex-setup state', state.paths.manifest, state.manifestFile.text, after, { mode: 0o600 });
   },
   check: () => [],

@@ -41,6 +41,10 @@ export type RunAction =
   | { action: 'install-codex'; argv: string[] }
   /** uninstall: the LiteLLM venv in the state dir. */
   | { action: 'remove-venv'; venv: string }
+  /** uninstall: folders the tool made for a file it removed, deepest first, each only when empty. */
+  | { action: 'remove-empty-dirs'; dirs: string[] }
+  /** uninstall: what the proxy and the tool leave while running (logs, pid and status files), by their fixed names in the state dir. */
+  | { action: 'remove-run-files'; files: string[] }
   /** uninstall --purge: the tool's own entries of the state dir, then the folder (fs/purge.ts decides what is the tool's). */
   | { action: 'purge-state-dir'; stateDir: string }
   /** gateway key create: ask the gateway for a developer's key; with `out`, write it there (0600). The master key is never shown. */

@@ -27,13 +27,15 @@ export const shellEnvUnit: Unit<Answers> = {
       ops.push(...writeOp(`key for shells (${kind})`, file.path, file.text, renderKeyEnv(kind, envVar, key.value, key.what), { secret: true, mode: 0o600, always: exposed }));
     }
     const rcFiles = new Set(state.manifest.rcFiles ?? []);
+    const createdDirs = new Set(state.manifest.createdDirs ?? []);
     if (answers.shellRc) {
       for (const rc of state.rcFiles) {
         rcFiles.add(rc.path);
+        for (const dir of rc.text === null ? (rc.missingDirs ?? []) : []) createdDirs.add(dir);
         ops.push(...writeOp(`${rc.shell} startup file`, rc.path, rc.text, upsertBlock(rc.text, rc.kind, state.keyEnvFiles[rc.kind].path)));
       }
     }
-    return { operations: ops, remember: { rcFiles: [...rcFiles].sort() } };
+    return { operations: ops, remember: { rcFiles: [...rcFiles].sort(), ...(createdDirs.size > 0 ? { createdDirs: [...createdDirs].sort() } : {}) } };
   },
   undo(state) {
     const created = new Set(state.manifest.createdFiles ?? []);
@@ -43,8 +45,12 @@ export const shellEnvUnit: Unit<Answers> = {
       if (rc.text === null) continue;
       const after = removeBlock(rc.text);
       if (after === rc.text) continue;
-      if (created.has(rc.path) && after.trim() === '') ops.push(...deleteOp(`${rc.shell} startup file (created by the tool)`, rc.path, rc.text));
-      else ops.push(...writeOp(`${rc.shell} startup file`, rc.path, rc.text, after));
+      if (created.has(rc.path) && after.trim() === '') {
+        ops.push(...deleteOp(`${rc.shell} startup file (created by the tool)`, rc.path, rc.text));
+        // The folders made for it go too, once empty (deepest first); one that holds anything stays.
+        const dirs = (state.manifest.createdDirs ?? []).filter((dir) => rc.path.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
+        if (dirs.length > 0) ops.push({ kind: 'run', action: 'remove-empty-dirs', dirs, label: `remove the empty folders made for it (${dirs.map((d) => tildify(d)).join(', ')})` });
+      } else ops.push(...writeOp(`${rc.shell} startup file`, rc.path, rc.text, after));
     }
     // No backup: a backup of a key is a key (secrets.env keeps it while the user wants it kept).
     for (const file of [state.keyEnvFiles.sh, state.keyEnvFiles.fish]) ops.push(...deleteOp('key for shells', file.path, file.text, true, { backup: false }));

@@ -3,6 +3,7 @@
  * `unbounded_connection_retries = false`, and a timeout bounds the run, so a dead proxy cannot hang it.
  */
 import { runner } from '../process/run.js';
+import { withoutKeys } from '../config/secrets.js';
 
 export interface CodexCheckResult {
   ok: boolean;
@@ -24,7 +25,9 @@ export async function runCodexCheck(input: {
   const started = performance.now();
   const result = await runner.run(input.codexBin, ['exec', '--skip-git-repo-check', '--profile', input.profile, 'Reply with OK'], {
     cwd: input.cwd,
-    env: { CODEX_HOME: input.codexHome, ...input.authEnv },
+    // Only the key this profile needs: Codex may write its environment to disk (~/.codex/shell_snapshots).
+    env: { ...withoutKeys(process.env), CODEX_HOME: input.codexHome, ...input.authEnv },
+    extendEnv: false,
     timeoutMs: input.timeoutMs ?? 120_000,
   });
   const durationMs = Math.round(performance.now() - started);

@@ -22,6 +22,7 @@ export type DiagnosisCode =
   | 'stream-error'
   | 'timeout'
   | 'endpoint-unreachable'
+  | 'plain-http'
   | 'wrong-endpoint'
   | 'gateway-bad-key'
   | 'gateway-no-database'
@@ -131,6 +132,15 @@ const DIAGNOSES: Record<DiagnosisCode, (i: FailureInput) => Omit<Diagnosis, 'cod
     cause: `${upstreamOf(i.where)} could not be reached (DNS, network, a proxy in between, or a wrong URL).`,
     fix: i.where.kind === 'litellm-gateway' ? 'Check the gateway URL (--gateway-url) and that you are on the network it serves.' : 'Check the network and the endpoint (--endpoint coding|china-coding|URL).',
   }),
+  'plain-http': (i) => {
+    const url = upstreamOf(i.where);
+    const plain = url.replace(/^https:/i, 'http:');
+    const flag = i.where.kind === 'litellm-gateway' ? '--gateway-url' : '--endpoint';
+    return {
+      cause: `The server at ${url} answered plain HTTP, not HTTPS (TLS: "wrong version number").`,
+      fix: `Use http://…: \`${cli(`${flag} ${plain}`)}\` (only where plain HTTP is what you mean: the key then travels unencrypted).`,
+    };
+  },
   'wrong-endpoint': (i) => ({
     cause: `${upstreamOf(i.where)}/responses does not exist (HTTP 404): the URL is not a Responses endpoint.`,
     fix: i.where.kind === 'litellm-gateway' ? 'Use the gateway\'s base URL, e.g. --gateway-url https://llm.example.com (without a path).' : 'Use Z.ai\'s Responses base: --endpoint coding (https://api.z.ai/api/v1) or china-coding.',
@@ -188,6 +198,8 @@ function zaiFailure(text: string, status: number | undefined): DiagnosisCode | n
 export function classifyFailure(input: FailureInput): DiagnosisCode {
   const body = input.body ?? '';
   const local = input.where.kind === 'proxy';
+  // https:// against a server that speaks plain HTTP: OpenSSL's "wrong version number", seen by us or by the proxy.
+  if (/WRONG_VERSION_NUMBER|wrong version number/i.test(`${input.networkError ?? ''}\n${body}`)) return 'plain-http';
   if (input.networkError) {
     if (/ECONNREFUSED|ECONNRESET|socket hang up/i.test(input.networkError)) return local ? 'proxy-not-running' : 'endpoint-unreachable';
     if (!local && /ENOTFOUND|EAI_AGAIN|getaddrinfo|EHOSTUNREACH|ENETUNREACH|certificate|CERT_/i.test(input.networkError)) return 'endpoint-unreachable';

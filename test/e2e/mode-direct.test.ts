@@ -119,7 +119,10 @@ describe('direct mode', () => {
   it('Z.ai refusing the key: exit 6 with the bad-key diagnosis', async () => {
     const result = await runCli(box, args(), { env: { ZAI_API_KEY: 'zai-wrong-key.0000000000' } });
     expect(result.exitCode, result.all).toBe(6);
-    expect(JSON.parse(result.stdout).validation[0].diagnosis.code).toBe('zai-bad-key');
+    // On this working setup the new key is checked before it replaces the stored one (issue 21 item 4).
+    const error = JSON.parse(result.stdout).error;
+    expect(error.code).toBe('key-refused');
+    expect(error.message).toContain('Z.ai rejected the API key');
     expect((await runCli(box, args(), { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
   });
 

@@ -4,7 +4,7 @@
  */
 import { chmod, copyFile, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { afterAll, beforeAll } from 'vitest';
@@ -75,6 +75,9 @@ describe('a broken glm-bridge.yaml while the proxy serves', () => {
     const port = await findFreePort(31700);
     const setup = await runCli(box, ['--non-interactive', '--endpoint', fake.generalBase, '--port', String(port)], { env: { ZAI_API_KEY: ZAI_KEY } });
     expect(setup.exitCode, setup.all).toBe(0);
+    // Progress in the order it happened: every file written before the proxy that reads them is ready (item 15).
+    expect(setup.all).toContain('Wrote ~/.glm-codex/glm-bridge.yaml');
+    expect(setup.all.lastIndexOf('Wrote '), setup.all).toBeLessThan(setup.all.indexOf('Proxy ready'));
     const pidBefore = JSON.parse(await readFile(join(box.stateDir, 'proxy.pid'), 'utf8')).pid as number;
     const bridgePath = join(box.stateDir, 'glm-bridge.yaml');
     const good = await readFile(bridgePath, 'utf8');
@@ -308,5 +311,88 @@ describe('a key Z.ai refuses', () => {
     const command = line.replace(/ {3}\(.*$/, '').replace('ZAI_API_KEY=…', `ZAI_API_KEY=${ZAI_KEY}`);
     const again = await execa('bash', ['-c', command], { cwd: box.home, env: box.env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 300_000 });
     expect(again.exitCode, `${again.stdout}\n${again.stderr}`).toBe(0);
+  });
+});
+
+describe('a new key on a working setup', () => {
+  const REFUSED = 'zai-typo.0123456789abcdef';
+  const secretsOf = async (box: { stateDir: string }) => readFile(join(box.stateDir, 'secrets.env'), 'utf8');
+
+  it('non-interactive: Z.ai refuses the new key, the run stops with the bad-key diagnosis and the working key stays', async () => {
+    const box = await sandbox();
+    const args = ['--non-interactive', '--mode', 'direct', '--endpoint', fake.responsesBase];
+    expect((await runCli(box, args, { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    const before = await secretsOf(box);
+    const refused = await runCli(box, ['--non-interactive'], { env: { ZAI_API_KEY: REFUSED } });
+    expect(refused.exitCode, refused.all).toBe(6);
+    expect(refused.all).toContain('Z.ai refused the new Z.ai API key');
+    expect(refused.all).toContain('is kept, unchanged');
+    expect(refused.all).not.toContain(REFUSED);
+    expect(await secretsOf(box)).toBe(before);
+    expect(await secretsOf(box)).toContain(ZAI_KEY);
+  });
+
+  it('the wizard offers to type it again, and keeps the working key when asked to', async () => {
+    const box = await sandbox();
+    expect((await runCli(box, ['--non-interactive', '--mode', 'direct', '--endpoint', fake.responsesBase], { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    const before = await secretsOf(box);
+    const result = await drivePty({
+      argv: [process.execPath, BIN],
+      env: { ...box.env, TERM: 'xterm-256color' },
+      cwd: box.home,
+      finalTimeout: 180,
+      steps: [
+        { expect: 'Keep these settings', send: `${KEYS.down}${KEYS.enter}` },
+        { expect: 'How should Codex reach GLM', send: KEYS.enter },
+        { expect: 'Which Z\\.ai endpoint', send: KEYS.enter },
+        { expect: 'Endpoint URL', send: KEYS.enter },
+        { expect: 'Keep the Z\\.ai API key', send: `n${KEYS.enter}` },
+        { expect: 'Your Z\\.ai API key', send: `${REFUSED}${KEYS.enter}` },
+        { expect: 'Z\\.ai refused the new key', send: KEYS.enter },
+        { expect: 'Your Z\\.ai API key', send: `${REFUSED}${KEYS.enter}` },
+        { expect: 'What now', send: `${KEYS.down}${KEYS.enter}` },
+        { expect: 'Model id', send: KEYS.enter },
+        { expect: 'More models to switch to', send: KEYS.enter },
+        { expect: 'Make GLM the default', send: KEYS.enter },
+        { expect: 'shell startup files', send: KEYS.enter },
+      ],
+    });
+    expect(result.failed_step, result.transcript).toBeNull();
+    expect(result.exit_code, result.transcript.slice(-3000)).toBe(0);
+    expect(result.transcript).toContain('is kept, unchanged');
+    expect(await secretsOf(box)).toBe(before);
+  });
+});
+
+describe('uninstall without --purge', () => {
+  it('leaves only the backups of your own files (and the marker --purge needs), and says where', async () => {
+    const box = await sandbox();
+    await mkdir(box.codexHome, { recursive: true });
+    await writeFile(join(box.codexHome, 'config.toml'), '# mine\nmodel = "o3"\n');
+    expect((await runCli(box, ['--non-interactive', '--no-start'], { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    // What a proxy that ran leaves behind.
+    await writeFile(join(box.stateDir, 'proxy.log'), 'INFO: Uvicorn running on http://127.0.0.1:4000\n');
+    for (const name of ['glm-bridge.yaml', 'glm_codex_hooks.py', 'state.json']) expect(existsSync(join(box.stateDir, name)), name).toBe(true);
+    const removed = await runCli(box, ['uninstall', '--yes']);
+    expect(removed.exitCode, removed.all).toBe(0);
+    const left = (await readdir(box.stateDir)).filter((name) => name !== 'venv' && name !== 'uv').sort();
+    expect(left).toEqual(['.glm-codex-setup', 'backups']);
+    expect(removed.all).toContain('Backups of your own files are kept in ~/.glm-codex/backups');
+    expect(await readFile(join(box.codexHome, 'config.toml'), 'utf8')).toBe('# mine\nmodel = "o3"\n');
+    const again = await runCli(box, ['uninstall', '--yes']);
+    expect(again.exitCode, again.all).toBe(0);
+    expect(again.stdout).toContain('Nothing to remove');
+  });
+
+  it('--purge leaves no empty ~/.config/fish/conf.d/ it created (the user\'s ~/.config/fish stays)', async () => {
+    const box = await sandbox();
+    const fishDir = join(box.home, '.config', 'fish');
+    await mkdir(fishDir, { recursive: true });
+    expect((await runCli(box, ['--non-interactive', '--no-start', '--codex-auth', 'env'], { env: { ZAI_API_KEY: ZAI_KEY } })).exitCode).toBe(0);
+    expect(existsSync(join(fishDir, 'conf.d', 'glm-codex-setup.fish'))).toBe(true);
+    const purged = await runCli(box, ['uninstall', '--purge', '--yes']);
+    expect(purged.exitCode, purged.all).toBe(0);
+    expect(existsSync(join(fishDir, 'conf.d'))).toBe(false);
+    expect(existsSync(fishDir)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 /** Classification of the answers seen from real LiteLLM releases (see test/integration/diagnosis.test.ts). */
 import { describe, expect, it } from 'vitest';
-import { classifyFailure } from '../../src/verify/diagnose.js';
+import { classifyFailure, diagnose } from '../../src/verify/diagnose.js';
 
 const base = { model: 'glm-5.2', where: { kind: 'proxy' as const, port: 4000, apiBase: 'https://api.z.ai/api/paas/v4' } };
 const litellm = (message: string, code: string) => JSON.stringify({ error: { message, type: null, param: null, code } });
@@ -42,6 +42,8 @@ describe('classifyFailure for the remote modes', () => {
     [{ status: 404, body: '{"status":404,"error":"Not Found","path":"/api/coding/paas/v4/responses"}' }, 'wrong-endpoint'],
     [{ networkError: 'ECONNREFUSED connect ECONNREFUSED 203.0.113.9:443' }, 'endpoint-unreachable'],
     [{ networkError: 'ENOTFOUND getaddrinfo ENOTFOUND api.z.ai' }, 'endpoint-unreachable'],
+    // Node 22's undici, https:// against a plain-http server (measured).
+    [{ networkError: 'ERR_SSL_WRONG_VERSION_NUMBER 80DCC9ADF27F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:\n' }, 'plain-http'],
   ] as const)('direct: %j -> %s', (input, expected) => {
     expect(classifyFailure({ ...direct, ...input })).toBe(expected);
   });
@@ -55,5 +57,18 @@ describe('classifyFailure for the remote modes', () => {
     [{ status: 404, body: '{"detail":"Not Found"}' }, 'wrong-endpoint'],
   ] as const)('gateway: %j -> %s', (input, expected) => {
     expect(classifyFailure({ ...gateway, ...input })).toBe(expected);
+  });
+});
+
+describe('https:// against a plain-http server', () => {
+  it('says the server answered plain HTTP and names the http:// URL, not the logs', () => {
+    const networkError = 'ERR_SSL_WRONG_VERSION_NUMBER SSL routines:ssl3_get_record:wrong version number';
+    const direct = diagnose({ model: 'glm-5.2', where: { kind: 'zai-responses', url: 'https://127.0.0.1:8443/api/v1' }, networkError });
+    expect(direct.cause).toContain('answered plain HTTP');
+    expect(direct.fix).toContain('--endpoint http://127.0.0.1:8443/api/v1');
+    expect(direct.fix).not.toContain('logs');
+    const proxied = diagnose({ model: 'glm-5.2', where: { kind: 'proxy', port: 4000, apiBase: 'https://10.0.0.5/v4' }, status: 500, body: litellm('APIConnectionError: OpenAIException - [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)', '500') });
+    expect(proxied.code).toBe('plain-http');
+    expect(proxied.fix).toContain('--endpoint http://10.0.0.5/v4');
   });
 });

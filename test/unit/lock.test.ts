@@ -95,8 +95,11 @@ describe('acquireLock', () => {
     const other = await otherProcess();
     await writeFile(path, await lockOf(other.pid!, await processStartTime(other.pid!)));
     setTimeout(() => other.kill('SIGKILL'), 300);
-    const release = await acquireLock(path, { waitMs: 60_000, pollMs: 50 });
+    const told: string[] = [];
+    const release = await acquireLock(path, { waitMs: 60_000, pollMs: 50, onWait: (holder) => told.push(holder) });
     expect(parseLockHolder(await readFile(path, 'utf8'))?.pid).toBe(process.pid);
+    // Said once that it waits, naming the other run.
+    expect(told).toEqual([`Another glm-codex-setup (pid ${other.pid}, setup, since 2026-01-01T00:00:00Z)`]);
     await release();
   });
 

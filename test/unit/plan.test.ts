@@ -75,6 +75,19 @@ describe('planning the local mode', () => {
   });
 });
 
+describe('glm-bridge.yaml follows the model list', () => {
+  it('a model dropped from the list leaves glm-bridge.yaml; the user\'s own entries stay', () => {
+    const two = applied({}, planChanges(stateOf({}), localMode, answers({ model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'] })).operations);
+    const own = '  - model_name: my-own\n    litellm_params:\n      model: openai/my-own\n      api_base: http://127.0.0.1:9/v1\n';
+    const withOwn = { ...two, [paths.bridgeConfig]: two[paths.bridgeConfig]!.replace('model_list:\n', `model_list:\n${own}`) };
+    expect(withOwn[paths.bridgeConfig]).toContain('model_name: "glm-5.3"');
+    const one = applied(withOwn, planChanges(stateOf(withOwn), localMode, answers({ model: 'glm-5.2', models: ['glm-5.2'] })).operations);
+    expect(one[paths.bridgeConfig]).not.toContain('glm-5.3');
+    expect(one[paths.bridgeConfig]).toContain('model_name: "glm-5.2"');
+    expect(one[paths.bridgeConfig]).toContain('model_name: my-own');
+  });
+});
+
 describe('units return data; order only where declared', () => {
   it('the mode\'s order holds except where a unit runs after another', async () => {
     const { orderUnits } = await import('../../src/plan/plan.js');
@@ -108,6 +121,20 @@ describe('uninstall plans each unit\'s undo', () => {
     expect(after[`${HOME}/.profile`]).toBeUndefined();
     expect(after[`${HOME}/.bashrc`]).toBeUndefined();
     expect(after[`${HOME}/.bash_profile`]).toBe('. ~/.bashrc\n');
+  });
+
+  it('the folders made for the fish startup file go with it, deepest first, each only when empty', () => {
+    const fish = `${HOME}/.config/fish/conf.d/glm-codex-setup.fish`;
+    const made = [`${HOME}/.config/fish/conf.d`, `${HOME}/.config/fish`];
+    const fresh = stateOf({});
+    fresh.rcFiles.push({ path: fish, kind: 'fish', shell: 'fish', text: null, missingDirs: made });
+    const files = applied({}, planChanges(fresh, localMode, answers({ codexAuth: 'env' })).operations);
+    expect(files[fish]).toContain('glm-codex-setup');
+    expect(JSON.parse(files[paths.manifest]!).createdDirs).toEqual([...made].sort());
+    const undo = planUndo(stateOf(files));
+    const at = undo.findIndex((op) => op.kind === 'delete' && op.path === fish);
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(undo.at(-1)).toMatchObject({ kind: 'run', action: 'remove-empty-dirs', dirs: made });
   });
 
   it('plans nothing on a machine the tool never touched', () => {
@@ -156,6 +183,33 @@ describe('answers resolve from one question table', () => {
     const { answers: resolved } = await resolveAnswers({ options: { ...parseOptions([], {}), start: false }, prompts: null }, stateOf(stored), localMode, null, env);
     expect(resolved).toMatchObject({ model: 'glm-5.1', port: 4300, shellRc: true });
     await expect(resolveAnswers({ options: { ...parseOptions([], {}), start: false }, prompts: null }, stateOf({}), localMode, null, {})).rejects.toThrow(/ZAI_API_KEY.*--zai-key-file|--zai-key-file/s);
+  });
+
+  it('a mode switch comes back to the answers of the mode left: local (own endpoint, port) -> direct -> local without flags', async () => {
+    const plain = { options: { ...parseOptions([], {}), start: false }, prompts: null };
+    const ownLocal = answers({ apiBase: 'https://glm.example.com/chat/v4', port: 4317, model: 'glm-5.1', models: ['glm-5.1', 'glm-5.3'] });
+    const afterLocal = applied({}, planChanges(stateOf({}), localMode, ownLocal).operations);
+    const toDirect = await resolveAnswers({ options: { ...parseOptions(['--mode', 'direct', '--model', 'glm-5.2'], {}), start: false }, prompts: null }, stateOf(afterLocal), directMode, null, env);
+    expect(toDirect.answers).toMatchObject({ apiBase: 'https://api.z.ai/api/v1', model: 'glm-5.2' });
+    const afterDirect = applied(afterLocal, planChanges(stateOf(afterLocal), directMode, toDirect.answers, { forceRebuild: false, start: false }, null).operations);
+    const back = await resolveAnswers(plain, stateOf(afterDirect), localMode, null, env);
+    expect(back.answers).toMatchObject({ apiBase: 'https://glm.example.com/chat/v4', port: 4317, model: 'glm-5.1', models: ['glm-5.1', 'glm-5.3'] });
+    // And direct again comes back to direct's own answers.
+    const afterBack = applied(afterDirect, planChanges(stateOf(afterDirect), localMode, back.answers).operations);
+    const direct = await resolveAnswers(plain, stateOf(afterBack), directMode, null, env);
+    expect(direct.answers).toMatchObject({ apiBase: 'https://api.z.ai/api/v1', model: 'glm-5.2' });
+    expect(JSON.parse(afterBack[paths.manifest]!).modes).toEqual({ direct: { apiBase: 'https://api.z.ai/api/v1', model: 'glm-5.2', models: toDirect.answers.models } });
+  });
+
+  it('the mode question marks the mode in use on a re-run, and the default on a first run', async () => {
+    const shown: { labels: string[]; initial: unknown }[] = [];
+    const prompts = { select: async (_m: string, choices: { label: string }[], initial: unknown) => (shown.push({ labels: choices.map((c) => c.label), initial }), initial) } as unknown as Prompts;
+    const options = { ...parseOptions([], {}), start: false };
+    const direct = stateOf({ [paths.manifest]: JSON.stringify({ version: 1, mode: 'direct', model: 'glm-5.2', apiBase: 'https://api.z.ai/api/v1' }) });
+    expect((await resolveMode({ options, prompts, revisit: true }, direct)).id).toBe('direct');
+    expect(shown[0]).toEqual({ labels: ['Local LiteLLM bridge', 'Z.ai directly (in use)', 'A team gateway'], initial: 'direct' });
+    await resolveMode({ options, prompts }, stateOf({}));
+    expect(shown[1]!.labels).toEqual(['Local LiteLLM bridge (default)', 'Z.ai directly', 'A team gateway']);
   });
 
   it('the next-time command is generated from the same table, and never holds the key', () => {

@@ -151,10 +151,21 @@ describe('Codex', () => {
 
   it('the validation: codex exec --profile, the key only in the environment', async () => {
     const calls = recorder(() => ({ stdout: 'OK' }));
-    const result = await runCodexCheck({ codexBin: '/opt/codex', codexHome: '/h/.codex', profile: 'glm', authEnv: { GLM_CODEX_KEY: 'sk-x' }, cwd: '/tmp' });
-    expect(result.ok).toBe(true);
+    // A key the user exported for the tool never reaches Codex (Codex may write its environment to disk).
+    const saved = { ...process.env };
+    process.env.ZAI_API_KEY = 'zai-secret';
+    process.env.GLM_CODEX_GATEWAY_KEY = 'gw-secret';
+    try {
+      const result = await runCodexCheck({ codexBin: '/opt/codex', codexHome: '/h/.codex', profile: 'glm', authEnv: { GLM_CODEX_KEY: 'sk-x' }, cwd: '/tmp' });
+      expect(result.ok).toBe(true);
+    } finally {
+      process.env = saved;
+    }
     expect(calls.map((c) => c.argv)).toEqual([['/opt/codex', 'exec', '--skip-git-repo-check', '--profile', 'glm', 'Reply with OK']]);
-    expect(calls[0]!.env).toEqual({ CODEX_HOME: '/h/.codex', GLM_CODEX_KEY: 'sk-x' });
+    expect(calls[0]!.env).toMatchObject({ CODEX_HOME: '/h/.codex', GLM_CODEX_KEY: 'sk-x', PATH: process.env.PATH });
+    expect(calls[0]!.env).not.toHaveProperty('ZAI_API_KEY');
+    expect(calls[0]!.env).not.toHaveProperty('GLM_CODEX_GATEWAY_KEY');
+    expect(calls[0]!.extendEnv).toBe(false);
     expect(calls[0]!.timeoutMs).toBe(120_000);
   });
 
