@@ -23,7 +23,9 @@ afterAll(async () => fake.close());
 describe('README quick start', () => {
   it('npx <the packed package> --non-interactive in a clean HOME', async () => {
     const packDir = await tempDir('glm-pack-');
-    await execa('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: ROOT });
+    // --ignore-scripts: the bundle the global setup built is what gets packed. prepack's rebuild would
+    // delete dist/ under the test files running beside this one (they run bin/ meanwhile).
+    await execa('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', packDir], { cwd: ROOT });
     const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz'))!);
     const box = await proxySandbox(latestVenv());
     const port = await findFreePort(24200);
