@@ -232,7 +232,7 @@ export async function runSetup(ctx: Context): Promise<number> {
     ? [
         backups,
         ...(!options.start && mode.notStarted
-          ? [mode.notStarted(), `then ${/^Codex/.test(openTerminal) ? openTerminal : `${openTerminal[0]!.toLowerCase()}${openTerminal.slice(1)}`}`]
+          ? [mode.notStarted(runtime), `then ${/^Codex/.test(openTerminal) ? openTerminal : `${openTerminal[0]!.toLowerCase()}${openTerminal.slice(1)}`}`]
           : [openTerminal]),
         `  codex --profile ${provider.profile}`,
         `Next time without questions: ${again}`,

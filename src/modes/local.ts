@@ -50,7 +50,8 @@ export const localMode: Mode<LocalAnswers> = {
       // A weak stored key (short, repetitive) is replaced: the proxy answers any web page on localhost.
       masterKey: keptMasterKey(state.secrets.LITELLM_MASTER_KEY),
       litellmPython: python ?? state.manifest.litellmPython,
-      litellmLauncher: runtime ? (runtime.chosen?.launcher ?? venvLauncher(state.paths.venv)) : state.manifest.litellmLauncher,
+      // The venv's launcher only once this run installs it: state.json never names a LiteLLM that is not there.
+      litellmLauncher: runtime?.chosen?.launcher ?? (runtime?.needsInstall ? venvLauncher(state.paths.venv) : state.manifest.litellmLauncher),
       autostart: draft.autostart,
     };
   },
@@ -80,7 +81,11 @@ export const localMode: Mode<LocalAnswers> = {
     return detectLiteLLM(venv, await findPython(python).catch(() => null));
   },
   firstRunNote: CODING_PLAN_NOTE,
-  notStarted: () => `No proxy was started (--no-start). Start it with: ${cli('start')}`,
+  // `start` runs a LiteLLM that is there; one that --no-start did not install comes from setup itself.
+  notStarted: (runtime) =>
+    runtime?.chosen
+      ? `No proxy was started (--no-start). Start it with: ${cli('start')}`
+      : `No proxy was started, and LiteLLM is not in the state dir yet (--no-start). To find or install it and start the proxy: ${cli()}`,
   // Files first (state.json last among them, it lists what the others created), then the proxy.
   units: [secretsUnit, shellEnvUnit, bridgeUnit, catalogUnit, profileUnit, authCommandUnit, codexConfigUnit, manifestUnit, proxyUnit, autostartUnit],
   verify: verifyLocal,

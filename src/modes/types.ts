@@ -65,7 +65,7 @@ export interface Mode<A extends Answers = Answers> extends UnitMode<A> {
   /** Said before the questions of an interactive first setup (local: which key goes with which endpoint). */
   firstRunNote?: string;
   /** After a setup with --no-start: what was not started, and how to start it. */
-  notStarted?(): string;
+  notStarted?(runtime: RuntimePlan | null): string;
   /** After apply: prove that Codex reaches GLM this way (validation requests, a real Codex turn). */
   verify(input: { answers: A; provider: ProviderSpec; paths: Paths; out: Output; codexBin: string | null }): Promise<VerifyReport>;
   /** doctor's share of the same proof (it changes nothing). */

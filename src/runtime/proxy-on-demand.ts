@@ -5,6 +5,7 @@
  * cause and the fix. LiteLLM is found without PATH: the state dir's venv, then the Python the last
  * setup remembered, then the usual detection.
  */
+import { cli } from '../invocation.js';
 import { ON_DEMAND_READY_MS } from '../config/codex-auth.js';
 import type { Manifest } from '../config/manifest.js';
 import { UserError } from '../errors.js';
@@ -38,7 +39,7 @@ export async function ensureProxyOnDemand(input: { paths: Paths; port: number; m
   if (!litellm) {
     throw new UserError('litellm-missing', `no LiteLLM that bridges is installed (${paths.venv} is missing or broken).`, {
       exitCode: ExitCode.prerequisite,
-      fix: 'run glm-codex-setup to install it again.',
+      fix: `run ${cli()} to install it.`,
     });
   }
   // stdout carries the key alone: whatever the start says goes to stderr (Codex logs it).

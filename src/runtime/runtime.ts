@@ -28,6 +28,7 @@ export interface RuntimePlan {
   /** The Python to install with, found before anything is written (only when an install is needed). */
   python: PythonInstall | null;
   found: LiteLLMInstall[];
+  /** No LiteLLM that bridges, and this run installs one (never with --no-start). */
   needsInstall: boolean;
   /** The release an install would bring: --litellm-version, else the tested one. */
   version: string;
@@ -76,7 +77,7 @@ export async function prepareRuntime(options: RuntimeChoices, state: { paths: Pa
   const chosen = chooseLiteLLM(options.litellmVersion ? found.filter((f) => f.version === options.litellmVersion) : found);
   // Missing Python is reported before anything is written.
   if (options.start && !options.dryRun && chosen === null) python = await findPython(options.python);
-  return { chosen, python, found, needsInstall: chosen === null, version: options.litellmVersion ?? TESTED_LITELLM, warnings };
+  return { chosen, python, found, needsInstall: chosen === null && options.start, version: options.litellmVersion ?? TESTED_LITELLM, warnings };
 }
 
 /** Picks the proxy port before anything is written, so `base_url` names the port really used. */

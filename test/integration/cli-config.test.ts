@@ -3,6 +3,7 @@
  * --dry-run, --json, and every refusal (invalid TOML, read-only file, missing key, no TTY, lock).
  */
 import { chmod, copyFile, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { ExitCode } from '../../src/exit-codes.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -126,6 +127,19 @@ describe('setup --no-start', () => {
     expect(result.stdout).toContain('contents hidden');
     expect(result.all).not.toContain(ZAI_KEY);
     expect(await snapshotTree(box.home)).toEqual(before);
+  });
+
+  it('--no-start without LiteLLM: the closing line sends to setup (not `start`), state.json names no launcher, `start` says to run setup', async () => {
+    const box = await sandbox();
+    const result = await runCli(box, ['--non-interactive', '--no-start'], { env: withKey });
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.all).toContain('LiteLLM is not in the state dir yet (--no-start). To find or install it and start the proxy:');
+    expect(result.all).not.toContain('Start it with:');
+    const manifest = JSON.parse(await readFile(join(box.stateDir, 'state.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest.litellmLauncher).toBeUndefined();
+    const start = await runCli(box, ['start']);
+    expect(start.exitCode, start.all).toBe(ExitCode.prerequisite);
+    expect(start.all).toContain('No LiteLLM that bridges is installed');
   });
 
   it('warns when the state dir is inside a git work tree (secrets.env could be committed), and not otherwise', async () => {
