@@ -94,6 +94,10 @@ export function renderSystemdUnit(input: AutostartInput): string {
     '# Remove it with: glm-codex-setup autostart disable',
     '[Unit]',
     'Description=LiteLLM proxy for Codex GLM models (glm-codex-setup)',
+    // Back again a second after a crash; a proxy that cannot start is tried 5 times in 2 minutes, then
+    // left to the auth command's on-demand start (which shows Codex why), not restarted in a loop.
+    'StartLimitIntervalSec=120',
+    'StartLimitBurst=5',
     '',
     '[Service]',
     'Type=simple',
@@ -102,7 +106,7 @@ export function renderSystemdUnit(input: AutostartInput): string {
     `Environment=${environment}`,
     `ExecStart=${[systemdExecutable(argv[0]!), ...argv.slice(1).map(systemdExecWord)].join(' ')}`,
     'Restart=on-failure',
-    'RestartSec=5',
+    'RestartSec=1',
     `StandardOutput=append:${systemdPathValue(input.logFile)}`,
     'StandardError=inherit',
     '',

@@ -109,6 +109,9 @@ describe('systemd user unit', () => {
     expect(settings.get('EnvironmentFile')).toBe(input.secretsFile);
     expect(settings.get('WorkingDirectory')).toBe(input.stateDir);
     expect(settings.get('Restart')).toBe('on-failure');
+    // Back a second after a crash; a proxy that cannot start: 5 tries in 2 minutes, not a loop.
+    expect(settings.get('RestartSec')).toBe('1');
+    expect([settings.get('StartLimitIntervalSec'), settings.get('StartLimitBurst')]).toEqual(['120', '5']);
     expect(parseEnvironmentSetting(settings.get('Environment')!)).toEqual({ PYTHONUNBUFFERED: '1', LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_TELEMETRY: 'False' });
     expect(splitExecStart(settings.get('ExecStart')!)).toEqual([input.launcher[0], '--config', input.bridgeConfig, '--host', '127.0.0.1', '--port', String(input.port)]);
   });
