@@ -461,7 +461,8 @@ function extendInlineTable(table: AST.TOMLInlineTable, pair: string): Splice {
 function appendPoint(body: string, eol: string): { at: number; prefix: string; suffix: string } {
   if (body.length === 0) return { at: 0, prefix: '', suffix: eol };
   // Only whitespace: the block starts on a line of its own (a file of " " has no line break yet).
-  if (/^\s*$/.test(body)) return { at: body.length, prefix: /\n$/.test(body) ? '' : eol, suffix: eol };
+  // Without a final line break the block gets none either (as below), so removing it gives the bytes back.
+  if (/^\s*$/.test(body)) return /\n$/.test(body) ? { at: body.length, prefix: '', suffix: eol } : { at: body.length, prefix: eol, suffix: '' };
   // Keep the file's choice about a final newline: insert after the last line's content.
   const trimmedEnd = body.replace(/(\r?\n)+$/, '').length;
   const hadFinalNewline = trimmedEnd !== body.length;
@@ -492,8 +493,15 @@ function removeTableBlock(body: string, table: AST.TOMLTable): Splice {
   let start = startOfLine(body, table.range[0]);
   const contentEnd = endOfLine(body, lastContentEnd(table));
   if (/^\s*$/.test(body.slice(contentEnd))) {
+    const before = body.slice(0, start);
+    if (before.length > 0 && /^\s*$/.test(before)) {
+      // Appended to a file of white space only (appendPoint): give those bytes back exactly. One without
+      // a final line break got a line break before the block and none after it.
+      const cut = /\n$/.test(body) ? start : start - (/\r\n$/.test(before) ? 2 : 1);
+      return { start: cut, end: body.length, text: '' };
+    }
     // The last thing in the file: drop the separator before it, keep the file's own ending.
-    const kept = body.slice(0, start).replace(/(\r?\n)+$/, '');
+    const kept = before.replace(/(\r?\n)+$/, '');
     if (kept.length === 0) return { start: 0, end: body.length, text: '' };
     return { start: kept.length, end: contentEnd, text: '' };
   }

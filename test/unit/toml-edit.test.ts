@@ -164,3 +164,15 @@ describe('editToml: delete', () => {
     expect(editToml('a = 1\n', [del(['profiles', 'glm'])], F).changed).toBe(false);
   });
 });
+
+describe('a config.toml of white space only', () => {
+  it('gets the table and, when the table is deleted, its exact bytes back (with and without a final line break, CRLF too)', () => {
+    for (const original of ['', '\n', '\n\n', '   \n', '  ', '\t\n  \n', '\r\n', '  \r\n', ' \t']) {
+      const added = editToml(original, [{ op: 'set', path: ['model_providers', 'glm-litellm', 'name'], value: 'x' }], 'config.toml').text;
+      expect(added).toContain('[model_providers.glm-litellm]');
+      expect(added.startsWith(original), JSON.stringify(original)).toBe(true);
+      const back = editToml(added, [{ op: 'delete-table', path: ['model_providers', 'glm-litellm'] }], 'config.toml').text;
+      expect(back, JSON.stringify(original)).toBe(original);
+    }
+  });
+});
