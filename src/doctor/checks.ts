@@ -16,6 +16,7 @@ import { readSpend } from '../usage/spend.js';
 import { spendChecks } from '../verify/spend-checks.js';
 import { offeredModelsCheck } from './offered-models.js';
 import { supervisorChecks } from './supervisor-check.js';
+import { appCopyBin, COMMAND_AUTH_MIN_CODEX } from '../config/codex-auth.js';
 
 export type { Check, CheckStatus } from '../verify/check.js';
 
@@ -39,10 +40,23 @@ function planCheck<A extends Answers>(mode: Mode<A>, state: SetupState, answers:
   return [warn('plan', `A re-run would change: ${files.join('; ')}.`, `Run \`${cli()}\` to bring the files up to date.`)];
 }
 
-export async function runChecks<A extends Answers>(mode: Mode<A>, input: Omit<DoctorInput<A>, 'answers' | 'provider' | 'mode'>): Promise<Check[]> {
+/**
+ * Codex not found on doctor's PATH (or `codex --version` not answering): a setup whose provider runs the
+ * tool's auth command was written for a Codex that has command auth, so it is judged as such, not by an
+ * assumed old Codex (which would call every line of it wrong).
+ */
+function judgedCodex(state: SetupState): { state: SetupState; note: Check | null } {
+  if (state.codex.version !== null || !state.codexConfig.text?.includes(appCopyBin(state.paths.stateDir))) return { state, note: null };
+  const note = warn('codex', `Codex was not found on this PATH (or \`codex --version\` does not answer): the setup is judged by what it wrote, Codex's auth command (Codex ${COMMAND_AUTH_MIN_CODEX} or newer).`, 'Run doctor where your `codex` is on PATH, or install it: npm install -g @openai/codex');
+  return { state: { ...state, codex: { ...state.codex, version: COMMAND_AUTH_MIN_CODEX } }, note };
+}
+
+export async function runChecks<A extends Answers>(mode: Mode<A>, given: Omit<DoctorInput<A>, 'answers' | 'provider' | 'mode'>): Promise<Check[]> {
+  const judged = judgedCodex(given.state);
+  const input = { ...given, state: judged.state };
   const answers = mode.stored(input.state);
   const full: DoctorInput<A> = { ...input, mode, answers, provider: mode.provider(answers, input.state) };
-  const checks: Check[] = [];
+  const checks: Check[] = judged.note ? [judged.note] : [];
   for (const unit of mode.units) checks.push(...(await unit.check(full)));
   checks.push(...(await fileModeChecks(input.state.paths)));
   checks.push(...planCheck(mode, input.state, answers));

@@ -232,6 +232,21 @@ describe('doctor: a fresh plan would change nothing', () => {
   });
 });
 
+describe('doctor without codex on its PATH', () => {
+  it('judges a command-auth setup by what it wrote (Codex 0.160+), says so, and fails nothing a Codex run would not', async () => {
+    const files = applied({}, planChanges(stateOf({}, { codex: '0.171.0' }), localMode, answers({ codexAuth: 'command' })).operations);
+    expect(files[paths.codexConfig]).toContain('auth-token');
+    const input = { litellm: [], proxy: { kind: 'none' as const }, ready: false, cwd: '/' };
+    const failing = (checks: { id: string; status: string }[]) => checks.filter((c) => c.status === 'FAIL').map((c) => c.id).sort();
+    const withCodex = await runChecks(localMode, { ...input, state: stateOf(files, { codex: '0.171.0' }) });
+    const without = await runChecks(localMode, { ...input, state: stateOf(files, { codex: null }) });
+    expect(failing(without)).toEqual(failing(withCodex));
+    expect(without.find((c) => c.id === 'plan')).toMatchObject({ status: 'PASS' });
+    expect(without.find((c) => c.id === 'codex')).toMatchObject({ status: 'WARN' });
+    expect(without.find((c) => c.id === 'codex')!.message).toMatch(/not found on this PATH .* judged by what it wrote/);
+  });
+});
+
 describe('direct and gateway modes are data: the same planner, other units and provider', () => {
   const direct: DirectAnswers = { mode: 'direct', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], apiBase: 'https://api.z.ai/api/v1', zaiKey: 'zai-key-0123456789', makeDefault: undefined, shellRc: true, migrateProfiles: false };
   const gateway: GatewayAnswers = { mode: 'gateway', providerId: undefined, codexAuth: 'command', model: 'glm-5.2', models: ['glm-5.2'], gatewayUrl: 'https://llm.example.com', gatewayKey: 'sk-virtual-0123456789', makeDefault: undefined, shellRc: true, migrateProfiles: false };
