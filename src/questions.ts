@@ -51,23 +51,26 @@ const RESPONSES_SET: EndpointSet = {
   example: 'Responses base, e.g. https://api.z.ai/api/v1',
 };
 
-/**
- * Each mode's row of this table: its choice in the wizard, the endpoints it offers (data, not
- * branches), and the facts the fast paths read without loading src/modes/ (ModeFacts). The rows are
- * the list of modes: a new mode adds its row here and its file in src/modes/.
- */
-export const MODE_CHOICES = {
-  local: { label: 'Local LiteLLM bridge', hint: 'a proxy on 127.0.0.1 translates to Z.ai\'s Chat Completions; any Z.ai key', endpoints: CHAT_SET, authKey: 'LITELLM_MASTER_KEY', localProxy: true, zaiApi: 'chat' },
-  direct: { label: 'Z.ai directly', hint: 'Z.ai\'s own Responses endpoint; no Python, no proxy; documented for Coding Plan keys', endpoints: RESPONSES_SET, authKey: 'ZAI_API_KEY', localProxy: false, zaiApi: 'responses' },
-  // The gateway holds Z.ai's key and endpoint: no endpoint question in this mode.
-  gateway: { label: 'A team gateway', hint: 'your team\'s shared LiteLLM, with your own virtual key', endpoints: CHAT_SET, authKey: 'GLM_CODEX_GATEWAY_KEY', localProxy: false, zaiApi: null },
-} as const satisfies Record<string, ModeRow>;
-
 interface ModeRow extends ModeFacts {
   label: string;
   hint: string;
   endpoints: EndpointSet;
 }
+
+/** Types each row as a ModeRow and keeps the names as written. */
+const modeRows = <K extends string>(rows: Record<K, ModeRow>): Record<K, ModeRow> => rows;
+
+/**
+ * Each mode's row of this table: its choice in the wizard, the endpoints it offers (data, not
+ * branches), and the facts the fast paths read without loading src/modes/ (ModeFacts). The rows are
+ * the list of modes: a new mode adds its row here and its file in src/modes/.
+ */
+export const MODE_CHOICES = modeRows({
+  local: { label: 'Local LiteLLM bridge', hint: 'a proxy on 127.0.0.1 translates to Z.ai\'s Chat Completions; any Z.ai key', endpoints: CHAT_SET, authKey: 'LITELLM_MASTER_KEY', localProxy: true, zaiApi: 'chat' },
+  direct: { label: 'Z.ai directly', hint: 'Z.ai\'s own Responses endpoint; no Python, no proxy; documented for Coding Plan keys', endpoints: RESPONSES_SET, authKey: 'ZAI_API_KEY', localProxy: false, zaiApi: 'responses' },
+  // The gateway holds Z.ai's key and endpoint: no endpoint question in this mode.
+  gateway: { label: 'A team gateway', hint: 'your team\'s shared LiteLLM, with your own virtual key', endpoints: CHAT_SET, authKey: 'GLM_CODEX_GATEWAY_KEY', localProxy: false, zaiApi: null },
+});
 
 declare module './config/manifest.js' {
   /** The rows above are the modes' names (state.json's `mode`, `--mode`, src/modes/index.ts). */
@@ -255,7 +258,7 @@ const endpointName = (url: string, mode: ModeName | undefined) => Object.entries
 
 const mode: Question<'mode'> = {
   id: 'mode',
-  flags: [{ name: 'mode', type: 'string', valueName: 'MODE', help: 'local | direct | gateway: how Codex reaches GLM (default: local,\nor the last run\'s; env GLM_CODEX_MODE)' }],
+  flags: [{ name: 'mode', type: 'string', valueName: 'MODE', help: `${MODE_NAMES.join(' | ')}: how Codex reaches GLM (default: ${DEFAULT_MODE},\nor the last run's; env GLM_CODEX_MODE)` }],
   env: 'GLM_CODEX_MODE',
   fromArgs: stringFrom('mode', 'GLM_CODEX_MODE', (raw, source) => {
     if ((MODE_NAMES as readonly string[]).includes(raw)) return raw as ModeName;
