@@ -31,7 +31,7 @@ export function refusesUntrusted(codexVersion: string | null): boolean {
 const UNTRUSTED_LINE = /^[ \t]*(?:approval_policy|"approval_policy"|'approval_policy')[ \t]*=[ \t]*(?:"untrusted"|'untrusted')/;
 
 /** 1-based line of the top-level `approval_policy = "untrusted"` (before the first table header), or null. */
-function untrustedLine(text: string): number | null {
+export function untrustedLine(text: string): number | null {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -88,7 +88,7 @@ export function fixRetiredSettings(text: string, file: string, baseSandbox: stri
         line: firstChangedLine(text, after),
         from,
         to: 'approval_policy = "on-request"',
-        why: `Codex ${codexVersion ?? '0.149+'} refuses "untrusted" ("${UNTRUSTED_REFUSAL}"); without the line Codex asks as with "on-request", and "on-request" written out keeps config.toml's own approval_policy from applying to this profile. Codex now asks only when a command needs to leave the sandbox (${sandbox === null ? "Codex's default sandbox" : `sandbox_mode = "${sandbox}"`}), not before every command`,
+        why: `Codex ${codexVersion ?? '0.149+'} refuses "untrusted" (it says: ${UNTRUSTED_REFUSAL}). Without the line the profile would take config.toml's approval_policy, else Codex's default, "on-request"; written out, "on-request" stays whatever config.toml says. Codex now asks before a command leaves the sandbox (${sandbox === null ? "Codex's default sandbox" : `sandbox_mode = "${sandbox}"`}), no longer before every command`,
       },
     ],
   };

@@ -23,7 +23,7 @@ import { tildify } from '../paths.js';
 import { fail, pass, repairHint, warn, withoutUnchanged, type Check } from '../verify/check.js';
 import type { PlanNotes, Unit } from './types.js';
 import { cli } from '../invocation.js';
-import { fixRetiredSettings, UNTRUSTED_REFUSAL } from '../config/retired-settings.js';
+import { fixRetiredSettings, refusesUntrusted, UNTRUSTED_REFUSAL, untrustedLine } from '../config/retired-settings.js';
 
 /** Providers Codex defines itself: a default model_provider may name them without a table. */
 const BUILTIN_PROVIDERS = new Set(['openai', 'ollama', 'lmstudio', 'oss']);
@@ -88,7 +88,7 @@ function migrateProfiles(state: SetupState, usable: { text: string; data: TomlDa
     notes.repairs.push(`[profiles.${moved.name}] moves to ${tildify(moved.path)}, comments and key order kept: \`codex --profile ${moved.name}\` reads it.`);
     for (const retired of moved.retired) {
       if (retired.to !== null) notes.repairs.push(`${tildify(moved.path)} line ${retired.line}: ${retired.from} becomes ${retired.to}. ${retired.why}.`);
-      else notes.problems.push(`${tildify(moved.path)}${retired.line ? ` line ${retired.line}` : ''} keeps ${retired.from}, which Codex ${state.codex.version ?? '0.149+'} refuses ("${UNTRUSTED_REFUSAL}"): \`codex --profile ${moved.name}\` fails until you change it. ${retired.why}.`);
+      else notes.problems.push(`${tildify(moved.path)}${retired.line ? ` line ${retired.line}` : ''} keeps ${retired.from}, which Codex ${state.codex.version ?? '0.149+'} refuses (it says: ${UNTRUSTED_REFUSAL}): \`codex --profile ${moved.name}\` fails until you change it. ${retired.why}.`);
     }
   }
   for (const kept of migration.kept) notes.problems.push(`[profiles.${kept.name}] stays in ${tildify(file)} (\`codex --profile ${kept.name}\` fails until it moves): ${kept.why}.`);
@@ -206,6 +206,16 @@ export const codexConfigUnit: Unit<Answers> = {
         );
       }
       if (shape === 'file') checks.push(...(await migratedProfileChecks(state, data)));
+      if (getIn(data, ['approval_policy']) === 'untrusted' && refusesUntrusted(state.codex.version)) {
+        const line = untrustedLine(state.codexConfig.text ?? '');
+        checks.push(
+          fail(
+            'user-config',
+            `${tildify(state.codexConfig.path)}${line ? ` line ${line}` : ''}: approval_policy = "untrusted", which Codex ${state.codex.version ?? '0.149+'} refuses at every start (it says: ${UNTRUSTED_REFUSAL}).`,
+            'Remove that line (Codex then asks as with "on-request": before a command leaves the sandbox) or set another value; the tool does not change your own settings.',
+          ),
+        );
+      }
       for (const problem of userConfigProblems(data, tildify(state.codexConfig.path), shape, provider).filter((p) => p !== selectorProblem)) {
         checks.push(fail('user-config', problem, 'Edit that line of config.toml (the tool does not change your own settings).'));
       }
@@ -255,7 +265,7 @@ async function migratedProfileChecks(state: SetupState, config: TomlData): Promi
       checks.push(
         fail(
           'profile-file',
-          `${tildify(path)}${retired.line ? ` line ${retired.line}` : ''}: ${retired.from}, which Codex ${state.codex.version ?? '0.149+'} refuses ("${UNTRUSTED_REFUSAL}"): \`codex --profile ${name}\` does not start.`,
+          `${tildify(path)}${retired.line ? ` line ${retired.line}` : ''}: ${retired.from}, which Codex ${state.codex.version ?? '0.149+'} refuses (it says: ${UNTRUSTED_REFUSAL}): \`codex --profile ${name}\` does not start.`,
           retired.to === null ? `${retired.why}.` : `Change that line to ${retired.to} (Codex then asks only before a command leaves the sandbox), or remove it (the profile then takes config.toml's approval_policy).`,
         ),
       );
