@@ -93,13 +93,13 @@ function migrateProfiles(state: SetupState, usable: { text: string; data: TomlDa
     return { ...usable, profileFiles: [] };
   }
   const existing = Object.fromEntries(legacy.names.map((name) => [name, state.legacyProfiles.files[name] ?? null]));
-  const migration = migrateLegacyProfiles(usable.text, file, state.paths.codexHome, legacy, existing, tildify);
+  const migration = migrateLegacyProfiles(usable.text, file, state.paths.codexHome, legacy, existing, tildify, usable.data);
   const profileFiles = migration.files.flatMap((moved) => writeOp(`your profile ${moved.name} (moved from config.toml)`, moved.path, null, moved.text));
   for (const moved of migration.files) notes.repairs.push(`[profiles.${moved.name}] moves to ${tildify(moved.path)}, comments and key order kept: \`codex --profile ${moved.name}\` reads it.`);
   for (const kept of migration.kept) notes.problems.push(`[profiles.${kept.name}] stays in ${tildify(file)} (\`codex --profile ${kept.name}\` fails until it moves): ${kept.why}.`);
   if (migration.selectorRemoved !== null) notes.repairs.push(`profile = "${migration.selectorRemoved}" is removed from ${tildify(file)} (it stops every Codex start): \`codex --profile ${migration.selectorRemoved}\` gives the same settings.`);
   const migratedProfiles = [...new Set([...(state.manifest.migratedProfiles ?? []), ...migration.files.map((moved) => moved.path)])].sort();
-  return { text: migration.text, data: parseTomlData(splitBom(migration.text).body, file), profileFiles, migratedProfiles };
+  return { text: migration.text, data: migration.data ?? parseTomlData(splitBom(migration.text).body, file), profileFiles, migratedProfiles };
 }
 
 const readString = (data: TomlData, key: string): string | null => {

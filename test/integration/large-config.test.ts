@@ -61,3 +61,25 @@ describe.each([
     expect(await readFile(config, 'utf8')).toBe(text);
   });
 });
+
+describe('a 1 MB config.toml with legacy profiles, migrated', () => {
+  it('--migrate-profiles moves the table and the selector with no syntax tree of the whole file and a bounded number of parses', async () => {
+    const box = await sandbox();
+    const config = join(box.codexHome, 'config.toml');
+    const text = bigConfig(true);
+    await writeFile(config, text);
+    const env = { ZAI_API_KEY: 'zai-test-key.0123456789abcdef', GLM_CODEX_TRACE: '1' };
+    const result = await runCli(box, [...SETUP, '--migrate-profiles'], { env });
+    expect(result.exitCode, result.all.slice(-2000)).toBe(0);
+    const stats = parses(result.stderr);
+    expect(stats.treeChars).toBeLessThan(text.length / 50);
+    // The plan's parse, the rest after the move, after the selector's removal, after the tool's table.
+    expect(stats.dataChars).toBeLessThan(4 * text.length + text.length / 2);
+    expect(await readFile(join(box.codexHome, 'work.config.toml'), 'utf8')).toMatch(/^# Moved here from \[profiles\.work\].*\nmodel = "o3"\n$/);
+    const after = await readFile(config, 'utf8');
+    // The user's own bytes, less the table and the selector; the tool's table joins its family.
+    const own = after.replace(/\[model_providers\.glm-litellm\]\n[\s\S]*?\n\n(?=\[)/, '');
+    expect(own.length).toBeLessThan(after.length);
+    expect(own).toBe(text.replace('profile = "work"\n', '').replace('[profiles.work]\nmodel = "o3"\n\n', ''));
+  });
+});
