@@ -13,7 +13,7 @@
  *                      its split (uv fetch, venv, install, proxy start, validation, Codex check); full mode only
  *                      (or --quick --fresh-machine)
  *   large config.toml  1, 4 and 10 MB of the user's own tables, and 100,000 one-line tables: time and peak
- *                      RSS of a fresh `--no-start` setup, a no-op re-run, doctor and uninstall, Codex on PATH
+ *                      RSS of doctor before any setup, a fresh `--no-start` setup, a no-op re-run, doctor and uninstall, Codex on PATH
  *                      (bench/large-config.mjs)
  *   usage              `usage` on a year of Codex session logs, wall and CPU time (bench/usage-logs.mjs)
  * Needs a LiteLLM venv (GLM_TEST_LITELLM_LATEST, as `npm test` prepares) and the fake Z.ai from test/.

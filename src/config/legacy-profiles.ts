@@ -71,6 +71,8 @@ export interface ProfileMigration {
   kept: { name: string; why: string }[];
   /** The selector that was removed. */
   selectorRemoved: string | null;
+  /** `text` parsed, when the moves and the edit had it at hand (else the caller parses it). */
+  data?: TomlData;
 }
 
 /** What the move needs to know of Codex: its version, and config.toml's sandbox_mode the profiles inherit. */
@@ -92,8 +94,10 @@ export function migrateLegacyProfiles(
   existing: Record<string, string | null>,
   tildify: (path: string) => string,
   context: MigrationContext = { codexVersion: null, baseSandbox: null },
+  data?: TomlData,
 ): ProfileMigration {
-  const result: ProfileMigration = { text, files: [], kept: [], selectorRemoved: null };
+  // `data` (the text's, when the caller parsed it) follows each step: a large file is not parsed again for the next.
+  const result: ProfileMigration = { text, files: [], kept: [], selectorRemoved: null, data };
   for (const name of legacy.names) {
     const path = profileFilePath(codexHome, name);
     if (!SAFE_NAME.test(name)) {
@@ -104,7 +108,7 @@ export function migrateLegacyProfiles(
       result.kept.push({ name, why: `${tildify(path)} already exists and is never overwritten; merge [profiles.${name}] into it by hand, then delete the table` });
       continue;
     }
-    const move = moveTableOut(result.text, ['profiles', name], file);
+    const move = moveTableOut(result.text, ['profiles', name], file, { data: result.data });
     if (!move) {
       result.kept.push({ name, why: 'it is written with dotted keys or an inline table, which cannot be moved without changing its text; move it by hand' });
       continue;
@@ -117,9 +121,12 @@ export function migrateLegacyProfiles(
     const header = `# Moved here from [profiles.${name}] in ${tildify(file)} by glm-codex-setup: \`codex --profile ${name}\` reads it.${eol}${notes.join('')}`;
     result.files.push({ name, path, text: header + fixed.text, retired: fixed.settings.map((s) => ({ ...s, line: s.line === 0 ? 0 : s.line + offset })) });
     result.text = move.rest;
+    result.data = move.restData;
   }
   if (legacy.selector !== null) {
-    result.text = editToml(result.text, [{ op: 'delete-key', path: ['profile'] }], file).text;
+    const edited = editToml(result.text, [{ op: 'delete-key', path: ['profile'] }], file, { data: result.data });
+    result.text = edited.text;
+    result.data = edited.data;
     result.selectorRemoved = legacy.selector;
   }
   return result;

@@ -15,7 +15,7 @@ import { parseTomlData, parseTree, reclaimParserMemory, splitBom, type TomlData 
 const LARGE_DOCUMENT = 1_000_000;
 /** Above this many characters, a document is edited through its excerpt (no syntax tree of the whole). */
 const EXCERPT_ABOVE = 256 * 1024;
-import { excerptFor, restoreExcerpt } from './toml-segments.js';
+import { excerptFor, restoreExcerpt, type TomlExcerpt } from './toml-segments.js';
 import { tomlDataEqual, deleteIn, getIn, setIn, pruneEmptyAncestors } from './toml-data.js';
 
 /** What the tool writes: scalars, and arrays of strings (a command's arguments). */
@@ -46,6 +46,8 @@ export interface TomlEditResult {
   changed: boolean;
   /** The ranges of the ORIGINAL text that were replaced, in order; used by tests and diffs. */
   splices: Splice[];
+  /** The result's data, when the edit had it at hand (the check's parse of a large document, or no change). */
+  data?: TomlData;
 }
 
 export class TomlEditConflict extends UserError {
@@ -70,7 +72,7 @@ export function editToml(text: string, edits: readonly TomlEdit[], file: string,
   const original = options.data ?? parseTomlData(originalBody, file);
   // An edit that changes no data changes no text: a re-run with nothing to do parses nothing more.
   const effective = edits.filter((edit) => !isNoOp(original, edit));
-  if (effective.length === 0) return { text, changed: false, splices: [] };
+  if (effective.length === 0) return { text, changed: false, splices: [], data: original };
 
   let expected = original;
   const deleted: KeyPath[] = [];
@@ -84,7 +86,7 @@ export function editToml(text: string, edits: readonly TomlEdit[], file: string,
 
   if (options.excerpt ?? originalBody.length > EXCERPT_ABOVE) {
     const viaExcerpt = editThroughExcerpt(originalBody, effective, eol, file, expected, deleted);
-    if (viaExcerpt) return { text: bom + viaExcerpt.body, changed: viaExcerpt.body !== originalBody, splices: viaExcerpt.splices };
+    if (viaExcerpt) return { text: bom + viaExcerpt.body, changed: viaExcerpt.body !== originalBody, splices: viaExcerpt.splices, data: viaExcerpt.data };
   }
 
   // Planned in a function of its own so the tree is garbage before the verifying parse (peak memory is one tree).
@@ -106,20 +108,21 @@ export function editToml(text: string, edits: readonly TomlEdit[], file: string,
  * the excerpt only, which is planned and verified by both parsers as any document is; the whole
  * result is then checked once more against the intended data. Null when the excerpt cannot be used.
  */
-function editThroughExcerpt(body: string, edits: readonly TomlEdit[], eol: string, file: string, intended: TomlData, deleted: readonly KeyPath[]): { body: string; splices: Splice[] } | null {
+function editThroughExcerpt(body: string, edits: readonly TomlEdit[], eol: string, file: string, intended: TomlData, deleted: readonly KeyPath[]): { body: string; splices: Splice[]; data: TomlData } | null {
   const excerpt = excerptFor(body, new Set(edits.map((edit) => String(edit.path[0]))), eol);
   if (!excerpt) return null;
   const edited = editToml(excerpt.text, edits, file, { excerpt: false, eol });
   const restored = restoreExcerpt(body, excerpt, edited.text);
   if (!restored) return null;
   let expected = intended;
-  let actual: TomlData;
+  let parsed: TomlData;
   reclaimParserMemory();
   try {
-    actual = parseTomlData(restored.body, file);
+    parsed = parseTomlData(restored.body, file);
   } catch {
     return null;
   }
+  let actual = parsed;
   for (const path of deleted) {
     expected = pruneEmptyAncestors(expected, path);
     actual = pruneEmptyAncestors(actual, path);
@@ -135,7 +138,7 @@ function editThroughExcerpt(body: string, edits: readonly TomlEdit[], eol: strin
     while (tail < run.original.length - head && tail < run.edited.length - head && run.original[run.original.length - 1 - tail] === run.edited[run.edited.length - 1 - tail]) tail++;
     splices.push({ start: run.start + head, end: run.start + run.original.length - tail, text: run.edited.slice(head, run.edited.length - tail) });
   }
-  return { body: restored.body, splices: splices.reverse() };
+  return { body: restored.body, splices: splices.reverse(), data: parsed };
 }
 
 function verifyPlanned(body: string, intended: TomlData, deleted: readonly KeyPath[], file: string): UserError | null {
@@ -545,6 +548,8 @@ export interface MovedTable {
   moved: string;
   /** The source without it. */
   rest: string;
+  /** `rest` parsed (the check's own parse), for the next edit of it. */
+  restData: TomlData;
 }
 
 /**
@@ -554,10 +559,14 @@ export interface MovedTable {
  * an inline table, an array of tables) or when the two parsed results are not exactly the table and
  * the rest: the caller then leaves the file alone.
  */
-export function moveTableOut(text: string, path: KeyPath, file: string): MovedTable | null {
+export function moveTableOut(text: string, path: KeyPath, file: string, options: { data?: TomlData; excerpt?: boolean } = {}): MovedTable | null {
   const { bom, body } = splitBom(text);
   const eol = detectEol(body);
-  const data = parseTomlData(body, file);
+  if (options.excerpt ?? body.length > EXCERPT_ABOVE) {
+    const excerpt = excerptFor(body, new Set([String(path[0])]), eol);
+    if (excerpt) return moveThroughExcerpt(body, bom, excerpt, path, file, options.data);
+  }
+  const data = options.data ?? parseTomlData(body, file);
   const table = getIn(data, path);
   if (table === undefined || table === null || typeof table !== 'object' || Array.isArray(table)) return null;
   const top = parseTree(body, file).body[0];
@@ -601,13 +610,39 @@ export function moveTableOut(text: string, path: KeyPath, file: string): MovedTa
   rest += body.slice(at);
   if (at === body.length) rest = rest.replace(/(\r?\n)+$/, '') + (/\n$/.test(body) && rest.trim() !== '' ? eol : '');
   const expectedRest = pruneEmptyAncestors(deleteIn(data, path), path);
+  let restData: TomlData;
   try {
     if (!tomlDataEqual(parseTomlData(moved, file), table)) return null;
-    if (!tomlDataEqual(pruneEmptyAncestors(parseTomlData(rest, file), path), expectedRest)) return null;
+    restData = parseTomlData(rest, file);
+    if (!tomlDataEqual(pruneEmptyAncestors(restData, path), expectedRest)) return null;
   } catch {
     return null;
   }
-  return { moved, rest: bom + rest };
+  return { moved, rest: bom + rest, restData };
+}
+
+/**
+ * A large document's table moved through its excerpt (every table of the family, the root keys and
+ * their neighbours: toml-segments.ts), so no syntax tree of the whole is built; the whole rest is then
+ * parsed once and checked against the intended data, as the excerpt was.
+ */
+function moveThroughExcerpt(body: string, bom: string, excerpt: TomlExcerpt, path: KeyPath, file: string, given: TomlData | undefined): MovedTable | null {
+  const inner = moveTableOut(excerpt.text, path, file, { excerpt: false });
+  if (!inner) return null;
+  const restored = restoreExcerpt(body, excerpt, inner.rest);
+  if (!restored) return null;
+  const data = given ?? parseTomlData(body, file);
+  const table = getIn(data, path);
+  const expectedRest = pruneEmptyAncestors(deleteIn(data, path), path);
+  let restData: TomlData;
+  try {
+    if (!tomlDataEqual(parseTomlData(inner.moved, file), table)) return null;
+    restData = parseTomlData(restored.body, file);
+  } catch {
+    return null;
+  }
+  if (!tomlDataEqual(pruneEmptyAncestors(restData, path), expectedRest)) return null;
+  return { moved: inner.moved, rest: bom + restored.body, restData };
 }
 
 // ---------------------------------------------------------------- text helpers

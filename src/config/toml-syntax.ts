@@ -33,6 +33,8 @@ export class TomlSyntaxError extends UserError {
 }
 
 const BOM = '\uFEFF';
+/** Above this many characters, a data parse is followed by a collection (reclaimParserMemory). */
+const LARGE_PARSE = 1_000_000;
 
 /**
  * How much TOML each parser was given in this process (characters and calls). The cost of a command
@@ -80,7 +82,11 @@ export function parseTree(body: string, file: string): AST.TOMLProgram {
 export function parseTomlData(body: string, file: string): TomlData {
   count('data', body.length);
   try {
-    return parseData(body, { integersAsBigInt: 'asNeeded' }) as TomlData;
+    const data = parseData(body, { integersAsBigInt: 'asNeeded' }) as TomlData;
+    // The parser leaves about twice the data's size as garbage, which V8 keeps until the heap has grown:
+    // collected now, the next parse (the edit's check) or write starts from the data alone.
+    if (body.length > LARGE_PARSE) reclaimParserMemory();
+    return data;
   } catch (error) {
     if (error instanceof TomlError) {
       throw new TomlSyntaxError({ file, line: error.line, column: error.column, reason: cleanReason(error.message) });

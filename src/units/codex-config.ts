@@ -13,7 +13,7 @@ import { dropBrokenOwnSection, rebuildParsable } from '../config/toml-repair.js'
 import { parseTomlData, splitBom, TomlSyntaxError, type TomlData } from '../config/toml-syntax.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import type { SetupState } from '../inspect/inspect.js';
+import type { FileSnapshot, SetupState } from '../inspect/inspect.js';
 import type { ProviderSpec } from '../config/provider.js';
 import type { Answers } from './answers.js';
 import { deleteOp, writeOp, type WriteOperation } from './operations.js';
@@ -54,11 +54,25 @@ function usableConfig(state: SetupState, provider: ProviderSpec, forceRebuild: b
   }
 }
 
+/**
+ * config.toml's data, parsed once per snapshot: doctor's check and its fresh plan (and a plan and its
+ * undo) read the same snapshot, and a second parse of a large file would leave a second data tree
+ * (about 14 bytes per byte of TOML) for the collector.
+ */
+const parsedSnapshots = new WeakMap<FileSnapshot, { text: string; data: TomlData }>();
+function snapshotData(snapshot: FileSnapshot, text: string, file: string): TomlData {
+  const cached = parsedSnapshots.get(snapshot);
+  if (cached && cached.text === text) return cached.data;
+  const data = parseTomlData(splitBom(text).body, file);
+  parsedSnapshots.set(snapshot, { text, data });
+  return data;
+}
+
 /** config.toml's data, or null when there is none or it does not parse (usableConfig then repairs or refuses). */
-function parseOrNull(text: string | null, file: string): TomlData | null {
-  if (text === null) return null;
+function parseOrNull(snapshot: FileSnapshot, file: string): TomlData | null {
+  if (snapshot.text === null) return null;
   try {
-    return parseTomlData(splitBom(text).body, file);
+    return snapshotData(snapshot, snapshot.text, file);
   } catch (error) {
     if (error instanceof TomlSyntaxError) return null;
     throw error;
@@ -82,7 +96,7 @@ function migrateProfiles(state: SetupState, usable: { text: string; data: TomlDa
   const existing = Object.fromEntries(legacy.names.map((name) => [name, state.legacyProfiles.files[name] ?? null]));
   const baseSandbox = getIn(usable.data, ['sandbox_mode']);
   const context = { codexVersion: state.codex.version, baseSandbox: typeof baseSandbox === 'string' ? baseSandbox : null };
-  const migration = migrateLegacyProfiles(usable.text, file, state.paths.codexHome, legacy, existing, tildify, context);
+  const migration = migrateLegacyProfiles(usable.text, file, state.paths.codexHome, legacy, existing, tildify, context, usable.data);
   const profileFiles = migration.files.flatMap((moved) => writeOp(`your profile ${moved.name} (moved from config.toml)`, moved.path, null, moved.text));
   for (const moved of migration.files) {
     notes.repairs.push(`[profiles.${moved.name}] moves to ${tildify(moved.path)}, comments and key order kept: \`codex --profile ${moved.name}\` reads it.`);
@@ -94,7 +108,7 @@ function migrateProfiles(state: SetupState, usable: { text: string; data: TomlDa
   for (const kept of migration.kept) notes.problems.push(`[profiles.${kept.name}] stays in ${tildify(file)} (\`codex --profile ${kept.name}\` fails until it moves): ${kept.why}.`);
   if (migration.selectorRemoved !== null) notes.repairs.push(`profile = "${migration.selectorRemoved}" is removed from ${tildify(file)} (it stops every Codex start): \`codex --profile ${migration.selectorRemoved}\` gives the same settings.`);
   const migratedProfiles = [...new Set([...(state.manifest.migratedProfiles ?? []), ...migration.files.map((moved) => moved.path)])].sort();
-  return { text: migration.text, data: parseTomlData(splitBom(migration.text).body, file), profileFiles, migratedProfiles };
+  return { text: migration.text, data: migration.data ?? parseTomlData(splitBom(migration.text).body, file), profileFiles, migratedProfiles };
 }
 
 const readString = (data: TomlData, key: string): string | null => {
@@ -107,7 +121,7 @@ export const codexConfigUnit: Unit<Answers> = {
   runsAfter: ['auth-command', 'catalog'] /* the copy the auth command runs exists before the provider names it */,
   plan({ state, answers, provider, notes, options, previousProvider, ownedProviderId }) {
     // Parsed once here for both the ownership check and the merge (a large file costs one parse).
-    const parsed = parseOrNull(state.codexConfig.text, state.paths.codexConfig);
+    const parsed = parseOrNull(state.codexConfig, state.paths.codexConfig);
     const foreign = foreignProviderProblem(state.codexConfig.text, provider.id, ownedProviderId, state.paths.codexConfig, state.paths.stateDir, parsed ?? undefined);
     if (foreign) throw foreign;
     let previousDefault = state.manifest.previousDefault;
@@ -141,7 +155,7 @@ export const codexConfigUnit: Unit<Answers> = {
   undo(state, provider) {
     const { path, text } = state.codexConfig;
     if (text === null) return [];
-    const data = parseTomlData(splitBom(text).body, path);
+    const data = snapshotData(state.codexConfig, text, path);
     // A table under our id that the tool did not create is the user's: never deleted.
     // Also a table recognised by its auth command into this state dir (state.json lost, or a crash before it was written).
     const recognised = ownProviderIds(text, state.paths.stateDir, data);
@@ -243,7 +257,7 @@ function parseConfig(state: SetupState, checks: Check[]): TomlData | null {
     return null;
   }
   try {
-    const data = parseTomlData(splitBom(text).body, path);
+    const data = snapshotData(state.codexConfig, text, path);
     checks.push(pass('config-toml', `${tildify(path)} parses`));
     return data;
   } catch (error) {

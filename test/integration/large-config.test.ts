@@ -1,5 +1,5 @@
 /**
- * A large config.toml costs each command one or two data parses of it (one more of the result when written)
+ * A large config.toml costs each command one data parse of it (one more of the result when written or planned)
  * and no syntax tree of the whole file: the parsers are counted (GLM_CODEX_TRACE prints tomlParseStats
  * at exit), not timed, so a second parse or a tree of the whole file coming back fails here. The
  * times and peak memory are in the benchmark (bench/large-config.mjs).
@@ -41,14 +41,16 @@ describe.each([
     const size = text.length;
     const env = { ZAI_API_KEY: 'zai-test-key.0123456789abcdef', GLM_CODEX_TRACE: '1' };
     const runs: [string, string[], number][] = [
+      // Its check and the fresh plan share one parse; the plan's result (the tool's table added) is checked once.
+      ['doctor before setup', ['doctor'], 2],
       ['fresh setup', SETUP, 2], // the ownership check and the merge share one; the result is checked once
       ['re-run', SETUP, 1], // nothing to write
-      ['doctor', ['doctor'], 2], // its own check, and the fresh plan that must change nothing
+      ['doctor', ['doctor'], 1], // its own check and the fresh plan that must change nothing share one
       ['uninstall', ['uninstall', '--non-interactive'], 2], // the plan, and the result checked once
     ];
     for (const [what, args, wholeParses] of runs) {
       const result = await runCli(box, args, { env });
-      if (what !== 'doctor') expect(result.exitCode, `${what}: ${result.all.slice(-2000)}`).toBe(0);
+      if (!what.startsWith('doctor')) expect(result.exitCode, `${what}: ${result.all.slice(-2000)}`).toBe(0);
       const stats = parses(result.stderr);
       // The syntax tree covers an excerpt (the root keys and the tool's table families), a few kB.
       expect(stats.treeChars, what).toBeLessThan(size / 50);
@@ -57,5 +59,27 @@ describe.each([
       expect(stats.dataChars, what).toBeLessThan(wholeParses * size + size / 2);
     }
     expect(await readFile(config, 'utf8')).toBe(text);
+  });
+});
+
+describe('a 1 MB config.toml with legacy profiles, migrated', () => {
+  it('--migrate-profiles moves the table and the selector with no syntax tree of the whole file and a bounded number of parses', async () => {
+    const box = await sandbox();
+    const config = join(box.codexHome, 'config.toml');
+    const text = bigConfig(true);
+    await writeFile(config, text);
+    const env = { ZAI_API_KEY: 'zai-test-key.0123456789abcdef', GLM_CODEX_TRACE: '1' };
+    const result = await runCli(box, [...SETUP, '--migrate-profiles'], { env });
+    expect(result.exitCode, result.all.slice(-2000)).toBe(0);
+    const stats = parses(result.stderr);
+    expect(stats.treeChars).toBeLessThan(text.length / 50);
+    // The plan's parse, the rest after the move, after the selector's removal, after the tool's table.
+    expect(stats.dataChars).toBeLessThan(4 * text.length + text.length / 2);
+    expect(await readFile(join(box.codexHome, 'work.config.toml'), 'utf8')).toMatch(/^# Moved here from \[profiles\.work\].*\nmodel = "o3"\n$/);
+    const after = await readFile(config, 'utf8');
+    // The user's own bytes, less the table and the selector; the tool's table joins its family.
+    const own = after.replace(/\[model_providers\.glm-litellm\]\n[\s\S]*?\n\n(?=\[)/, '');
+    expect(own.length).toBeLessThan(after.length);
+    expect(own).toBe(text.replace('profile = "work"\n', '').replace('[profiles.work]\nmodel = "o3"\n\n', ''));
   });
 });

@@ -46,6 +46,27 @@ describe('moveTableOut', () => {
     expect(result.rest).toBe('model = "a"\r\n\r\n[features]\r\nx = true\r\n');
   });
 
+  it('moves a table of a large document through its excerpt: the same bytes, no syntax tree of the whole, one parse of the rest', () => {
+    const projects = (from: number) => Array.from({ length: 4_000 }, (_, i) => `[projects."/home/u/p-${from + i}"]\ntrust_level = "trusted"\n\n`).join('');
+    const text = `profile = "w"\nmodel = "a"\n\n${projects(0)}# my profile\n[profiles.w]\nmodel = "b" # kept\n\n[profiles.w.tools]\nx = 1\n\n${projects(4_000)}[profiles.other]\nmodel = "c"\n\n${projects(8_000)}`;
+    expect(text.length).toBeGreaterThan(256 * 1024);
+    const whole = moveTableOut(text, ['profiles', 'w'], 'c.toml', { excerpt: false })!;
+    const data = parseTomlData(text, 'c.toml');
+    const before = { ...tomlParseStats };
+    const viaExcerpt = moveTableOut(text, ['profiles', 'w'], 'c.toml', { data })!;
+    const after = { ...tomlParseStats };
+    expect(viaExcerpt.moved).toBe('# my profile\nmodel = "b" # kept\n\n[tools]\nx = 1\n');
+    expect(viaExcerpt.moved).toBe(whole.moved);
+    expect(viaExcerpt.rest).toBe(whole.rest);
+    expect(viaExcerpt.rest).toBe(text.replace('# my profile\n[profiles.w]\nmodel = "b" # kept\n\n[profiles.w.tools]\nx = 1\n\n', ''));
+    expect(viaExcerpt.restData).toEqual(parseTomlData(viaExcerpt.rest, 'c.toml'));
+    // The trees cover the excerpt (root keys, the [profiles.*] tables and their neighbours), not the file;
+    // the data parsers read the rest once (and the small excerpt and moved table).
+    expect(after.treeChars - before.treeChars).toBeLessThan(text.length / 20);
+    expect(after.dataChars - before.dataChars).toBeGreaterThanOrEqual(viaExcerpt.rest.length);
+    expect(after.dataChars - before.dataChars).toBeLessThan(viaExcerpt.rest.length + text.length / 20);
+  });
+
   it('refuses a table written with dotted keys or inline (its text cannot move as it is)', () => {
     expect(moveTableOut('profiles.w.model = "b"\n', ['profiles', 'w'], 'c.toml')).toBeNull();
     expect(moveTableOut('[profiles]\nw = { model = "b" }\n', ['profiles', 'w'], 'c.toml')).toBeNull();
