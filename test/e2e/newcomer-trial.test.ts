@@ -1,0 +1,52 @@
+/**
+ * Issue 21's newcomer trial (a fresh HOME, the wizard in a real terminal, every printed hint run as
+ * printed): what it found, each held here.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../src/runtime/ports.js';
+import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
+import { BIN, runCli, sandbox } from '../helpers/cli.js';
+import { drivePty, KEYS } from '../helpers/pty.js';
+
+const ZAI_KEY = 'zai-newcomer-trial.0123456789abcdef';
+
+let fake: FakeZai;
+beforeAll(async () => {
+  fake = await startFakeZai({ apiKey: ZAI_KEY });
+});
+afterAll(async () => fake?.close());
+
+describe('a re-run that changes the setup', () => {
+  it('starts the "More models" question from the models in use: Enter through every question keeps them', async () => {
+    const box = await sandbox();
+    const port = await findFreePort(19700);
+    const setup = await runCli(box, ['--non-interactive', '--no-start', '--endpoint', fake.codingBase, '--models', 'glm-5.2,glm-5.4', '--port', String(port)], { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(setup.exitCode, setup.all).toBe(0);
+    const result = await drivePty({
+      argv: [process.execPath, BIN, '--no-start', '--no-shell-rc'],
+      env: { ...box.env, TERM: 'xterm-256color' },
+      cwd: box.home,
+      steps: [
+        { expect: 'Keep these settings', send: KEYS.down + KEYS.enter },
+        { expect: 'How should Codex reach GLM', send: KEYS.enter },
+        { expect: 'Which Z\\.ai endpoint', send: KEYS.enter },
+        { expect: 'Endpoint URL', send: KEYS.enter },
+        { expect: 'Keep the Z\\.ai API key', send: KEYS.enter },
+        { expect: 'Model id', send: KEYS.enter },
+        { expect: 'More models to switch to', send: KEYS.enter },
+        { expect: 'Port for the proxy', send: KEYS.enter },
+        { expect: 'Make GLM the default', send: KEYS.enter },
+      ],
+      // Nothing changed, so nothing is left to confirm: a plan that drops a model would wait at "Show the diffs first?".
+      finalTimeout: 60,
+    });
+    expect(result.failed_step, result.transcript.slice(-3000)).toBeNull();
+    expect(result.exit_code, result.transcript.slice(-3000)).toBe(0);
+    expect(result.transcript).toContain('Configuration already current: nothing written.');
+    const state = JSON.parse(await readFile(join(box.stateDir, 'state.json'), 'utf8'));
+    expect(state.models).toEqual(['glm-5.2', 'glm-5.4']);
+    expect(await readFile(join(box.stateDir, 'glm-bridge.yaml'), 'utf8')).toContain('model_name: "glm-5.4"');
+  });
+});
