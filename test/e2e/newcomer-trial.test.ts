@@ -50,3 +50,28 @@ describe('a re-run that changes the setup', () => {
     expect(await readFile(join(box.stateDir, 'glm-bridge.yaml'), 'utf8')).toContain('model_name: "glm-5.4"');
   });
 });
+
+describe('the wizard\'s timed steps', () => {
+  it('each sits in the frame\'s gutter, and a line that states its own duration is not given a second one', async () => {
+    const box = await sandbox();
+    const result = await drivePty({
+      argv: [process.execPath, BIN, '--mode', 'direct', '--endpoint', fake.responsesBase, '--no-shell-rc'],
+      env: { ...box.env, TERM: 'xterm-256color', ZAI_API_KEY: ZAI_KEY },
+      cwd: box.home,
+      steps: [
+        { expect: 'Model id', send: KEYS.enter },
+        { expect: 'More models to switch to', send: KEYS.enter },
+        { expect: 'Make GLM the default', send: KEYS.enter },
+        { expect: 'Show the diffs first', send: KEYS.enter },
+        { expect: 'Apply these changes', send: KEYS.enter },
+      ],
+      finalTimeout: 180,
+    });
+    expect(result.failed_step, result.transcript.slice(-3000)).toBeNull();
+    expect(result.exit_code, result.transcript.slice(-3000)).toBe(0);
+    const lines = result.transcript.split(/\r?\n/).map((line) => line.split('\r').pop()!.trimEnd());
+    const codex = lines.findIndex((line) => line.includes('Codex answered through Z.ai'));
+    expect(lines[codex], result.transcript.slice(-2000)).toMatch(/^◆ {2}Codex answered through Z\.ai in \d+\.\d s: OK$/);
+    expect(lines[codex - 1]).toBe('│');
+  });
+});
