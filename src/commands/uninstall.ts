@@ -85,9 +85,11 @@ export async function runUninstall(ctx: Context): Promise<number> {
   let removeKeys = true;
   let removeVenv = false;
   if (prompts && ctx.confirm === 'ask' && !options.dryRun) {
-    for (const op of undo) {
+    // Everything it will do, the state dir's own files included: the lines after it say "Removed" for each.
+    out.info(options.purge ? `Uninstall undoes, then deletes ${tildify(paths.stateDir)}:` : 'Uninstall does:');
+    for (const op of [...undo, ...(options.purge ? [] : [...own.files, ...own.run])]) {
       const c = describeOperation(op);
-      out.info(c.path === null ? `  run  ${c.label}` : `  ${c.action}  ${tildify(c.path)}  (${c.label})`);
+      out.info(c.path === null ? `  ${'run'.padEnd(6)}  ${c.label}` : `  ${c.action.padEnd(6)}  ${tildify(c.path)}  (${c.label})`);
     }
     if (!options.purge && keyOps.length > 0) {
       removeKeys = !(await prompts.confirm(`Keep your stored keys (${tildify(paths.secrets)}${keyOps.length > 1 ? ` and ${keyOps.length - 1} backup(s) holding them` : ''}) for a later setup?`, false));

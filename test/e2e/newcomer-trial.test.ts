@@ -75,3 +75,31 @@ describe('the wizard\'s timed steps', () => {
     expect(lines[codex - 1]).toBe('│');
   });
 });
+
+describe('uninstall in a terminal', () => {
+  it('lists, under a heading and in one column, every file it then says it removed', async () => {
+    const box = await sandbox();
+    const port = await findFreePort(19710);
+    const setup = await runCli(box, ['--non-interactive', '--no-start', '--endpoint', fake.codingBase, '--port', String(port)], { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(setup.exitCode, setup.all).toBe(0);
+    const result = await drivePty({
+      argv: [process.execPath, BIN, 'uninstall'],
+      env: { ...box.env, TERM: 'xterm-256color' },
+      cwd: box.home,
+      steps: [
+        { expect: 'Keep your stored keys', send: KEYS.enter },
+        { expect: 'undo these changes', send: '\u001b[D' + KEYS.enter },
+      ],
+      finalTimeout: 120,
+    });
+    expect(result.failed_step, result.transcript.slice(-3000)).toBeNull();
+    expect(result.exit_code, result.transcript.slice(-3000)).toBe(0);
+    const listed = result.transcript.slice(0, result.transcript.indexOf('Keep your stored keys'));
+    const done = result.transcript.slice(result.transcript.lastIndexOf('undo these changes'));
+    expect(listed, listed).toMatch(/^Uninstall does:\r?\n {2}(delete|update) /m);
+    const removed = [...done.matchAll(/Removed (~\/\S+)/g)].map((m) => m[1]!);
+    expect(removed).toContain('~/.glm-codex/glm-bridge.yaml');
+    expect(removed).toContain('~/.glm-codex/state.json');
+    for (const file of removed) expect(listed).toMatch(new RegExp(`\\n {2}delete {2}${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} {2}\\(`));
+  });
+});
