@@ -86,8 +86,11 @@ export async function runUninstall(ctx: Context): Promise<number> {
   let removeVenv = false;
   if (prompts && ctx.confirm === 'ask' && !options.dryRun) {
     // Everything it will do, the state dir's own files included: the lines after it say "Removed" for each.
-    out.info(options.purge ? `Uninstall undoes, then deletes ${tildify(paths.stateDir)}:` : 'Uninstall does:');
-    for (const op of [...undo, ...(options.purge ? [] : [...own.files, ...own.run])]) {
+    const listed = [...undo, ...(options.purge ? [] : [...own.files, ...own.run])];
+    const gone = `${tildify(paths.stateDir)} (state, secrets, venv, logs, backups)`;
+    if (listed.length > 0) out.info(options.purge ? `Uninstall undoes, then deletes ${gone}:` : 'Uninstall does:');
+    else if (options.purge) out.info(`Nothing of the setup is left to undo; uninstall --purge deletes ${gone}.`);
+    for (const op of listed) {
       const c = describeOperation(op);
       out.info(c.path === null ? `  ${'run'.padEnd(6)}  ${c.label}` : `  ${c.action.padEnd(6)}  ${tildify(c.path)}  (${c.label})`);
     }
@@ -98,7 +101,8 @@ export async function runUninstall(ctx: Context): Promise<number> {
       removeVenv = await prompts.confirm(`Also delete the LiteLLM venv (${tildify(paths.venv)}, ${diskSize(venvBytes)})? A later setup then installs it again.`, true);
     }
     const what = options.purge ? ` and delete ${tildify(paths.stateDir)} (including its backups)` : '';
-    if (!(await prompts.confirm(`Stop the proxy, undo these changes${what}?`, false))) throw new CancelledError();
+    const question = listed.length > 0 || !options.purge ? `Stop the proxy, undo these changes${what}?` : `Delete ${tildify(paths.stateDir)} (including its backups)?`;
+    if (!(await prompts.confirm(question, false))) throw new CancelledError();
   }
 
   // The undo first (the proxy stops before its files go), then the keys, the venv, or the whole state dir.

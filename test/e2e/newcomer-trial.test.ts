@@ -2,6 +2,7 @@
  * Issue 21's newcomer trial (a fresh HOME, the wizard in a real terminal, every printed hint run as
  * printed): what it found, each held here.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,7 +88,7 @@ describe('uninstall in a terminal', () => {
       env: { ...box.env, TERM: 'xterm-256color' },
       cwd: box.home,
       steps: [
-        { expect: 'Keep your stored keys', send: KEYS.enter },
+        { expect: 'Keep your stored keys', send: '\u001b[D' + KEYS.enter },
         { expect: 'undo these changes', send: '\u001b[D' + KEYS.enter },
       ],
       finalTimeout: 120,
@@ -101,5 +102,19 @@ describe('uninstall in a terminal', () => {
     expect(removed).toContain('~/.glm-codex/glm-bridge.yaml');
     expect(removed).toContain('~/.glm-codex/state.json');
     for (const file of removed) expect(listed).toMatch(new RegExp(`\\n {2}delete {2}${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} {2}\\(`));
+
+    // Kept keys and backups, then --purge: nothing is left to undo, so it says what it deletes and asks only that.
+    const purge = await drivePty({
+      argv: [process.execPath, BIN, 'uninstall', '--purge'],
+      env: { ...box.env, TERM: 'xterm-256color' },
+      cwd: box.home,
+      steps: [{ expect: 'Delete ~/\\.glm-codex \\(including its backups\\)\\?', send: '\u001b[D' + KEYS.enter }],
+      finalTimeout: 120,
+    });
+    expect(purge.failed_step, purge.transcript.slice(-3000)).toBeNull();
+    expect(purge.exit_code, purge.transcript.slice(-3000)).toBe(0);
+    expect(purge.transcript).toMatch(/^Nothing of the setup is left to undo; uninstall --purge deletes ~\/\.glm-codex \(state, secrets, venv, logs, backups\)\.\r?$/m);
+    expect(purge.transcript).not.toContain('undo these changes');
+    expect(existsSync(box.stateDir)).toBe(false);
   });
 });
