@@ -419,12 +419,15 @@ const models: Question<'models'> = {
   fromArgs: stringFrom('models', 'GLM_CODEX_MODELS', modelList),
   stored: (state, draft) => modeMemory(state.manifest, draft.mode).models ?? state.manifest.models,
   askWhen: (state, draft) => (modeMemory(state.manifest, draft.mode).models ?? state.manifest.models) === undefined,
-  async ask({ prompts, draft }) {
+  async ask({ prompts, draft, current }) {
     const { offers, fromZai } = await modelOffers(draft);
-    const others = offers.filter((offer) => offer.value !== draft.model);
+    // A re-run that changes the setup starts from the models in use: ticked, and offered even when the list lacks them.
+    const inUse = ((current as string[] | undefined) ?? []).filter((id) => id !== draft.model);
+    const missing = inUse.filter((id) => !offers.some((offer) => offer.value === id)).map((id) => ({ value: id, label: id, hint: 'in use' }));
+    const others = [...offers, ...missing].filter((offer) => offer.value !== draft.model);
     if (others.length === 0) return [draft.model!];
     const source = fromZai ? ' (Z.ai\'s list for your key)' : '';
-    const chosen = await prompts.multiselect(`More models to switch to inside Codex (/model)${source}? ${draft.model ?? ''} is the default`, others, []);
+    const chosen = await prompts.multiselect(`More models to switch to inside Codex (/model)${source}? ${draft.model ?? ''} is the default`, others, inUse);
     return [draft.model!, ...chosen];
   },
   // The default model is always set up, and comes first.

@@ -9,7 +9,7 @@ import { traceStep } from '../trace.js';
 import { UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Options } from '../options.js';
-import type { Paths } from '../paths.js';
+import { tildify, type Paths } from '../paths.js';
 import type { RunOperation } from '../units/operations.js';
 import { installLiteLLM, type LiteLLMInstall } from '../runtime/litellm.js';
 import { uvEnvFromPip } from '../runtime/pip-index.js';
@@ -111,7 +111,7 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
     case 'remove-app-copy': {
       // File by file: what the user put there stays.
       const kept = await removeAppCopyFiles(appCopyDir(op.stateDir));
-      if (kept.length === 0) out.success(`Removed ${appCopyDir(op.stateDir)}`);
+      if (kept.length === 0) out.success(`Removed ${tildify(appCopyDir(op.stateDir))}`);
       else out.warn(`Removed the tool's files from ${appCopyDir(op.stateDir)}; kept what glm-codex-setup did not make there: ${kept.slice(0, 8).join(', ')}${kept.length > 8 ? ` and ${kept.length - 8} more` : ''}.`);
       return;
     }
@@ -153,7 +153,7 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
     }
     case 'remove-venv': {
       await rm(op.venv, { recursive: true, force: true });
-      out.success(`Removed ${op.venv}`);
+      out.success(`Removed ${tildify(op.venv)}`);
       return;
     }
     case 'purge-state-dir': {

@@ -85,9 +85,14 @@ export async function runUninstall(ctx: Context): Promise<number> {
   let removeKeys = true;
   let removeVenv = false;
   if (prompts && ctx.confirm === 'ask' && !options.dryRun) {
-    for (const op of undo) {
+    // Everything it will do, the state dir's own files included: the lines after it say "Removed" for each.
+    const listed = [...undo, ...(options.purge ? [] : [...own.files, ...own.run])];
+    const gone = `${tildify(paths.stateDir)} (state, secrets, venv, logs, backups)`;
+    if (listed.length > 0) out.info(options.purge ? `Uninstall undoes, then deletes ${gone}:` : 'Uninstall does:');
+    else if (options.purge) out.info(`Nothing of the setup is left to undo; uninstall --purge deletes ${gone}.`);
+    for (const op of listed) {
       const c = describeOperation(op);
-      out.info(c.path === null ? `  run  ${c.label}` : `  ${c.action}  ${tildify(c.path)}  (${c.label})`);
+      out.info(c.path === null ? `  ${'run'.padEnd(6)}  ${c.label}` : `  ${c.action.padEnd(6)}  ${tildify(c.path)}  (${c.label})`);
     }
     if (!options.purge && keyOps.length > 0) {
       removeKeys = !(await prompts.confirm(`Keep your stored keys (${tildify(paths.secrets)}${keyOps.length > 1 ? ` and ${keyOps.length - 1} backup(s) holding them` : ''}) for a later setup?`, false));
@@ -96,7 +101,8 @@ export async function runUninstall(ctx: Context): Promise<number> {
       removeVenv = await prompts.confirm(`Also delete the LiteLLM venv (${tildify(paths.venv)}, ${diskSize(venvBytes)})? A later setup then installs it again.`, true);
     }
     const what = options.purge ? ` and delete ${tildify(paths.stateDir)} (including its backups)` : '';
-    if (!(await prompts.confirm(`Stop the proxy, undo these changes${what}?`, false))) throw new CancelledError();
+    const question = listed.length > 0 || !options.purge ? `Stop the proxy, undo these changes${what}?` : `Delete ${tildify(paths.stateDir)} (including its backups)?`;
+    if (!(await prompts.confirm(question, false))) throw new CancelledError();
   }
 
   // The undo first (the proxy stops before its files go), then the keys, the venv, or the whole state dir.

@@ -26,7 +26,9 @@ export function parseBridgeYaml(text: string, file: string): Document {
   if (problem) {
     const where = problem.linePos?.[0];
     const position = where ? `${where.line}:${where.col}` : '1:1';
-    throw new UserError('yaml-invalid', `${file}:${position}: ${problem.message.split('\n')[0]}. The file was not changed.`, {
+    // prettyErrors ends yaml's first line with " at line L, column C:" (the excerpt follows): the position is already in front.
+    const reason = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/[.:]$/, '');
+    throw new UserError('yaml-invalid', `${file}:${position}: ${reason}. The file was not changed.`, {
       exitCode: ExitCode.config,
       fix: `Fix the YAML at that line, or move ${file} aside so glm-codex-setup can write a fresh one.`,
     });

@@ -32,6 +32,7 @@ export async function verifyLocal(input: { answers: LocalAnswers; provider: Prov
     `Asking Codex itself (codex exec --profile ${provider.profile} "Reply with OK")`,
     () => runCodexCheck({ codexBin, codexHome: paths.codexHome, profile: provider.profile, authEnv: provider.auth.command ? {} : { [provider.auth.envVar]: answers.masterKey }, cwd: paths.stateDir }),
     (result) => (result.ok ? `Codex answered through the proxy in ${(result.durationMs / 1000).toFixed(1)} s: ${result.reply?.split('\n').pop() ?? ''}` : 'Codex check done'),
+    true,
   );
   if (!codex.ok) {
     out.error(`Codex could not use the ${provider.profile} profile: ${codex.detail ?? 'unknown'}\n  fix: \`${cli('logs')}\` shows what the proxy saw; re-run ${cli()} to repair.`);

@@ -50,6 +50,7 @@ export function remoteVerifier<A extends Answers>(kind: 'zai-responses' | 'litel
       `Asking Codex itself (codex exec --profile ${provider.profile} "Reply with OK")`,
       () => runCodexCheck({ codexBin, codexHome: paths.codexHome, profile: provider.profile, authEnv: provider.auth.command ? {} : { [provider.auth.envVar]: keyOf(answers) }, cwd: paths.stateDir }),
       (result) => (result.ok ? `Codex answered through ${name} in ${(result.durationMs / 1000).toFixed(1)} s: ${result.reply?.split('\n').pop() ?? ''}` : 'Codex check done'),
+      true,
     );
     if (!codex.ok) out.error(`Codex could not use the ${provider.profile} profile: ${codex.detail ?? 'unknown'}\n  fix: run \`${cli('doctor')}\`; re-run ${cli()} to repair.`);
     return { ok: codex.ok, exitCode: codex.ok ? ExitCode.ok : ExitCode.validation, validation, codex };

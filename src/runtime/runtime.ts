@@ -152,6 +152,7 @@ export async function ensureProxy(input: {
       `Starting the LiteLLM proxy on 127.0.0.1:${port}`,
       () => waitForReady(port, { timeoutMs: READY_TIMEOUT_MS, isAlive: () => isProcessAlive(record.pid) }),
       (ms) => `Proxy ready on 127.0.0.1:${port} in ${(ms / 1000).toFixed(1)} s (pid ${record.pid})`,
+      true,
     );
   } catch (error) {
     const tail = await logTail(paths.logFile, 15);

@@ -20,7 +20,8 @@ export interface Output {
   /** The last lines of a command, then the wizard's closing line (`closing`: "Done.", or why not). */
   outro(lines: string[], ok: boolean, closing: string): void;
   /** A long-running step: a spinner on a terminal, plain lines elsewhere. */
-  task<T>(title: string, run: (update: (line: string) => void) => Promise<T>, done?: (result: T) => string): Promise<T>;
+  /** `done` gives the closing line; the elapsed time is added unless `ownTime` says that line states its own duration. */
+  task<T>(title: string, run: (update: (line: string) => void) => Promise<T>, done?: (result: T) => string, ownTime?: boolean): Promise<T>;
   result(data: Record<string, unknown>): void;
 }
 
@@ -139,8 +140,9 @@ export function createOutput(options: { json: boolean; interactive: boolean; red
       }
       for (const line of lines) (ok ? write : (message: string) => problem(`${kleur.yellow('!')} ${message}`))(line);
     },
-    async task(title, run, done) {
+    async task(title, run, done, ownTime = false) {
       const started = Date.now();
+      const took = (text: string) => (done && ownTime ? text : `${text} (${elapsed(started)})`);
       let detail = '';
       const update = (line: string) => {
         detail = options.redact(line);
@@ -149,9 +151,9 @@ export function createOutput(options: { json: boolean; interactive: boolean; red
         // One line, redrawn in place and cut to the terminal's width: a line wider than the terminal
         // would wrap, and every redraw would then add a line.
         const tty = stream as NodeJS.WriteStream;
-        let frame = 0;
+        let tick = 0;
         const draw = () => {
-          const text = `${SPINNER[frame++ % SPINNER.length]}  ${title} (${elapsed(started)})${detail ? `: ${detail}` : ''}`;
+          const text = `${SPINNER[tick++ % SPINNER.length]}  ${title} (${elapsed(started)})${detail ? `: ${detail}` : ''}`;
           tty.write(`\r\x1b[2K${fit(text, (tty.columns || 80) - 1)}`);
         };
         let ended = false;
@@ -162,14 +164,15 @@ export function createOutput(options: { json: boolean; interactive: boolean; red
           forget();
           tty.write(`\r\x1b[2K${text}\n\x1b[?25h`);
         };
-        tty.write('\x1b[?25l');
+        // In the wizard's frame every step starts with a gutter line, as the frame's own log lines do.
+        tty.write(`${frame ? `${kleur.gray('│')}\n` : ''}\x1b[?25l`);
         draw();
         const timer = setInterval(draw, 120);
         const { onInterrupt } = await import('../interrupt.js');
         const forget = onInterrupt({ message: '', stop: async () => end(`${kleur.red('■')}  ${title}: stopped after ${elapsed(started)}`) });
         try {
           const value = await run(update);
-          end(`${kleur.green('◆')}  ${options.redact(done ? done(value) : title)} (${elapsed(started)})`);
+          end(`${kleur.green('◆')}  ${took(options.redact(done ? done(value) : title))}`);
           return value;
         } catch (error) {
           end(`${kleur.red('■')}  ${title}: failed after ${elapsed(started)}`);
@@ -181,7 +184,7 @@ export function createOutput(options: { json: boolean; interactive: boolean; red
       const timer = setInterval(() => write(`${kleur.cyan('›')} ${elapsed(started)}${detail ? `: ${cut(detail, 160)}` : ''}`), PROGRESS_EVERY_MS);
       try {
         const value = await run(update);
-        if (done) write(`${kleur.green('✔')} ${done(value)} (${elapsed(started)})`);
+        if (done) write(`${kleur.green('✔')} ${took(done(value))}`);
         return value;
       } finally {
         clearInterval(timer);

@@ -5,7 +5,7 @@ import { HOOKS_CALLBACK, hooksSource } from '../config/bridge-hooks.js';
 import type { LocalAnswers } from './answers.js';
 import { writeOp } from './operations.js';
 import { tildify } from '../paths.js';
-import { fail, pass, repairHint, withoutUnchanged } from '../verify/check.js';
+import { fail, parseCause, pass, repairHint, withoutUnchanged } from '../verify/check.js';
 import type { Unit } from './types.js';
 
 export const bridgeUnit: Unit<LocalAnswers> = {
@@ -16,7 +16,7 @@ export const bridgeUnit: Unit<LocalAnswers> = {
     try {
       if (base !== null) parseBridgeYaml(base, path);
     } catch (error) {
-      notes.repairs.push(`${withoutUnchanged((error as Error).message)}: written anew (the broken file is in the backup; additions in it are not carried over).`);
+      notes.repairs.push(`${parseCause((error as Error).message)}: written anew (the broken file is in the backup; additions in it are not carried over).`);
       base = null;
     }
     // One entry per model set up: Codex's /model switches between them through the same proxy.
@@ -57,7 +57,7 @@ export const bridgeUnit: Unit<LocalAnswers> = {
       if (problems.length === 0) for (const model of answers.models) problems.push(...(await bridgeYaml11Problems(text, model, python)));
       return [problems.length === 0 ? pass('bridge', `${tildify(path)} routes ${answers.models.join(', ')} to ${answers.apiBase}`) : fail('bridge', `${tildify(path)}: ${problems.join('; ')}.`)];
     } catch (error) {
-      return [fail('bridge', withoutUnchanged((error as Error).message), `${repairHint()} (the broken file is backed up first)`)];
+      return [fail('bridge', withoutUnchanged((error as Error).message), repairHint('the broken file is backed up first'))];
     }
   },
 };

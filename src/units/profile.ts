@@ -5,7 +5,7 @@ import type { Answers } from './answers.js';
 import { deleteOp, writeOp } from './operations.js';
 import { tildify } from '../paths.js';
 import { readTemplate } from '../templates.js';
-import { fail, pass, withoutUnchanged } from '../verify/check.js';
+import { fail, parseCause, pass, withoutUnchanged } from '../verify/check.js';
 import { profileCatalog } from './catalog.js';
 import type { Unit } from './types.js';
 
@@ -30,7 +30,7 @@ export const profileUnit: Unit<Answers> = {
     try {
       parseTomlData(splitBom(base).body, path);
     } catch (error) {
-      notes.repairs.push(`${withoutUnchanged((error as Error).message)}: the profile is written anew (the broken file is in the backup).`);
+      notes.repairs.push(`${parseCause((error as Error).message)}: the profile is written anew (the broken file is in the backup).`);
       base = readTemplate(TEMPLATE);
     }
     const after = planProfileFile(base, path, answers.model, provider.id, profileCatalog(state, answers.models));

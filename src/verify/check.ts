@@ -10,8 +10,8 @@ export interface Check {
 }
 
 /** The usual fix: run the tool again, as the user invoked it. */
-export function repairHint(): string {
-  return `Run \`${cli()}\` to repair it.`;
+export function repairHint(note?: string): string {
+  return `Run \`${cli()}\` to repair it${note ? ` (${note})` : ''}.`;
 }
 export const pass = (id: string, message: string): Check => ({ id, status: 'PASS', message });
 export const warn = (id: string, message: string, fix?: string): Check => ({ id, status: 'WARN', message, ...(fix ? { fix } : {}) });
@@ -28,3 +28,5 @@ export function validationFailure(diagnosis: { code: string; cause: string; fix:
 
 /** Messages from parse errors say "The file was not changed."; doctor changes nothing anyway. */
 export const withoutUnchanged = (message: string) => message.replace(/ The file was not changed\.$/, '');
+/** A parse error as the cause in a repair note ("<cause>: written anew"): no closing full stop. */
+export const parseCause = (message: string) => withoutUnchanged(message).replace(/\.$/, '');

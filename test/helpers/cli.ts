@@ -97,5 +97,6 @@ export async function runCliJson(box: Sandbox, args: string[], options: Paramete
  * direct mode 27200-27499, bench 28000-28999, gateway-litellm 29000-29499, concurrency 30500-30899,
  * deadline 30900+, model-catalog 31000+, zai-models 31200-31399, proxy-supervisor 31400-31599, refusals in Codex 31600-31699,
  * second-ten-minutes 31700-31799, usage 31800-31899,
- * foreign-user 19500-19599, shared-machine 19600-19699, large-config 31900-31999 (no proxy: --no-start).
+ * foreign-user 19500-19599, shared-machine 19600-19699, large-config 31900-31999 (no proxy: --no-start),
+ * newcomer-trial 19700-19799 (branch h21t).
  */

@@ -40,6 +40,8 @@ interface Row {
   modes?: (files: Files) => Record<string, number>;
   /** What the repair says (a repair note) and what it keeps. */
   repairs?: RegExp;
+  /** What doctor's FAIL line and its fix say. */
+  doctorSays?: RegExp;
   after?(files: Files): void;
 }
 
@@ -77,6 +79,14 @@ const ROWS: Row[] = [
   { name: 'the profile file is gone', fails: 'profile', break: (f) => without(f, paths.codexProfile) },
   { name: 'glm-bridge.yaml hand-broken (invalid YAML)', fails: 'bridge', break: (f) => edit(f, paths.bridgeConfig, (t) => `${t}\n  - broken: [unclosed\n`), repairs: /written anew/ },
   {
+    // Issue 21's newcomer trial: the position once, no stray ":." from yaml's own message, in doctor and in the repair note.
+    name: 'glm-bridge.yaml with an unclosed quote',
+    fails: 'bridge',
+    break: (f) => edit(f, paths.bridgeConfig, (t) => t.replace(/model_name: "glm-5\.2"/, 'model_name: "glm-5.2')),
+    repairs: /glm-bridge\.yaml:\d+:\d+: Missing closing "quote: written anew \(/,
+    doctorSays: /glm-bridge\.yaml:6:\d+: Missing closing "quote\.\n.* to repair it \(the broken file is backed up first\)\.$/,
+  },
+  {
     name: 'glm-bridge.yaml edited: the user\'s model stays, the tool\'s entry is fixed',
     fails: 'bridge',
     break: (f) =>
@@ -106,6 +116,7 @@ describe('broken states, each repaired by planning setup again', () => {
       const modes = row.modes?.(broken);
       const sick = await doctor(broken, modes);
       expect(sick.filter((c) => c.status === 'FAIL').map((c) => c.id)).toContain(row.fails);
+      if (row.doctorSays) expect(sick.filter((c) => c.id === row.fails).map((c) => `${c.message}\n${c.fix}`).join('\n')).toMatch(row.doctorSays);
 
       const plan = planChanges(stateOf(broken, { modes }), localMode, answers({ ...row.answers, masterKey: stateOf(broken).secrets.LITELLM_MASTER_KEY ?? answers().masterKey }));
       if (row.repairs) expect(plan.repairs.join('\n')).toMatch(row.repairs);
