@@ -10,6 +10,7 @@ import { runChecks } from '../doctor/checks.js';
 import { unreadableFileCheck } from '../doctor/unreadable.js';
 import { waitForReady } from '../verify/validate.js';
 import { cli } from '../invocation.js';
+import { noSetupCheck, noSetupFound } from '../doctor/no-setup.js';
 
 export async function runDoctor(ctx: Context): Promise<number> {
   const { out, options, paths } = ctx;
@@ -25,6 +26,12 @@ export async function runDoctor(ctx: Context): Promise<number> {
     return ExitCode.unhealthy;
   }
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
+  if (await noSetupFound(state)) {
+    const check = noSetupCheck(state);
+    out.error(`${check.message} ${check.fix}`);
+    out.result({ ok: false, command: 'doctor', healthy: false, setupFound: false, checks: [check] });
+    return ExitCode.unhealthy;
+  }
   const mode = storedMode(state) ?? modeNamed(undefined);
   const litellm = (await mode.doctorRuntime?.({ venv: paths.venv, python: options.python ?? state.manifest.litellmPython })) ?? [];
   const { proxy } = state;

@@ -17,7 +17,7 @@ import { tildify } from '../paths.js';
  * secrets.env in env_key_instructions): a file that never mentions it holds none, and a large
  * config.toml is then not parsed a second time on every fresh setup.
  */
-function mentionsStateDir(text: string, stateDir: string): boolean {
+export function mentionsStateDir(text: string, stateDir: string): boolean {
   return [stateDir, tildify(stateDir), JSON.stringify(stateDir).slice(1, -1)].some((form) => text.includes(form));
 }
 
