@@ -273,7 +273,8 @@ const mode: Question<'mode'> = {
     return prompts.select<ModeName>('How should Codex reach GLM?', choices.map((c) => (c.value === marked ? { ...c, label: `${c.label}${mark}` } : c)), marked);
   },
   fallback: () => DEFAULT_MODE,
-  toArgs: (value) => (value === DEFAULT_MODE ? [] : ['--mode', value]),
+  // Always spelled out: without it the next run takes the last run's mode, not this one.
+  toArgs: (value) => ['--mode', value],
   howToGive: '--mode',
 };
 
@@ -433,7 +434,8 @@ const models: Question<'models'> = {
   // The default model is always set up, and comes first.
   finalize: (value, draft) => [...new Set([draft.model!, ...value])],
   fallback: (_state, draft) => [draft.model!],
-  toArgs: (value, draft) => (value.length === 1 && value[0] === draft.model ? [] : ['--models', value.join(',')]),
+  // Always spelled out: without it the next run takes the last run's list.
+  toArgs: (value) => ['--models', value.join(',')],
   howToGive: '--models',
 };
 
@@ -489,7 +491,8 @@ const makeDefault: Question<'makeDefault'> = {
     return yes ? true : current === true ? false : undefined;
   },
   fallback: () => undefined,
-  toArgs: (value) => (value === true ? ['--make-default'] : []),
+  // undefined ("unchanged") is resolved to what the run left before the line is printed (setup.ts).
+  toArgs: (value) => (value === true ? ['--make-default'] : value === false ? ['--no-make-default'] : []),
   howToGive: '--make-default',
 };
 
@@ -578,7 +581,7 @@ const autostart: Question<'autostart'> = {
   ask: async ({ prompts, state }) =>
     state.serviceManager.available ? prompts.confirm(`Start the LiteLLM proxy at login (${state.serviceManager.reason})? Without it, Codex starts it when it needs it.`, false) : undefined,
   fallback: () => false,
-  toArgs: (value) => (value ? ['--autostart'] : []),
+  toArgs: (value) => [value ? '--autostart' : '--no-autostart'],
   howToGive: '--autostart',
 };
 
@@ -600,7 +603,7 @@ const codexAuth: Question<'codexAuth'> = {
   stored: (state) => state.manifest.codexAuth,
   askWhen: () => false,
   fallback: () => 'command',
-  toArgs: (value) => (value === 'env' ? ['--codex-auth', 'env'] : []),
+  toArgs: (value) => ['--codex-auth', value],
   howToGive: '--codex-auth',
 };
 

@@ -220,7 +220,14 @@ export async function runSetup(ctx: Context): Promise<number> {
     ...(options.stateDir ? ['--state-dir', paths.stateDir] : []),
     ...(options.python ? ['--python', options.python] : []),
   ];
-  const again = nonInteractiveCommand(mode, draft, [...where, ...(options.start ? [] : ['--no-start'])], ctx.commandName);
+  // The line must bring back this setup whatever runs in between: answers whose default is the last run's
+  // are spelled out (what "unchanged" left); the shell question only where it applied (not with Codex's auth command).
+  const lineDraft = {
+    ...draft,
+    makeDefault: draft.makeDefault ?? state.manifest.previousDefault !== undefined,
+    shellRc: provider.auth.command ? true : draft.shellRc,
+  };
+  const again = nonInteractiveCommand(mode, lineDraft, [...where, ...(options.start ? [] : ['--no-start'])], ctx.commandName);
   const backups = applied.backups.length > 0 ? `Backups of the files before this run: ${tildify(applied.backups[0]!.backup.replace(/\/[^/]+$/, ''))}` : null;
   // Only what this run set up: Codex's auth command needs no shell, the shell block needs a new terminal, else the key file by hand.
   const openTerminal = provider.auth.command

@@ -145,7 +145,8 @@ export function codexConfigEdits(input: CodexConfigInput, data: TomlData): TomlE
     edits.push({ op: 'set', path: ['model'], value: input.model }, { op: 'set', path: ['model_provider'], value: provider.id });
   } else if (makeDefault === true) {
     edits.push({ op: 'set', path: ['model'], value: input.model }, { op: 'set', path: ['model_provider'], value: provider.id });
-  } else if (makeDefault === false && getIn(data, ['model_provider']) === provider.id) {
+  } else if (makeDefault === false && (getIn(data, ['model_provider']) === provider.id || (left !== null && getIn(data, ['model_provider']) === left))) {
+    // A mode switch with --no-make-default: the default named the table just deleted; it goes back too.
     for (const key of ['model', 'model_provider'] as const) {
       const before = previous?.[key] ?? null;
       edits.push(before === null ? { op: 'delete-key', path: [key] } : { op: 'set', path: [key], value: before });

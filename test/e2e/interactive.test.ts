@@ -43,7 +43,7 @@ describe('the interactive wizard in a terminal', () => {
     expect(result.transcript).toContain('Preflight');
     expect(result.transcript).toMatch(/Validation \(streaming\)/);
     expect(result.transcript).toContain('codex --profile glm');
-    expect(result.transcript).toMatch(/Next time without questions: \/\S+\/bin\/glm-codex-setup\.js --non-interactive --endpoint http:\/\/127\.0\.0\.1:\d+\/api\/paas\/v4 --model glm-5\.2 --port \d+/);
+    expect(result.transcript).toMatch(/Next time without questions: \/\S+\/bin\/glm-codex-setup\.js --non-interactive --mode local --endpoint http:\/\/127\.0\.0\.1:\d+\/api\/paas\/v4 --model glm-5\.2 --models glm-5\.2 --port \d+ --no-make-default/);
     expect(result.transcript).not.toContain(ZAI_KEY);
     expect(parseSecrets(await readFile(join(box.stateDir, 'secrets.env'), 'utf8')).secrets.ZAI_API_KEY).toBe(ZAI_KEY);
   });

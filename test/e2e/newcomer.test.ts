@@ -8,7 +8,7 @@
  * than the terminal), sleeps, and links a prepared LiteLLM venv in, so nothing is downloaded.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, symlink } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -214,7 +214,7 @@ describe('the printed "Next time without questions" line runs as printed', () =>
     });
     expect(first.exitCode, first.stderr).toBe(0);
     const line = nextTime(first.stdout);
-    expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --port 4000 --codex-auth env --no-start');
+    expect(line).toBe('glm-codex-setup --non-interactive --mode local --endpoint general --model glm-5.2 --models glm-5.2 --port 4000 --no-make-default --codex-auth env --no-autostart --no-start');
     const again = await execa('/bin/sh', ['-c', line], { env, extendEnv: false, cwd: box.home, reject: false });
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stdout).toContain('nothing written');
@@ -231,6 +231,39 @@ describe('the printed "Next time without questions" line runs as printed', () =>
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stdout).toContain('nothing written');
   });
+
+  it('brings back this setup after runs that switched the mode, the models and the default model', async () => {
+    const box = await sandbox();
+    const env = { ...box.env, PATH: `${dirname(process.execPath)}:${box.env.PATH}` };
+    const files = async () => ({
+      config: await readFile(join(box.codexHome, 'config.toml'), 'utf8'),
+      profile: await readFile(join(box.codexHome, 'glm.config.toml'), 'utf8'),
+      state: JSON.parse(await readFile(join(box.stateDir, 'state.json'), 'utf8')),
+    });
+    await writeFile(join(box.codexHome, 'config.toml'), 'model = "gpt-5.5"\n');
+    const first = await runCli(box, ['--non-interactive', '--no-start', '--mode', 'local', '--endpoint', 'general', '--model', 'glm-5.2'], { env: { PATH: env.PATH, ZAI_API_KEY: ZAI_KEY } });
+    expect(first.exitCode, first.all).toBe(0);
+    const line = nextTime(first.stdout);
+    const before = await files();
+    // state.json names local mode by leaving `mode` out.
+    expect(before.state.mode ?? 'local').toBe('local');
+
+    // Another mode, more models, GLM made the default: every one of them the default of the next run.
+    const other = await runCli(box, ['--non-interactive', '--no-start', '--mode', 'direct', '--endpoint', 'coding', '--model', 'glm-5.2', '--models', 'glm-5.2,glm-5.4', '--make-default']);
+    expect(other.exitCode, other.all).toBe(0);
+    const switched = await files();
+    expect(switched.state.mode).toBe('direct');
+    expect(switched.config).not.toBe(before.config);
+
+    const again = await execa('/bin/sh', ['-c', line], { env, extendEnv: false, cwd: box.home, reject: false });
+    expect(again.exitCode, again.stderr).toBe(0);
+    const after = await files();
+    expect(after.state.mode ?? 'local').toBe('local');
+    expect(after.config).toBe(before.config);
+    expect(after.profile).toBe(before.profile);
+    expect(after.state.models ?? after.state.model).toEqual(before.state.models ?? before.state.model);
+    expect(await readFile(join(box.stateDir, 'glm-bridge.yaml'), 'utf8')).not.toContain('glm-5.4');
+  }, 180_000);
 });
 
 describe('uninstall removes what it stored', () => {

@@ -214,7 +214,7 @@ describe('answers resolve from one question table', () => {
 
   it('the next-time command is generated from the same table, and never holds the key', () => {
     const line = nonInteractiveCommand(localMode, { mode: 'local', endpoint: 'https://api.z.ai/api/paas/v4', gatewayUrl: '', gatewayKey: '', model: 'glm-5.2', models: ['glm-5.2', 'glm-5.3'], port: 4000, zaiKey: 'zai-secret', makeDefault: true, shellRc: false, providerId: undefined, autostart: false, codexAuth: 'command', migrateProfiles: false });
-    expect(line).toBe('glm-codex-setup --non-interactive --endpoint general --model glm-5.2 --models glm-5.2,glm-5.3 --port 4000 --make-default --no-shell-rc');
+    expect(line).toBe('glm-codex-setup --non-interactive --mode local --endpoint general --model glm-5.2 --models glm-5.2,glm-5.3 --port 4000 --make-default --codex-auth command --no-shell-rc --no-autostart');
     expect(line).not.toContain('zai-secret');
   });
 });
