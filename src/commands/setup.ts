@@ -11,6 +11,7 @@ import { inspectWith, type SetupState } from '../inspect/inspect.js';
 import type { Mode } from '../modes/types.js';
 import { tildify } from '../paths.js';
 import { modeNamed, storedMode } from '../modes/index.js';
+import { flagChanges } from '../plan/flag-changes.js';
 import { CODING_PLAN_NOTE, nonInteractiveCommand, requireInteractiveTerminal, resolveAnswers, resolveMode } from '../plan/answers.js';
 import { describeOperation, isFileOperation, renderDiff, type Operation } from '../units/operations.js';
 import { planChanges } from '../plan/plan.js';
@@ -128,8 +129,11 @@ export async function runSetup(ctx: Context): Promise<number> {
   const shownCurrent = prompts !== null && (state.manifest.model !== undefined || state.manifest.mode !== undefined);
   if (prompts && shownCurrent) {
     out.note(currentSetup(state).join('\n'), 'Current setup');
-    revisit = (await prompts.select('Keep these settings?', [
-      { value: 'keep', label: 'Keep them', hint: 'check and repair the setup' },
+    // "Keep them" still applies what flags given to this run change: the question says so.
+    const changes = flagChanges(options.given, state);
+    const applied = changes.length > 0 ? `, with ${changes.join(' ')} applied` : '';
+    revisit = (await prompts.select(`Keep these settings${applied}?`, [
+      { value: 'keep', label: 'Keep them', hint: changes.length > 0 ? `apply ${changes.join(' ')}, check and repair the rest` : 'check and repair the setup' },
       { value: 'change', label: 'Change them', hint: 'ask every question again, starting from these values' },
     ], 'keep')) === 'change';
   }

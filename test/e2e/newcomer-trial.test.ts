@@ -52,6 +52,32 @@ describe('a re-run that changes the setup', () => {
   });
 });
 
+describe('a re-run given a flag that changes the setup', () => {
+  it('"Keep these settings" names the change "Keep them" applies; a flag that matches the setup is not named', async () => {
+    const box = await sandbox();
+    const port = await findFreePort(19800);
+    const setup = await runCli(box, ['--non-interactive', '--no-start', '--endpoint', fake.codingBase, '--model', 'glm-5.2', '--port', String(port)], { env: { ZAI_API_KEY: ZAI_KEY } });
+    expect(setup.exitCode, setup.all).toBe(0);
+    const result = await drivePty({
+      argv: [process.execPath, BIN, '--no-start', '--models', 'glm-5.2,glm-5.4', '--port', String(port)],
+      env: { ...box.env, TERM: 'xterm-256color' },
+      cwd: box.home,
+      steps: [
+        { expect: 'Keep these settings, with --models glm-5\\.2,glm-5\\.4 applied\\?', send: KEYS.enter },
+        { expect: 'Show the diffs first', send: KEYS.enter },
+        { expect: 'Apply these changes', send: KEYS.enter },
+      ],
+      finalTimeout: 60,
+    });
+    expect(result.failed_step, result.transcript.slice(-3000)).toBeNull();
+    expect(result.exit_code, result.transcript.slice(-3000)).toBe(0);
+    expect(result.transcript).toContain('apply --models glm-5.2,glm-5.4, check and repair the rest');
+    expect(result.transcript).not.toMatch(/Keep these settings[^?]*--port/);
+    const state = JSON.parse(await readFile(join(box.stateDir, 'state.json'), 'utf8'));
+    expect(state.models).toEqual(['glm-5.2', 'glm-5.4']);
+  });
+});
+
 describe('the wizard\'s timed steps', () => {
   it('each sits in the frame\'s gutter, and a line that states its own duration is not given a second one', async () => {
     const box = await sandbox();

@@ -98,5 +98,5 @@ export async function runCliJson(box: Sandbox, args: string[], options: Paramete
  * deadline 30900+, model-catalog 31000+, zai-models 31200-31399, proxy-supervisor 31400-31599, refusals in Codex 31600-31699,
  * second-ten-minutes 31700-31799, usage 31800-31899,
  * foreign-user 19500-19599, shared-machine 19600-19699, large-config 31900-31999 (no proxy: --no-start),
- * newcomer-trial 19700-19799 (branch h21t).
+ * newcomer-trial 19700-19799 (branch h21t), its flag-change re-run 19800-19899 (branch h21u).
  */
