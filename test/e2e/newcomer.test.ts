@@ -340,7 +340,7 @@ describe('without a terminal: progress at a steady pace, and an outro when the v
     const pid = JSON.parse(await readFile(join(box.stateDir, 'proxy.pid'), 'utf8').catch(() => '{}')).pid as number | undefined;
     expect(result.all).toMatch(new RegExp(`proxy is still running \\(pid ${pid ?? '\\d+'}, port ${port}\\); its log: ~/\\.glm-codex/proxy\\.log`));
     // A wrong key: the line carries the new one (the stored key is the refused one).
-    expect(result.all).toContain(`Try again after the fix: ZAI_API_KEY=… ${BIN} --non-interactive --endpoint ${fake.generalBase} --model glm-5.2 --port ${port}`);
+    expect(result.all).toContain(`Try again after the fix: ZAI_API_KEY=… ${BIN} --non-interactive --mode local --endpoint ${fake.generalBase} --model glm-5.2 --models glm-5.2 --port ${port} --no-make-default --codex-auth env --no-autostart`);
     expect(result.all).not.toContain('codex --profile glm\n');
   });
 });
