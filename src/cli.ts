@@ -20,13 +20,11 @@ function ignoreOutputErrors(): void {
 export async function main(argv: string[]): Promise<number> {
   ignoreOutputErrors();
   let options: Options;
-  let commandName = 'glm-codex-setup';
   try {
     if (!argv.includes('--version')) {
       // Fix texts and --help's usage lines name the tool as the user can type it, from the first error on.
       const { detectCommandName, setCommandName } = await import('./invocation.js');
-      commandName = await detectCommandName();
-      setCommandName(commandName);
+      setCommandName(await detectCommandName());
     }
     options = parseOptions(argv);
     // Every printed command keeps the folders given as flags (setup's next-time line adds its own, from ctx.commandName).
@@ -55,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     if (value && value.length >= 6) secrets.add(value);
   };
   const { buildContext } = await import('./context.js');
-  const ctx = await buildContext(options, { version: VERSION, stdinIsTty: process.stdin.isTTY === true, commandName, redact: redactText, addSecret });
+  const ctx = await buildContext(options, { version: VERSION, stdinIsTty: process.stdin.isTTY === true, redact: redactText, addSecret });
   const { out } = ctx;
   if (process.env.ZAI_API_KEY) ctx.addSecret(process.env.ZAI_API_KEY.trim());
 

@@ -2,6 +2,7 @@
  * Everything a command needs, built once from argv: options, paths, whether it may ask, the prompts
  * (or none), the output, and the secrets to mask. Steps take the parts they use (Pick<Context, ...>).
  */
+import { commandName } from './invocation.js';
 import type { Options } from './options.js';
 import { resolvePaths, type Paths } from './paths.js';
 import type { Output } from './ui/output.js';
@@ -20,7 +21,7 @@ export interface Context {
   prompts: Prompts | null;
   out: Output;
   version: string;
-  /** How the user can type this tool's name (npx glm-codex-setup, glm-codex-setup, or the script's full path): every printed command starts with it. */
+  /** How the user can type this tool's name (npx glm-codex-setup, glm-codex-setup, or the script's full path): every printed command starts with it. Read from invocation.ts, where main wrote it once. */
   commandName: string;
   /** Lets the output layer mask secrets as soon as they are known. */
   addSecret(value: string | undefined): void;
@@ -31,7 +32,6 @@ export async function buildContext(
   parts: {
     version: string;
     stdinIsTty: boolean;
-    commandName: string;
     redact: (text: string) => string;
     addSecret: (value: string | undefined) => void;
     /** Where HOME, CODEX_HOME and GLM_CODEX_HOME come from (tests give their own). */
@@ -44,11 +44,10 @@ export async function buildContext(
   const unattended = options.nonInteractive || options.json;
   const interactive = !unattended && parts.stdinIsTty;
   const confirm = options.yes || unattended ? 'given' : interactive ? 'ask' : 'no-terminal';
-  const { commandName } = parts;
   const { createOutput } = await import('./ui/output.js');
   // The wizard draws its frame (clack) around everything it says; other commands print plain lines.
   const frame = interactive && options.command === 'setup' ? await import('@clack/prompts') : null;
   const out = parts.out ?? createOutput({ json: options.json, interactive, redact: parts.redact, frame });
   const prompts = interactive ? (await import('./ui/prompts.js')).prompts : null;
-  return { options, paths: resolvePaths(options, parts.env), interactive, unattended, confirm, prompts, out, version: parts.version, commandName, addSecret: parts.addSecret };
+  return { options, paths: resolvePaths(options, parts.env), interactive, unattended, confirm, prompts, out, version: parts.version, commandName: commandName(), addSecret: parts.addSecret };
 }

@@ -10,27 +10,46 @@ import { delimiter, resolve } from 'node:path';
 import { findOnPath } from './system.js';
 
 const NAME = 'glm-codex-setup';
-let current = NAME;
+
+/*
+ * The command name and the folder flags every printed hint carries are module state, not read from
+ * the Context: cli() is called from some 40 files (runtime errors, units, doctor lines) that get no
+ * Context, and a usage error needs the name before there is one. So each is written once per run, by
+ * cli.ts's main (the name before argv is parsed, the folders after), and the Context reads them back
+ * (context.ts). A second write is a bug and throws.
+ */
+let current: string | null = null;
 /** `--state-dir DIR` / `--codex-home DIR` when the user gave them: a hint without them would act on other folders. */
-let where = '';
+let where: string | null = null;
 
 /** The command as the user can type it, with `args` after it: cli('doctor') -> "npx glm-codex-setup doctor". */
 export function cli(args = ''): string {
-  return `${args ? `${current} ${args}` : current}${where}`;
+  const name = commandName();
+  return `${args ? `${name} ${args}` : name}${where ?? ''}`;
 }
 
-/** The folder flags every printed command keeps (absolute paths). */
+/** The folder flags every printed command keeps (absolute paths). Once per run. */
 export function setCommandFolders(flags: { stateDir?: string; codexHome?: string }): void {
+  if (where !== null) throw new Error('the folder flags of printed commands are set once per run (cli.ts main)');
   const words = [...(flags.codexHome ? ['--codex-home', resolve(flags.codexHome)] : []), ...(flags.stateDir ? ['--state-dir', resolve(flags.stateDir)] : [])];
   where = words.length > 0 ? ` ${words.map(shellWord).join(' ')}` : '';
 }
 
+/** How the user can type this tool's name (the package name until main has detected it). */
 export function commandName(): string {
-  return current;
+  return current ?? NAME;
 }
 
+/** Once per run. */
 export function setCommandName(name: string): void {
+  if (current !== null) throw new Error('the command name is set once per run (cli.ts main)');
   current = name;
+}
+
+/** For tests only: forget both, as a new process would start. */
+export function resetInvocationForTests(): void {
+  current = null;
+  where = null;
 }
 
 /** Set by npm for `npm start`, `npm run`, `npx`, `npm exec`: its node_modules/.bin entries are on PATH then. */

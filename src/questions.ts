@@ -4,7 +4,8 @@
  * the flag parser, `--help`, the "next time without questions" line and the fix texts all come
  * from here. Light on purpose: `--help` loads it.
  */
-import { DEFAULT_MODE, MODE_NAMES, modeMemory, type ModeName } from './config/manifest.js';
+import { DEFAULT_MODE, modeMemory, type ModeName } from './config/manifest.js';
+import { registerModeFacts, type ModeFacts } from './config/mode-registry.js';
 import { usageError } from './errors.js';
 import type { SetupState } from './inspect/inspect.js';
 import type { Prompts } from './ui/prompts.js';
@@ -24,7 +25,7 @@ export const RESPONSES_ENDPOINTS = {
   'china-coding': 'https://open.bigmodel.cn/api/v1',
 } as const;
 
-export { DEFAULT_MODE, MODE_NAMES, type ModeName } from './config/manifest.js';
+export { DEFAULT_MODE, type ModeName } from './config/manifest.js';
 
 /** The Z.ai endpoints a mode offers: plan name -> URL, the wizard's labels, and what a custom URL looks like. */
 interface EndpointSet {
@@ -50,13 +51,34 @@ const RESPONSES_SET: EndpointSet = {
   example: 'Responses base, e.g. https://api.z.ai/api/v1',
 };
 
-/** Each mode's rows of this table: its choice in the wizard and the endpoints it offers (data, not branches). */
-export const MODE_CHOICES: Record<ModeName, { label: string; hint: string; endpoints: EndpointSet }> = {
-  local: { label: 'Local LiteLLM bridge', hint: 'a proxy on 127.0.0.1 translates to Z.ai\'s Chat Completions; any Z.ai key', endpoints: CHAT_SET },
-  direct: { label: 'Z.ai directly', hint: 'Z.ai\'s own Responses endpoint; no Python, no proxy; documented for Coding Plan keys', endpoints: RESPONSES_SET },
+interface ModeRow extends ModeFacts {
+  label: string;
+  hint: string;
+  endpoints: EndpointSet;
+}
+
+/** Types each row as a ModeRow and keeps the names as written. */
+const modeRows = <K extends string>(rows: Record<K, ModeRow>): Record<K, ModeRow> => rows;
+
+/**
+ * Each mode's row of this table: its choice in the wizard, the endpoints it offers (data, not
+ * branches), and the facts the fast paths read without loading src/modes/ (ModeFacts). The rows are
+ * the list of modes: a new mode adds its row here and its file in src/modes/.
+ */
+export const MODE_CHOICES = modeRows({
+  local: { label: 'Local LiteLLM bridge', hint: 'a proxy on 127.0.0.1 translates to Z.ai\'s Chat Completions; any Z.ai key', endpoints: CHAT_SET, authKey: 'LITELLM_MASTER_KEY', localProxy: true, zaiApi: 'chat' },
+  direct: { label: 'Z.ai directly', hint: 'Z.ai\'s own Responses endpoint; no Python, no proxy; documented for Coding Plan keys', endpoints: RESPONSES_SET, authKey: 'ZAI_API_KEY', localProxy: false, zaiApi: 'responses' },
   // The gateway holds Z.ai's key and endpoint: no endpoint question in this mode.
-  gateway: { label: 'A team gateway', hint: 'your team\'s shared LiteLLM, with your own virtual key', endpoints: CHAT_SET },
-};
+  gateway: { label: 'A team gateway', hint: 'your team\'s shared LiteLLM, with your own virtual key', endpoints: CHAT_SET, authKey: 'GLM_CODEX_GATEWAY_KEY', localProxy: false, zaiApi: null },
+});
+
+declare module './config/manifest.js' {
+  /** The rows above are the modes' names (state.json's `mode`, `--mode`, src/modes/index.ts). */
+  interface ModeNames extends Record<keyof typeof MODE_CHOICES, true> {}
+}
+
+export const MODE_NAMES = Object.keys(MODE_CHOICES) as ModeName[];
+registerModeFacts(MODE_CHOICES);
 
 export const DEFAULT_MODEL = 'glm-5.2';
 export const DEFAULT_PORT = 4000;
@@ -236,7 +258,7 @@ const endpointName = (url: string, mode: ModeName | undefined) => Object.entries
 
 const mode: Question<'mode'> = {
   id: 'mode',
-  flags: [{ name: 'mode', type: 'string', valueName: 'MODE', help: 'local | direct | gateway: how Codex reaches GLM (default: local,\nor the last run\'s; env GLM_CODEX_MODE)' }],
+  flags: [{ name: 'mode', type: 'string', valueName: 'MODE', help: `${MODE_NAMES.join(' | ')}: how Codex reaches GLM (default: ${DEFAULT_MODE},\nor the last run's; env GLM_CODEX_MODE)` }],
   env: 'GLM_CODEX_MODE',
   fromArgs: stringFrom('mode', 'GLM_CODEX_MODE', (raw, source) => {
     if ((MODE_NAMES as readonly string[]).includes(raw)) return raw as ModeName;

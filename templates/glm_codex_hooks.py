@@ -38,8 +38,12 @@ BILLING_CODES = {"1113", "1309"}
 MODEL_CODES = {"1311"}
 OVERLOAD_CODES = {"1302", "1303", "1305", "1312", "1313"}
 
+# The setup command as the user runs it (npx, on PATH, or a checkout's full path): the tool passes it when it
+# starts the proxy, so the fix names a command that runs as printed.
+SETUP_COMMAND = os.environ.get("GLM_CODEX_SETUP_COMMAND") or "glm-codex-setup"
+
 FIXES = {
-    "auth": "Z.ai refused the API key (invalid, expired or revoked). Create a key at https://z.ai/manage-apikey/apikey-list and run glm-codex-setup again with it.",
+    "auth": f"Z.ai refused the API key (invalid, expired or revoked). Create a key at https://z.ai/manage-apikey/apikey-list and run {SETUP_COMMAND} again with it.",
     "1113": "Top up the account, or use a key for the plan of this endpoint (Coding Plan keys: --endpoint coding).",
     "1309": "Renew the GLM Coding Plan in the Z.ai console.",
     "1311": "Your plan does not include this model: pick another one with /model, or upgrade the plan.",

@@ -12,6 +12,7 @@ import type { Options } from '../options.js';
 import type { Paths } from '../paths.js';
 import type { RunOperation } from '../units/operations.js';
 import { installLiteLLM, type LiteLLMInstall } from '../runtime/litellm.js';
+import { uvEnvFromPip } from '../runtime/pip-index.js';
 import { installRequirement, VENV_DISK_COST } from '../runtime/litellm-versions.js';
 import { findPython, type PythonInstall } from '../runtime/python.js';
 import { fetchUv, findUv, UV_VERSION, uvHome, type Uv } from '../runtime/uv.js';
@@ -71,10 +72,12 @@ export async function runAction(op: RunOperation, env: ActionEnv, results: RunRe
     case 'install-litellm': {
       const python = env.runtime?.python ?? (await findPython(env.options.python));
       out.step(`LiteLLM: ${op.reason}; installing LiteLLM ${op.version} into ${op.venv} with Python ${python.version} (${VENV_DISK_COST} of disk)`);
+      // Asking pip for its index (for uv) reads only, so it runs while uv is fetched.
+      const uvIndexEnv = uvEnvFromPip(python.command);
       const uv = await ensureUv(paths.stateDir, python, out);
       results.litellm = await out.task(
         'Installing LiteLLM',
-        (update) => installLiteLLM({ venv: op.venv, python, requirement: installRequirement(op.version), onLine: update, uv }),
+        (update) => installLiteLLM({ venv: op.venv, python, requirement: installRequirement(op.version), onLine: update, uv, uvIndexEnv }),
         (installed) => `Installed LiteLLM ${installed.version}`,
       );
       return;

@@ -5,7 +5,8 @@
  * request then fails, so every failure is ONE line there: the cause and the fix. Not in --help: it is
  * for Codex, not for people.
  */
-import { modeFacts, parseManifest } from '../config/manifest.js';
+import { parseManifest } from '../config/manifest.js';
+import { modeFacts } from '../config/mode-registry.js';
 import { parseSecrets, type Secrets } from '../config/secrets.js';
 import { UserError, errorMessage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';

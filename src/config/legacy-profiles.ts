@@ -9,6 +9,7 @@ import { getIn } from './toml-data.js';
 import { editToml, moveTableOut } from './toml-edit.js';
 import { parseTomlData, splitBom, type TomlData } from './toml-syntax.js';
 import { splitTopLevel } from './toml-segments.js';
+import { fixRetiredSettings, type RetiredSetting } from './retired-settings.js';
 
 export interface LegacyProfiles {
   /** `[profiles.<name>]` tables other than the tool's own profile. */
@@ -64,17 +65,24 @@ export function profileFilePath(codexHome: string, name: string): string {
 export interface ProfileMigration {
   /** config.toml after the move. */
   text: string;
-  /** The files to create: one per moved table. */
-  files: { name: string; path: string; text: string }[];
+  /** The files to create: one per moved table, with the values a newer Codex refuses (rewritten or kept). */
+  files: { name: string; path: string; text: string; retired: RetiredSetting[] }[];
   /** What was not moved, and why (for people). */
   kept: { name: string; why: string }[];
   /** The selector that was removed. */
   selectorRemoved: string | null;
 }
 
+/** What the move needs to know of Codex: its version, and config.toml's sandbox_mode the profiles inherit. */
+export interface MigrationContext {
+  codexVersion: string | null;
+  baseSandbox: string | null;
+}
+
 /**
  * Moves each legacy table out of `text` into its own file, unless that file exists (it is never
- * overwritten) or the table cannot be moved losslessly; removes the selector.
+ * overwritten) or the table cannot be moved losslessly; removes the selector. A value this Codex
+ * refuses in any config file is rewritten where that keeps its meaning (retired-settings.ts).
  */
 export function migrateLegacyProfiles(
   text: string,
@@ -83,6 +91,7 @@ export function migrateLegacyProfiles(
   legacy: LegacyProfiles,
   existing: Record<string, string | null>,
   tildify: (path: string) => string,
+  context: MigrationContext = { codexVersion: null, baseSandbox: null },
 ): ProfileMigration {
   const result: ProfileMigration = { text, files: [], kept: [], selectorRemoved: null };
   for (const name of legacy.names) {
@@ -101,8 +110,12 @@ export function migrateLegacyProfiles(
       continue;
     }
     const eol = move.moved.includes('\r\n') ? '\r\n' : '\n';
-    const header = `# Moved here from [profiles.${name}] in ${tildify(file)} by glm-codex-setup: \`codex --profile ${name}\` reads it.${eol}`;
-    result.files.push({ name, path, text: header + move.moved });
+    const fixed = fixRetiredSettings(move.moved, path, context.baseSandbox, context.codexVersion);
+    const rewritten = fixed.settings.filter((s) => s.to !== null);
+    const offset = 1 + rewritten.length;
+    const notes = rewritten.map((s) => `# ${s.from} became ${s.to} (line ${s.line + offset}): Codex ${context.codexVersion ?? '0.149+'} refuses "untrusted".${eol}`);
+    const header = `# Moved here from [profiles.${name}] in ${tildify(file)} by glm-codex-setup: \`codex --profile ${name}\` reads it.${eol}${notes.join('')}`;
+    result.files.push({ name, path, text: header + fixed.text, retired: fixed.settings.map((s) => ({ ...s, line: s.line === 0 ? 0 : s.line + offset })) });
     result.text = move.rest;
   }
   if (legacy.selector !== null) {

@@ -1,33 +1,12 @@
 /** state.json: what the tool did, so re-runs, repair and uninstall know what is theirs. No secrets. */
-import type { Secrets } from './secrets.js';
-
-/** The modes (src/modes/ has one file each); state.json names the one set up. */
-export const MODE_NAMES = ['local', 'direct', 'gateway'] as const;
-export type ModeName = (typeof MODE_NAMES)[number];
-/** Without --mode and without a stored one (setups from before modes were local). */
-export const DEFAULT_MODE: ModeName = 'local';
-
 /**
- * What the fast paths need to know of the mode state.json names, without loading the mode files
- * (src/modes/): the secrets.env entry Codex's auth command prints, and whether a LiteLLM proxy runs
- * on this machine (the auth command starts it, a supervisor keeps it up).
+ * The modes' names (src/modes/ has one file each; state.json names the one set up). The question
+ * table adds them (questions.ts, `declare module`): its rows are the list, so no file below it names a mode.
  */
-export interface ModeFacts {
-  authKey: keyof Secrets;
-  localProxy: boolean;
-  /** The Z.ai API a new Z.ai key is checked against (its Chat Completions or its Responses), or null: no Z.ai key. */
-  zaiApi: 'chat' | 'responses' | null;
-}
-
-const MODE_FACTS: Record<ModeName, ModeFacts> = {
-  local: { authKey: 'LITELLM_MASTER_KEY', localProxy: true, zaiApi: 'chat' },
-  direct: { authKey: 'ZAI_API_KEY', localProxy: false, zaiApi: 'responses' },
-  gateway: { authKey: 'GLM_CODEX_GATEWAY_KEY', localProxy: false, zaiApi: null },
-};
-
-export function modeFacts(mode: ModeName | undefined): ModeFacts {
-  return MODE_FACTS[mode ?? DEFAULT_MODE];
-}
+export interface ModeNames {}
+export type ModeName = keyof ModeNames & string;
+/** Without --mode and without a stored one (setups from before modes were local). */
+export const DEFAULT_MODE = 'local' as ModeName;
 
 export interface Manifest {
   version: 1;
@@ -66,7 +45,7 @@ export interface Manifest {
   /** Shell startup files that hold the key block. */
   rcFiles?: string[];
   /** The answers of the modes not in use, so a switch back comes back to them (the mode in use keeps its own at the top). */
-  modes?: Partial<Record<'local' | 'direct' | 'gateway', ModeMemory>>;
+  modes?: Partial<Record<ModeName, ModeMemory>>;
 }
 
 /** What a mode's answers were when the user switched away from it. */
@@ -79,8 +58,8 @@ export interface ModeMemory {
 }
 
 /** The last answers given in this mode: the top level when it is the mode in use, else what was kept when the user left it. */
-export function modeMemory(manifest: Manifest, mode: 'local' | 'direct' | 'gateway' = 'local'): ModeMemory {
-  if ((manifest.mode ?? 'local') === mode) return manifest;
+export function modeMemory(manifest: Manifest, mode: ModeName = DEFAULT_MODE): ModeMemory {
+  if ((manifest.mode ?? DEFAULT_MODE) === mode) return manifest;
   return manifest.modes?.[mode] ?? {};
 }
 

@@ -6,32 +6,47 @@
  * made by the tool too (Python writes them from those files).
  */
 import { readRegularText } from './read.js';
-import { lstat, readdir, readlink, writeFile } from 'node:fs/promises';
+import { lstatSync, readdirSync, readlinkSync, type Dirent } from 'node:fs';
+import { lstat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 
 export const RECORD_FILE = '.glm-codex-setup-files';
 
 type Entry = ['f', number, string] | ['l', string, string];
 
-async function walk(root: string, rel: string, into: Entry[], dirs: string[]): Promise<void> {
-  for (const name of (await readdir(join(root, rel)).catch(() => [] as string[])).sort()) {
-    const path = rel === '' ? name : `${rel}/${name}`;
+/**
+ * Synchronous on purpose: a venv holds about 30,000 entries, and one awaited lstat each costs a thread-pool
+ * round trip (0.7-1.2 s for a LiteLLM venv, against about 0.15 s this way).
+ */
+function walk(root: string, rel: string, into: Entry[], dirs: string[]): void {
+  const dir = rel === '' ? root : `${root}/${rel}`;
+  let children: Dirent[];
+  try {
+    children = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  } catch {
+    return;
+  }
+  for (const child of children) {
+    const path = rel === '' ? child.name : `${rel}/${child.name}`;
     if (path === RECORD_FILE) continue;
-    const info = await lstat(join(root, path)).catch(() => null);
-    if (!info) continue;
-    if (info.isSymbolicLink()) into.push(['l', await readlink(join(root, path)), path]);
-    else if (info.isDirectory()) {
-      dirs.push(path);
-      await walk(root, path, into, dirs);
-    } else if (info.isFile()) into.push(['f', info.size, path]);
-    else into.push(['f', -1, path]);
+    const full = `${dir}/${child.name}`;
+    try {
+      if (child.isSymbolicLink()) into.push(['l', readlinkSync(full), path]);
+      else if (child.isDirectory()) {
+        dirs.push(path);
+        walk(root, path, into, dirs);
+      } else if (child.isFile()) into.push(['f', lstatSync(full).size, path]);
+      else into.push(['f', -1, path]);
+    } catch {
+      /* gone meanwhile */
+    }
   }
 }
 
 /** Records every file and link under `root` as the tool's (call right after the tool filled it). */
 export async function recordTree(root: string): Promise<void> {
   const entries: Entry[] = [];
-  await walk(root, '', entries, []);
+  walk(root, '', entries, []);
   await writeFile(join(root, RECORD_FILE), entries.map((e) => JSON.stringify(e)).join('\n') + '\n', { mode: 0o600 });
 }
 
@@ -77,7 +92,7 @@ export async function sortTree(root: string): Promise<SortedTree> {
   const record = await readRecord(root);
   const entries: Entry[] = [];
   const dirs: string[] = [];
-  await walk(root, '', entries, dirs);
+  walk(root, '', entries, dirs);
   const sorted: SortedTree = { own: [], dirs: [...dirs].sort((a, b) => b.split('/').length - a.split('/').length).map((d) => join(root, d)), foreign: [], recorded: record !== null };
   for (const entry of entries) {
     const wanted = record?.get(entry[2]);

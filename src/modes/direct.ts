@@ -39,6 +39,8 @@ export const directMode: Mode<DirectAnswers> = {
     zaiKey: secrets.ZAI_API_KEY ?? '',
   }),
   remember: (a) => ({ ...rememberedChoices(a), mode: 'direct', model: a.model, models: a.models, apiBase: a.apiBase }),
+  // No fits(): a table of this tool's that fits no other mode is taken for this one.
+  recovery: { providerId: DIRECT_PROVIDER_ID, read: (baseUrl) => (baseUrl ? { apiBase: baseUrl } : {}) },
   provider: (a: DirectAnswers, where) => directProvider(a.apiBase, providerAuth(DIRECT_KEY_ENV, where, a.codexAuth), a.providerId),
   upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.zaiKey, what: 'your Z.ai API key' }),

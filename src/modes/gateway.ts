@@ -39,6 +39,11 @@ export const gatewayMode: Mode<GatewayAnswers> = {
     gatewayKey: secrets.GLM_CODEX_GATEWAY_KEY ?? '',
   }),
   remember: (a) => ({ ...rememberedChoices(a), mode: 'gateway', model: a.model, models: a.models, gatewayUrl: a.gatewayUrl }),
+  recovery: {
+    providerId: GATEWAY_PROVIDER_ID,
+    fits: (_baseUrl, secrets) => secrets.GLM_CODEX_GATEWAY_KEY !== undefined && secrets.GLM_CODEX_GATEWAY_KEY !== '',
+    read: (baseUrl) => (baseUrl.endsWith('/v1') ? { gatewayUrl: baseUrl.slice(0, -3) } : {}),
+  },
   provider: (a: GatewayAnswers, where) => gatewayProvider(a.gatewayUrl, providerAuth(GATEWAY_KEY_ENV, where, a.codexAuth), a.providerId),
   upstream: (a) => a.gatewayUrl,
   codexKey: (a) => ({ value: a.gatewayKey, what: 'your gateway virtual key' }),

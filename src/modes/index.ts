@@ -1,13 +1,23 @@
-/** The modes, by id. Adding one: a file beside this one, registered here, plus the units it needs. */
+/**
+ * The modes, by id. Adding one: a file beside this one, its line in MODES, and its row in
+ * questions.ts (MODE_CHOICES, which names the modes and holds what the fast paths need of it).
+ */
 import type { SetupState } from '../inspect/inspect.js';
 import type { Manifest } from '../config/manifest.js';
-import { DEFAULT_MODE } from '../questions.js';
-import { DIRECT_PROVIDER_ID, directMode } from './direct.js';
-import { GATEWAY_PROVIDER_ID, gatewayMode } from './gateway.js';
-import { LOCAL_PROVIDER_ID, localMode } from './local.js';
-import type { Mode, ModeId } from './types.js';
+import { registerModeRecovery } from '../config/mode-registry.js';
+import { DEFAULT_MODE, type ModeName } from '../questions.js';
+import type { AnswersByMode } from '../units/answers.js';
+import { directMode } from './direct.js';
+import { gatewayMode } from './gateway.js';
+import { localMode } from './local.js';
+import type { Mode } from './types.js';
 
-export const MODES: { [K in ModeId]: Mode } = { local: localMode, direct: directMode, gateway: gatewayMode } as { [K in ModeId]: Mode };
+const BY_NAME: { [K in ModeName]: Mode<AnswersByMode[K]> } = { local: localMode, direct: directMode, gateway: gatewayMode };
+
+export const MODES = BY_NAME as { [K in ModeName]: Mode };
+
+// inspect/ reads a lost state.json back from the provider table with each mode's own rules.
+registerModeRecovery(Object.fromEntries(Object.values(MODES).map((mode) => [mode.id, mode.recovery])));
 
 /** The mode the last run set up (files from before modes: local), or null on a machine never set up. */
 export function storedMode(state: Pick<SetupState, 'manifest'>): Mode | null {
@@ -17,11 +27,11 @@ export function storedMode(state: Pick<SetupState, 'manifest'>): Mode | null {
 }
 
 /** The mode of this name; without one, the default. */
-export function modeNamed(name: ModeId | undefined): Mode {
+export function modeNamed(name: ModeName | undefined): Mode {
   return MODES[name ?? DEFAULT_MODE];
 }
 
 /** Every provider id this tool may have given Codex: each mode's own, and the --provider-id state.json remembers. */
 export function toolProviderIds(manifest: Pick<Manifest, 'providerId'>): string[] {
-  return [...new Set([LOCAL_PROVIDER_ID, DIRECT_PROVIDER_ID, GATEWAY_PROVIDER_ID, ...(manifest.providerId ? [manifest.providerId] : [])])];
+  return [...new Set([...Object.values(MODES).map((mode) => mode.recovery.providerId), ...(manifest.providerId ? [manifest.providerId] : [])])];
 }

@@ -22,6 +22,8 @@ import { cli } from '../invocation.js';
 
 export const LOCAL_PROVIDER_ID = 'glm-litellm';
 export const LOCAL_KEY_ENV = 'LITELLM_API_KEY';
+/** The base URL of the provider table this mode writes. */
+const LOCAL_URL = /^http:\/\/127\.0\.0\.1:(\d+)\/v1$/;
 
 export function localProvider(port: number, auth: ProviderAuth = { envVar: LOCAL_KEY_ENV, instructions: keyInstructions('~/.glm-codex'), command: null }, providerId?: string): ProviderSpec {
   return {
@@ -70,6 +72,14 @@ export const localMode: Mode<LocalAnswers> = {
     };
   },
   remember: (a) => ({ ...rememberedChoices(a), model: a.model, models: a.models, apiBase: a.apiBase, port: a.port, ...(a.litellmPython ? { litellmPython: a.litellmPython } : {}), ...(a.litellmLauncher ? { litellmLauncher: a.litellmLauncher } : {}), ...(a.autostart ? { autostart: true } : {}) }),
+  recovery: {
+    providerId: LOCAL_PROVIDER_ID,
+    fits: (baseUrl, secrets) => LOCAL_URL.test(baseUrl) && secrets.LITELLM_MASTER_KEY !== undefined && secrets.LITELLM_MASTER_KEY !== '',
+    read: (baseUrl) => {
+      const port = LOCAL_URL.exec(baseUrl)?.[1];
+      return port ? { port: Number(port) } : {};
+    },
+  },
   provider: (answers: LocalAnswers, where) => localProvider(answers.port, providerAuth(LOCAL_KEY_ENV, where, answers.codexAuth), answers.providerId),
   upstream: (a) => a.apiBase,
   codexKey: (a) => ({ value: a.masterKey, what: 'the local LiteLLM proxy key' }),

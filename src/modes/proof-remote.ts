@@ -4,7 +4,7 @@
  * `codex exec --profile glm`. Doctor sends the non-streaming request only.
  */
 import { ExitCode } from '../exit-codes.js';
-import type { DirectAnswers, GatewayAnswers, ProviderSpec } from './types.js';
+import type { Answers, ProviderSpec } from './types.js';
 import type { Paths } from '../paths.js';
 import type { Output } from '../ui/output.js';
 import type { DoctorInput } from '../units/types.js';
@@ -15,8 +15,6 @@ import { validateResponses, type ValidationResult } from '../verify/validate.js'
 import { cli } from '../invocation.js';
 import { readSpend, refusalFix, refusalText, spentWindows, type SpendSource } from '../usage/spend.js';
 
-type RemoteAnswers = DirectAnswers | GatewayAnswers;
-
 /** After a refusal (HTTP 429): the spent window and when it ends, from the quota API; else nothing. */
 async function spentLines(source: SpendSource): Promise<string[]> {
   const snapshot = await readSpend(source);
@@ -25,7 +23,7 @@ async function spentLines(source: SpendSource): Promise<string[]> {
   return spentWindows(snapshot.result).map((w) => `${refusalText(w, now)}\n  fix: ${refusalFix(w, now)}`);
 }
 
-export function remoteVerifier<A extends RemoteAnswers>(kind: 'zai-responses' | 'litellm-gateway', keyOf: (answers: A) => string, spendOf: (answers: A) => SpendSource) {
+export function remoteVerifier<A extends Answers>(kind: 'zai-responses' | 'litellm-gateway', keyOf: (answers: A) => string, spendOf: (answers: A) => SpendSource) {
   const target = (answers: A, provider: ProviderSpec) => ({
     baseUrl: provider.baseUrl,
     key: keyOf(answers),

@@ -15,12 +15,12 @@ import type { DoctorInput, Unit, UnitMode } from '../units/types.js';
 import type { Check } from '../verify/check.js';
 import type { Answers } from '../units/answers.js';
 import type { ProviderSpec } from '../config/provider.js';
+import type { ModeRecovery } from '../config/mode-registry.js';
 
 export type { Answers, CommonAnswers, DirectAnswers, GatewayAnswers, LocalAnswers } from '../units/answers.js';
 export type { ProviderAuth, ProviderSpec } from '../config/provider.js';
 import type { VerifyReport } from '../verify/types.js';
 
-export type ModeId = ModeName;
 
 /** What the setup boxes show of a mode's settings (from the answers, or from state.json on a re-run). */
 export interface SummaryValues {
@@ -46,6 +46,8 @@ export interface Mode<A extends Answers = Answers> extends UnitMode<A> {
   /** What state.json remembers of the answers for the next run. */
   remember(answers: A): Partial<Manifest>;
   provider(answers: A, where: Pick<SetupState, 'paths' | 'codex'>): ProviderSpec;
+  /** How a lost state.json is read back from this mode's provider table (inspect/manifest-recovery.ts). */
+  recovery: ModeRecovery;
   /** The remote URL this mode reaches GLM at (Z.ai's base, or the gateway): warned about when plain http. */
   upstream(answers: A): string;
   /** The key Codex sends (the value of the provider's env_key), and what it is, for people. */

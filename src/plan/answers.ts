@@ -4,7 +4,7 @@
  * for both kinds of run.
  */
 import { readKeyFile } from '../config/key-file.js';
-import { modeFacts } from '../config/manifest.js';
+import { modeFacts } from '../config/mode-registry.js';
 import { isValidSecretValue, normalizeSecret } from '../config/secrets.js';
 import type { Context } from '../context.js';
 import { UserError, usageError } from '../errors.js';

@@ -134,6 +134,8 @@ export interface InstallOptions {
   env?: NodeJS.ProcessEnv;
   /** The uv to install with (null: pip); by default uv on PATH, if any. */
   uv?: Uv | null;
+  /** pip's index as uv variables, when the caller already asked pip (beside the uv fetch: it takes a Python start). */
+  uvIndexEnv?: Promise<Record<string, string>>;
 }
 
 /** The installer's total deadline (it downloads from the package index). */
@@ -180,7 +182,7 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
   const uv = found?.path ?? null;
   // uv does not read pip's configuration: hand it the index pip would use (a corporate mirror, say).
   // It never downloads a Python of its own: the venv uses the Python the tool found.
-  const env = found ? { ...baseEnv, ...(await uvEnvFromPip(python.command, baseEnv)), ...found.env, UV_PYTHON_DOWNLOADS: 'never' } : baseEnv;
+  const env = found ? { ...baseEnv, ...(await (options.uvIndexEnv ?? uvEnvFromPip(python.command, baseEnv))), ...found.env, UV_PYTHON_DOWNLOADS: 'never' } : baseEnv;
   const pythonExe = venvPython(venv);
   const manual = uv
     ? `uv venv --python ${python.executable} ${venv} && uv pip install --compile-bytecode --python ${pythonExe} '${requirement}'`

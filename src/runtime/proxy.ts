@@ -197,6 +197,8 @@ export async function startProxy(options: StartOptions): Promise<PidRecord> {
         // No telemetry, no cost-map download at start: the proxy must start offline and fast.
         LITELLM_LOCAL_MODEL_COST_MAP: 'True',
         LITELLM_TELEMETRY: 'False',
+        // The callbacks' fix for a refused key names the setup command as this user runs it.
+        GLM_CODEX_SETUP_COMMAND: cli(),
       },
     });
   } catch (error) {

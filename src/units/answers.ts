@@ -51,4 +51,15 @@ export interface GatewayAnswers extends CommonAnswers {
   gatewayKey: string;
 }
 
-export type Answers = LocalAnswers | DirectAnswers | GatewayAnswers;
+/**
+ * Each mode's answers by its name (questions.ts MODE_CHOICES). A new mode's file adds its own
+ * (`declare module '../units/answers.js' { interface AnswersByMode { … } }`): the units that serve
+ * only one mode take that mode's type from here, the others take `Answers`.
+ */
+export interface AnswersByMode {
+  local: LocalAnswers;
+  direct: DirectAnswers;
+  gateway: GatewayAnswers;
+}
+
+export type Answers = AnswersByMode[keyof AnswersByMode];

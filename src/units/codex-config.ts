@@ -4,7 +4,7 @@
  */
 
 import { readRegularText } from '../fs/read.js';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { isOwnLegacyProfile, legacySelectorProblem, planCodexConfig, profileSelectorNote, profileShapeFor, userConfigProblems } from '../config/codex-config.js';
 import { foreignProviderProblem, ownProviderIds, ownsProvider } from '../config/provider-ownership.js';
 import { getIn } from '../config/toml-data.js';
@@ -23,6 +23,7 @@ import { tildify } from '../paths.js';
 import { fail, pass, repairHint, warn, withoutUnchanged, type Check } from '../verify/check.js';
 import type { PlanNotes, Unit } from './types.js';
 import { cli } from '../invocation.js';
+import { fixRetiredSettings, refusesUntrusted, UNTRUSTED_REFUSAL, untrustedLine } from '../config/retired-settings.js';
 
 /** Providers Codex defines itself: a default model_provider may name them without a table. */
 const BUILTIN_PROVIDERS = new Set(['openai', 'ollama', 'lmstudio', 'oss']);
@@ -79,9 +80,17 @@ function migrateProfiles(state: SetupState, usable: { text: string; data: TomlDa
     return { ...usable, profileFiles: [] };
   }
   const existing = Object.fromEntries(legacy.names.map((name) => [name, state.legacyProfiles.files[name] ?? null]));
-  const migration = migrateLegacyProfiles(usable.text, file, state.paths.codexHome, legacy, existing, tildify);
+  const baseSandbox = getIn(usable.data, ['sandbox_mode']);
+  const context = { codexVersion: state.codex.version, baseSandbox: typeof baseSandbox === 'string' ? baseSandbox : null };
+  const migration = migrateLegacyProfiles(usable.text, file, state.paths.codexHome, legacy, existing, tildify, context);
   const profileFiles = migration.files.flatMap((moved) => writeOp(`your profile ${moved.name} (moved from config.toml)`, moved.path, null, moved.text));
-  for (const moved of migration.files) notes.repairs.push(`[profiles.${moved.name}] moves to ${tildify(moved.path)}, comments and key order kept: \`codex --profile ${moved.name}\` reads it.`);
+  for (const moved of migration.files) {
+    notes.repairs.push(`[profiles.${moved.name}] moves to ${tildify(moved.path)}, comments and key order kept: \`codex --profile ${moved.name}\` reads it.`);
+    for (const retired of moved.retired) {
+      if (retired.to !== null) notes.repairs.push(`${tildify(moved.path)} line ${retired.line}: ${retired.from} becomes ${retired.to}. ${retired.why}.`);
+      else notes.problems.push(`${tildify(moved.path)}${retired.line ? ` line ${retired.line}` : ''} keeps ${retired.from}, which Codex ${state.codex.version ?? '0.149+'} refuses (it says: ${UNTRUSTED_REFUSAL}): \`codex --profile ${moved.name}\` fails until you change it. ${retired.why}.`);
+    }
+  }
   for (const kept of migration.kept) notes.problems.push(`[profiles.${kept.name}] stays in ${tildify(file)} (\`codex --profile ${kept.name}\` fails until it moves): ${kept.why}.`);
   if (migration.selectorRemoved !== null) notes.repairs.push(`profile = "${migration.selectorRemoved}" is removed from ${tildify(file)} (it stops every Codex start): \`codex --profile ${migration.selectorRemoved}\` gives the same settings.`);
   const migratedProfiles = [...new Set([...(state.manifest.migratedProfiles ?? []), ...migration.files.map((moved) => moved.path)])].sort();
@@ -196,6 +205,17 @@ export const codexConfigUnit: Unit<Answers> = {
           ),
         );
       }
+      if (shape === 'file') checks.push(...(await migratedProfileChecks(state, data)));
+      if (getIn(data, ['approval_policy']) === 'untrusted' && refusesUntrusted(state.codex.version)) {
+        const line = untrustedLine(state.codexConfig.text ?? '');
+        checks.push(
+          fail(
+            'user-config',
+            `${tildify(state.codexConfig.path)}${line ? ` line ${line}` : ''}: approval_policy = "untrusted", which Codex ${state.codex.version ?? '0.149+'} refuses at every start (it says: ${UNTRUSTED_REFUSAL}).`,
+            'Remove that line (Codex then asks as with "on-request": before a command leaves the sandbox) or set another value; the tool does not change your own settings.',
+          ),
+        );
+      }
       for (const problem of userConfigProblems(data, tildify(state.codexConfig.path), shape, provider).filter((p) => p !== selectorProblem)) {
         checks.push(fail('user-config', problem, 'Edit that line of config.toml (the tool does not change your own settings).'));
       }
@@ -231,6 +251,27 @@ function parseConfig(state: SetupState, checks: Check[]): TomlData | null {
     checks.push(fail('config-toml', withoutUnchanged(error.message), `Fix that line, or run \`${cli()}\` (it repairs its own part; --force-rebuild keeps a backup and rebuilds the file).`));
     return null;
   }
+}
+
+/** The profiles the tool moved out of config.toml: a value this Codex refuses there is named by its line. */
+async function migratedProfileChecks(state: SetupState, config: TomlData): Promise<Check[]> {
+  const checks: Check[] = [];
+  const base = getIn(config, ['sandbox_mode']);
+  for (const path of state.manifest.migratedProfiles ?? []) {
+    const text = await readRegularText(path).catch(() => null);
+    if (text === null) continue;
+    for (const retired of fixRetiredSettings(text, path, typeof base === 'string' ? base : null, state.codex.version).settings) {
+      const name = basename(path).replace(/\.config\.toml$/, '');
+      checks.push(
+        fail(
+          'profile-file',
+          `${tildify(path)}${retired.line ? ` line ${retired.line}` : ''}: ${retired.from}, which Codex ${state.codex.version ?? '0.149+'} refuses (it says: ${UNTRUSTED_REFUSAL}): \`codex --profile ${name}\` does not start.`,
+          retired.to === null ? `${retired.why}.` : `Change that line to ${retired.to} (Codex then asks only before a command leaves the sandbox), or remove it (the profile then takes config.toml's approval_policy).`,
+        ),
+      );
+    }
+  }
+  return checks;
 }
 
 /** A project-level .codex/config.toml that sets providers: Codex ignores those. */

@@ -59,6 +59,6 @@ export async function testHome(): Promise<TestHome> {
 export async function testContext(argv: string[], where: TestHome, options: { tty?: boolean } = {}): Promise<Context & { out: Output & Recorded }> {
   const parsed = parseOptions(argv, where.env);
   const out = recordingOutput(parsed.json);
-  const ctx = await buildContext(parsed, { version: '0.0.0-test', stdinIsTty: options.tty ?? false, commandName: 'glm-codex-setup', redact: (t) => t, addSecret: () => undefined, env: where.env, out });
+  const ctx = await buildContext(parsed, { version: '0.0.0-test', stdinIsTty: options.tty ?? false, redact: (t) => t, addSecret: () => undefined, env: where.env, out });
   return ctx as Context & { out: Output & Recorded };
 }

@@ -15,7 +15,7 @@ import { latestVenv } from '../helpers/litellm.js';
 const PYTHON = join(latestVenv(), 'bin', 'python');
 
 /** Calls functions of the hooks module: one JSON list of [function, args] in, one JSON list of results out. */
-async function runHooks(calls: [string, unknown[]][]): Promise<unknown[]> {
+async function runHooks(calls: [string, unknown[]][], extraEnv: Record<string, string> = {}): Promise<unknown[]> {
   const script = [
     'import json, sys',
     `sys.path.insert(0, ${JSON.stringify(join(packageRoot(), 'templates'))})`,
@@ -23,7 +23,7 @@ async function runHooks(calls: [string, unknown[]][]): Promise<unknown[]> {
     'calls = json.loads(sys.stdin.read())',
     'print(json.dumps([getattr(h, name)(*args) for name, args in calls]))',
   ].join('\n');
-  const result = await execa(PYTHON, ['-c', script], { input: JSON.stringify(calls), env: { LITELLM_LOCAL_MODEL_COST_MAP: 'True', PYTHONDONTWRITEBYTECODE: '1' }, timeout: 120_000 });
+  const result = await execa(PYTHON, ['-c', script], { input: JSON.stringify(calls), env: { LITELLM_LOCAL_MODEL_COST_MAP: 'True', PYTHONDONTWRITEBYTECODE: '1', ...extraEnv }, timeout: 120_000 });
   return JSON.parse(String(result.stdout)) as unknown[];
 }
 
@@ -84,6 +84,16 @@ describe('the quota parser in the bridge agrees with the tool\'s', () => {
 
   it('sends nothing for a key without a Coding Plan, a refused key or an answer that is not the quota', async () => {
     expect(await hooks(notQuota.map((answer) => ['quota_headers', [answer]]))).toEqual([{}, {}, {}, {}]);
+  });
+});
+
+describe('the fix for a refused key names the setup command as the user runs it', () => {
+  it('the command the tool starts the proxy with (a checkout\'s full path), else the package name', async () => {
+    const message = refusalError({ code: '1002', resetsAt }).message;
+    const fromCheckout = (await runHooks([['refusal', ['1002', message]]], { GLM_CODEX_SETUP_COMMAND: '/home/ada/glm-codex-setup/bin/glm-codex-setup.js' })) as [number, { message: string }][];
+    expect(fromCheckout[0]![1].message).toMatch(/run \/home\/ada\/glm-codex-setup\/bin\/glm-codex-setup\.js again with it\.$/);
+    const unnamed = (await hooks([['refusal', ['1002', message]]])) as [number, { message: string }][];
+    expect(unnamed[0]![1].message).toMatch(/run glm-codex-setup again with it\.$/);
   });
 });
 

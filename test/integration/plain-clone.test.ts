@@ -6,6 +6,7 @@
 import { readdir, readFile, realpath, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -49,5 +50,7 @@ describe('a plain clone with nothing beside it', () => {
     expect(json.numPassedTests).toBeGreaterThan(100);
     const unitFiles = (await readdir(join(ROOT, 'test', 'unit'))).filter((name) => name.endsWith('.test.ts'));
     expect(json.testResults.map((r) => r.name.split('/').pop()).sort()).toEqual(expect.arrayContaining(unitFiles));
+    // They import src/ only: the bundle was not built for them.
+    expect(existsSync(join(clone, 'dist'))).toBe(false);
   });
 });

@@ -119,3 +119,20 @@ describe('mode names', () => {
     expect(outside).toEqual([]);
   });
 });
+
+/** A mode's facts live in two places the fast paths and the planner read: its row in questions.ts and its file. They agree. */
+describe('mode facts', () => {
+  it('every mode in src/modes/index.ts has its row in questions.ts, and the two say the same', async () => {
+    const { MODES } = await import('../../src/modes/index.js');
+    const { MODE_CHOICES, MODE_NAMES } = await import('../../src/questions.js');
+    const { modeFacts } = await import('../../src/config/mode-registry.js');
+    expect(Object.keys(MODES)).toEqual(MODE_NAMES);
+    for (const mode of Object.values(MODES)) {
+      expect(modeFacts(mode.id)).toBe(MODE_CHOICES[mode.id]);
+      expect(mode.localRuntime).toBe(MODE_CHOICES[mode.id].localProxy);
+      // The key Codex's auth command prints is the key the mode gives Codex.
+      const answers = mode.stored({ manifest: { version: 1, mode: mode.id }, secrets: { ZAI_API_KEY: 'zai-key-0123456789', LITELLM_MASTER_KEY: 'master-0123456789', GLM_CODEX_GATEWAY_KEY: 'sk-virtual-0123456789' } });
+      expect(mode.secrets(answers)[MODE_CHOICES[mode.id].authKey]).toBe(mode.codexKey(answers).value);
+    }
+  });
+});

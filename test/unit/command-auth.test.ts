@@ -1,13 +1,10 @@
-/** The pure pieces of command-backed auth: the auth table, the Codex version gate, the app copy's file list, Windows quoting. */
-import { join } from 'node:path';
+/** The pure pieces of command-backed auth: the auth table, the Codex version gate, Windows quoting. */
 import { describe, expect, it } from 'vitest';
 import { windowsArg } from '../../src/config/autostart.js';
 import { AUTH_TIMEOUT_MS, codexAuthTable, supportsCommandAuth } from '../../src/config/codex-auth.js';
-import { appCopyBin, appCopyFiles } from '../../src/fs/app-copy.js';
 import { ON_DEMAND_READY_MS } from '../../src/config/codex-auth.js';
 import { failureLine, ReportedFailure } from '../../src/runtime/failure-responder.js';
 import { UserError } from '../../src/errors.js';
-import { ROOT } from '../helpers/cli.js';
 
 /** CommandLineToArgvW's rules for one argument (2n backslashes + quote -> n and toggle; 2n+1 -> n and a literal quote). */
 function windowsParse(line: string): string[] {
@@ -63,24 +60,6 @@ describe('the auth table', () => {
     expect(supportsCommandAuth('0.160.0')).toBe(true);
     expect(supportsCommandAuth('0.169.0')).toBe(true);
     expect(supportsCommandAuth('1.0.0')).toBe(true);
-  });
-});
-
-describe('the app copy', () => {
-  it('holds the published files of the running package (bin executable, dist, templates, package.json), nothing else', async () => {
-    const files = await appCopyFiles(ROOT);
-    const paths = files.map((f) => f.relativePath);
-    expect(paths).toContain('bin/glm-codex-setup.js');
-    expect(paths).toContain('dist/cli.js');
-    expect(paths).toContain('package.json');
-    expect(paths).toContain('templates/glm-bridge.yaml');
-    expect(paths.every((p) => /^(bin|dist|templates)\/|^package\.json$/.test(p))).toBe(true);
-    expect(files.find((f) => f.relativePath === 'bin/glm-codex-setup.js')!.mode & 0o111).not.toBe(0);
-    expect(appCopyBin('/s')).toBe(join('/s', 'app', 'bin', 'glm-codex-setup.js'));
-  });
-
-  it('refuses an unbuilt checkout with the fix', async () => {
-    await expect(appCopyFiles(join(ROOT, 'src'))).rejects.toThrow(/npm run build/);
   });
 });
 

@@ -2,7 +2,7 @@
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, detectCommandName, setCommandFolders, setCommandName, shellWord, userPath } from '../../src/invocation.js';
+import { cli, commandName, detectCommandName, resetInvocationForTests, setCommandFolders, setCommandName, shellWord, userPath } from '../../src/invocation.js';
 import { detectCodex } from '../../src/codex/version.js';
 import { checkUrl, gatewayBase, validateModel, validateProviderId } from '../../src/questions.js';
 import { ExitCode } from '../../src/exit-codes.js';
@@ -66,10 +66,29 @@ describe('printed commands', () => {
       setCommandFolders({ stateDir: 'my state', codexHome: '/x/.codex' });
       expect(cli('doctor')).toBe(`glm-codex-setup doctor --codex-home /x/.codex --state-dir '${join(process.cwd(), 'my state')}'`);
       expect(cli()).toBe(`glm-codex-setup --codex-home /x/.codex --state-dir '${join(process.cwd(), 'my state')}'`);
+      resetInvocationForTests();
       setCommandFolders({});
       expect(cli('doctor')).toBe('glm-codex-setup doctor');
     } finally {
-      setCommandFolders({});
+      resetInvocationForTests();
+    }
+  });
+
+  it('are written once per run: a second write is a bug and throws; the Context reads what main wrote', async () => {
+    try {
+      expect(cli('doctor')).toBe('glm-codex-setup doctor');
+      setCommandName('npx glm-codex-setup');
+      setCommandFolders({ stateDir: '/s' });
+      expect(() => setCommandName('glm-codex-setup')).toThrow(/once per run/);
+      expect(() => setCommandFolders({})).toThrow(/once per run/);
+      expect(cli('start')).toBe('npx glm-codex-setup start --state-dir /s');
+      const { buildContext } = await import('../../src/context.js');
+      const { parseOptions } = await import('../../src/options.js');
+      const ctx = await buildContext(parseOptions(['doctor'], {}), { version: '0', stdinIsTty: false, redact: (t) => t, addSecret: () => undefined, env: { HOME: '/home/ada' } });
+      expect(ctx.commandName).toBe(commandName());
+      expect(ctx.commandName).toBe('npx glm-codex-setup');
+    } finally {
+      resetInvocationForTests();
     }
   });
 });

@@ -2,6 +2,7 @@
  * The argv of every external program the tool runs, pinned without the program: the process seam
  * (src/process/run.ts) is replaced by a recorder that answers as the real program would.
  */
+import { cli } from '../../src/invocation.js';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -114,7 +115,7 @@ describe('the LiteLLM proxy', () => {
     const calls = recorder();
     const record = await startProxy({ paths, launcher: ['/venv/bin/litellm'], port: 4123, secrets: { ZAI_API_KEY: 'zai-key', LITELLM_MASTER_KEY: 'sk-master' }, hash: 'h' });
     expect(calls.map((c) => [c.how, ...c.argv])).toEqual([['startDetached', '/venv/bin/litellm', '--config', paths.bridgeConfig, '--host', '127.0.0.1', '--port', '4123']]);
-    expect(calls[0]!.env).toMatchObject({ ZAI_API_KEY: 'zai-key', LITELLM_MASTER_KEY: 'sk-master', LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_TELEMETRY: 'False' });
+    expect(calls[0]!.env).toMatchObject({ ZAI_API_KEY: 'zai-key', LITELLM_MASTER_KEY: 'sk-master', LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_TELEMETRY: 'False', GLM_CODEX_SETUP_COMMAND: cli() });
     expect(calls[0]!.argv.join(' ')).not.toMatch(/zai-key|sk-master/);
     expect(record).toMatchObject({ pid: 999_999, port: 4123, command: calls[0]!.argv });
   });
