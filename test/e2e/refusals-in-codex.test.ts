@@ -5,6 +5,7 @@
  * requests), never a 429 for a key. After a normal turn Codex's session log holds GLM's two windows, from
  * the rate-limit headers the bridge adds (the stand-in's quota API: 42 % and 17 %).
  */
+import { realpathSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -13,7 +14,7 @@ import { parseSecrets } from '../../src/config/secrets.js';
 import { findFreePort } from '../../src/runtime/ports.js';
 import type { RefusalCode } from '../fake-zai/refusals.js';
 import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
-import { CODEX_BIN, CODEX_NEWEST_BIN, runCli, type Sandbox } from '../helpers/cli.js';
+import { BIN, CODEX_BIN, CODEX_NEWEST_BIN, runCli, type Sandbox } from '../helpers/cli.js';
 import { latestVenv } from '../helpers/litellm.js';
 import { proxySandbox } from '../helpers/proxy-sandbox.js';
 
@@ -117,7 +118,8 @@ describe.each(CODEXES)('Codex $name, local mode: each refusal in words', ({ bin 
       const turn = await refusedTurn(bin, '1002');
       expectWordsAtOnce(turn);
       expect(turn.output).toContain('Z.ai 1002: Authorization Token');
-      expect(turn.output).toContain('run glm-codex-setup again');
+      // The setup command as this test runs the tool (its full path: glm-codex-setup is not on PATH here).
+      expect(turn.output).toContain(`run ${realpathSync(BIN)} again`);
       expect(turn.output).not.toMatch(/usage limit/i);
     }
     // The refusal left nothing behind: the next turn is answered.
