@@ -165,10 +165,12 @@ async function runStreaming(file: string, args: string[], onLine: (line: string)
 }
 
 /**
- * pip compiles every module to bytecode as it installs; uv does not unless asked, and LiteLLM's first
- * start would then compile its imports itself (measured in bench/: see the README).
+ * No `--compile-bytecode`: compiling all of site-packages costs about 8 s on 2 cores, more than half of it
+ * for modules the proxy never imports, while LiteLLM's first start compiles only what it imports (about
+ * 5 s more than a compiled start) and keeps it, since the proxy always writes bytecode into the tool's
+ * venv (proxyBaseEnv). The first run is about 3 s faster, later starts the same (bench/: fresh machine).
  */
-export const UV_INSTALL_FLAGS = ['--compile-bytecode'] as const;
+export const UV_INSTALL_FLAGS: readonly string[] = [];
 
 /** Creates (or upgrades) the tool's venv with a LiteLLM that bridges. uv when available, else venv + pip. */
 export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMInstall> {
@@ -185,7 +187,7 @@ export async function installLiteLLM(options: InstallOptions): Promise<LiteLLMIn
   const env = found ? { ...baseEnv, ...(await (options.uvIndexEnv ?? uvEnvFromPip(python.command, baseEnv))), ...found.env, UV_PYTHON_DOWNLOADS: 'never' } : baseEnv;
   const pythonExe = venvPython(venv);
   const manual = uv
-    ? `uv venv --python ${python.executable} ${venv} && uv pip install --compile-bytecode --python ${pythonExe} '${requirement}'`
+    ? `uv venv --python ${python.executable} ${venv} && uv pip install --python ${pythonExe} '${requirement}'`
     : `${python.command.join(' ')} -m venv ${venv} && ${pythonExe} -m pip install '${requirement}'`;
   const fail = (what: string) =>
     new UserError('install-failed', `Installing LiteLLM failed (${what}). Last lines of the installer:\n${tail.slice(-12).join('\n')}`, {

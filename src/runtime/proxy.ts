@@ -6,6 +6,7 @@
 import { readRegularText } from '../fs/read.js';
 import { cli } from '../invocation.js';
 import { createHash } from 'node:crypto';
+import { sep } from 'node:path';
 import { closeSync, openSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { errorMessage, UserError } from '../errors.js';
@@ -179,6 +180,17 @@ export interface StartOptions {
   hash: string;
 }
 
+/**
+ * The environment the proxy inherits. A LiteLLM in the tool's own venv always keeps the bytecode its
+ * first start compiles (the install does not compile: see UV_INSTALL_FLAGS), even where the user's
+ * shell sets PYTHONDONTWRITEBYTECODE, or every start would pay that compile again.
+ */
+export function proxyBaseEnv(launcher: readonly string[], venv: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (!launcher[0]?.startsWith(venv + sep)) return { ...env };
+  const { PYTHONDONTWRITEBYTECODE: _kept, ...rest } = env;
+  return rest;
+}
+
 export async function startProxy(options: StartOptions): Promise<PidRecord> {
   const { paths, launcher, port, secrets } = options;
   await rotateLog(paths.logFile);
@@ -190,7 +202,7 @@ export async function startProxy(options: StartOptions): Promise<PidRecord> {
       cwd: paths.stateDir,
       logFd: log,
       env: {
-        ...process.env,
+        ...proxyBaseEnv(launcher, paths.venv),
         ZAI_API_KEY: secrets.ZAI_API_KEY ?? '',
         LITELLM_MASTER_KEY: secrets.LITELLM_MASTER_KEY ?? '',
         PYTHONUNBUFFERED: '1',

@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { devNull } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectVenvLiteLLM, installLiteLLM, type LiteLLMInstall } from '../../src/runtime/litellm.js';
+import { detectVenvLiteLLM, installLiteLLM, venvLauncher, type LiteLLMInstall } from '../../src/runtime/litellm.js';
+import { proxyBaseEnv } from '../../src/runtime/proxy.js';
 import { installRequirement, TESTED_LITELLM } from '../../src/runtime/litellm-versions.js';
 import { findPython, type PythonInstall } from '../../src/runtime/python.js';
 import { fetchUv, findUv, UV_VERSION } from '../../src/runtime/uv.js';
@@ -42,13 +43,24 @@ beforeAll(async () => {
 }, 600_000);
 
 describe('installing LiteLLM with uv on PATH', () => {
-  it('builds the venv with uv, modules compiled to bytecode as pip would', async () => {
+  it('builds the venv with uv and leaves the bytecode to the first start, which keeps it even under PYTHONDONTWRITEBYTECODE', async () => {
     expect(await readFile(join(venv, 'pyvenv.cfg'), 'utf8')).toMatch(/^uv = \d+\.\d+/m);
-    // Asked without importing LiteLLM (an import would write the bytecode itself).
-    const site = execFileSync(join(venv, 'bin', 'python'), ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' }).trim();
-    expect((await readdir(join(site, 'litellm', '__pycache__'))).some((name) => name.startsWith('__init__.cpython-'))).toBe(true);
     expect(lines.join('\n')).toMatch(/Resolved \d+ packages|Installed \d+ packages|Audited \d+ packages/);
-  });
+    // Asked without importing LiteLLM (an import would write the bytecode itself).
+    const python = join(venv, 'bin', 'python');
+    const site = execFileSync(python, ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' }).trim();
+    const compiled = async () => (await readdir(join(site, 'litellm', '__pycache__')).catch(() => [] as string[])).filter((name) => name.startsWith('__init__.cpython-'));
+    expect(await compiled()).toEqual([]);
+    // The proxy's environment, from a shell that says not to write bytecode: the venv's import writes it all the same.
+    const env = proxyBaseEnv(venvLauncher(venv), venv, { ...process.env, PYTHONDONTWRITEBYTECODE: '1' });
+    execFileSync(python, ['-c', 'import litellm'], { env: { ...env, LITELLM_LOCAL_MODEL_COST_MAP: 'True' }, stdio: 'ignore' });
+    expect((await compiled()).length).toBe(1);
+    // A LiteLLM outside the tool's venv is the user's: their setting stands.
+    expect(proxyBaseEnv(['/usr/bin/litellm'], venv, { PYTHONDONTWRITEBYTECODE: '1' }).PYTHONDONTWRITEBYTECODE).toBe('1');
+    // Purge counts that bytecode as the tool's: it was compiled from recorded sources.
+    await writeFile(join(dirname(venv), '.glm-codex-setup'), '');
+    expect((await planPurge(dirname(venv))).kept.filter((rel) => rel.startsWith('venv/'))).toEqual([]);
+  }, 120_000);
 
   it('installs the tested release, with the proxy extras, and the tool detects it as bridging', async () => {
     expect(installed).toMatchObject({ version: TESTED_LITELLM, proxyExtras: true, verdict: { kind: 'bridges' } });

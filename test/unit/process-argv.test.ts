@@ -101,7 +101,7 @@ describe('the LiteLLM install', () => {
     expect(calls.map((c) => [c.how, ...c.argv])).toEqual([
       ['run', 'python3', '-m', 'pip', 'config', 'list'],
       ['stream', join(bin, 'uv'), 'venv', '--python', '/usr/bin/python3.11', venv],
-      ['stream', join(bin, 'uv'), 'pip', 'install', '--compile-bytecode', '--python', py, 'litellm[proxy]==1.108.7'],
+      ['stream', join(bin, 'uv'), 'pip', 'install', '--python', py, 'litellm[proxy]==1.108.7'],
       ['run', py, '-c', expect.stringContaining('importlib.metadata')],
     ]);
     expect(calls[0]!.extendEnv).toBe(false);
