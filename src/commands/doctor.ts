@@ -26,8 +26,9 @@ export async function runDoctor(ctx: Context): Promise<number> {
     return ExitCode.unhealthy;
   }
   for (const value of Object.values(state.secrets)) ctx.addSecret(value);
-  if (await noSetupFound(state)) {
-    const check = noSetupCheck(state);
+  const leftOver = await noSetupFound(state);
+  if (leftOver) {
+    const check = noSetupCheck(state, leftOver);
     out.error(`${check.message} ${check.fix}`);
     out.result({ ok: false, command: 'doctor', healthy: false, setupFound: false, checks: [check] });
     return ExitCode.unhealthy;

@@ -2,7 +2,7 @@
  * doctor with nothing of the tool's there (a fresh HOME): one line naming where it looked and the
  * command that sets one up, exit 7; a partial setup keeps the detailed lines.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli, runCliJson, sandbox } from '../helpers/cli.js';
@@ -37,6 +37,22 @@ describe('doctor before any setup', () => {
     expect(result.exitCode, result.all).toBe(7);
     expect(result.all).toContain(`in ~/elsewhere or ~/.codex. Run \`${BIN} --state-dir ${stateDir}\` to set one up.`);
   }, 60_000);
+
+  it('after uninstall (backups and the marker kept): no setup, and it says what is kept', async () => {
+    const box = await sandbox();
+    await writeFile(join(box.codexHome, 'config.toml'), 'model = "gpt-5.5"\n');
+    const setup = await runCli(box, ['--non-interactive', '--no-start', '--no-shell-rc', '--endpoint', 'general'], { env: { ZAI_API_KEY: 'zai-doctor-key.0123456789abcdef' } });
+    expect(setup.exitCode, setup.all).toBe(0);
+    const uninstall = await runCli(box, ['uninstall', '--non-interactive']);
+    expect(uninstall.exitCode, uninstall.all).toBe(0);
+    expect((await readdir(box.stateDir)).sort()).toEqual(['.glm-codex-setup', 'backups']);
+    const result = await runCli(box, ['doctor']);
+    expect(result.exitCode, result.all).toBe(7);
+    const lines = result.all.trim().split('\n');
+    expect(lines, result.all).toHaveLength(1);
+    expect(lines[0]).toContain('No setup found in ~/.glm-codex or ~/.codex; ~/.glm-codex holds only what an uninstall keeps (backups).');
+    expect(lines[0]).toContain(`Run \`${BIN}\` to set one up.`);
+  }, 120_000);
 
   it('a partial setup (only secrets.env left) keeps the detailed lines', async () => {
     const box = await sandbox();
