@@ -88,7 +88,7 @@ export function fixRetiredSettings(text: string, file: string, baseSandbox: stri
         line: firstChangedLine(text, after),
         from,
         to: 'approval_policy = "on-request"',
-        why: `Codex ${codexVersion ?? '0.149+'} refuses "untrusted" (it says: ${UNTRUSTED_REFUSAL}). Without the line the profile would take config.toml's approval_policy, else Codex's default, "on-request"; written out, "on-request" stays whatever config.toml says. Codex now asks before a command leaves the sandbox (${sandbox === null ? "Codex's default sandbox" : `sandbox_mode = "${sandbox}"`}), no longer before every command`,
+        why: `Codex ${codexVersion ?? '0.149+'} refuses "untrusted" (it says: ${UNTRUSTED_REFUSAL}). Removing the line would let this profile take config.toml's approval_policy (which may be "never"), so "on-request" is written in its place. Codex now asks before a command leaves the sandbox (${sandbox === null ? "Codex's default sandbox" : `sandbox_mode = "${sandbox}"`}), no longer before every command`,
       },
     ],
   };
