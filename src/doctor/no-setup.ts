@@ -10,7 +10,17 @@ import { mentionsStateDir } from '../inspect/manifest-recovery.js';
 import { tildify } from '../paths.js';
 import { cli } from '../invocation.js';
 import { STATE_DIR_MARKER } from '../fs/state-dir.js';
+import { parseTomlData, splitBom } from '../config/toml-syntax.js';
 import { fail, type Check } from '../verify/check.js';
+
+function readsAsToml(text: string): boolean {
+  try {
+    parseTomlData(splitBom(text).body, 'config.toml');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** What `uninstall` (without --purge) keeps in the state dir: none of it is a setup. */
 const KEPT_BY_UNINSTALL = new Set([STATE_DIR_MARKER, 'backups', 'venv', 'uv']);
@@ -18,7 +28,8 @@ const KEPT_BY_UNINSTALL = new Set([STATE_DIR_MARKER, 'backups', 'venv', 'uv']);
 /**
  * Null when something of a setup is there. Otherwise what an earlier setup left that uninstall keeps
  * (backups, an installed LiteLLM, uv; empty on a fresh HOME). Looked at: the state dir, the glm
- * profile file, a config.toml naming the state dir (where the tool's provider table would).
+ * profile file, a config.toml naming the state dir (where the tool's provider table would), and
+ * config.toml itself: one that does not parse is reported by the detailed checks.
  */
 export async function noSetupFound(state: SetupState): Promise<string[] | null> {
   const { paths } = state;
@@ -26,6 +37,8 @@ export async function noSetupFound(state: SetupState): Promise<string[] | null> 
   if (state.codexConfig.text !== null && mentionsStateDir(state.codexConfig.text, paths.stateDir)) return null;
   const entries = await readdir(paths.stateDir).catch(() => [] as string[]);
   if (entries.some((name) => !KEPT_BY_UNINSTALL.has(name))) return null;
+  // A config.toml Codex cannot read is worth more than "no setup": the detailed checks name its line.
+  if (state.codexConfig.text !== null && !readsAsToml(state.codexConfig.text)) return null;
   return entries.filter((name) => name !== STATE_DIR_MARKER).sort();
 }
 
