@@ -10,17 +10,8 @@ import { mentionsStateDir } from '../inspect/manifest-recovery.js';
 import { tildify } from '../paths.js';
 import { cli } from '../invocation.js';
 import { STATE_DIR_MARKER } from '../fs/state-dir.js';
-import { parseTomlData, splitBom } from '../config/toml-syntax.js';
+import { parseOrNull } from '../units/codex-config.js';
 import { fail, type Check } from '../verify/check.js';
-
-function readsAsToml(text: string): boolean {
-  try {
-    parseTomlData(splitBom(text).body, 'config.toml');
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** What `uninstall` (without --purge) keeps in the state dir: none of it is a setup. */
 const KEPT_BY_UNINSTALL = new Set([STATE_DIR_MARKER, 'backups', 'venv', 'uv']);
@@ -38,7 +29,7 @@ export async function noSetupFound(state: SetupState): Promise<string[] | null> 
   const entries = await readdir(paths.stateDir).catch(() => [] as string[]);
   if (entries.some((name) => !KEPT_BY_UNINSTALL.has(name))) return null;
   // A config.toml Codex cannot read is worth more than "no setup": the detailed checks name its line.
-  if (state.codexConfig.text !== null && !readsAsToml(state.codexConfig.text)) return null;
+  if (state.codexConfig.text !== null && parseOrNull(state.codexConfig, paths.codexConfig) === null) return null;
   return entries.filter((name) => name !== STATE_DIR_MARKER).sort();
 }
 

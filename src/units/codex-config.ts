@@ -69,7 +69,7 @@ function snapshotData(snapshot: FileSnapshot, text: string, file: string): TomlD
 }
 
 /** config.toml's data, or null when there is none or it does not parse (usableConfig then repairs or refuses). */
-function parseOrNull(snapshot: FileSnapshot, file: string): TomlData | null {
+export function parseOrNull(snapshot: FileSnapshot, file: string): TomlData | null {
   if (snapshot.text === null) return null;
   try {
     return snapshotData(snapshot, snapshot.text, file);
