@@ -6,6 +6,7 @@
  */
 import { DEFAULT_MODE, modeMemory, type ModeName } from './config/manifest.js';
 import { registerModeFacts, type ModeFacts } from './config/mode-registry.js';
+import { codexAtLeast } from './config/codex-release.js';
 import { usageError } from './errors.js';
 import type { SetupState } from './inspect/inspect.js';
 import type { Prompts } from './ui/prompts.js';
@@ -544,8 +545,7 @@ const port: Question<'port'> = {
 };
 
 function commandAuthAvailable(version: string | null): boolean {
-  const [major = 0, minor = 0] = (version ?? '0.0').split('.').map((part) => Number.parseInt(part, 10));
-  return major > 0 || minor >= 160;
+  return version !== null && codexAtLeast(version, 160);
 }
 
 const RESERVED_PROVIDERS = ['openai', 'ollama', 'lmstudio', 'oss'];

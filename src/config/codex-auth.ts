@@ -4,6 +4,7 @@
  * absolute, so it works without PATH, shell startup files or the package that ran setup.
  */
 import { join } from 'node:path';
+import { codexAtLeast } from './codex-release.js';
 
 export const COMMAND_AUTH_MIN_CODEX = '0.160.0';
 
@@ -49,6 +50,5 @@ export function codexAuthTable(input: { stateDir: string; nodePath?: string }): 
 
 /** `codex --version` semver: does it know `[model_providers.<id>.auth]`? */
 export function supportsCommandAuth(codexVersion: string): boolean {
-  const [major = 0, minor = 0] = codexVersion.split('.').map((part) => Number.parseInt(part, 10));
-  return major > 0 || minor >= 160;
+  return codexAtLeast(codexVersion, 160);
 }

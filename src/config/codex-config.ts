@@ -5,6 +5,7 @@
  * Which provider and profile: the mode's ProviderSpec.
  */
 import type { ProviderSpec } from './provider.js';
+import { codexAtLeast } from './codex-release.js';
 import { getIn } from './toml-data.js';
 import { editToml, type TomlEdit, type TomlScalar } from './toml-edit.js';
 import { parseTomlData, splitBom, type TomlData } from './toml-syntax.js';
@@ -14,8 +15,7 @@ export type ProfileShape = 'file' | 'table';
 /** Codex moved profiles from `[profiles.x]` tables to `x.config.toml` files in 0.134.0. */
 export function profileShapeFor(codexVersion: string | null): ProfileShape {
   if (!codexVersion) return 'file';
-  const [major = 0, minor = 0] = codexVersion.split('.').map((part) => Number.parseInt(part, 10));
-  return major > 0 || minor >= 134 ? 'file' : 'table';
+  return codexAtLeast(codexVersion, 134) ? 'file' : 'table';
 }
 
 /** `enforce`: rewritten on every run (Codex needs it to reach the proxy); otherwise written only when absent, so a user's own value stays. */

@@ -6,6 +6,7 @@
  * "approval_policy = "untrusted" is no longer supported; remove this setting".
  */
 import { getIn } from './toml-data.js';
+import { codexAtLeast } from './codex-release.js';
 import { editToml } from './toml-edit.js';
 import { parseTomlData, splitBom, type TomlData } from './toml-syntax.js';
 
@@ -23,9 +24,7 @@ export interface RetiredSetting {
 
 /** Codex retired "untrusted" in 0.149.0; an unknown version is taken as the newest. */
 export function refusesUntrusted(codexVersion: string | null): boolean {
-  if (!codexVersion) return true;
-  const [major = 0, minor = 0] = codexVersion.split('.').map((part) => Number.parseInt(part, 10));
-  return major > 0 || minor >= 149;
+  return !codexVersion || codexAtLeast(codexVersion, 149);
 }
 
 const UNTRUSTED_LINE = /^[ \t]*(?:approval_policy|"approval_policy"|'approval_policy')[ \t]*=[ \t]*(?:"untrusted"|'untrusted')/;
