@@ -19,6 +19,8 @@ export interface RunOptions {
   maxOutput?: number;
   /** After the deadline's TERM, how long before KILL. */
   forceKillAfterMs?: number;
+  /** Stops the process (TERM) when aborted; the result then has a null exit code. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -77,6 +79,7 @@ const execaRunner: Runner = {
         timeout: options.timeoutMs,
         maxBuffer: options.maxOutput ?? DEFAULT_MAX_OUTPUT,
         forceKillAfterDelay: options.forceKillAfterMs ?? 5_000,
+        ...(options.signal ? { cancelSignal: options.signal } : {}),
       });
       const exitCode = result.failed && (result.timedOut || result.isMaxBuffer || result.exitCode === undefined) ? null : (result.exitCode ?? null);
       return { exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), timedOut: result.timedOut };

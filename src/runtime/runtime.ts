@@ -18,6 +18,7 @@ import { findFreePort, findPortHolder, isPortFree } from './ports.js';
 import { foreignPortHolder, foreignProgramError } from './port-owner.js';
 import { printableCommand } from '../process/info.js';
 import { withProxyLock } from '../fs/run-locks.js';
+import { startCompileAhead } from './compile-ahead.js';
 import { configHash, findOwnProxies, logTail, proxyProcessState, startProxy, stopOwnProxies, stopProxy, type PidRecord } from './proxy.js';
 import { findPython, type PythonInstall } from './python.js';
 import { isProcessAlive } from '../system.js';
@@ -146,6 +147,7 @@ export async function ensureProxy(input: {
     });
   }
   const record: PidRecord = await startProxy({ paths, launcher: litellm.launcher, port, secrets, hash });
+  const compiling = startCompileAhead(litellm.launcher, paths.venv, READY_TIMEOUT_MS);
   let readyMs: number;
   try {
     readyMs = await out.task(
@@ -155,6 +157,7 @@ export async function ensureProxy(input: {
       true,
     );
   } catch (error) {
+    await compiling?.stop();
     const tail = await logTail(paths.logFile, 15);
     await stopProxy(paths, record, 3000);
     if (tail.some((line) => /address already in use|error while attempting to bind/i.test(line))) {
@@ -168,6 +171,7 @@ export async function ensureProxy(input: {
       fix: `Read the log above; \`${cli('doctor')}\` checks the usual causes.`,
     });
   }
+  await compiling?.stop();
   return { pid: record.pid, port, action, readyMs: Math.round(readyMs), litellmVersion: litellm.version };
 }
 

@@ -16,6 +16,8 @@ import { resolvePaths } from '../../src/paths.js';
 import { setRunnerForTests, type RunResult, type Runner } from '../../src/process/run.js';
 import { installLiteLLM } from '../../src/runtime/litellm.js';
 import { startProxy } from '../../src/runtime/proxy.js';
+import { PROXY_ENTRY_MODULES, startCompileAhead } from '../../src/runtime/compile-ahead.js';
+import { packageRoot } from '../../src/templates.js';
 import { SERVICE_PLATFORMS } from '../../src/units/autostart.js';
 import { runCodexCheck } from '../../src/verify/codex-check.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -118,6 +120,20 @@ describe('the LiteLLM proxy', () => {
     expect(calls[0]!.env).toMatchObject({ ZAI_API_KEY: 'zai-key', LITELLM_MASTER_KEY: 'sk-master', LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_TELEMETRY: 'False', GLM_CODEX_SETUP_COMMAND: cli() });
     expect(calls[0]!.argv.join(' ')).not.toMatch(/zai-key|sk-master/);
     expect(record).toMatchObject({ pid: 999_999, port: 4123, command: calls[0]!.argv });
+  });
+
+  it("beside a start from the tool's venv: the venv's Python, isolated, compiles ahead of the entry modules; never for the user's LiteLLM", async () => {
+    const venv = join(await tempDir(), 'venv');
+    await mkdir(join(venv, 'bin'), { recursive: true });
+    await writeFile(join(venv, 'bin', 'python'), '');
+    const calls = recorder();
+    const compiling = startCompileAhead([join(venv, 'bin', 'litellm')], venv, 60_000);
+    await compiling!.stop();
+    expect(calls.map((c) => [c.how, ...c.argv])).toEqual([['run', join(venv, 'bin', 'python'), '-I', join(packageRoot(), 'templates', 'compile_ahead.py'), ...PROXY_ENTRY_MODULES]]);
+    // Nothing of this process's environment (keys included) reaches it.
+    expect(calls[0]).toMatchObject({ env: {}, extendEnv: false, timeoutMs: 60_000 });
+    expect(startCompileAhead(['/usr/local/bin/litellm'], venv, 60_000)).toBeNull();
+    expect(startCompileAhead([join(venv, 'bin', 'python'), '-m', 'litellm.proxy.proxy_cli'], venv, 60_000)).not.toBeNull();
   });
 });
 
