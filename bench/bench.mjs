@@ -225,7 +225,7 @@ if (!existsSync(join(venv, 'bin', 'litellm'))) {
         `uv fetch ${fmt(step('uv-fetch'))}`,
         `venv ${fmt(step('venv'))}`,
         `install ${fmt(step('install'))}`,
-        `proxy start ${fmt(json.proxy.readyMs)}`,
+        `proxy start ${fmt(json.proxy.readyMs)} (${Number.isNaN(step('compile-ahead-modules')) ? 'no compile-ahead' : `${step('compile-ahead-modules')} modules compiled ahead of it`})`,
         `validation ${fmt(validation)}`,
         `Codex check ${fmt(json.codexCheck?.durationMs ?? Number.NaN)}`,
       ];

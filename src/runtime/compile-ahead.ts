@@ -12,8 +12,8 @@ import { packageRoot } from '../templates.js';
 export const PROXY_ENTRY_MODULES = ['litellm', 'litellm.proxy.proxy_cli', 'litellm.proxy.proxy_server'] as const;
 
 export interface CompileAhead {
-  /** Stops it if still running and waits for it to end. */
-  stop(): Promise<void>;
+  /** Stops it if still running and waits for it to end: how many modules it compiled (null: stopped first, or it failed). */
+  stop(): Promise<number | null>;
 }
 
 /**
@@ -31,7 +31,8 @@ export function startCompileAhead(launcher: readonly string[], venv: string, tim
   return {
     async stop() {
       controller.abort();
-      await running;
+      const result = await running;
+      return result.exitCode === 0 && /^\d+$/.test(result.stdout.trim()) ? Number(result.stdout.trim()) : null;
     },
   };
 }

@@ -168,7 +168,8 @@ async function runStreaming(file: string, args: string[], onLine: (line: string)
  * No `--compile-bytecode`: compiling all of site-packages costs about 8 s on 2 cores, more than half of it
  * for modules the proxy never imports, while LiteLLM's first start compiles only what it imports (about
  * 5 s more than a compiled start) and keeps it, since the proxy always writes bytecode into the tool's
- * venv (proxyBaseEnv). The first run is about 3 s faster, later starts the same (bench/: fresh machine).
+ * venv (proxyBaseEnv), and runtime/compile-ahead.ts writes much of it on the other core meanwhile. The
+ * first run is about 3 s faster than compiling at install, later starts the same (bench/: fresh machine).
  */
 export const UV_INSTALL_FLAGS: readonly string[] = [];
 

@@ -23,6 +23,7 @@ import { configHash, findOwnProxies, logTail, proxyProcessState, startProxy, sto
 import { findPython, type PythonInstall } from './python.js';
 import { isProcessAlive } from '../system.js';
 import { cli } from '../invocation.js';
+import { traceCount } from '../trace.js';
 
 export interface RuntimePlan {
   chosen: LiteLLMInstall | null;
@@ -171,7 +172,8 @@ export async function ensureProxy(input: {
       fix: `Read the log above; \`${cli('doctor')}\` checks the usual causes.`,
     });
   }
-  await compiling?.stop();
+  const compiled = await compiling?.stop();
+  if (compiled != null) traceCount('compile-ahead-modules', compiled);
   return { pid: record.pid, port, action, readyMs: Math.round(readyMs), litellmVersion: litellm.version };
 }
 
