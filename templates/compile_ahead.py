@@ -113,7 +113,8 @@ def walk(roots, site_packages):
             continue
         seen.add(name)
         path = source_of(name, site_packages)
-        if path is None:
+        # A package folder may be a link out of the venv: its bytecode is not this walk's to write.
+        if path is None or not os.path.realpath(path).startswith(site_packages + os.sep):
             continue
         cache_path = importlib.util.cache_from_source(path)
         if os.path.exists(cache_path):

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PROXY_ENTRY_MODULES } from '../../src/runtime/compile-ahead.js';
@@ -104,12 +104,16 @@ describe('compile ahead of a start', () => {
     expect(await compiled()).toEqual(['fine.py', 'other.py']);
   });
 
-  it('writes nothing outside the venv: a module found only on PYTHONPATH is not touched', async () => {
+  it('writes nothing outside the venv: not for a module found only on PYTHONPATH, nor through a package linked in from elsewhere', async () => {
     const outside = await tempDir('glm-compile-ahead-outside-');
     await writeFile(join(outside, 'elsewhere.py'), '');
-    await writeModules({ 'inside.py': 'import elsewhere\n' });
+    await mkdir(join(outside, 'linked'));
+    await writeFile(join(outside, 'linked', '__init__.py'), '');
+    await symlink(join(outside, 'linked'), join(site, 'linked'));
+    await writeModules({ 'inside.py': 'import elsewhere\nimport linked\n' });
     execFileSync(python, ['-I', SCRIPT, 'inside'], { env: { PYTHONPATH: outside } });
     expect(existsSync(join(outside, '__pycache__'))).toBe(false);
+    expect(existsSync(join(outside, 'linked', '__pycache__'))).toBe(false);
     expect(await compiled()).toEqual(['inside.py']);
   });
 
