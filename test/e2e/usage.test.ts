@@ -39,8 +39,26 @@ function codex(box: Sandbox, args: string[], env: Record<string, string> = {}) {
 const responsesSince = (from: number) => fake.requests.slice(from).filter((r) => r.path === RESPONSES_PATH);
 
 /** "10:13" in the zone the CLI runs in. */
-function clockIn(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+/**
+ * The tool's rendering of a reset time in `timeZone` as seen at `now`: "00:38" on the same local day,
+ * "Mon 7 Dec 00:38" on another (a reset 2 h away is tomorrow in Shanghai from 13:47 UTC).
+ */
+function clockIn(date: Date, timeZone: string, now: Date): string {
+  const part = (at: Date, options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-US', { timeZone, ...options }).format(at);
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+  const day = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(at);
+  return day(date) === day(now) ? time : `${part(date, { weekday: 'short' })} ${part(date, { day: 'numeric' })} ${part(date, { month: 'short' })} ${time}`;
+}
+
+/** The renderings the run may have printed: its clock was somewhere between `before` and now. */
+function clocksSince(date: Date, timeZone: string, before: number): string[] {
+  return [...new Set([clockIn(date, timeZone, new Date(before)), clockIn(date, timeZone, new Date())])];
+}
+
+/** `text` holds `template` with one of `clocks` in place of CLOCK. */
+function expectWithClock(text: string, template: string, clocks: string[]): void {
+  const candidates = clocks.map((clock) => template.replaceAll('CLOCK', clock));
+  expect(candidates.some((candidate) => text.includes(candidate)), `${text}\n--- expected one of:\n${candidates.join('\n')}`).toBe(true);
 }
 
 function setQuota(changes: Partial<ReturnType<typeof defaultQuotaScript>>): void {
@@ -107,13 +125,15 @@ describe('usage in direct mode, with the real Codex\'s session logs', () => {
   });
 
   it('the table: bars, percent used, reset in local time and as "in 2 h 13 min", tokens per day and model', async () => {
-    const reset5h = Date.now() + 133 * 60_000 - 1000;
+    const before = Date.now();
+    const reset5h = before + 133 * 60_000 - 1000;
     setQuota({ fiveHour: { percentage: 42, nextResetTime: reset5h } });
     const result = await runCli(box, ['usage'], { env: { TZ } });
     expect(result.exitCode, result.all).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines).toContain('GLM Coding Plan (pro), from Z.ai\'s quota API:');
-    expect(lines).toContain(`  5-hour  [████████░░░░░░░░░░░░]  42% used   resets ${clockIn(new Date(reset5h), TZ)} (in 2 h 13 min)`);
+    const fiveHour = lines.find((l) => l.startsWith('  5-hour')) ?? '';
+    expectWithClock(`${fiveHour}\n`, '  5-hour  [████████░░░░░░░░░░░░]  42% used   resets CLOCK (in 2 h 13 min)\n', clocksSince(new Date(reset5h), TZ, before));
     expect(lines.find((l) => l.startsWith('  weekly'))).toMatch(/^ {2}weekly {2}\[███░{17}\] {2}17% used {3}resets \w{3} \d+ \w{3} \d\d:\d\d \(in 3 d\)$/);
     expect(result.stdout).toMatch(/Tokens Codex spent on GLM, last 7 days \(since \d{4}-\d\d-\d\d\), from ~\/\.codex\/sessions:/);
     expect(lines.filter((l) => /^ {2}\d{4}-\d\d-\d\d {2}glm-5\.[23] +12 +0 +3 +1 +15 +1$/.test(l))).toHaveLength(2);
@@ -135,16 +155,18 @@ describe('usage in direct mode, with the real Codex\'s session logs', () => {
   });
 
   it('a spent 5-hour window: usage and doctor name the refusal and when it ends (a WARN: doctor stays healthy)', async () => {
-    const reset5h = Date.now() + 47 * 60_000 - 1000;
+    const before = Date.now();
+    const reset5h = before + 47 * 60_000 - 1000;
     setQuota({ fiveHour: { percentage: 100, nextResetTime: reset5h } });
     const usage = await runCli(box, ['usage'], { env: { TZ } });
     expect(usage.exitCode, usage.all).toBe(0);
-    const clock = clockIn(new Date(reset5h), TZ);
-    expect(usage.all).toContain(`The GLM Coding Plan's 5-hour window is spent: Z.ai refuses requests (code 1308, "Usage limit reached") until ${clock} (in 47 min).`);
-    expect(usage.all).toContain(`fix: Wait until ${clock}`);
+    expectWithClock(usage.all, `The GLM Coding Plan's 5-hour window is spent: Z.ai refuses requests (code 1308, "Usage limit reached") until CLOCK (in 47 min).`, clocksSince(new Date(reset5h), TZ, before));
+    expectWithClock(usage.all, 'fix: Wait until CLOCK', clocksSince(new Date(reset5h), TZ, before));
     const doctor = await runCliJson(box, ['doctor'], { env: { TZ } });
     expect(doctor.exitCode, doctor.all).toBe(0);
-    expect(doctor.json.checks).toContainEqual(expect.objectContaining({ id: 'quota-5h', status: 'WARN', message: expect.stringContaining(`until ${clock} (in 47 min)`) }));
+    const quota5h = doctor.json.checks.find((c: { id: string }) => c.id === 'quota-5h');
+    expect(quota5h).toMatchObject({ status: 'WARN' });
+    expectWithClock(quota5h.message, 'until CLOCK (in 47 min)', clocksSince(new Date(reset5h), TZ, before));
   });
 
   it('the quota API does not answer, answers 500, or the key has no plan: one line, the tokens still shown, exit 0', async () => {
@@ -167,14 +189,15 @@ describe('usage in direct mode, with the real Codex\'s session logs', () => {
   });
 
   it('the validation refused with a 429 while the 5-hour window is spent: setup names the window and its reset', async () => {
-    const reset5h = Date.now() + 47 * 60_000 - 1000;
+    const before = Date.now();
+    const reset5h = before + 47 * 60_000 - 1000;
     setQuota({ fiveHour: { percentage: 100, nextResetTime: reset5h } });
     fake.scenario = 'rate-limit';
     try {
       const other = await sandbox();
       const setup = await runCli(other, ['--non-interactive', '--mode', 'direct', '--endpoint', fake.responsesBase], { env: { ZAI_API_KEY: ZAI_KEY, TZ } });
       expect(setup.exitCode, setup.all).toBe(6);
-      expect(setup.all).toContain(`The GLM Coding Plan's 5-hour window is spent: Z.ai refuses requests (code 1308, "Usage limit reached") until ${clockIn(new Date(reset5h), TZ)} (in 47 min).`);
+      expectWithClock(setup.all, `The GLM Coding Plan's 5-hour window is spent: Z.ai refuses requests (code 1308, "Usage limit reached") until CLOCK (in 47 min).`, clocksSince(new Date(reset5h), TZ, before));
     } finally {
       fake.scenario = 'ok';
       setQuota({});
