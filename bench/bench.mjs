@@ -215,6 +215,8 @@ if (!existsSync(join(venv, 'bin', 'litellm'))) {
         GLM_CODEX_TRACE: '1',
       };
       const newPort = port + 50;
+      // The steps above wrote hundreds of MB (venvs, configs): flushed first, so their writeback does not land in this install's time.
+      spawnSync('sync');
       const fresh = await runAsync(process.execPath, [BIN, '--non-interactive', '--json', '--endpoint', fake.codingBase, '--port', String(newPort)], { env: newEnv });
       await runAsync(process.execPath, [BIN, 'stop'], { env: newEnv });
       if (fresh.status !== 0) throw new Error(`fresh-machine setup failed: ${fresh.stderr.slice(-2000)}`);
