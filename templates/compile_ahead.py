@@ -101,7 +101,7 @@ def walk(roots, site_packages):
     # A stack: the last pushed is visited first, so the start's first import is visited last.
     stack = list(roots)
     written = 0
-    while stack:
+    while stack and not stopping:
         name = stack.pop()
         if not name or name in seen:
             continue
@@ -131,9 +131,19 @@ def walk(roots, site_packages):
     return written
 
 
+stopping = False
+
+
+def stop(*_):
+    # The tool stops the walk once the proxy answers (TERM), and Ctrl-C reaches it with the tool (INT):
+    # it ends between two modules, never inside a write, so no temporary file is left behind.
+    global stopping
+    stopping = True
+
+
 def main():
-    # Stopped by the tool once the proxy is ready: end through the cleanup above, leaving no temporary file.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     site_packages = os.path.realpath(sysconfig.get_paths()['purelib'])
     if not site_packages.startswith(os.path.realpath(sys.prefix) + os.sep):
         return

@@ -117,7 +117,7 @@ describe('compile ahead of a start', () => {
     expect(await compiled()).toEqual(['inside.py']);
   });
 
-  it('stopped mid-walk (as the tool stops it once the proxy is ready): no temporary file is left', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('stopped mid-walk by %s (the tool once the proxy answers; Ctrl-C): it ends between modules, no temporary file is left', async (signal) => {
     const files: Record<string, string> = { 'many/__init__.py': Array.from({ length: 3000 }, (_, i) => `from . import m${i}`).join('\n') };
     const body = Array.from({ length: 200 }, (_, i) => `def f${i}(x):\n    return [x * ${i} for _ in range(3)]\n`).join('');
     for (let i = 0; i < 3000; i++) files[`many/m${i}.py`] = body;
@@ -125,7 +125,7 @@ describe('compile ahead of a start', () => {
     const child = spawn(python, ['-I', SCRIPT, 'many'], { env: {}, stdio: 'ignore' });
     // Stop it once it has written some of the 3,001 files.
     while ((await readdir(join(site, 'many', '__pycache__')).catch(() => [])).length < 50) await new Promise((resolve) => setTimeout(resolve, 10));
-    child.kill('SIGTERM');
+    child.kill(signal);
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
     const left = await readdir(join(site, 'many', '__pycache__'));
