@@ -4,9 +4,10 @@
  * other core while the start runs, which takes about a third off the first start on two cores.
  */
 import { existsSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import { runner } from '../process/run.js';
 import { packageRoot } from '../templates.js';
+import { runsFromVenv } from './proxy.js';
 
 /** What the `litellm` console script imports first, in order (LiteLLM's package, its CLI, the server). */
 export const PROXY_ENTRY_MODULES = ['litellm', 'litellm.proxy.proxy_cli', 'litellm.proxy.proxy_server'] as const;
@@ -21,7 +22,7 @@ export interface CompileAhead {
  * user's: its bytecode settings stay the user's). On a warm venv the script ends at once.
  */
 export function startCompileAhead(launcher: readonly string[], venv: string, timeoutMs: number): CompileAhead | null {
-  if (!launcher[0]?.startsWith(venv + sep)) return null;
+  if (!runsFromVenv(launcher, venv)) return null;
   const python = join(venv, 'bin', 'python');
   const script = join(packageRoot(), 'templates', 'compile_ahead.py');
   if (!existsSync(python) || !existsSync(script)) return null;

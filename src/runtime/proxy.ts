@@ -180,13 +180,18 @@ export interface StartOptions {
   hash: string;
 }
 
+/** The launcher is in the tool's own venv (else the LiteLLM is the user's, and so are its bytecode settings). */
+export function runsFromVenv(launcher: readonly string[], venv: string): boolean {
+  return launcher[0]?.startsWith(venv + sep) ?? false;
+}
+
 /**
  * The environment the proxy inherits. A LiteLLM in the tool's own venv always keeps the bytecode its
  * first start compiles (the install does not compile: see UV_INSTALL_FLAGS), even where the user's
  * shell sets PYTHONDONTWRITEBYTECODE, or every start would pay that compile again.
  */
 export function proxyBaseEnv(launcher: readonly string[], venv: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  if (!launcher[0]?.startsWith(venv + sep)) return { ...env };
+  if (!runsFromVenv(launcher, venv)) return { ...env };
   const { PYTHONDONTWRITEBYTECODE: _kept, ...rest } = env;
   return rest;
 }
