@@ -172,6 +172,8 @@ export interface SuperviseDeps {
   start(): Promise<void>;
   log(line: string): void;
   now?(): number;
+  /** How often it looks (POLL_MS): a test with its own clock looks every millisecond. */
+  pollMs?: number;
 }
 
 /**
@@ -237,7 +239,7 @@ export async function supervise(paths: Paths, deps: SuperviseDeps): Promise<void
         deps.log(`start ${attempts} failed; next try in ${wait / 1000} s: ${failure.reason.split('\n')[0]}`);
       }
     }
-    await sleep(POLL_MS);
+    await sleep(deps.pollMs ?? POLL_MS);
   }
 }
 

@@ -112,8 +112,9 @@ describe('a supervised proxy', () => {
     expect(stop.exitCode, stop.all).toBe(0);
     expect(await isProcessRunning(supervisor.pid)).toBe(false);
     expect(await readSupervisorRecord(paths)).toBeNull();
-    for (let i = 0; i < 16; i++) {
-      await sleep(500);
+    // Twelve of the supervisor's looks (it looks every 250 ms): none starts a proxy.
+    for (let i = 0; i < 12; i++) {
+      await sleep(250);
       expect(await findOwnProxies(paths)).toEqual([]);
       expect(await isPortFree(port)).toBe(true);
     }
@@ -125,6 +126,8 @@ describe('a supervised proxy', () => {
     const supervisor = (await runningSupervisor(paths))!;
     const bridge = join(box.stateDir, 'glm-bridge.yaml');
     const good = await readFile(bridge, 'utf8');
+    const readLog = async () => (await readFile(join(box.stateDir, 'supervisor.log'), 'utf8')).split('\n');
+    const logTime = (log: string[], pattern: RegExp) => Date.parse(log.find((line) => pattern.test(line))!.split(' ')[0]!);
     try {
       // LiteLLM refuses this configuration at start.
       await writeFile(bridge, `${good}\nrouter_settings: [unclosed\n`);
@@ -136,12 +139,13 @@ describe('a supervised proxy', () => {
       expect(failure.attempts).toBe(1);
       expect(failure.reason).toContain('Last lines of');
       // Not a loop: 2 s before the second try, 4 s before the third (each failed start itself takes LiteLLM's start time).
-      await waitFor('the third try', async () => /starting the proxy \(attempt 3\)/.test(await readFile(join(box.stateDir, 'supervisor.log'), 'utf8')), 300_000);
-      const log = (await readFile(join(box.stateDir, 'supervisor.log'), 'utf8')).split('\n');
-      const at = (pattern: RegExp) => Date.parse(log.find((line) => pattern.test(line))!.split(' ')[0]!);
+      // The whole series (8, 16 ... 60 s) runs on the loop's own clock in test/unit/supervisor-backoff.test.ts.
+      const log = await waitFor('the second failed start', async () => {
+        const lines = await readLog();
+        return lines.some((line) => /start 2 failed/.test(line)) ? lines : null;
+      }, 300_000);
       expect(log.filter((line) => /failed; next try in/.test(line)).map((line) => /next try in (\d+) s/.exec(line)![1])).toEqual(['2', '4']);
-      expect(at(/attempt 2\)/) - at(/start 1 failed/)).toBeGreaterThanOrEqual(1_900);
-      expect(at(/attempt 3\)/) - at(/start 2 failed/)).toBeGreaterThanOrEqual(3_900);
+      expect(logTime(log, /attempt 2\)/) - logTime(log, /start 1 failed/)).toBeGreaterThanOrEqual(1_900);
       expect(await isProcessRunning(supervisor.pid)).toBe(true);
 
       const { json } = await runCliJson(box, ['doctor']);
@@ -166,8 +170,10 @@ describe('a supervised proxy', () => {
     } finally {
       await writeFile(bridge, good);
     }
-    // Fixed: the supervisor's next try brings it back (at most 60 s away).
+    // Fixed: the supervisor's next try brings it back, not sooner than 4 s after the second failure.
     await waitFor('the proxy after the fix', ready, 300_000);
+    const after = await readLog();
+    expect(logTime(after, /attempt 3\)/) - logTime(after, /start 2 failed/)).toBeGreaterThanOrEqual(3_900);
   });
 
   it('a switch to direct mode ends the supervisor; back to local starts one; uninstall ends it', { timeout: 600_000 }, async () => {

@@ -121,18 +121,7 @@ describe('broken states, each repaired by running setup again', () => {
     await expectRepaired('proxy');
   });
 
-  it('4. LiteLLM replaced by a release that does not bridge Codex (1.83.13)', async () => {
-    const older = litellmVenvs().get('1.83.13')!;
-    box.env.PATH = box.env.PATH!.replace(venvBin(latestVenv()), venvBin(older));
-    try {
-      await expectRepaired('litellm', ['--python', join(latestVenv(), 'bin', 'python')]);
-    } finally {
-      box.env.PATH = box.env.PATH!.replace(venvBin(older), venvBin(latestVenv()));
-      expect((await runCli(box, setupArgs(), { env: env() })).exitCode).toBe(0);
-    }
-  });
-
-  it('5. Codex upgraded across 0.134: the profile moves from [profiles.glm] to glm.config.toml', async () => {
+  it('4. Codex upgraded across 0.134: the profile moves from [profiles.glm] to glm.config.toml', async () => {
     const dir = await tempDir('codex-0133-');
     await writeFile(join(dir, 'codex'), '#!/bin/sh\necho "codex-cli 0.133.0"\n', { mode: 0o755 });
     const realPath = box.env.PATH!;
@@ -143,7 +132,7 @@ describe('broken states, each repaired by running setup again', () => {
     await expectRepaired('legacy-profile');
   });
 
-  it('6. a foreign program took the port: setup names it; with --port it moves', async () => {
+  it('5. a foreign program took the port: setup names it; with --port it moves', async () => {
     expect((await runCli(box, ['stop'])).exitCode).toBe(0);
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
@@ -155,6 +144,17 @@ describe('broken states, each repaired by running setup again', () => {
       await expectRepaired('proxy');
     } finally {
       squatter.close();
+    }
+  });
+
+  it('6. LiteLLM replaced by a release that does not bridge Codex (1.83.13)', async () => {
+    const older = litellmVenvs().get('1.83.13')!;
+    box.env.PATH = box.env.PATH!.replace(venvBin(latestVenv()), venvBin(older));
+    try {
+      await expectRepaired('litellm', ['--python', join(latestVenv(), 'bin', 'python')]);
+    } finally {
+      // The last state before uninstall: the setup keeps the LiteLLM it was given, nothing to restart.
+      box.env.PATH = box.env.PATH!.replace(venvBin(older), venvBin(latestVenv()));
     }
   });
 

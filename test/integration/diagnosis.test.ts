@@ -26,32 +26,53 @@ interface RunningProxy {
   masterKey: string;
 }
 
-async function runProxy(venv: string, apiBase: string, zaiKey = ZAI_KEY, model = 'glm-5.2'): Promise<RunningProxy> {
+/** One proxy, several models: each on the endpoint that makes it fail one way. */
+interface BridgeModel {
+  model: string;
+  apiBase: string;
+}
+
+async function runProxy(venv: string, models: BridgeModel[]): Promise<RunningProxy> {
   const home = await tempDir('glm-diag-');
   const paths = resolvePaths({ codexHome: join(home, '.codex'), stateDir: join(home, '.glm-codex') });
   await mkdir(paths.stateDir, { recursive: true });
-  await writeFile(paths.bridgeConfig, planBridgeYaml(null, paths.bridgeConfig, { model, apiBase }));
+  let yaml: string | null = null;
+  for (const entry of models) yaml = planBridgeYaml(yaml, paths.bridgeConfig, entry);
+  await writeFile(paths.bridgeConfig, yaml!);
   await writeFile(paths.bridgeHooks, hooksSource());
   const masterKey = generateMasterKey();
   const port = await findFreePort(22000 + Math.floor(Math.random() * 900));
   const launcher = [join(venv, 'bin', 'litellm')];
-  const secrets = { ZAI_API_KEY: zaiKey, LITELLM_MASTER_KEY: masterKey };
+  const secrets = { ZAI_API_KEY: ZAI_KEY, LITELLM_MASTER_KEY: masterKey };
   const record = await startProxy({ paths, launcher, port, secrets, hash: configHash('', secrets, launcher) });
   await waitForReady(port, { timeoutMs: 180_000 });
   return { paths, record, port, masterKey };
 }
 
 let fake: FakeZai;
+/** A second Z.ai that expects another key: the proxy's key is a bad one there (a real key check, 401 1002). */
+let otherAccount: FakeZai;
 let proxy: RunningProxy;
 const others: RunningProxy[] = [];
 
 beforeAll(async () => {
   fake = await startFakeZai({ apiKey: ZAI_KEY });
-  proxy = await runProxy(latestVenv(), fake.codingBase);
+  otherAccount = await startFakeZai({ apiKey: 'zai-another-account.0123456789' });
+  const closed = await findFreePort(22970);
+  proxy = await runProxy(latestVenv(), [
+    { model: 'glm-5.2', apiBase: fake.codingBase },
+    // Z.ai does not know it (1211).
+    { model: 'glm-9', apiBase: fake.codingBase },
+    // The proxy's Z.ai key is not this account's.
+    { model: 'glm-5.1', apiBase: otherAccount.codingBase },
+    // Nothing listens there.
+    { model: 'glm-4.6', apiBase: `http://127.0.0.1:${closed}/api/paas/v4` },
+  ]);
 });
 afterAll(async () => {
   for (const p of [proxy, ...others]) if (p) await stopProxy(p.paths, p.record);
   await fake.close();
+  await otherAccount?.close();
 });
 
 async function check(options: { scenario?: FakeZaiScenario; model?: string; masterKey?: string; port?: number; timeoutMs?: number; target?: RunningProxy }, mode: 'non-streaming' | 'streaming' = 'non-streaming') {
@@ -109,32 +130,27 @@ describe('validation through the real proxy', () => {
   });
 
   it('diagnoses a bad Z.ai key (401, code 1002)', async () => {
-    const target = await runProxy(latestVenv(), fake.codingBase, 'zai-wrong-key.0000');
-    others.push(target);
-    const result = await check({ target });
+    const before = otherAccount.requests.length;
+    const result = await check({ model: 'glm-5.1' });
     expect(result.diagnosis?.code, JSON.stringify(result.diagnosis)).toBe('zai-bad-key');
-    expect(JSON.stringify(result)).not.toContain('zai-wrong-key.0000');
+    expect(otherAccount.requests.length).toBeGreaterThan(before);
+    expect(JSON.stringify(result)).not.toContain(ZAI_KEY);
   });
 
   it('diagnoses a model Z.ai does not know (1211)', async () => {
-    const target = await runProxy(latestVenv(), fake.codingBase, ZAI_KEY, 'glm-9');
-    others.push(target);
-    const result = await check({ target, model: 'glm-9' });
+    const result = await check({ model: 'glm-9' });
     expect(result.diagnosis?.code, JSON.stringify(result.diagnosis)).toBe('zai-unknown-model');
   });
 
   it('diagnoses an unreachable endpoint', async () => {
-    const closed = await findFreePort(22970);
-    const target = await runProxy(latestVenv(), `http://127.0.0.1:${closed}/api/paas/v4`);
-    others.push(target);
-    const result = await check({ target });
+    const result = await check({ model: 'glm-4.6' });
     expect(result.diagnosis?.code, JSON.stringify(result.diagnosis)).toBe('upstream-unreachable');
   });
 
   it('diagnoses a LiteLLM that does not bridge (1.83.13 with the flag config posts to /responses)', async () => {
     const venv = litellmVenvs().get('1.83.13');
     expect(venv, 'the 1.83.13 venv from scripts/test.sh').toBeDefined();
-    const target = await runProxy(venv!, fake.codingBase);
+    const target = await runProxy(venv!, [{ model: 'glm-5.2', apiBase: fake.codingBase }]);
     others.push(target);
     const result = await check({ target });
     expect(result.diagnosis?.code, JSON.stringify(result.diagnosis)).toBe('not-bridging');
