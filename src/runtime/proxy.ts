@@ -12,6 +12,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { errorMessage, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { proxyLaunch } from './proxy-launch.js';
 import { runner } from '../process/run.js';
 import type { Paths } from '../paths.js';
 import type { Secrets } from '../config/secrets.js';
@@ -200,10 +201,10 @@ export async function startProxy(options: StartOptions): Promise<PidRecord> {
   const { paths, launcher, port, secrets } = options;
   await rotateLog(paths.logFile);
   const log = openSync(paths.logFile, 'a', 0o600);
-  const args = [...launcher.slice(1), '--config', paths.bridgeConfig, '--host', '127.0.0.1', '--port', String(port)];
+  const launch = proxyLaunch(launcher, ['--config', paths.bridgeConfig, '--host', '127.0.0.1', '--port', String(port)]);
   let pid: number;
   try {
-    pid = await runner.startDetached(launcher[0]!, args, {
+    pid = await runner.startDetached(launch.file, launch.args, {
       cwd: paths.stateDir,
       logFd: log,
       env: {
@@ -231,7 +232,7 @@ export async function startProxy(options: StartOptions): Promise<PidRecord> {
     port,
     startedAt: new Date().toISOString(),
     configHash: options.hash,
-    command: [launcher[0]!, ...args],
+    command: [launch.file, ...launch.args],
     processStartTime: await processStartTime(pid),
     // The kernel has exec'd the launcher by the 'spawn' event: this is its interpreter.
     exe: await processExe(pid),

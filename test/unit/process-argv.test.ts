@@ -16,6 +16,7 @@ import { resolvePaths } from '../../src/paths.js';
 import { setRunnerForTests, type RunResult, type Runner } from '../../src/process/run.js';
 import { installLiteLLM } from '../../src/runtime/litellm.js';
 import { startProxy } from '../../src/runtime/proxy.js';
+import { PROXY_GC_THRESHOLD } from '../../src/runtime/proxy-launch.js';
 import { PROXY_ENTRY_MODULES, startCompileAhead } from '../../src/runtime/compile-ahead.js';
 import { packageRoot } from '../../src/templates.js';
 import { SERVICE_PLATFORMS } from '../../src/units/autostart.js';
@@ -120,6 +121,30 @@ describe('the LiteLLM proxy', () => {
     expect(calls[0]!.env).toMatchObject({ ZAI_API_KEY: 'zai-key', LITELLM_MASTER_KEY: 'sk-master', LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_TELEMETRY: 'False', GLM_CODEX_SETUP_COMMAND: cli() });
     expect(calls[0]!.argv.join(' ')).not.toMatch(/zai-key|sk-master/);
     expect(record).toMatchObject({ pid: 999_999, port: 4123, command: calls[0]!.argv });
+  });
+
+  it('runs a console script and a `-m` launcher under their own Python with a larger GC threshold; anything else as it is', async () => {
+    const dir = await tempDir();
+    const paths = resolvePaths({ codexHome: join(dir, 'codex'), stateDir: dir });
+    const tail = ['--config', paths.bridgeConfig, '--host', '127.0.0.1', '--port', '4123'];
+    const script = join(dir, 'litellm');
+    const trampoline = join(dir, 'litellm-long');
+    await writeFile(script, '#!/opt/venv/bin/python3.12\nimport sys\n');
+    await writeFile(trampoline, "#!/bin/sh\n'''exec' \"/a/very/long/venv/bin/python\" \"$0\" \"$@\"\n' '''\n");
+    const calls = recorder();
+    const secrets = { ZAI_API_KEY: 'zai-key', LITELLM_MASTER_KEY: 'sk-master' };
+    const started = await startProxy({ paths, launcher: [script], port: 4123, secrets, hash: 'h' });
+    await startProxy({ paths, launcher: ['/usr/bin/python3', '-m', 'litellm.proxy.proxy_cli'], port: 4123, secrets, hash: 'h' });
+    await startProxy({ paths, launcher: [trampoline], port: 4123, secrets, hash: 'h' });
+    const code = expect.stringContaining(`gc.set_threshold(${PROXY_GC_THRESHOLD}, 10, 10)`);
+    expect(calls.map((c) => c.argv)).toEqual([
+      ['/opt/venv/bin/python3.12', '-c', expect.stringContaining("runpy.run_path(sys.argv[0], run_name='__main__')"), script, ...tail],
+      ['/usr/bin/python3', '-c', expect.stringContaining("runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)"), 'litellm.proxy.proxy_cli', ...tail],
+      [trampoline, ...tail],
+    ]);
+    expect(calls.slice(0, 2).map((c) => c.argv[2])).toEqual([code, code]);
+    // The pid file records what runs, so the proxy is recognised by its real argv.
+    expect(started.command).toEqual(calls[0]!.argv);
   });
 
   it("beside a start from the tool's venv: the venv's Python, isolated, compiles ahead of the entry modules; never for the user's LiteLLM", async () => {
