@@ -13,7 +13,7 @@ import { TESTED_LITELLM } from '../../src/runtime/litellm-versions.js';
 import { findFreePort } from '../../src/runtime/ports.js';
 import { startFakeZai, type FakeZai } from '../fake-zai/server.js';
 import { runCli, runCliJson, sandbox, type Sandbox } from '../helpers/cli.js';
-import { latestVenv, litellmVenvs } from '../helpers/litellm.js';
+import { latestVenv, litellmVenvs, venvBin } from '../helpers/litellm.js';
 import { proxySandbox } from '../helpers/proxy-sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -107,21 +107,27 @@ describe('the LiteLLM version matrix', () => {
     });
   }
 
-  for (const version of ['1.63.8', '1.67.0', '1.83.13']) {
-    it(`LiteLLM ${version} does not bridge Codex: it is reported too old and a newer one serves`, async () => {
-      // The old release is first on PATH; --python points at a Python with a LiteLLM that bridges.
-      const box = await proxySandbox(venvs.get(version)!);
-      const port = await findFreePort(23200 + ['1.63.8', '1.67.0', '1.83.13'].indexOf(version) * 50);
+  it('LiteLLM 1.63.8, 1.67.0 and 1.83.13 do not bridge Codex: each is reported too old and a newer one serves', async () => {
+    // Each old release in turn is first on PATH; --python points at a Python with a LiteLLM that bridges.
+    const older = ['1.63.8', '1.67.0', '1.83.13'];
+    const box = await proxySandbox(venvs.get(older[0]!)!);
+    const port = await findFreePort(23200);
+    let onPath = venvBin(venvs.get(older[0]!)!);
+    for (const version of older) {
+      box.env.PATH = box.env.PATH!.replace(onPath, venvBin(venvs.get(version)!));
+      onPath = venvBin(venvs.get(version)!);
       const result = await setup(box, ['--port', String(port), '--python', join(latestVenv(), 'bin', 'python')]);
       expect(result.exitCode, result.all).toBe(0);
       expect(result.all).toMatch(new RegExp(`LiteLLM ${version.replace(/\./g, '\\.')} \\(path\\): too old to bridge Codex`));
       expect(result.json.proxy.litellmVersion).toBe('1.108.7');
-      expect(result.json.codexCheck).toMatchObject({ ok: true });
+      // The first run started the newer one and the real Codex answered through it; the next ones keep it.
+      if (version === older[0]) expect(result.json.codexCheck).toMatchObject({ ok: true });
+      else expect(result.json.proxy.action).toBe('reused');
       // The choice is remembered: start and doctor find the same LiteLLM without --python.
       expect((await runCli(box, ['doctor'])).exitCode).toBe(0);
-      await runCli(box, ['stop']);
-    });
-  }
+    }
+    await runCli(box, ['stop']);
+  });
 });
 
 describe('installing LiteLLM', () => {
