@@ -10,6 +10,11 @@ import { join, resolve } from 'node:path';
 export const FIXTURES_DIR = resolve(import.meta.dirname, '../fixtures/codex-configs');
 const SHARED_DIR = resolve(import.meta.dirname, '../../../shared/corpus/codex-configs');
 
+/** Whether the real users' files sit beside the checkout: the one thing outside it the suite reads. */
+export function sharedCorpusBeside(): boolean {
+  return existsSync(SHARED_DIR);
+}
+
 export interface CorpusFile {
   /** Unique in the corpus: `fixtures/<file>` or `shared/<file>`. */
   name: string;
