@@ -11,7 +11,7 @@
  * Python (what pip and uv write), or `python -m module`. Anything else (pip's shell trampoline for
  * long paths, a wrapper, a .exe) starts as it is.
  */
-import { openSync, readSync, closeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, isAbsolute } from 'node:path';
 
 export const PROXY_GC_THRESHOLD = 50_000;
@@ -30,8 +30,10 @@ const RUN_MODULE = [...SET_THRESHOLD, "runpy.run_module(sys.argv[0], run_name='_
 export function scriptInterpreter(script: string): string | null {
   let head = '';
   try {
-    const fd = openSync(script, 'r');
+    // Non-blocking: a FIFO in the launcher's place must not hang the start (it is then not a script).
+    const fd = openSync(script, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
+      if (!fstatSync(fd).isFile()) return null;
       const buffer = Buffer.alloc(512);
       head = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
     } finally {

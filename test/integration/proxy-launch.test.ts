@@ -67,5 +67,8 @@ describe('the proxy launch', () => {
       expect(proxyLaunch([join(dir, name)], ['--port', '4000']), name).toEqual({ file: join(dir, name), args: ['--port', '4000'] });
     }
     expect(proxyLaunch([join(dir, 'missing')], ['--port', '4000'])).toEqual({ file: join(dir, 'missing'), args: ['--port', '4000'] });
+    // A FIFO in the launcher's place is not read (that would wait for a writer forever).
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    expect(proxyLaunch([join(dir, 'fifo')], ['--port', '4000'])).toEqual({ file: join(dir, 'fifo'), args: ['--port', '4000'] });
   });
 });
