@@ -142,23 +142,34 @@ export async function processExe(pid: number): Promise<string | null> {
 }
 
 /**
+ * What follows `#!` on a script's first line (the interpreter and its arguments), else null. Read without
+ * blocking and only from a regular file: a FIFO in a launcher's place is no script and must not hang us.
+ */
+export async function readShebangLine(path: string): Promise<string | null> {
+  const { open } = await import('node:fs/promises');
+  const { constants } = await import('node:fs');
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => null);
+  if (!handle) return null;
+  try {
+    if (!(await handle.stat()).isFile()) return null;
+    const buffer = Buffer.alloc(512);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const head = buffer.subarray(0, bytesRead).toString('utf8');
+    return head.startsWith('#!') ? head.slice(2).split('\n')[0]! : null;
+  } catch {
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * The executable a launcher runs as: its interpreter when it is a script (`#!`), else itself, with
  * symlinks resolved (a venv's python is a link to the real one, which is what /proc/<pid>/exe shows).
  */
 export async function launcherExecutable(path: string): Promise<string | null> {
-  const { open, realpath } = await import('node:fs/promises');
-  const head = await (async () => {
-    const handle = await open(path, 'r').catch(() => null);
-    if (!handle) return '';
-    try {
-      const buffer = Buffer.alloc(256);
-      const { bytesRead } = await handle.read(buffer, 0, 256, 0);
-      return buffer.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await handle.close();
-    }
-  })();
-  const shebang = /^#!\s*(\S+)/.exec(head)?.[1];
+  const { realpath } = await import('node:fs/promises');
+  const shebang = /^\s*(\S+)/.exec((await readShebangLine(path)) ?? '')?.[1];
   return realpath(shebang ?? path).catch(() => null);
 }
 

@@ -3,7 +3,7 @@
  * into the tool's own venv. A venv only counts once the install finished and was verified: a marker
  * file written last, so an interrupted install is never mistaken for a good one.
  */
-import { open, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { recordTree } from '../fs/made-record.js';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -13,6 +13,7 @@ import { onInterrupt, stopProcessGroup } from '../interrupt.js';
 import { cli } from '../invocation.js';
 import { traceStep } from '../trace.js';
 import { classifyLiteLLM, INSTALL_REQUIREMENT, type LiteLLMVerdict } from './litellm-versions.js';
+import { readShebangLine } from '../process/info.js';
 import { runner } from '../process/run.js';
 import { uvEnvFromPip } from './pip-index.js';
 import type { PythonInstall } from './python.js';
@@ -61,17 +62,8 @@ async function probe(python: string[]): Promise<{ version: string | null; proxy:
 
 /** The interpreter named in a script's `#!` line (console scripts made by pip point at their venv's Python). */
 async function shebangPython(script: string): Promise<string | null> {
-  const handle = await open(script, 'r').catch(() => null);
-  if (!handle) return null;
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(512), 0, 512, 0);
-    const first = buffer.subarray(0, bytesRead).toString('utf8').split('\n')[0] ?? '';
-    const match = /^#!\s*(\S+)/.exec(first);
-    if (!match || match[1]!.endsWith('/env')) return null;
-    return match[1]!;
-  } finally {
-    await handle.close();
-  }
+  const interpreter = /^\s*(\S+)/.exec((await readShebangLine(script)) ?? '')?.[1];
+  return interpreter && !interpreter.endsWith('/env') ? interpreter : null;
 }
 
 async function installFrom(source: LiteLLMSource, python: string[], launcher: string[]): Promise<LiteLLMInstall | null> {

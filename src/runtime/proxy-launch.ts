@@ -11,8 +11,8 @@
  * Python (what pip and uv write), or `python -m module`. Anything else (pip's shell trampoline for
  * long paths, a wrapper, a .exe) starts as it is.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, isAbsolute } from 'node:path';
+import { readShebangLine } from '../process/info.js';
 
 export const PROXY_GC_THRESHOLD = 50_000;
 
@@ -26,34 +26,19 @@ const RUN_SCRIPT = [
 /** `python -c RUN_MODULE <module> args...`: as `python -m <module> args...`. */
 const RUN_MODULE = [...SET_THRESHOLD, "runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)"].join('\n');
 
-/** The absolute Python a console script's first line names, else null. */
-export function scriptInterpreter(script: string): string | null {
-  let head = '';
-  try {
-    // Non-blocking: a FIFO in the launcher's place must not hang the start (it is then not a script).
-    const fd = openSync(script, constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      if (!fstatSync(fd).isFile()) return null;
-      const buffer = Buffer.alloc(512);
-      head = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null;
-  }
-  const match = /^#!(\S+)[ \t]*\r?\n/.exec(head);
-  const python = match?.[1];
+/** The absolute Python a console script's first line names (and nothing after it), else null. */
+export async function scriptInterpreter(script: string): Promise<string | null> {
+  const python = /^(\S+)[ \t\r]*$/.exec((await readShebangLine(script)) ?? '')?.[1];
   return python && isAbsolute(python) && /^python(\d+(\.\d+)*)?$/.test(basename(python)) ? python : null;
 }
 
 /** What to spawn for `launcher` followed by `args`. */
-export function proxyLaunch(launcher: readonly string[], args: readonly string[]): { file: string; args: string[] } {
+export async function proxyLaunch(launcher: readonly string[], args: readonly string[]): Promise<{ file: string; args: string[] }> {
   const [first, ...rest] = launcher;
   if (process.platform !== 'win32' && first) {
     if (rest.length === 2 && rest[0] === '-m') return { file: first, args: ['-c', RUN_MODULE, rest[1]!, ...args] };
     if (rest.length === 0) {
-      const python = scriptInterpreter(first);
+      const python = await scriptInterpreter(first);
       if (python) return { file: python, args: ['-c', RUN_SCRIPT, first, ...args] };
     }
   }

@@ -201,7 +201,7 @@ export async function startProxy(options: StartOptions): Promise<PidRecord> {
   const { paths, launcher, port, secrets } = options;
   await rotateLog(paths.logFile);
   const log = openSync(paths.logFile, 'a', 0o600);
-  const launch = proxyLaunch(launcher, ['--config', paths.bridgeConfig, '--host', '127.0.0.1', '--port', String(port)]);
+  const launch = await proxyLaunch(launcher, ['--config', paths.bridgeConfig, '--host', '127.0.0.1', '--port', String(port)]);
   let pid: number;
   try {
     pid = await runner.startDetached(launch.file, launch.args, {

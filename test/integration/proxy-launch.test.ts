@@ -30,9 +30,9 @@ describe('the proxy launch', () => {
     // Called through a link, as a PATH entry may be: sys.path[0] is the script's real folder either way.
     await symlink(script, join(dir, 'litellm-link'));
     for (const launcher of [script, join(dir, 'litellm-link')]) {
-      expect(scriptInterpreter(launcher)).toBe(python);
+      expect(await scriptInterpreter(launcher)).toBe(python);
       const alone = run(launcher, ['--config', 'x.yaml', '--port', '4000'], dir);
-      const launch = proxyLaunch([launcher], ['--config', 'x.yaml', '--port', '4000']);
+      const launch = await proxyLaunch([launcher], ['--config', 'x.yaml', '--port', '4000']);
       expect(launch.file).toBe(python);
       const launched = run(launch.file, launch.args, dir);
       expect(launched).toEqual({ ...alone, threshold: PROXY_GC_THRESHOLD });
@@ -47,7 +47,7 @@ describe('the proxy launch', () => {
     await writeFile(join(dir, 'pkg', '__init__.py'), '');
     await writeFile(join(dir, 'pkg', 'cli.py'), REPORT);
     const alone = run(python, ['-m', 'pkg.cli', '--port', '4000'], dir);
-    const launch = proxyLaunch([python, '-m', 'pkg.cli'], ['--port', '4000']);
+    const launch = await proxyLaunch([python, '-m', 'pkg.cli'], ['--port', '4000']);
     const launched = run(launch.file, launch.args, dir);
     expect(launched).toEqual({ ...alone, threshold: PROXY_GC_THRESHOLD });
     expect(launched).toMatchObject({ argv: [join(dir, 'pkg', 'cli.py'), '--port', '4000'], name: '__main__' });
@@ -64,11 +64,11 @@ describe('the proxy launch', () => {
     ];
     for (const [name, text] of cases) {
       await writeFile(join(dir, name), text, { mode: 0o755 });
-      expect(proxyLaunch([join(dir, name)], ['--port', '4000']), name).toEqual({ file: join(dir, name), args: ['--port', '4000'] });
+      expect(await proxyLaunch([join(dir, name)], ['--port', '4000']), name).toEqual({ file: join(dir, name), args: ['--port', '4000'] });
     }
-    expect(proxyLaunch([join(dir, 'missing')], ['--port', '4000'])).toEqual({ file: join(dir, 'missing'), args: ['--port', '4000'] });
+    expect(await proxyLaunch([join(dir, 'missing')], ['--port', '4000'])).toEqual({ file: join(dir, 'missing'), args: ['--port', '4000'] });
     // A FIFO in the launcher's place is not read (that would wait for a writer forever).
     execFileSync('mkfifo', [join(dir, 'fifo')]);
-    expect(proxyLaunch([join(dir, 'fifo')], ['--port', '4000'])).toEqual({ file: join(dir, 'fifo'), args: ['--port', '4000'] });
+    expect(await proxyLaunch([join(dir, 'fifo')], ['--port', '4000'])).toEqual({ file: join(dir, 'fifo'), args: ['--port', '4000'] });
   });
 });
